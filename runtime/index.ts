@@ -1,0 +1,6 @@
+/**
+ * nnlab's neural-network runtime: importable from plain Node
+ * (`import { nn, keras, layers, viz } from "nnlab/runtime"`) and preloaded in
+ * every notebook by the kernel.
+ */
+export * as display from "./display";
