@@ -1,0 +1,80 @@
+/**
+ * Loads the compiled kernels (dist/runtime/backend/wasm/kernels.wasm, built
+ * by build.mjs), instantiates them over one shared memory on this thread and
+ * on the worker threads, and gives each thread its scratch space.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { Heap, type Block } from "./heap";
+import { ThreadPool, type Kernel } from "./threads";
+import { WebAssemblyApi } from "./wasm-api";
+
+/** The kernels module's exports that the JS side calls. */
+export interface KernelExports {
+  gemm: Kernel;
+  gemmScratchFloats(): number;
+  [name: string]: unknown;
+}
+
+export class WasmKernels {
+  readonly heap: Heap;
+  readonly exports: KernelExports;
+  readonly pool: ThreadPool;
+  /** Per-thread scratch, `scratchBytes` each, for packing panels and im2col chunks. */
+  readonly scratch: Block[];
+  readonly scratchBytes: number;
+
+  constructor(threads: number = defaultThreads()) {
+    const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
+    this.heap = new Heap();
+    this.exports = new WebAssemblyApi.Instance(module, { env: { memory: this.heap.memory } }).exports as unknown as KernelExports;
+    const names = WebAssemblyApi.Module.exports(module)
+      .filter((e) => e.kind === "function")
+      .map((e) => e.name);
+    this.pool = new ThreadPool(module, this.heap.memory, names, threads);
+    this.scratchBytes = this.exports.gemmScratchFloats() * 4 + SCRATCH_EXTRA_BYTES;
+    this.scratch = [];
+    for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.scratchBytes));
+  }
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** Runs kernel `name` on every thread, thread t with `argsOf(t)`. */
+  parallel(name: string, argsOf: (thread: number) => number[]): void {
+    this.pool.run(name, this.exports[name] as Kernel, argsOf);
+  }
+}
+
+/** Room past the GEMM packing area for one im2col chunk (see conv). */
+export const SCRATCH_EXTRA_BYTES = 2 << 20;
+
+/** Worker threads: NNLAB_WASM_THREADS, else one per core (the calling thread counts as one). */
+function defaultThreads(): number {
+  const env = process.env.NNLAB_WASM_THREADS;
+  if (env !== undefined && env !== "") {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(`NNLAB_WASM_THREADS must be a positive integer, got "${env}"`);
+    }
+    return n;
+  }
+  return Math.max(1, Math.min(availableParallelism(), 16));
+}
+
+function locateWasm(): string {
+  const candidates = [
+    join(__dirname, "kernels.wasm"),
+    // Running from TypeScript sources (vitest): the build output sits under dist/.
+    join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "wasm", "kernels.wasm"),
+  ];
+  const found = candidates.find((p) => existsSync(p));
+  if (found === undefined) {
+    throw new Error(
+      `wasm backend: compiled kernels not found (looked in ${candidates.join(", ")}); run \`npm run build\` first`,
+    );
+  }
+  return found;
+}

@@ -1,0 +1,114 @@
+/**
+ * A pool of worker threads that each run an instance of the kernels module
+ * over the one shared memory. The calling thread is always thread 0 and does
+ * its share itself, so T threads means T - 1 workers. Jobs are handed over
+ * through a small shared control block (Atomics.wait/notify), not postMessage,
+ * because a message round trip costs more than many of the kernels it would run.
+ */
+import { Worker } from "node:worker_threads";
+import type { WasmMemory, WasmModule } from "./wasm-api";
+
+/** Signature of every exported kernel: numeric arguments (i32 pointers and sizes, f32 scalars). */
+export type Kernel = (...args: number[]) => unknown;
+
+const SLOT_INTS = 8; // per worker: sequence, done, function index, argument count, error
+const SEQ = 0;
+const DONE = 1;
+const FN = 2;
+const NARGS = 3;
+const ERROR = 4;
+const MAX_ARGS = 32;
+/** Spins before sleeping: a job that follows within microseconds should not pay a futex wake-up. */
+const SPIN = 20000;
+
+export class ThreadPool {
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private readonly control: Int32Array;
+  private readonly args: Float64Array;
+  private readonly names: string[];
+  private seq = 0;
+
+  constructor(module: WasmModule, memory: WasmMemory, names: string[], threads: number) {
+    this.threads = threads;
+    this.names = names;
+    const workers = threads - 1;
+    this.control = new Int32Array(new SharedArrayBuffer(Math.max(1, workers) * SLOT_INTS * 4));
+    this.args = new Float64Array(new SharedArrayBuffer(Math.max(1, workers) * MAX_ARGS * 8));
+    for (let w = 0; w < workers; w++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module, memory, control: this.control.buffer, args: this.args.buffer, slot: w, names, spin: SPIN },
+      });
+      // Idle workers sleep in Atomics.wait; they must not keep the process alive.
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  /**
+   * Runs `name` once per thread with `argsOf(t)`'s arguments for thread t and
+   * returns when all have finished. Thread 0's share runs on the caller.
+   */
+  run(name: string, local: Kernel, argsOf: (thread: number) => number[]): void {
+    const fn = this.names.indexOf(name);
+    this.seq++;
+    for (let w = 0; w < this.workers.length; w++) {
+      const a = argsOf(w + 1);
+      const base = w * SLOT_INTS;
+      this.args.set(a, w * MAX_ARGS);
+      this.control[base + FN] = fn;
+      this.control[base + NARGS] = a.length;
+      Atomics.store(this.control, base + SEQ, this.seq);
+      Atomics.notify(this.control, base + SEQ);
+    }
+    local(...argsOf(0));
+    for (let w = 0; w < this.workers.length; w++) this.await(w);
+  }
+
+  private await(w: number): void {
+    const base = w * SLOT_INTS;
+    let spins = 0;
+    while (Atomics.load(this.control, base + DONE) !== this.seq) {
+      if (++spins > SPIN) Atomics.wait(this.control, base + DONE, this.seq - 1, 50);
+      if (Atomics.load(this.control, base + ERROR) !== 0) {
+        throw new Error(`wasm backend: worker thread ${w + 1} failed running ${this.names[this.control[base + FN]]}`);
+      }
+    }
+  }
+}
+
+// Plain JavaScript run with `eval: true`, so it works the same from compiled
+// dist/ and from TypeScript sources under vitest (no worker file to locate).
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, args, slot, names, spin } = workerData;
+const ctl = new Int32Array(control);
+const argv = new Float64Array(args);
+const base = slot * ${SLOT_INTS};
+let exports;
+try {
+  exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+} catch (e) {
+  Atomics.store(ctl, base + ${ERROR}, 1);
+  throw e;
+}
+let seen = 0;
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(ctl, base + ${SEQ}) === seen) {
+    if (++spins > spin) Atomics.wait(ctl, base + ${SEQ}, seen);
+  }
+  seen = Atomics.load(ctl, base + ${SEQ});
+  const n = ctl[base + ${NARGS}];
+  const a = new Array(n);
+  for (let i = 0; i < n; i++) a[i] = argv[slot * ${MAX_ARGS} + i];
+  try {
+    exports[names[ctl[base + ${FN}]]](...a);
+  } catch (e) {
+    Atomics.store(ctl, base + ${ERROR}, 1);
+  }
+  Atomics.store(ctl, base + ${DONE}, seen);
+  Atomics.notify(ctl, base + ${DONE});
+}
+`;
