@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Brings a machine of this kind (Debian bookworm, Node 20) to where `npm start` and `npm test` work:
+# Debian's Jupyter stack, node_modules, the build in dist/, and JupyterLab in .venv.
+# Idempotent and silent when everything is already there; it only speaks about what it does or lacks.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+say() { echo "[setup] $*" >&2; }
+warn() { echo "[setup] WARNING: $*" >&2; }
+
+install_debian_packages() {
+  local missing=() package
+  while read -r package; do
+    [[ -n "$package" ]] || continue
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done <kernel/scripts/debian-packages.txt
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    warn "missing Debian packages: ${missing[*]}"
+    warn "install them with: sudo apt-get install -y --no-install-recommends ${missing[*]}"
+    warn "continuing with what exists; tests that need them will fail and name the package"
+    return 0
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_node_modules() {
+  # package-lock.json newer than npm's record of the installed tree means the tree is stale (a fresh
+  # clone or a pull). The lock keeps this from racing an `npm install` someone runs in the same checkout.
+  if [[ -d node_modules && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+    return 0
+  fi
+  say "npm ci (node_modules missing or older than package-lock.json)"
+  flock /tmp/nnlab-npm.lock npm ci --no-audit --no-fund --loglevel=error
+}
+
+build() {
+  # Rebuild only when a source is newer than the last successful build.
+  local stamp=dist/.build-stamp
+  if [[ -f "$stamp" ]] &&
+    [[ -z "$(find kernel runtime test tsconfig.json package.json -newer "$stamp" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]]; then
+    return 0
+  fi
+  say "building (tsc)"
+  npm run --silent build
+  touch "$stamp"
+}
+
+install_jupyterlab() {
+  [[ -x .venv/bin/jupyter-lab ]] && return 0
+  # Only the wheel mirror named in pip's config is reachable; pip's default index would hang retrying.
+  [[ -x .venv/bin/pip ]] || /usr/bin/python3 -m venv .venv
+  local urls=()
+  read -r -a urls <<<"$(.venv/bin/pip config get global.extra-index-url 2>/dev/null || true)"
+  if ((${#urls[@]} == 0)); then
+    warn "no pip mirror configured (pip config get global.extra-index-url is empty): JupyterLab NOT installed."
+    warn "npm start falls back to the classic notebook (Debian's jupyter-notebook); browser tests need JupyterLab."
+    return 0
+  fi
+  local index_args=(--index-url "${urls[0]}") url
+  for url in "${urls[@]:1}"; do index_args+=(--extra-index-url "$url"); done
+  say "installing JupyterLab into .venv from ${urls[*]}"
+  if ! .venv/bin/pip install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
+    "${index_args[@]}" jupyterlab 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
+    warn "pip could not install JupyterLab into .venv (see above); npm start falls back to the classic notebook."
+  fi
+}
+
+install_debian_packages
+install_node_modules
+build
+install_jupyterlab

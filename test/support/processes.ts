@@ -1,0 +1,117 @@
+/**
+ * Child processes that tests start and always stop: each runs in its own process group, so stopping it
+ * takes its children too, and processes that escaped into their own sessions (Jupyter starts kernels with
+ * `start_new_session`) are found by a marker in their command line and stopped as well.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+export interface Started {
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout and stderr interleaved. */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once the leader is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startProcess(command: string, args: string[], options: StartOptions = {}): Started {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", (error) => {
+      output += `\n[could not start ${command}: ${error.message}]`;
+      resolve({ code: null, signal: null });
+    });
+  });
+  const stop = async (graceMs = 5000): Promise<void> => {
+    if (child.pid === undefined) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      signalGroup(child.pid, "SIGKILL"); // members the leader left behind
+      return;
+    }
+    signalGroup(child.pid, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(child.pid as number, "SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+    signalGroup(child.pid, "SIGKILL");
+  };
+  return { child, output: () => output, exited, stop };
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** Runs a command to completion in its own group; after `timeoutMs` the group is killed. */
+export async function runProcess(
+  command: string,
+  args: string[],
+  options: StartOptions & { timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const started = startProcess(command, args, options);
+  const timer = setTimeout(() => {
+    void started.stop(1000);
+  }, options.timeoutMs ?? 120_000);
+  try {
+    const { code, signal } = await started.exited;
+    return { code, signal, output: started.output() };
+  } finally {
+    clearTimeout(timer);
+    await started.stop(1000);
+  }
+}
+
+/**
+ * The processes of this machine whose command line contains `marker`, a path unique to one test, such as
+ * its temporary runtime directory that the kernels' connection files live in.
+ */
+export function processesMentioning(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker)) found.push(pid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs every process whose command line contains `marker`; returns their ids. */
+export function killProcessesMentioning(marker: string): number[] {
+  const pids = processesMentioning(marker);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already empty
+  }
+}
