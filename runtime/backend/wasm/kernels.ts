@@ -24,6 +24,8 @@ export class WasmKernels {
   /** Per-thread scratch, `scratchBytes` each, for packing panels and im2col chunks. */
   readonly scratch: Block[];
   readonly scratchBytes: number;
+  /** 64 bytes where conv and pooling calls write their geometry for the kernels to read. */
+  readonly geometry: Block;
 
   constructor(threads: number = defaultThreads()) {
     const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
@@ -36,6 +38,7 @@ export class WasmKernels {
     this.scratchBytes = this.exports.gemmScratchFloats() * 4 + SCRATCH_EXTRA_BYTES;
     this.scratch = [];
     for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.scratchBytes));
+    this.geometry = this.heap.alloc(64);
   }
 
   get threads(): number {

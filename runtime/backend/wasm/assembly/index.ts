@@ -1,2 +1,6 @@
 // Entry of the nnlab wasm kernels module: everything exported here is callable from JS.
 export { gemm, gemmScratchFloats, scaleMatrix } from "./gemm";
+export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput, convChunkRows } from "./conv";
+export { pool2dForward, maxPool2dBackward, avgPool2dBackward } from "./pool";
+export { unary, binary } from "./elementwise";
+export { reduce } from "./reduce";

@@ -1,0 +1,165 @@
+// 2-D max and average pooling over NHWC, forward and backward, vectorised
+// across channels. Entries take an image range [b0, b1) for thread splitting.
+
+// Geometry block (i32 words), written by the JS side.
+const IN_H = 1, IN_W = 2, CH = 3, OUT_H = 4, OUT_W = 5;
+const WIN_H = 6, WIN_W = 7, S_H = 8, S_W = 9, PAD_T = 10, PAD_L = 11;
+
+@inline function geo(g: usize, i: i32): i32 {
+  return load<i32>(g + (<usize>i << 2));
+}
+
+/** y = max or average (isAvg) over each window; padded taps are skipped; an empty window gives 0. */
+export function pool2dForward(g: usize, isAvg: i32, x: usize, y: usize, b0: i32, b1: i32): void {
+  const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
+  const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
+  let out = y + (<usize>(b0 * outH * outW * ch) << 2);
+  for (let b = b0; b < b1; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * sh - pt), y1 = min(inH, oy * sh - pt + wh);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * sw - pl), x1 = min(inW, ox * sw - pl + ww);
+        const count = max(0, y1 - y0) * max(0, x1 - x0);
+        const first = x + (<usize>(((b * inH + y0) * inW + x0) * ch) << 2);
+        if (count == 0) memory.fill(out, 0, <usize>ch << 2);
+        else if (isAvg) avgWindow(first, out, ch, y1 - y0, x1 - x0, inW, <f32>1 / <f32>count);
+        else maxWindow(first, out, ch, y1 - y0, x1 - x0, inW);
+        out += <usize>ch << 2;
+      }
+    }
+  }
+}
+
+/** dx[b0:b1] = gradient of max pooling: each dy goes to its window's first maximal tap. */
+export function maxPool2dBackward(g: usize, dy: usize, x: usize, dx: usize, b0: i32, b1: i32): void {
+  const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
+  const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
+  const image = inH * inW * ch;
+  memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
+  let grad = dy + (<usize>(b0 * outH * outW * ch) << 2);
+  for (let b = b0; b < b1; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * sh - pt), y1 = min(inH, oy * sh - pt + wh);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * sw - pl), x1 = min(inW, ox * sw - pl + ww);
+        if (y1 > y0 && x1 > x0) {
+          const offset = <usize>(((b * inH + y0) * inW + x0) * ch) << 2;
+          routeToMax(x + offset, dx + offset, grad, ch, y1 - y0, x1 - x0, inW);
+        }
+        grad += <usize>ch << 2;
+      }
+    }
+  }
+}
+
+/** dx[b0:b1] = gradient of average pooling: each dy spread evenly over its window's in-bounds taps. */
+export function avgPool2dBackward(g: usize, dy: usize, dx: usize, b0: i32, b1: i32): void {
+  const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
+  const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
+  const image = inH * inW * ch;
+  memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
+  let grad = dy + (<usize>(b0 * outH * outW * ch) << 2);
+  for (let b = b0; b < b1; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * sh - pt), y1 = min(inH, oy * sh - pt + wh);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * sw - pl), x1 = min(inW, ox * sw - pl + ww);
+        const count = max(0, y1 - y0) * max(0, x1 - x0);
+        if (count > 0) {
+          const scale = <f32>1 / <f32>count;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              axpy(dx + (<usize>(((b * inH + iy) * inW + ix) * ch) << 2), grad, ch, scale);
+            }
+          }
+        }
+        grad += <usize>ch << 2;
+      }
+    }
+  }
+}
+
+// NaN wins, as in the reference: f32x4.max and f32.max both propagate it.
+@inline function maxWindow(first: usize, out: usize, ch: i32, rows: i32, cols: i32, inW: i32): void {
+  const rowStep = <usize>(inW * ch) << 2;
+  let c = 0;
+  for (; c + 4 <= ch; c += 4) {
+    const o = <usize>c << 2;
+    let acc = f32x4.splat(-Infinity);
+    for (let i = 0; i < rows; i++) {
+      let p = first + <usize>i * rowStep + o;
+      for (let j = 0; j < cols; j++) {
+        acc = f32x4.max(acc, v128.load(p));
+        p += <usize>ch << 2;
+      }
+    }
+    v128.store(out + o, acc);
+  }
+  for (; c < ch; c++) {
+    let acc: f32 = -Infinity;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) acc = max(acc, load<f32>(first + <usize>i * rowStep + (<usize>(j * ch + c) << 2)));
+    }
+    store<f32>(out + (<usize>c << 2), acc);
+  }
+}
+
+@inline function avgWindow(first: usize, out: usize, ch: i32, rows: i32, cols: i32, inW: i32, scale: f32): void {
+  const rowStep = <usize>(inW * ch) << 2;
+  let c = 0;
+  for (; c + 4 <= ch; c += 4) {
+    const o = <usize>c << 2;
+    let acc = f32x4.splat(0);
+    for (let i = 0; i < rows; i++) {
+      let p = first + <usize>i * rowStep + o;
+      for (let j = 0; j < cols; j++) {
+        acc = f32x4.add(acc, v128.load(p));
+        p += <usize>ch << 2;
+      }
+    }
+    v128.store(out + o, f32x4.mul(acc, f32x4.splat(scale)));
+  }
+  for (; c < ch; c++) {
+    let acc: f32 = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) acc += load<f32>(first + <usize>i * rowStep + (<usize>(j * ch + c) << 2));
+    }
+    store<f32>(out + (<usize>c << 2), acc * scale);
+  }
+}
+
+// Per channel, finds the first tap (row-major) holding the window's maximum and adds grad there.
+// A NaN tap is taken as the maximum, matching the forward pass.
+function routeToMax(x: usize, dx: usize, grad: usize, ch: i32, rows: i32, cols: i32, inW: i32): void {
+  const rowStep = <usize>(inW * ch) << 2;
+  for (let c = 0; c < ch; c++) {
+    const o = <usize>c << 2;
+    let best: f32 = load<f32>(x + o);
+    let bestAt: usize = o;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        if (best != best) break;
+        const at = <usize>i * rowStep + (<usize>(j * ch) << 2) + o;
+        const v = load<f32>(x + at);
+        if (v > best || v != v) {
+          best = v;
+          bestAt = at;
+        }
+      }
+    }
+    store<f32>(dx + bestAt, load<f32>(dx + bestAt) + load<f32>(grad + o));
+  }
+}
+
+@inline function axpy(dst: usize, src: usize, n: i32, scale: f32): void {
+  const vs = f32x4.splat(scale);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(v128.load(src + o), vs)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o) * scale);
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The "wasm" backend: tensors live in one shared WebAssembly memory and the
+ * heavy primitives (matmul, conv2d and its gradients, pooling, the common
+ * unary/binary ops, contiguous reductions) run as AssemblyScript SIMD kernels,
+ * the big ones split across worker threads. The remaining primitives (cast,
+ * where, argReduce, pad, gather, scatterAdd, pow, transcendental unary ops,
+ * reductions over non-adjacent axes) copy their operands out and run the
+ * reference backend's plain JS loops: they are rare in training loops.
+ */
+import {
+  broadcastStrides,
+  sizeOf,
+  stridesOf,
+  type Backend,
+  type BackendInfo,
+  type BinaryOp,
+  type Conv2DGeometry,
+  type DType,
+  type Pool2DGeometry,
+  type ReduceOp,
+  type Shape,
+  type TypedData,
+  type UnaryOp,
+  type View,
+} from "../backend";
+import { ReferenceBackend, type RefData } from "../reference";
+import * as conv from "./conv";
+import { gemm } from "./gemm";
+import type { Block } from "./heap";
+import { WasmKernels } from "./kernels";
+import { collapseBroadcast, reduceSteps } from "./shapes";
+import type { Kernel } from "./threads";
+
+/** A tensor's storage: a block of the shared memory (float32 or int32, 4 bytes an element). */
+export type WasmTensor = Block;
+
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0, abs: 1, sqrt: 2, square: 3, reciprocal: 4, relu: 5, leakyRelu: 6, floor: 7, ceil: 8,
+};
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+};
+const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+export class WasmBackend implements Backend<WasmTensor> {
+  readonly name = "wasm";
+  private readonly k: WasmKernels;
+  private readonly ref = new ReferenceBackend();
+
+  constructor(threads?: number) {
+    this.k = new WasmKernels(threads);
+  }
+
+  info(): BackendInfo {
+    return { name: this.name, mode: "wasm-simd", threads: this.k.threads, simd: true };
+  }
+
+  /** Bytes held by live tensors and the size of the heap (for memory profiles). */
+  memoryUsage(): { liveBytes: number; heapBytes: number } {
+    return this.k.heap.usage();
+  }
+
+  // ----- storage -----
+
+  upload(values: Float32Array | Float64Array | Int32Array, dtype: DType): WasmTensor {
+    const h = this.alloc(values.length);
+    if (dtype === "int32") this.k.heap.i32.set(values, h.ptr >> 2);
+    else this.k.heap.f32.set(values, h.ptr >> 2);
+    return h;
+  }
+
+  read(h: WasmTensor, size: number, dtype: DType): TypedData {
+    const at = h.ptr >> 2;
+    return dtype === "int32" ? this.k.heap.i32.slice(at, at + size) : this.k.heap.f32.slice(at, at + size);
+  }
+
+  dispose(h: WasmTensor): void {
+    this.k.heap.release(h);
+  }
+
+  // ----- elementwise -----
+
+  cast(x: WasmTensor, size: number, from: DType, to: DType): WasmTensor {
+    return this.upload(this.ref.cast(this.toRef(x, size, from), size, from, to), to);
+  }
+
+  unary(op: UnaryOp, x: WasmTensor, size: number, alpha = 0): WasmTensor {
+    const code = UNARY_CODES[op];
+    if (code === undefined) return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
+    const y = this.alloc(size);
+    this.kernel("unary")(code, x.ptr, y.ptr, size, alpha);
+    return y;
+  }
+
+  binary(op: BinaryOp, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
+    const code = BINARY_CODES[op];
+    if (code === undefined) {
+      const r = this.ref.binary(op, this.toRef(a, sizeOf(aShape), "float32"), aShape,
+        this.toRef(b, sizeOf(bShape), "float32"), bShape, outShape);
+      return this.upload(r, "float32");
+    }
+    const out = this.alloc(sizeOf(outShape));
+    this.binaryInto(code, a, broadcastStrides(aShape, outShape), b, broadcastStrides(bShape, outShape), out, outShape);
+    return out;
+  }
+
+  where(cond: WasmTensor, condShape: Shape, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
+    const f = (h: WasmTensor, s: Shape): RefData => this.toRef(h, sizeOf(s), "float32");
+    return this.upload(this.ref.where(f(cond, condShape), condShape, f(a, aShape), aShape, f(b, bShape), bShape, outShape), "float32");
+  }
+
+  // ----- reductions -----
+
+  reduce(op: ReduceOp, x: WasmTensor, shape: Shape, axes: readonly number[]): WasmTensor {
+    const steps = reduceSteps(shape, axes);
+    let current = x;
+    for (const s of steps) {
+      const out = this.alloc(s.outer * s.inner);
+      this.kernel("reduce")(REDUCE_CODES[op], current.ptr, out.ptr, s.outer, s.r, s.inner);
+      if (current !== x) this.dispose(current);
+      current = out;
+    }
+    return current === x ? this.copy(x, sizeOf(shape)) : current;
+  }
+
+  argReduce(op: "argmax" | "argmin", x: WasmTensor, shape: Shape, axis: number): WasmTensor {
+    return this.upload(this.ref.argReduce(op, this.toRef(x, sizeOf(shape), "float32"), shape, axis), "int32");
+  }
+
+  // ----- linear algebra -----
+
+  matmul(
+    a: WasmTensor,
+    aShape: readonly [number, number, number],
+    b: WasmTensor,
+    bShape: readonly [number, number, number],
+    transA: boolean,
+    transB: boolean,
+    batch: number,
+  ): WasmTensor {
+    const [aBatch, aRows, aCols] = aShape;
+    const [bBatch, bRows, bCols] = bShape;
+    const m = transA ? aCols : aRows;
+    const k = transA ? aRows : aCols;
+    const n = transB ? bRows : bCols;
+    const out = this.alloc(batch * m * n);
+    gemm(this.k, {
+      transA, transB, m, n, k, alpha: 1,
+      a: a.ptr, lda: aCols, b: b.ptr, ldb: bCols, beta: 0, c: out.ptr, ldc: n,
+      batch, strideA: aBatch === 1 ? 0 : aRows * aCols, strideB: bBatch === 1 ? 0 : bRows * bCols, strideC: m * n,
+    });
+    return out;
+  }
+
+  // ----- convolution -----
+
+  conv2d(x: WasmTensor, filter: WasmTensor, g: Conv2DGeometry): WasmTensor {
+    const y = this.alloc(g.batch * g.outHeight * g.outWidth * g.outChannels);
+    conv.conv2dForward(this.k, x, filter, y, g);
+    return y;
+  }
+
+  conv2dBackpropInput(dy: WasmTensor, filter: WasmTensor, g: Conv2DGeometry): WasmTensor {
+    const dx = this.alloc(g.batch * g.inHeight * g.inWidth * g.inChannels);
+    conv.conv2dBackpropInput(this.k, dy, filter, dx, g);
+    return dx;
+  }
+
+  conv2dBackpropFilter(x: WasmTensor, dy: WasmTensor, g: Conv2DGeometry): WasmTensor {
+    const dw = this.alloc(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
+    conv.conv2dBackpropFilter(this.k, x, dy, dw, g);
+    return dw;
+  }
+
+  // ----- pooling -----
+
+  pool2d(op: "max" | "avg", x: WasmTensor, g: Pool2DGeometry): WasmTensor {
+    const y = this.alloc(g.batch * g.outHeight * g.outWidth * g.channels);
+    conv.pool2d(this.k, op === "avg", x, y, g);
+    return y;
+  }
+
+  maxPool2dBackward(dy: WasmTensor, x: WasmTensor, g: Pool2DGeometry): WasmTensor {
+    const dx = this.alloc(g.batch * g.inHeight * g.inWidth * g.channels);
+    conv.maxPool2dBackward(this.k, dy, x, dx, g);
+    return dx;
+  }
+
+  avgPool2dBackward(dy: WasmTensor, g: Pool2DGeometry): WasmTensor {
+    const dx = this.alloc(g.batch * g.inHeight * g.inWidth * g.channels);
+    conv.avgPool2dBackward(this.k, dy, dx, g);
+    return dx;
+  }
+
+  // ----- movement -----
+
+  strided(x: WasmTensor, _dtype: DType, v: View): WasmTensor {
+    const n = sizeOf(v.shape);
+    const out = this.alloc(n);
+    // Moves 32-bit patterns, so one path serves float32 and int32.
+    const mem = this.k.heap.i32;
+    const src = (x.ptr >> 2) + v.offset;
+    const { dims, strides } = collapseBroadcast(v.shape, [v.strides, stridesOf(v.shape)]);
+    const [s] = strides;
+    const rank = dims.length;
+    const inner = rank === 0 ? 1 : dims[rank - 1];
+    const innerStride = rank === 0 ? 0 : s[rank - 1];
+    const idx = new Array<number>(Math.max(0, rank - 1)).fill(0);
+    let dst = out.ptr >> 2;
+    for (let row = 0; row < n / Math.max(1, inner); row++) {
+      let at = src;
+      for (let d = 0; d < rank - 1; d++) at += idx[d] * s[d];
+      if (innerStride === 1) mem.copyWithin(dst, at, at + inner);
+      else for (let j = 0; j < inner; j++) mem[dst + j] = mem[at + j * innerStride];
+      dst += inner;
+      for (let d = rank - 2; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
+    }
+    return out;
+  }
+
+  pad(x: WasmTensor, shape: Shape, before: readonly number[], after: readonly number[], value: number): WasmTensor {
+    return this.upload(this.ref.pad(this.toRef(x, sizeOf(shape), "float32"), shape, before, after, value), "float32");
+  }
+
+  concat(inputs: readonly { data: WasmTensor; shape: Shape }[], axis: number, _dtype: DType): WasmTensor {
+    const outer = sizeOf(inputs[0].shape.slice(0, axis));
+    const widths = inputs.map((t) => sizeOf(t.shape.slice(axis)));
+    const total = widths.reduce((p, w) => p + w, 0);
+    const out = this.alloc(outer * total);
+    const mem = this.k.heap.i32;
+    let col = 0;
+    inputs.forEach((t, i) => {
+      const w = widths[i];
+      const src = t.data.ptr >> 2;
+      for (let o = 0; o < outer; o++) mem.copyWithin((out.ptr >> 2) + o * total + col, src + o * w, src + (o + 1) * w);
+      col += w;
+    });
+    return out;
+  }
+
+  gather(x: WasmTensor, shape: Shape, dtype: DType, indices: WasmTensor, count: number, axis: number): WasmTensor {
+    const r = this.ref.gather(this.toRef(x, sizeOf(shape), dtype), shape, dtype, this.toRef(indices, count, "int32"), count, axis);
+    return this.upload(r, dtype);
+  }
+
+  scatterAdd(updates: WasmTensor, indices: WasmTensor, count: number, axis: number, shape: Shape): WasmTensor {
+    const updateShape = shape.map((d, i) => (i === axis ? count : d));
+    const r = this.ref.scatterAdd(this.toRef(updates, sizeOf(updateShape), "float32"), this.toRef(indices, count, "int32"),
+      count, axis, shape);
+    return this.upload(r, "float32");
+  }
+
+  // ----- helpers -----
+
+  private alloc(elements: number): WasmTensor {
+    return this.k.heap.alloc(elements * 4);
+  }
+
+  private kernel(name: string): Kernel {
+    return this.k.exports[name] as Kernel;
+  }
+
+  private copy(x: WasmTensor, size: number): WasmTensor {
+    const out = this.alloc(size);
+    this.k.heap.i32.copyWithin(out.ptr >> 2, x.ptr >> 2, (x.ptr >> 2) + size);
+    return out;
+  }
+
+  // The kernel loops over at most three collapsed dims; deeper broadcasts loop over the leading ones here.
+  private binaryInto(code: number, a: WasmTensor, aStrides: number[], b: WasmTensor, bStrides: number[], out: WasmTensor,
+    outShape: Shape): void {
+    const { dims, strides } = collapseBroadcast(outShape, [aStrides, bStrides]);
+    while (dims.length < 3) {
+      dims.unshift(1);
+      strides[0].unshift(0);
+      strides[1].unshift(0);
+    }
+    const lead = dims.length - 3;
+    const [sa, sb] = strides;
+    const n3 = dims[lead] * dims[lead + 1] * dims[lead + 2];
+    const idx = new Array<number>(lead).fill(0);
+    const count = sizeOf(dims.slice(0, lead));
+    const fn = this.kernel("binary");
+    for (let i = 0; i < count; i++) {
+      let ao = 0;
+      let bo = 0;
+      for (let d = 0; d < lead; d++) {
+        ao += idx[d] * sa[d];
+        bo += idx[d] * sb[d];
+      }
+      fn(code, a.ptr + ao * 4, sa[lead], sa[lead + 1], sa[lead + 2], b.ptr + bo * 4, sb[lead], sb[lead + 1], sb[lead + 2],
+        out.ptr + i * n3 * 4, dims[lead], dims[lead + 1], dims[lead + 2]);
+      for (let d = lead - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
+    }
+  }
+
+  private toRef(h: WasmTensor, size: number, dtype: DType): RefData {
+    const at = h.ptr >> 2;
+    return dtype === "int32" ? this.k.heap.i32.slice(at, at + size) : Float64Array.from(this.k.heap.f32.subarray(at, at + size));
+  }
+}

@@ -1,0 +1,176 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { sizeOf, stridesOf, type Conv2DGeometry, type Pool2DGeometry, type Shape } from "../../runtime/backend/backend";
+import { ReferenceBackend, type RefData } from "../../runtime/backend/reference";
+import { getBackend } from "../../runtime/backend/registry";
+import { WasmBackend, type WasmTensor } from "../../runtime/backend/wasm/backend";
+import "../../runtime/backend/wasm/register";
+import { buildWasmKernels, randomValues, worstError } from "./kernels-build";
+
+// float32 storage against float64: relative error of a few float32 ulps, more for long sums.
+const ELEMENTWISE_TOL = 1e-6;
+const SUM_TOL = 2e-5;
+
+const ref = new ReferenceBackend();
+let wasm: WasmBackend;
+
+function both(values: Float64Array): { w: WasmTensor; r: RefData } {
+  return { w: wasm.upload(values, "float32"), r: ref.upload(values, "float32") };
+}
+
+function compare(w: WasmTensor, r: RefData, size: number, tol: number): number {
+  const got = wasm.read(w, size, "float32");
+  const want = ref.readFloat64(r, size);
+  wasm.dispose(w);
+  return worstError(got, want, tol);
+}
+
+function convGeometry(batch: number, inH: number, inW: number, inC: number, outC: number, fh: number, fw: number,
+  stride: number, pad: number, dilation = 1): Conv2DGeometry {
+  const span = (f: number): number => (f - 1) * dilation + 1;
+  return {
+    batch, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: fh, filterWidth: fw,
+    outHeight: Math.floor((inH + 2 * pad - span(fh)) / stride) + 1, outWidth: Math.floor((inW + 2 * pad - span(fw)) / stride) + 1,
+    strideHeight: stride, strideWidth: stride, dilationHeight: dilation, dilationWidth: dilation, padTop: pad, padLeft: pad,
+  };
+}
+
+describe("wasm backend primitives match the float64 reference", () => {
+  beforeAll(() => {
+    buildWasmKernels();
+    wasm = new WasmBackend(2);
+  });
+
+  it("registers as \"wasm\" and reports its threads and SIMD", () => {
+    const info = getBackend("wasm").info();
+    expect(info.name).toBe("wasm");
+    expect(info.simd).toBe(true);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it("round-trips float32 and int32 data through upload and read", () => {
+    const f = wasm.upload(new Float32Array([1.5, -2, NaN]), "float32");
+    expect(Array.from(wasm.read(f, 3, "float32"))).toEqual([1.5, -2, NaN]);
+    const i = wasm.upload(new Int32Array([7, -3]), "int32");
+    expect(Array.from(wasm.read(i, 2, "int32"))).toEqual([7, -3]);
+  });
+
+  const cases: [string, Conv2DGeometry][] = [
+    ["the lecture CNN's first layer (28x28x1 -> 32, 3x3)", convGeometry(3, 28, 28, 1, 32, 3, 3, 1, 0)],
+    ["the lecture CNN's second layer (13x13x32 -> 64, 3x3)", convGeometry(2, 13, 13, 32, 64, 3, 3, 1, 0)],
+    ["stride 2 with padding and odd channels", convGeometry(3, 9, 7, 5, 7, 3, 2, 2, 1)],
+    ["dilation 2", convGeometry(2, 10, 10, 3, 6, 3, 3, 1, 2, 2)],
+    ["a 1x1 filter", convGeometry(2, 5, 5, 6, 9, 1, 1, 1, 0)],
+    ["a batch big enough to split across threads", convGeometry(16, 12, 12, 8, 16, 3, 3, 1, 1)],
+  ];
+  for (const [name, g] of cases) {
+    it(`conv2d forward, input gradient and filter gradient agree for ${name}`, () => {
+      const xSize = g.batch * g.inHeight * g.inWidth * g.inChannels;
+      const wSize = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+      const ySize = g.batch * g.outHeight * g.outWidth * g.outChannels;
+      const x = both(randomValues(xSize, 1));
+      const w = both(randomValues(wSize, 2));
+      const dy = both(randomValues(ySize, 3));
+      expect(compare(wasm.conv2d(x.w, w.w, g), ref.conv2d(x.r, w.r, g), ySize, SUM_TOL)).toBeLessThan(1);
+      expect(compare(wasm.conv2dBackpropInput(dy.w, w.w, g), ref.conv2dBackpropInput(dy.r, w.r, g), xSize, SUM_TOL)).toBeLessThan(1);
+      expect(compare(wasm.conv2dBackpropFilter(x.w, dy.w, g), ref.conv2dBackpropFilter(x.r, dy.r, g), wSize, SUM_TOL * 10)).toBeLessThan(1);
+    });
+  }
+
+  const pools: [string, Pool2DGeometry][] = [
+    ["2x2 stride 2 (the lecture CNN)", { batch: 4, inHeight: 26, inWidth: 26, channels: 32, outHeight: 13, outWidth: 13,
+      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 }],
+    ["3x3 stride 2 padded, odd channels (overlapping windows)", { batch: 2, inHeight: 7, inWidth: 6, channels: 5, outHeight: 4,
+      outWidth: 3, windowHeight: 3, windowWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 }],
+  ];
+  for (const [name, g] of pools) {
+    it(`max and average pooling and their gradients agree for ${name}`, () => {
+      const xSize = g.batch * g.inHeight * g.inWidth * g.channels;
+      const ySize = g.batch * g.outHeight * g.outWidth * g.channels;
+      const x = both(randomValues(xSize, 4));
+      const dy = both(randomValues(ySize, 5));
+      for (const op of ["max", "avg"] as const) {
+        expect(compare(wasm.pool2d(op, x.w, g), ref.pool2d(op, x.r, g), ySize, ELEMENTWISE_TOL), op).toBeLessThan(1);
+      }
+      expect(compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), xSize, ELEMENTWISE_TOL)).toBeLessThan(1);
+      expect(compare(wasm.avgPool2dBackward(dy.w, g), ref.avgPool2dBackward(dy.r, g), xSize, ELEMENTWISE_TOL)).toBeLessThan(1);
+    });
+  }
+
+  it("max pooling sends the gradient to the first maximum of a tied window", () => {
+    const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 1, outHeight: 1, outWidth: 1,
+      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const x = wasm.upload(new Float32Array([1, 3, 3, 0]), "float32");
+    const dy = wasm.upload(new Float32Array([5]), "float32");
+    expect(Array.from(wasm.read(wasm.maxPool2dBackward(dy, x, g), 4, "float32"))).toEqual([0, 5, 0, 0]);
+  });
+
+  it("batched matmul with transposes and a broadcast operand", () => {
+    const a = both(randomValues(3 * 17 * 9, 6));
+    const b = both(randomValues(9 * 65, 7));
+    for (const [tA, tB] of [[false, false], [true, true]] as const) {
+      const aShape = [3, tA ? 9 : 17, tA ? 17 : 9] as const;
+      const bShape = [1, tB ? 65 : 9, tB ? 9 : 65] as const;
+      expect(compare(wasm.matmul(a.w, aShape, b.w, bShape, tA, tB, 3), ref.matmul(a.r, aShape, b.r, bShape, tA, tB, 3),
+        3 * 17 * 65, SUM_TOL), `${tA} ${tB}`).toBeLessThan(1);
+    }
+  });
+
+  it("unary ops, with and without a SIMD kernel", () => {
+    const x = both(randomValues(37, 8).map((v) => v * 3));
+    for (const op of ["neg", "abs", "square", "relu", "leakyRelu", "floor", "ceil", "exp", "tanh", "sigmoid", "gelu"] as const) {
+      expect(compare(wasm.unary(op, x.w, 37, 0.2), ref.unary(op, x.r, 37, 0.2), 37, ELEMENTWISE_TOL), op).toBeLessThan(1);
+    }
+    const pos = both(randomValues(37, 9).map((v) => v + 1.5));
+    for (const op of ["sqrt", "reciprocal", "log"] as const) {
+      expect(compare(wasm.unary(op, pos.w, 37), ref.unary(op, pos.r, 37), 37, ELEMENTWISE_TOL), op).toBeLessThan(1);
+    }
+  });
+
+  const broadcasts: [Shape, Shape, Shape][] = [
+    [[5, 7], [5, 7], [5, 7]],
+    [[4, 3, 10], [10], [4, 3, 10]],
+    [[4, 3, 10], [4, 3, 1], [4, 3, 10]],
+    [[], [6, 5], [6, 5]],
+    [[2, 1, 3, 1, 5], [1, 4, 1, 6, 5], [2, 4, 3, 6, 5]],
+  ];
+  for (const [aShape, bShape, outShape] of broadcasts) {
+    it(`binary ops broadcast ${JSON.stringify(aShape)} with ${JSON.stringify(bShape)}`, () => {
+      const a = both(randomValues(sizeOf(aShape), 10).map((v) => Math.round(v * 4) / 2));
+      const b = both(randomValues(sizeOf(bShape), 11).map((v) => Math.round(v * 4) / 2 + 0.25));
+      const n = sizeOf(outShape);
+      for (const op of ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "pow"] as const) {
+        expect(compare(wasm.binary(op, a.w, aShape, b.w, bShape, outShape), ref.binary(op, a.r, aShape, b.r, bShape, outShape),
+          n, ELEMENTWISE_TOL), op).toBeLessThan(1);
+      }
+    });
+  }
+
+  it("reductions over leading, trailing, middle, split and all axes", () => {
+    const shape = [3, 4, 5, 6];
+    const x = both(randomValues(sizeOf(shape), 12));
+    for (const axes of [[3], [0], [1, 2], [0, 2], [0, 1, 2, 3]]) {
+      const outSize = sizeOf(shape.filter((_, d) => !axes.includes(d)));
+      for (const op of ["sum", "prod", "max", "min"] as const) {
+        expect(compare(wasm.reduce(op, x.w, shape, axes), ref.reduce(op, x.r, shape, axes), outSize, SUM_TOL), `${op} ${axes}`)
+          .toBeLessThan(1);
+      }
+    }
+  });
+
+  it("strided views (transpose, step, broadcast) and concat", () => {
+    const shape = [4, 5, 6];
+    const x = both(randomValues(sizeOf(shape), 13));
+    const views = [
+      { shape: [6, 5, 4], strides: [1, 6, 30], offset: 0 },
+      { shape: [2, 5, 3], strides: [60, 6, 2], offset: 31 },
+      { shape: [3, 4, 5, 6], strides: [0, ...stridesOf(shape)], offset: 0 },
+    ];
+    for (const v of views) {
+      expect(compare(wasm.strided(x.w, "float32", v), ref.strided(x.r, "float32", v), sizeOf(v.shape), ELEMENTWISE_TOL)).toBeLessThan(1);
+    }
+    const y = both(randomValues(4 * 2 * 6, 14));
+    const outShape = [4, 7, 6];
+    expect(compare(wasm.concat([{ data: x.w, shape }, { data: y.w, shape: [4, 2, 6] }], 1, "float32"),
+      ref.concat([{ data: x.r, shape }, { data: y.r, shape: [4, 2, 6] }], 1, "float32"), sizeOf(outShape), ELEMENTWISE_TOL)).toBeLessThan(1);
+  });
+});
