@@ -36,8 +36,8 @@ export function featureMaps(model: ActivationModel, input: TensorLike, options: 
   const lines: string[] = [];
   outputs.forEach((activation, k) => {
     const shape = activation.shape.slice(1);
+    if (!explicit && shape.length !== 3) return;
     if (shape.length !== 3 && shape.length !== 1) {
-      if (!explicit) return;
       throw new RangeError(
         `${op}: layer "${names[k]}" outputs [${activation.shape.join(", ")}]; feature maps need [batch, H, W, C] or [batch, units]`,
       );
@@ -55,7 +55,7 @@ export function featureMaps(model: ActivationModel, input: TensorLike, options: 
   if (sections.length === 0) {
     throw new RangeError(`${op}: no layer outputs an image [batch, H, W, C]; name the layers to show with { layers: [...] }`);
   }
-  return imageOutput(stackVertical(sections), [`viz.featureMaps: ${sections.length} layers`, ...lines].join("\n"));
+  return imageOutput(stackVertical(sections), [`viz.featureMaps: ${sections.length} layer${sections.length === 1 ? "" : "s"}`, ...lines].join("\n"));
 }
 
 function layerSection(

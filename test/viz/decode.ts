@@ -33,3 +33,21 @@ export function figureOf(bundle: MimeBundle): PlotlyFigure {
 export function constantImage(h: number, w: number, value: number): number[][] {
   return Array.from({ length: h }, () => Array.from({ length: w }, () => value));
 }
+
+/** A tensor-like of `shape` holding `data`, as the runtime's tensors look to viz. */
+export function fakeTensor(shape: number[], data: ArrayLike<number>) {
+  return { shape, dataSync: () => Float32Array.from(data) };
+}
+
+/**
+ * Where a vertical colorbar of `colors` (top colour, bottom colour) is: the
+ * first column whose pixel at `top` has the top colour and whose pixel
+ * `height - 1` lower has the bottom colour; -1 when there is none.
+ */
+export function findColorbar(png: Decoded, top: number, height: number, colors: readonly [readonly number[], readonly number[]]): number {
+  const same = (a: readonly number[], b: readonly number[]) => a.every((v, i) => v === b[i]);
+  for (let x = 0; x < png.width; x++) {
+    if (same(png.rgb(x, top), colors[0]) && same(png.rgb(x, top + height - 1), colors[1])) return x;
+  }
+  return -1;
+}
