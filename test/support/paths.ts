@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The checkout's root, found from here whether this file runs as TypeScript or compiled into dist/. */
+export const REPO_ROOT = findRepoRoot(__dirname);
 
 /** Jupyter comes from Debian; the first `python3` on PATH may be another one without it. */
 export const SYSTEM_PYTHON = "/usr/bin/python3";
@@ -29,5 +30,12 @@ export function requirePythonModule(module: string, debianPackage: string): void
       `${SYSTEM_PYTHON} cannot import ${module}: install it with \`apt-get install -y ${debianPackage}\` ` +
         "(or run kernel/scripts/setup.sh as root).",
     );
+  }
+}
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
   }
 }
