@@ -4,3 +4,6 @@
  * every notebook by the kernel.
  */
 export * as display from "./display";
+export { nn } from "./nn";
+export { Tensor } from "./tensor";
+export { loadMnist } from "./data/mnist";

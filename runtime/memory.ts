@@ -1,0 +1,147 @@
+/**
+ * Who frees backend storage, and when. Three mechanisms, any one suffices:
+ *
+ * 1. `t.dispose()` frees a tensor's storage at once (storage shared by views,
+ *    such as a reshape, is freed when its last tensor goes).
+ * 2. `nn.tidy(fn)` disposes every tensor created while `fn` runs except those
+ *    it returns (a tensor, or tensors inside an array or plain object), the
+ *    tensors the autograd graph of those results needs, gradients written to
+ *    `.grad`, and tensors passed to `nn.keep`.
+ * 3. Automatically: a tensor that becomes unreachable releases its storage when
+ *    the garbage collector finalizes it (FinalizationRegistry). On CPU backends
+ *    this is all a user needs; on GPU backends it is the safety net, since the
+ *    collector does not see GPU memory pressure, and `tidy` (which the Keras
+ *    training loop uses around every step) frees promptly.
+ *
+ * Using a disposed tensor throws an error naming it; disposing twice is harmless.
+ */
+import type { Backend, DType, Shape } from "./backend/backend";
+import { sizeOf } from "./backend/backend";
+
+/** What `nn.memory()` reports. */
+export interface MemoryInfo {
+  /** Tensors alive (not disposed and not yet finalized). */
+  tensors: number;
+  /** Distinct backend storages alive (views share one). */
+  storages: number;
+  /** Bytes those storages hold, at 4 bytes per element. */
+  bytes: number;
+}
+
+/** Backend data owned by one or more tensors, freed when the last one lets go. */
+export class Storage {
+  private refs = 0;
+
+  constructor(
+    readonly backend: Backend,
+    readonly handle: object,
+    readonly size: number,
+    readonly dtype: DType,
+  ) {
+    stats.storages += 1;
+    stats.bytes += size * BYTES_PER_ELEMENT;
+  }
+
+  retain(): void {
+    this.refs += 1;
+  }
+
+  release(): void {
+    this.refs -= 1;
+    if (this.refs > 0) return;
+    stats.storages -= 1;
+    stats.bytes -= this.size * BYTES_PER_ELEMENT;
+    this.backend.dispose(this.handle);
+  }
+}
+
+/** The part of a tensor that memory management needs. */
+export interface Owner {
+  readonly storage: Storage;
+  readonly isDisposed: boolean;
+}
+
+const BYTES_PER_ELEMENT = 4;
+const stats = { tensors: 0, storages: 0, bytes: 0 };
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  stats.tensors -= 1;
+  storage.release();
+});
+const scopes: Owner[][] = [];
+const kept = new WeakSet<Owner>();
+
+export function memory(): MemoryInfo {
+  return { ...stats };
+}
+
+/** Registers a new tensor: counts it, ties its storage to its life, and adds it to the innermost tidy scope. */
+export function adopt(owner: Owner): void {
+  owner.storage.retain();
+  stats.tensors += 1;
+  finalizer.register(owner, owner.storage, owner);
+  scopes[scopes.length - 1]?.push(owner);
+}
+
+/** Releases a tensor's storage now (the tensor has marked itself disposed). */
+export function release(owner: Owner): void {
+  finalizer.unregister(owner);
+  stats.tensors -= 1;
+  owner.storage.release();
+}
+
+/** Exempts tensors from disposal by the enclosing `tidy` scopes. */
+export function keep<T extends Owner>(owner: T): T {
+  kept.add(owner);
+  return owner;
+}
+
+/**
+ * Runs `fn`, then disposes the tensors it created except what `survivors`
+ * reports for its result (the result's tensors and their autograd graphs).
+ * `fn` must be synchronous: a promise would escape the scope.
+ */
+export function tidyScope<T>(fn: () => T, survivors: (result: T) => Iterable<Owner>, dispose: (o: Owner) => void): T {
+  const scope: Owner[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) {
+    throw new Error("nn.tidy: the function returned a Promise; tidy needs a synchronous function (await outside it)");
+  }
+  const keepSet = new Set<Owner>(survivors(result));
+  const outer = scopes[scopes.length - 1];
+  for (const owner of scope) {
+    if (owner.isDisposed) continue;
+    if (keepSet.has(owner) || kept.has(owner)) outer?.push(owner);
+    else dispose(owner);
+  }
+  return result;
+}
+
+/** Throws when a tensor of `shape` would exceed NNLAB_MAX_TENSOR_BYTES (default 4 GiB). */
+export function checkTensorSize(op: string, shape: Shape): void {
+  const bytes = sizeOf(shape) * BYTES_PER_ELEMENT;
+  const cap = maxTensorBytes();
+  if (bytes > cap) {
+    throw new Error(
+      `${op}: a result of shape [${shape.join(",")}] needs ${formatBytes(bytes)}, more than the limit ` +
+        `NNLAB_MAX_TENSOR_BYTES = ${formatBytes(cap)}; use smaller shapes or batches, or raise the limit`,
+    );
+  }
+}
+
+function maxTensorBytes(): number {
+  const raw = process.env.NNLAB_MAX_TENSOR_BYTES;
+  const parsed = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : 4 * 2 ** 30;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
+  return `${n} bytes`;
+}

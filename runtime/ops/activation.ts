@@ -1,0 +1,66 @@
+/**
+ * Activation functions and softmax, with their gradients. Softmax and
+ * logSoftmax subtract the maximum first, so large logits do not overflow.
+ */
+import { noGrad, record } from "../autograd";
+import type { Tensor, TensorLike } from "../tensor";
+import { add, div, exp, erf, gt, log, mul, square, sub, unaryWithGrad, where } from "./math";
+import { normalizeAxis, toFloat } from "./operands";
+import { max, sum } from "./reduce";
+
+export function tanh(x: TensorLike): Tensor {
+  return unaryWithGrad("tanh", x, (dy, _input, out) => mul(dy, sub(1, square(out))));
+}
+
+export function sigmoid(x: TensorLike): Tensor {
+  return unaryWithGrad("sigmoid", x, (dy, _input, out) => mul(dy, mul(out, sub(1, out))));
+}
+
+export function relu(x: TensorLike): Tensor {
+  return unaryWithGrad("relu", x, (dy, input) => mul(dy, gt(input, 0)));
+}
+
+/** x for x >= 0, alpha * x below (alpha 0.2 as in tf.nn.leaky_relu). */
+export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
+  return unaryWithGrad("leakyRelu", x, (dy, input) => mul(dy, where(gt(input, 0), 1, alpha)), alpha);
+}
+
+/** x for x > 0, alpha * (e^x - 1) below. */
+export function elu(x: TensorLike, alpha = 1): Tensor {
+  return unaryWithGrad("elu", x, (dy, input, out) => mul(dy, where(gt(input, 0), 1, add(out, alpha))), alpha);
+}
+
+/** ln(1 + e^x), whose derivative is sigmoid(x). */
+export function softplus(x: TensorLike): Tensor {
+  return unaryWithGrad("softplus", x, (dy, input) => mul(dy, sigmoid(input)));
+}
+
+/** The exact GELU, x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (Keras's default, approximate=False). */
+export function gelu(x: TensorLike): Tensor {
+  const t = toFloat(x);
+  return mul(mul(t, 0.5), add(erf(mul(t, Math.SQRT1_2)), 1));
+}
+
+/** e^x / sum(e^x) along `axis`. */
+export function softmax(x: TensorLike, axis = -1): Tensor {
+  const input = toFloat(x);
+  const ax = normalizeAxis("softmax", axis, input.rank);
+  const out = noGrad(() => {
+    const e = exp(sub(input, max(input, ax, true)));
+    return div(e, sum(e, ax, true));
+  });
+  // dx = y * (dy - sum(dy * y))
+  return record("softmax", out, [input], (dy) => [mul(out, sub(dy, sum(mul(dy, out), ax, true)))]);
+}
+
+/** x - logSumExp(x) along `axis`: the log of softmax without its underflow. */
+export function logSoftmax(x: TensorLike, axis = -1): Tensor {
+  const input = toFloat(x);
+  const ax = normalizeAxis("logSoftmax", axis, input.rank);
+  const out = noGrad(() => {
+    const shifted = sub(input, max(input, ax, true));
+    return sub(shifted, log(sum(exp(shifted), ax, true)));
+  });
+  // dx = dy - softmax * sum(dy)
+  return record("logSoftmax", out, [input], (dy) => [sub(dy, mul(exp(out), sum(dy, ax, true)))]);
+}

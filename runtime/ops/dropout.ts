@@ -1,0 +1,23 @@
+/** Dropout: zeroes a random fraction of the values while training and rescales the rest. */
+import type { Tensor } from "../tensor";
+import { rand } from "./creation";
+import { div, lt, mul } from "./math";
+import { toFloat } from "./operands";
+
+export interface DropoutOptions {
+  /** Only drop while training (default true); at inference dropout is the identity. */
+  training?: boolean;
+}
+
+/**
+ * Sets each value to 0 with probability `rate` and multiplies the kept ones
+ * by 1 / (1 - rate), so the expected value is unchanged (inverted dropout,
+ * as Keras). The mask comes from the seeded generator.
+ */
+export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): Tensor {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  const input = toFloat(x);
+  if (options.training === false || rate === 0) return input;
+  const keep = lt(rand(input.shape), 1 - rate);
+  return mul(input, div(keep, 1 - rate));
+}

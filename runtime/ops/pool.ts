@@ -1,0 +1,61 @@
+/**
+ * Pooling and upsampling of NHWC images: maxPool2d, avgPool2d (windows
+ * default to non-overlapping, strides = pool size, as in Keras) and nearest-
+ * neighbour upsample2d.
+ */
+import type { Pool2DGeometry } from "../backend/backend";
+import { record } from "../autograd";
+import { compute, type Tensor } from "../tensor";
+import { backend, toFloat } from "./operands";
+import { outputAndPad, pair, type Padding } from "./conv";
+import { broadcastTo, reshape } from "./shape";
+
+export interface Pool2DOptions {
+  /** Step between windows; defaults to the pool size. */
+  strides?: number | readonly [number, number];
+  /** "valid" (default) or "same"; padded positions never win a max nor count in an average. */
+  padding?: "valid" | "same";
+}
+
+/** The maximum of each window of x [batch, height, width, channels]. */
+export function maxPool2d(x: Tensor, poolSize: number | readonly [number, number] = 2, options: Pool2DOptions = {}): Tensor {
+  const input = toFloat(x);
+  const g = poolGeometry("maxPool2d", input, poolSize, options);
+  const be = backend();
+  const out = compute("maxPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () => be.pool2d("max", input.dataOn(be), g));
+  return record("maxPool2d", out, [input], (dy) => [
+    compute("maxPool2d (gradient)", input.shape, "float32", () => be.maxPool2dBackward(dy.dataOn(be), input.dataOn(be), g)),
+  ]);
+}
+
+/** The mean of each window of x [batch, height, width, channels]. */
+export function avgPool2d(x: Tensor, poolSize: number | readonly [number, number] = 2, options: Pool2DOptions = {}): Tensor {
+  const input = toFloat(x);
+  const g = poolGeometry("avgPool2d", input, poolSize, options);
+  const be = backend();
+  const out = compute("avgPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () => be.pool2d("avg", input.dataOn(be), g));
+  return record("avgPool2d", out, [input], (dy) => [
+    compute("avgPool2d (gradient)", input.shape, "float32", () => be.avgPool2dBackward(dy.dataOn(be), g)),
+  ]);
+}
+
+/** Repeats each pixel of x [batch, height, width, channels] size[0] times down and size[1] times across (Keras UpSampling2D, nearest). */
+export function upsample2d(x: Tensor, size: number | readonly [number, number] = 2): Tensor {
+  const input = toFloat(x);
+  if (input.rank !== 4) throw new Error(`upsample2d: input ${input.shapeString()} must have rank 4: [batch, height, width, channels]`);
+  const [sh, sw] = pair("upsample2d", "size", size);
+  const [n, h, w, c] = input.shape;
+  const spread = broadcastTo(reshape(input, [n, h, 1, w, 1, c]), [n, h, sh, w, sw, c]);
+  return reshape(spread, [n, h * sh, w * sw, c]);
+}
+
+function poolGeometry(op: string, x: Tensor, poolSize: number | readonly [number, number], options: Pool2DOptions): Pool2DGeometry {
+  if (x.rank !== 4) throw new Error(`${op}: input ${x.shapeString()} must have rank 4: [batch, height, width, channels]`);
+  const [windowHeight, windowWidth] = pair(op, "poolSize", poolSize);
+  const [strideHeight, strideWidth] = pair(op, "strides", options.strides ?? [windowHeight, windowWidth]);
+  const padding: Padding = options.padding ?? "valid";
+  const [batch, inHeight, inWidth, channels] = x.shape;
+  const [outHeight, padTop] = outputAndPad(op, "height", inHeight, windowHeight, strideHeight, 1, padding, 0);
+  const [outWidth, padLeft] = outputAndPad(op, "width", inWidth, windowWidth, strideWidth, 1, padding, 1);
+  return { batch, inHeight, inWidth, channels, outHeight, outWidth, windowHeight, windowWidth, strideHeight, strideWidth, padTop, padLeft };
+}
