@@ -89,6 +89,22 @@ describe("wasm GEMM C = alpha * op(A) op(B) + beta * C", () => {
     expect(runCase(dual, 513, 129, 300, true, false, 1, 0)).toBeLessThan(TOLERANCE);
   });
 
+  it("a batch of small products split one product per task gives the single-thread result exactly", () => {
+    const [batch, m, n, k] = [8, 40, 36, 44];
+    const results = [single, dual].map((kernels) => {
+      const h = kernels.heap;
+      const A = h.alloc(batch * m * k * 4);
+      const B = h.alloc(k * n * 4);
+      const C = h.alloc(batch * m * n * 4);
+      h.f32.set(randomValues(batch * m * k, 1), A.ptr >> 2);
+      h.f32.set(randomValues(k * n, 2), B.ptr >> 2);
+      gemm(kernels, { transA: false, transB: false, m, n, k, alpha: 1, a: A.ptr, lda: k, b: B.ptr, ldb: n, beta: 0, c: C.ptr,
+        ldc: n, batch, strideA: m * k, strideB: 0, strideC: m * n });
+      return h.f32.slice(C.ptr >> 2, (C.ptr >> 2) + batch * m * n);
+    });
+    expect(results[1]).toEqual(results[0]);
+  });
+
   it("k = 0 leaves beta * C", () => {
     expect(runCase(single, 5, 7, 0, false, false, 1, 0.5)).toBeLessThan(TOLERANCE);
   });

@@ -1,10 +1,9 @@
 /**
  * Convolution and pooling on the wasm kernels, split across threads:
- * forward and input-gradient by image (so no two threads write one pixel),
- * filter-gradient by output rows into per-thread partial sums.
+ * convolutions by tasks that threads claim from a shared counter (see
+ * assembly/conv.ts), pooling by equal shares of the batch.
  */
 import type { Conv2DGeometry, Pool2DGeometry } from "../backend";
-import { share } from "./gemm";
 import type { Block } from "./heap";
 import type { WasmKernels } from "./kernels";
 import type { Kernel } from "./threads";
@@ -14,28 +13,23 @@ const PARALLEL_MIN_MACS = 1 << 18;
 
 export function conv2dForward(k: WasmKernels, x: Block, w: Block, y: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
-  forEachImageRange(k, g, "conv2dForward", (r0, r1, t) => [geo, x.ptr, w.ptr, y.ptr, r0, r1, k.scratch[t].ptr]);
+  k.parallelTasks("conv2dForward", threadsFor(k, g), (t) => [geo, x.ptr, w.ptr, y.ptr, k.counter.ptr, k.scratch[t].ptr]);
 }
 
 export function conv2dBackpropInput(k: WasmKernels, dy: Block, w: Block, dx: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
-  forEachImageRange(k, g, "conv2dBackpropInput", (r0, r1, t) => [geo, dy.ptr, w.ptr, dx.ptr, r0, r1, k.scratch[t].ptr]);
+  k.parallelTasks("conv2dBackpropInput", threadsFor(k, g), (t) => [geo, dy.ptr, w.ptr, dx.ptr, k.counter.ptr, k.scratch[t].ptr]);
 }
 
 export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
   const filterFloats = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-  const rows = g.batch * g.outHeight * g.outWidth;
   const T = threadsFor(k, g);
+  // Each thread accumulates into its own partial filter gradient; they are summed at the end.
   const partials: Block[] = [dw];
   for (let t = 1; t < T; t++) partials.push(k.heap.alloc(filterFloats * 4));
   for (const p of partials) k.heap.f32.fill(0, p.ptr >> 2, (p.ptr >> 2) + filterFloats);
-  const argsOf = (t: number): number[] => {
-    const [r0, r1] = share(rows, T, t, 4);
-    return [geo, x.ptr, dy.ptr, partials[t].ptr, r0, r1, k.scratch[t].ptr];
-  };
-  if (T === 1) (k.exports.conv2dBackpropFilter as Kernel)(...argsOf(0));
-  else k.parallel("conv2dBackpropFilter", argsOf);
+  k.parallelTasks("conv2dBackpropFilter", T, (t) => [geo, x.ptr, dy.ptr, partials[t].ptr, k.counter.ptr, k.scratch[t].ptr]);
   for (let t = 1; t < T; t++) {
     (k.exports.binary as Kernel)(0, dw.ptr, 0, 0, 1, partials[t].ptr, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
     k.heap.release(partials[t]);
@@ -69,13 +63,6 @@ function poolWork(g: Pool2DGeometry): number {
   return g.batch * g.outHeight * g.outWidth * g.channels * g.windowHeight * g.windowWidth;
 }
 
-// Output-row ranges [r0, r1) that start and end on image boundaries.
-function forEachImageRange(k: WasmKernels, g: Conv2DGeometry, name: string,
-  argsOf: (r0: number, r1: number, t: number) => number[]): void {
-  const perImage = g.outHeight * g.outWidth;
-  forEachImage(k, g.batch, convMacs(g), name, (b0, b1, t) => argsOf(b0 * perImage, b1 * perImage, t));
-}
-
 function forEachImage(k: WasmKernels, batch: number, work: number, name: string,
   argsOf: (b0: number, b1: number, t: number) => number[]): void {
   const T = work < PARALLEL_MIN_MACS ? 1 : Math.min(k.threads, batch);
@@ -84,7 +71,7 @@ function forEachImage(k: WasmKernels, batch: number, work: number, name: string,
     return;
   }
   k.parallel(name, (t) => {
-    const [b0, b1] = t < T ? share(batch, T, t, 1) : [batch, batch];
+    const [b0, b1] = t < T ? share(batch, T, t) : [batch, batch];
     return argsOf(b0, b1, t);
   });
 }
@@ -103,4 +90,9 @@ function writePoolGeometry(k: WasmKernels, g: Pool2DGeometry): number {
   k.heap.i32.set([g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth,
     g.windowHeight, g.windowWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft], at);
   return k.geometry.ptr;
+}
+
+/** Thread t's range of [0, total) in T near-equal parts. */
+function share(total: number, T: number, t: number): [number, number] {
+  return [Math.round((total * t) / T), Math.round((total * (t + 1)) / T)];
 }

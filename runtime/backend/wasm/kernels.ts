@@ -26,6 +26,8 @@ export class WasmKernels {
   readonly scratchBytes: number;
   /** 64 bytes where conv and pooling calls write their geometry for the kernels to read. */
   readonly geometry: Block;
+  /** The task counter that threads of a `parallelTasks` call claim work from. */
+  readonly counter: Block;
 
   constructor(threads: number = defaultThreads()) {
     const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
@@ -39,6 +41,7 @@ export class WasmKernels {
     this.scratch = [];
     for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.scratchBytes));
     this.geometry = this.heap.alloc(64);
+    this.counter = this.heap.alloc(64);
   }
 
   get threads(): number {
@@ -48,6 +51,16 @@ export class WasmKernels {
   /** Runs kernel `name` on every thread, thread t with `argsOf(t)`. */
   parallel(name: string, argsOf: (thread: number) => number[]): void {
     this.pool.run(name, this.exports[name] as Kernel, argsOf);
+  }
+
+  /**
+   * Runs a task-claiming kernel (its tasks come from `counter`) on `threads`
+   * threads, or on this thread alone when 1.
+   */
+  parallelTasks(name: string, threads: number, argsOf: (thread: number) => number[]): void {
+    Atomics.store(this.heap.i32, this.counter.ptr >> 2, 0);
+    if (threads <= 1) (this.exports[name] as Kernel)(...argsOf(0));
+    else this.parallel(name, argsOf);
   }
 }
 

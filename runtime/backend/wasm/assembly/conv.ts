@@ -1,8 +1,8 @@
 // 2-D convolution (NHWC input, [fh, fw, inC, outC] filter) as GEMMs over
 // im2col chunks: each chunk of output pixels is unrolled into a [rows, K]
 // matrix (K = fh*fw*inC) small enough to stay in L2, then multiplied.
-// Every entry takes a row range [r0, r1) of the batch*outH*outW output pixels
-// so the JS side can split the work across threads.
+// Entries are run by every thread at once; each claims tasks (chunks of
+// output pixels, or images) from a shared counter until none are left.
 import { gemmOne, gemmScratchFloats } from "./gemm";
 
 // Geometry block (i32 words), written by the JS side (conv.ts there).
@@ -20,63 +20,61 @@ export function convChunkRows(k: i32): i32 {
   return max(4, CHUNK_BYTES / (k * 4));
 }
 
-/** y[r0:r1] = im2col(x)[r0:r1] @ w. */
-export function conv2dForward(g: usize, x: usize, w: usize, y: usize, r0: i32, r1: i32, scratch: usize): void {
+/** y = im2col(x) @ w, in chunks of output rows claimed from the shared counter. */
+export function conv2dForward(g: usize, x: usize, w: usize, y: usize, counter: usize, scratch: usize): void {
   const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
   const outC = geo(g, OUT_C);
-  const cols = scratch + (<usize>gemmScratchFloats() << 2);
   const chunk = convChunkRows(k);
-  const direct = isPointwise(g);
-  for (let r = r0; r < r1; r += chunk) {
-    const rows = min(chunk, r1 - r);
-    let a = x + (<usize>(r * k) << 2);
-    if (!direct) {
-      im2col(g, x, r, rows, cols);
-      a = cols;
-    }
-    gemmOne(0, 0, rows, outC, k, 1, a, k, w, outC, 0, y + (<usize>(r * outC) << 2), outC, scratch);
-  }
-}
-
-/** dw += im2col(x)[r0:r1]^T @ dy[r0:r1] (dw [K, outC] is accumulated, not overwritten). */
-export function conv2dBackpropFilter(g: usize, x: usize, dy: usize, dw: usize, r0: i32, r1: i32, scratch: usize): void {
-  const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
-  const outC = geo(g, OUT_C);
-  const cols = scratch + (<usize>gemmScratchFloats() << 2);
-  const chunk = convChunkRows(k);
-  const direct = isPointwise(g);
-  for (let r = r0; r < r1; r += chunk) {
-    const rows = min(chunk, r1 - r);
-    let a = x + (<usize>(r * k) << 2);
-    if (!direct) {
-      im2col(g, x, r, rows, cols);
-      a = cols;
-    }
-    gemmOne(1, 0, k, outC, rows, 1, a, k, dy + (<usize>(r * outC) << 2), outC, 1, dw, outC, scratch);
+  const rows = geo(g, BATCH) * geo(g, OUT_H) * geo(g, OUT_W);
+  for (let r = atomic.add<i32>(counter, 1) * chunk; r < rows; r = atomic.add<i32>(counter, 1) * chunk) {
+    const n = min(chunk, rows - r);
+    gemmOne(0, 0, n, outC, k, 1, unrolled(g, x, r, n, k, scratch), k, w, outC, 0, y + (<usize>(r * outC) << 2), outC, scratch);
   }
 }
 
 /**
- * dx = col2im(dy[r0:r1] @ w^T) for the images that rows [r0, r1) cover; r0
- * and r1 must fall on image boundaries so threads never add into the same dx.
+ * dw += im2col(x)^T @ dy over chunks of output rows claimed from the shared
+ * counter; each thread passes its own dw, which the JS side sums.
  */
-export function conv2dBackpropInput(g: usize, dy: usize, w: usize, dx: usize, r0: i32, r1: i32, scratch: usize): void {
+export function conv2dBackpropFilter(g: usize, x: usize, dy: usize, dw: usize, counter: usize, scratch: usize): void {
+  const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
+  const outC = geo(g, OUT_C);
+  const chunk = convChunkRows(k);
+  const rows = geo(g, BATCH) * geo(g, OUT_H) * geo(g, OUT_W);
+  for (let r = atomic.add<i32>(counter, 1) * chunk; r < rows; r = atomic.add<i32>(counter, 1) * chunk) {
+    const n = min(chunk, rows - r);
+    gemmOne(1, 0, k, outC, n, 1, unrolled(g, x, r, n, k, scratch), k, dy + (<usize>(r * outC) << 2), outC, 1, dw, outC, scratch);
+  }
+}
+
+/** dx = col2im(dy @ w^T), one image per task claimed from the shared counter (images never share dx). */
+export function conv2dBackpropInput(g: usize, dy: usize, w: usize, dx: usize, counter: usize, scratch: usize): void {
   const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
   const outC = geo(g, OUT_C);
   const perImage = geo(g, OUT_H) * geo(g, OUT_W);
   const imageFloats = geo(g, IN_H) * geo(g, IN_W) * geo(g, IN_C);
-  const b0 = r0 / perImage;
-  const b1 = r1 / perImage;
-  memory.fill(dx + (<usize>(b0 * imageFloats) << 2), 0, <usize>((b1 - b0) * imageFloats) << 2);
   const cols = scratch + (<usize>gemmScratchFloats() << 2);
   const chunk = convChunkRows(k);
   const direct = isPointwise(g);
-  for (let r = r0; r < r1; r += chunk) {
-    const rows = min(chunk, r1 - r);
-    const c = direct ? dx + (<usize>(r * k) << 2) : cols;
-    gemmOne(0, 1, rows, k, outC, 1, dy + (<usize>(r * outC) << 2), outC, w, outC, 0, c, k, scratch);
-    if (!direct) col2imAdd(g, cols, r, rows, dx);
+  const batch = geo(g, BATCH);
+  for (let b = atomic.add<i32>(counter, 1); b < batch; b = atomic.add<i32>(counter, 1)) {
+    memory.fill(dx + (<usize>(b * imageFloats) << 2), 0, <usize>imageFloats << 2);
+    const end = (b + 1) * perImage;
+    for (let r = b * perImage; r < end; r += chunk) {
+      const n = min(chunk, end - r);
+      const c = direct ? dx + (<usize>(r * k) << 2) : cols;
+      gemmOne(0, 1, n, k, outC, 1, dy + (<usize>(r * outC) << 2), outC, w, outC, 0, c, k, scratch);
+      if (!direct) col2imAdd(g, cols, r, n, dx);
+    }
   }
+}
+
+// The im2col matrix of output rows [r, r+n): x itself for a pointwise filter, else unrolled into scratch.
+function unrolled(g: usize, x: usize, r: i32, n: i32, k: i32, scratch: usize): usize {
+  if (isPointwise(g)) return x + (<usize>(r * k) << 2);
+  const cols = scratch + (<usize>gemmScratchFloats() << 2);
+  im2col(g, x, r, n, cols);
+  return cols;
 }
 
 // A 1x1 filter with stride 1 and no padding reads x itself as the im2col matrix.

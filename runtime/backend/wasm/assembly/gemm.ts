@@ -32,6 +32,39 @@ export function gemm(
   }
 }
 
+/**
+ * The same product as `gemm`, shared among threads that all call this with
+ * the same arguments (except scratch): tasks are blocks of `taskSize` rows
+ * (splitRows) or columns of one batch entry, claimed from the shared
+ * counter, so a thread that the OS descheduled holds up one small task, not
+ * a fixed half of the work.
+ */
+export function gemmTasks(
+  counter: usize, splitRows: i32, taskSize: i32,
+  batch: i32, strideA: i32, strideB: i32, strideC: i32,
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, scratch: usize,
+): void {
+  const perBatch = (splitRows ? m + taskSize - 1 : n + taskSize - 1) / taskSize;
+  const tasks = batch * perBatch;
+  for (let t = atomic.add<i32>(counter, 1); t < tasks; t = atomic.add<i32>(counter, 1)) {
+    const i = t / perBatch;
+    const lo = (t - i * perBatch) * taskSize;
+    const pa = a + (<usize>(i * strideA) << 2);
+    const pb = b + (<usize>(i * strideB) << 2);
+    const pc = c + (<usize>(i * strideC) << 2);
+    if (splitRows) {
+      const rows = min(taskSize, m - lo);
+      gemmOne(transA, transB, rows, n, k, alpha, pa + (<usize>(transA ? lo : lo * lda) << 2), lda, pb, ldb,
+        beta, pc + (<usize>(lo * ldc) << 2), ldc, scratch);
+    } else {
+      const cols = min(taskSize, n - lo);
+      gemmOne(transA, transB, m, cols, k, alpha, pa, lda, pb + (<usize>(transB ? lo * ldb : lo) << 2), ldb,
+        beta, pc + (<usize>lo << 2), ldc, scratch);
+    }
+  }
+}
+
 export function gemmOne(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, scratch: usize,

@@ -1,5 +1,5 @@
 // Entry of the nnlab wasm kernels module: everything exported here is callable from JS.
-export { gemm, gemmScratchFloats, scaleMatrix } from "./gemm";
+export { gemm, gemmTasks, gemmScratchFloats, scaleMatrix } from "./gemm";
 export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput, convChunkRows } from "./conv";
 export { pool2dForward, maxPool2dBackward, avgPool2dBackward } from "./pool";
 export { unary, binary } from "./elementwise";
