@@ -1,0 +1,262 @@
+/**
+ * The gpu.js backend: every primitive of the backend interface is a gpu.js
+ * kernel, generated for the concrete shapes of a call and compiled once per
+ * shape (see kernel-cache.ts). gpu.js picks where kernels run: headless-gl or
+ * WebGL2 on a GPU, WebAssembly SIMD ("webasm") on a CPU, plain JavaScript
+ * ("cpu") as the last resort. Nothing here computes tensor values in
+ * JavaScript outside a kernel: when gpu.js cannot run a primitive, it fails.
+ *
+ * gpu.js itself is loaded by the constructor, never at import time, so that
+ * importing the runtime stays cheap (the registry builds backends lazily).
+ *
+ * Data: float32 everywhere; int32 tensors are held as float32 too (no gpu.js
+ * target has integer storage), which keeps integers exact up to 2^24 in
+ * magnitude. WebGPU is not offered: its reads are asynchronous only, and the
+ * backend interface reads synchronously.
+ */
+import type { GPU } from "gpu.js";
+import type {
+  Backend,
+  BackendInfo,
+  BinaryOp,
+  Conv2DGeometry,
+  DType,
+  Pool2DGeometry,
+  ReduceOp,
+  Shape,
+  TypedData,
+  UnaryOp,
+  View,
+} from "../backend";
+import { conv2dBackpropFilterSpec, conv2dBackpropInputSpec, conv2dSpec } from "./conv";
+import { binarySpec, castSpec, unarySpec, whereSpec } from "./elementwise";
+import { KernelCache, type DeviceValue } from "./kernel-cache";
+import { matmulSpec } from "./matmul";
+import { CONCAT_MAX_INPUTS, concatSpec, gatherSpec, padSpec, scatterAddSpec, stridedSpec } from "./movement";
+import { avgPool2dBackwardSpec, maxPool2dBackwardSpec, pool2dSpec } from "./pool";
+import { argReduceSpec, reduceSpec } from "./reduce";
+import type { KernelSpec } from "./source";
+
+/** gpu.js modes this backend can run in; "gpu" lets gpu.js choose the best one available. */
+export type GpuJsMode = "gpu" | "headlessgl" | "webgl2" | "webgl" | "webasm" | "cpu";
+
+export const GPUJS_MODES: readonly GpuJsMode[] = ["gpu", "headlessgl", "webgl2", "webgl", "webasm", "cpu"];
+
+/** Modes whose kernels keep results on a GPU as textures. */
+const DEVICE_MODES = new Set(["headlessgl", "webgl2", "webgl"]);
+
+export interface GpuJsBackendOptions {
+  /** Which gpu.js mode to run; default "gpu" (gpu.js picks). */
+  mode?: GpuJsMode;
+}
+
+/** Storage of one tensor: a flat float32 array on CPU modes, a texture on GPU modes. */
+export class GpuJsStorage {
+  constructor(public value: DeviceValue | null) {}
+}
+
+export class GpuJsBackend implements Backend<GpuJsStorage> {
+  readonly name = "gpujs";
+  /** The mode gpu.js actually runs ("webasm", "cpu", "headlessgl", ...). */
+  readonly mode: string;
+  private readonly gpu: GPU;
+  private readonly kernels: KernelCache;
+  private readonly simd: boolean;
+
+  constructor(options: GpuJsBackendOptions = {}) {
+    const requested = options.mode ?? "gpu";
+    if (!GPUJS_MODES.includes(requested)) {
+      throw new Error(`gpujs backend: unknown mode "${requested}"; use one of ${GPUJS_MODES.join(", ")}`);
+    }
+    // Loaded here, not at import time: see the file comment.
+    const gpujs = require("gpu.js") as typeof import("gpu.js");
+    this.gpu = new gpujs.GPU({ mode: requested });
+    this.mode = actualMode(this.gpu);
+    // isSIMDSupported exists at run time but not in gpu.js's typings.
+    const wasmKernel = gpujs.WebAssemblyKernel as unknown as { isSIMDSupported?: boolean };
+    this.simd = this.mode === "webasm" && wasmKernel.isSIMDSupported === true;
+    this.kernels = new KernelCache(this.gpu, DEVICE_MODES.has(this.mode));
+  }
+
+  info(): BackendInfo {
+    // Kernels run synchronously, and gpu.js spreads webasm work over threads only for asynchronous calls.
+    return { name: this.name, mode: this.mode, threads: 1, simd: this.simd };
+  }
+
+  /** Kernels compiled so far (compilation is cached per generated source). */
+  get compiledKernels(): number {
+    return this.kernels.compileCount;
+  }
+
+  /** Destroys the compiled kernels and gpu.js's context. */
+  destroy(): void {
+    this.kernels.clear();
+    void this.gpu.destroy();
+  }
+
+  // ----- storage -----
+
+  upload(values: Float32Array | Float64Array | Int32Array, _dtype: DType): GpuJsStorage {
+    const host = Float32Array.from(values);
+    if (!DEVICE_MODES.has(this.mode) || host.length === 0) return new GpuJsStorage(host);
+    return this.launch(castSpec(host.length, false), [host]);
+  }
+
+  read(h: GpuJsStorage, size: number, dtype: DType): TypedData {
+    const flat = valueOf(h);
+    const host = flat instanceof Float32Array ? flat : (flat.toArray() as Float32Array);
+    const values = host.subarray(0, size);
+    return dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values);
+  }
+
+  dispose(h: GpuJsStorage): void {
+    const value = h.value;
+    h.value = null;
+    if (value !== null && !(value instanceof Float32Array)) value.delete();
+  }
+
+  // ----- elementwise -----
+
+  cast(x: GpuJsStorage, size: number, from: DType, to: DType): GpuJsStorage {
+    return this.launch(castSpec(size, from === "float32" && to === "int32"), [valueOf(x)]);
+  }
+
+  unary(op: UnaryOp, x: GpuJsStorage, size: number, alpha = 0): GpuJsStorage {
+    return this.launch(unarySpec(op, size, alpha), [valueOf(x)]);
+  }
+
+  binary(op: BinaryOp, a: GpuJsStorage, aShape: Shape, b: GpuJsStorage, bShape: Shape, outShape: Shape): GpuJsStorage {
+    return this.launch(binarySpec(op, aShape, bShape, outShape), [valueOf(a), valueOf(b)]);
+  }
+
+  where(
+    cond: GpuJsStorage,
+    condShape: Shape,
+    a: GpuJsStorage,
+    aShape: Shape,
+    b: GpuJsStorage,
+    bShape: Shape,
+    outShape: Shape,
+  ): GpuJsStorage {
+    return this.launch(whereSpec(condShape, aShape, bShape, outShape), [valueOf(cond), valueOf(a), valueOf(b)]);
+  }
+
+  // ----- reductions -----
+
+  reduce(op: ReduceOp, x: GpuJsStorage, shape: Shape, axes: readonly number[]): GpuJsStorage {
+    return this.launch(reduceSpec(op, shape, axes), [valueOf(x)]);
+  }
+
+  argReduce(op: "argmax" | "argmin", x: GpuJsStorage, shape: Shape, axis: number): GpuJsStorage {
+    return this.launch(argReduceSpec(op, shape, axis), [valueOf(x)]);
+  }
+
+  // ----- linear algebra -----
+
+  matmul(
+    a: GpuJsStorage,
+    aShape: readonly [number, number, number],
+    b: GpuJsStorage,
+    bShape: readonly [number, number, number],
+    transA: boolean,
+    transB: boolean,
+    batch: number,
+  ): GpuJsStorage {
+    return this.launch(matmulSpec({ aShape, bShape, transA, transB, batch }), [valueOf(a), valueOf(b)]);
+  }
+
+  // ----- convolution -----
+
+  conv2d(x: GpuJsStorage, filter: GpuJsStorage, g: Conv2DGeometry): GpuJsStorage {
+    return this.launch(conv2dSpec(g), [valueOf(x), valueOf(filter)]);
+  }
+
+  conv2dBackpropInput(dy: GpuJsStorage, filter: GpuJsStorage, g: Conv2DGeometry): GpuJsStorage {
+    return this.launch(conv2dBackpropInputSpec(g), [valueOf(dy), valueOf(filter)]);
+  }
+
+  conv2dBackpropFilter(x: GpuJsStorage, dy: GpuJsStorage, g: Conv2DGeometry): GpuJsStorage {
+    return this.launch(conv2dBackpropFilterSpec(g), [valueOf(x), valueOf(dy)]);
+  }
+
+  // ----- pooling -----
+
+  pool2d(op: "max" | "avg", x: GpuJsStorage, g: Pool2DGeometry): GpuJsStorage {
+    return this.launch(pool2dSpec(op, g), [valueOf(x)]);
+  }
+
+  maxPool2dBackward(dy: GpuJsStorage, x: GpuJsStorage, g: Pool2DGeometry): GpuJsStorage {
+    return this.launch(maxPool2dBackwardSpec(g), [valueOf(dy), valueOf(x)]);
+  }
+
+  avgPool2dBackward(dy: GpuJsStorage, g: Pool2DGeometry): GpuJsStorage {
+    return this.launch(avgPool2dBackwardSpec(g), [valueOf(dy)]);
+  }
+
+  // ----- movement -----
+
+  strided(x: GpuJsStorage, _dtype: DType, v: View): GpuJsStorage {
+    return this.launch(stridedSpec(v), [valueOf(x)]);
+  }
+
+  pad(x: GpuJsStorage, shape: Shape, before: readonly number[], after: readonly number[], value: number): GpuJsStorage {
+    return this.launch(padSpec(shape, before, after, value), [valueOf(x)]);
+  }
+
+  concat(inputs: readonly { data: GpuJsStorage; shape: Shape }[], axis: number, dtype: DType): GpuJsStorage {
+    const nonEmpty = inputs.filter((t) => t.shape[axis] !== 0);
+    if (nonEmpty.length === 0) return this.empty();
+    if (nonEmpty.length <= CONCAT_MAX_INPUTS) {
+      return this.launch(
+        concatSpec(
+          nonEmpty.map((t) => t.shape),
+          axis,
+        ),
+        nonEmpty.map((t) => valueOf(t.data)),
+      );
+    }
+    // Join in rounds of CONCAT_MAX_INPUTS; concatenation is associative, so the result is the same.
+    const partial: { data: GpuJsStorage; shape: Shape }[] = [];
+    for (let i = 0; i < nonEmpty.length; i += CONCAT_MAX_INPUTS) {
+      const group = nonEmpty.slice(i, i + CONCAT_MAX_INPUTS);
+      const shape = [...group[0].shape];
+      shape[axis] = group.reduce((acc, t) => acc + t.shape[axis], 0);
+      partial.push({ data: this.concat(group, axis, dtype), shape });
+    }
+    const joined = this.concat(partial, axis, dtype);
+    for (const p of partial) this.dispose(p.data);
+    return joined;
+  }
+
+  gather(x: GpuJsStorage, shape: Shape, _dtype: DType, indices: GpuJsStorage, count: number, axis: number): GpuJsStorage {
+    return this.launch(gatherSpec(shape, count, axis), [valueOf(x), valueOf(indices)]);
+  }
+
+  scatterAdd(updates: GpuJsStorage, indices: GpuJsStorage, count: number, axis: number, shape: Shape): GpuJsStorage {
+    return this.launch(scatterAddSpec(shape, count, axis), [valueOf(updates), valueOf(indices)]);
+  }
+
+  // ----- helpers -----
+
+  /** Runs a kernel; an empty output needs no kernel at all. */
+  private launch(spec: KernelSpec, args: readonly DeviceValue[]): GpuJsStorage {
+    if (spec.outSize === 0) return this.empty();
+    return new GpuJsStorage(this.kernels.run(spec, args));
+  }
+
+  private empty(): GpuJsStorage {
+    return new GpuJsStorage(new Float32Array(0));
+  }
+}
+
+function valueOf(h: GpuJsStorage): DeviceValue {
+  if (h.value === null) throw new Error("gpujs backend: a tensor's storage was used after dispose");
+  return h.value;
+}
+
+/** The mode gpu.js chose (for "gpu", the best supported one). */
+function actualMode(gpu: GPU): string {
+  const chosen = (gpu as unknown as { Kernel?: { mode?: string } }).Kernel?.mode;
+  if (typeof chosen !== "string") throw new Error("gpujs backend: gpu.js did not report the mode it chose");
+  return chosen;
+}

@@ -1,0 +1,98 @@
+/**
+ * Compiled gpu.js kernels, keyed by their generated source. Compiling is the
+ * slow part of a gpu.js call (parsing, type inference, code generation), and
+ * a training loop calls the same few shapes every step, so each distinct
+ * source is compiled once and kept; the least recently used kernels are
+ * destroyed past a bound so that a notebook sweeping over shapes does not
+ * pin memory (webasm kernels each hold a WebAssembly.Memory).
+ */
+import type { GPU, IGPUKernelSettings, IKernelRunShortcut, KernelVariable, Texture } from "gpu.js";
+import type { KernelSpec } from "./source";
+
+/** What a kernel reads and returns: host arrays on CPU modes, textures or buffers on GPU modes. */
+export type DeviceValue = Float32Array | Texture;
+
+
+/** Kernels kept compiled at once. */
+const DEFAULT_LIMIT = 512;
+
+export class KernelCache {
+  private readonly kernels = new Map<string, IKernelRunShortcut>();
+  private compiles = 0;
+
+  /**
+   * @param gpu the gpu.js instance (its mode decides the target)
+   * @param pipeline keep results on the device (GPU modes): kernels return textures, not arrays
+   */
+  constructor(
+    private readonly gpu: GPU,
+    private readonly pipeline: boolean,
+    private readonly limit = DEFAULT_LIMIT,
+  ) {}
+
+  /** Runs `spec` on `args` (in the order of the source's parameters) and returns its flat output. */
+  run(spec: KernelSpec, args: readonly DeviceValue[]): DeviceValue {
+    const compiled = this.get(spec);
+    const result = compiled(...args.map(nonEmpty)) as unknown;
+    if (result instanceof Float32Array) return result;
+    if (isTexture(result)) return result;
+    throw new Error(`gpujs backend: a kernel returned ${describe(result)} instead of a flat Float32Array or texture`);
+  }
+
+  /** How many kernels were compiled so far (tests use it to check caching). */
+  get compileCount(): number {
+    return this.compiles;
+  }
+
+  /** Destroys every compiled kernel. */
+  clear(): void {
+    for (const k of this.kernels.values()) k.destroy();
+    this.kernels.clear();
+  }
+
+  private get(spec: KernelSpec): IKernelRunShortcut {
+    const key = `${spec.outSize}|${spec.source}`;
+    const hit = this.kernels.get(key);
+    if (hit) {
+      // Map iteration order is insertion order: re-inserting marks it most recently used.
+      this.kernels.delete(key);
+      this.kernels.set(key, hit);
+      return hit;
+    }
+    const settings: IGPUKernelSettings & { loopMaxIterations: number } = {
+      output: [spec.outSize],
+      precision: "single",
+      tactic: "precision",
+      pipeline: this.pipeline,
+      // Every call gets a fresh output: a handle must stay valid until disposed.
+      immutable: true,
+      // GL targets cap loops they cannot prove bounded (an option gpu.js's typings omit); every loop here has literal bounds.
+      loopMaxIterations: 1 << 30,
+    };
+    const compiled = this.gpu.createKernel(spec.source, settings);
+    this.compiles++;
+    this.kernels.set(key, compiled);
+    if (this.kernels.size > this.limit) {
+      const [oldestKey, oldest] = this.kernels.entries().next().value as [string, IKernelRunShortcut];
+      this.kernels.delete(oldestKey);
+      oldest.destroy();
+    }
+    return compiled;
+  }
+}
+
+/** A kernel never reads an empty argument (its loops run zero times), but gpu.js rejects empty arrays. */
+const PLACEHOLDER = new Float32Array(1);
+
+function nonEmpty(arg: DeviceValue): KernelVariable {
+  return arg instanceof Float32Array && arg.length === 0 ? PLACEHOLDER : arg;
+}
+
+function isTexture(value: unknown): value is Texture {
+  return typeof value === "object" && value !== null && typeof (value as Texture).toArray === "function";
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== "object") return String(value);
+  return value.constructor?.name ?? "an object";
+}

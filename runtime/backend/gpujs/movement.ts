@@ -1,0 +1,95 @@
+/**
+ * Movement kernels: strided views, padding, concatenation, gather and its
+ * adjoint scatterAdd. All of them copy or sum whole elements, so they serve
+ * int32 data (held as float32) as well as float32.
+ */
+import { sizeOf, stridesOf, type Shape, type View } from "../backend";
+import { floatLiteral, kernel, offsetOf, unravel, type KernelSpec } from "./source";
+
+/** Most tensors one concat kernel reads; longer lists are joined in rounds (GL targets limit bound textures). */
+export const CONCAT_MAX_INPUTS = 8;
+
+/** Reads the strided view `v` into contiguous storage. */
+export function stridedSpec(v: View): KernelSpec {
+  const body = [...unravel("this.thread.x", v.shape, "o"), `return x[${offsetOf("o", v.strides, v.offset)}];`];
+  return { source: kernel(["x"], body), outSize: sizeOf(v.shape) };
+}
+
+/** Pads x of `shape` by `before`/`after` elements per dimension with `value`. */
+export function padSpec(shape: Shape, before: readonly number[], after: readonly number[], value: number): KernelSpec {
+  const outShape = shape.map((d, i) => d + before[i] + after[i]);
+  const body = [...unravel("this.thread.x", outShape, "o")];
+  const strides = stridesOf(shape);
+  const terms: string[] = [];
+  shape.forEach((d, i) => {
+    const coordinate = before[i] === 0 ? `o${i}` : `(o${i} - ${before[i]})`;
+    if (before[i] !== 0 || after[i] !== 0) {
+      body.push(`if (o${i} < ${before[i]} || o${i} >= ${before[i] + d}) {`, `  return ${floatLiteral(value)};`, "}");
+    }
+    if (strides[i] !== 0 && d !== 1) terms.push(`${coordinate} * ${strides[i]}`);
+  });
+  body.push(`return x[${terms.length === 0 ? "0" : terms.join(" + ")}];`);
+  return { source: kernel(["x"], body), outSize: sizeOf(outShape) };
+}
+
+/**
+ * Joins up to CONCAT_MAX_INPUTS tensors of `shapes` along `axis`; the
+ * kernel's parameters are x0, x1, ... in order.
+ */
+export function concatSpec(shapes: readonly Shape[], axis: number): KernelSpec {
+  const outShape = [...shapes[0]];
+  outShape[axis] = shapes.reduce((acc, s) => acc + s[axis], 0);
+  const body = [...unravel("this.thread.x", outShape, "o")];
+  let start = 0;
+  shapes.forEach((shape, i) => {
+    const strides = stridesOf(shape);
+    const terms = shape.map((d, dim) => {
+      if (d === 1 && dim !== axis) return "";
+      const coordinate = dim === axis && start !== 0 ? `(o${dim} - ${start})` : `o${dim}`;
+      return strides[dim] === 1 ? coordinate : `${coordinate} * ${strides[dim]}`;
+    });
+    const index = terms.filter((t) => t !== "").join(" + ") || "0";
+    start += shape[axis];
+    if (i === shapes.length - 1) body.push(`return x${i}[${index}];`);
+    else body.push(`if (o${axis} < ${start}) {`, `  return x${i}[${index}];`, "}");
+  });
+  return { source: kernel(shapes.map((_, i) => `x${i}`), body), outSize: sizeOf(outShape) };
+}
+
+/** x taken at `count` indices along `axis`; an index outside the axis reads 0. */
+export function gatherSpec(shape: Shape, count: number, axis: number): KernelSpec {
+  const { outer, axisSize, inner } = splitAtAxis(shape, axis);
+  const body = [
+    ...unravel("this.thread.x", [outer, count, inner], "o"),
+    "const idx = indices[o1];",
+    `if (idx < 0 || idx >= ${axisSize}) {`,
+    "  return 0.0;",
+    "}",
+    `return x[(o0 * ${axisSize} + idx) * ${inner} + o2];`,
+  ];
+  return { source: kernel(["x", "indices"], body), outSize: outer * count * inner };
+}
+
+/**
+ * The adjoint of gather: each output element sums the updates whose index
+ * names its position on `axis` (a gpu.js thread cannot add into another
+ * thread's element, so this walks all `count` indices per element).
+ */
+export function scatterAddSpec(shape: Shape, count: number, axis: number): KernelSpec {
+  const { outer, axisSize, inner } = splitAtAxis(shape, axis);
+  const body = [
+    ...unravel("this.thread.x", [outer, axisSize, inner], "o"),
+    "let acc = 0.0;",
+    `for (let j = 0; j < ${count}; j++) {`,
+    "  if (indices[j] === o1) {",
+    `    acc += updates[(o0 * ${count} + j) * ${inner} + o2];`,
+    "  }",
+    "}",
+    "return acc;",
+  ];
+  return { source: kernel(["updates", "indices"], body), outSize: sizeOf(shape) };
+}
+
+function splitAtAxis(shape: Shape, axis: number): { outer: number; axisSize: number; inner: number } {
+  return { outer: sizeOf(shape.slice(0, axis)), axisSize: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
+}

@@ -1,0 +1,78 @@
+/**
+ * Building blocks for gpu.js kernel sources. Every kernel of this backend is
+ * generated as source text for one concrete shape: sizes and strides become
+ * integer literals, so gpu.js sees loops with constant bounds (which its GL
+ * and WebGPU targets require) and its WebAssembly target bakes them into the
+ * bytecode. Outputs are flat (1-D): `this.thread.x` is the row-major index of
+ * the element a thread computes, and kernels recover coordinates from it.
+ */
+import type { Shape } from "../backend";
+
+/** One kernel to run: its source and the number of output elements. */
+export interface KernelSpec {
+  /** `function(a, b) { ... }` returning output element `this.thread.x`. */
+  source: string;
+  /** Output elements; at least 1 (the backend never launches empty outputs). */
+  outSize: number;
+}
+
+/** A kernel source from its parameter names and body statements. */
+export function kernel(params: readonly string[], body: readonly string[]): string {
+  return `function(${params.join(", ")}) {\n  ${body.join("\n  ")}\n}`;
+}
+
+/**
+ * Statements that split the flat index expression `index` into coordinates
+ * `${name}0 .. ${name}{rank-1}` of `shape` (row-major). Dimensions of size 1
+ * get the literal coordinate 0.
+ */
+export function unravel(index: string, shape: Shape, name: string): string[] {
+  const rank = shape.length;
+  if (rank === 0) return [];
+  const rest = `${name}Rest`;
+  const lines = [`let ${rest} = ${index};`];
+  for (let d = rank - 1; d >= 1; d--) {
+    if (shape[d] === 1) {
+      lines.push(`const ${name}${d} = 0;`);
+      continue;
+    }
+    lines.push(`const ${name}${d} = ${rest} % ${shape[d]};`);
+    lines.push(`${rest} = Math.floor(${rest} / ${shape[d]});`);
+  }
+  lines.push(`const ${name}0 = ${rest};`);
+  return lines;
+}
+
+/** `offset + c0 * s0 + c1 * s1 + ...` over coordinates `${name}d`, leaving out zero strides. */
+export function offsetOf(name: string, strides: readonly number[], offset = 0): string {
+  const terms: string[] = [];
+  if (offset !== 0) terms.push(`${offset}`);
+  strides.forEach((s, d) => {
+    if (s === 1) terms.push(`${name}${d}`);
+    else if (s !== 0) terms.push(`${name}${d} * ${s}`);
+  });
+  return terms.length === 0 ? "0" : terms.join(" + ");
+}
+
+/** True when `strides` are the row-major strides of `shape` (the view reads the buffer in order). */
+export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+/**
+ * A float as kernel source. Scalars are baked into the source rather than
+ * passed as arguments: gpu.js types a scalar argument by its first value, so
+ * an integral first value would make it an integer for every later call.
+ */
+export function floatLiteral(v: number): string {
+  if (Number.isNaN(v)) return "(0.0 / 0.0)";
+  if (v === Infinity) return "Infinity";
+  if (v === -Infinity) return "-Infinity";
+  const text = String(v);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
