@@ -29,41 +29,53 @@ export function filters(layerOrKernel: ConvLayerLike | ArrayInput, options: Filt
   const [kh, kw, inC, outC] = dense.shape;
   const shownOut = Math.min(outC, options.maxFilters ?? (inC === 1 ? 32 : 16));
   const shownIn = inC === 3 ? 3 : Math.min(inC, options.maxInputs ?? 8);
-  const at = (y: number, x: number, i: number, o: number) => dense.data[((y * kw + x) * inC + i) * outC + o];
-  const shownValues: number[] = [];
-  for (let o = 0; o < shownOut; o++) for (let i = 0; i < shownIn; i++) for (let p = 0; p < kh * kw; p++) shownValues.push(at(Math.floor(p / kw), p % kw, i, o));
-  const [min, max] = extent(shownValues);
-  const m = Math.max(Math.abs(min), Math.abs(max)) || 1;
-  const scale = autoScale(kh, kw, 48);
+  // slice(i, o) is one kh x kw kernel, row-major.
+  const slice = (i: number, o: number) =>
+    Array.from({ length: kh * kw }, (_, p) => dense.data[(p * inC + i) * outC + o]);
+  const shown = Array.from({ length: shownOut }, (_, o) => Array.from({ length: shownIn }, (_, i) => slice(i, o)));
+  const [min, max] = extent(shown.flat(2));
   const header = `${name}: ${outC} filters ${formatShape([kh, kw, inC])}`;
-  const filterValues = (i: number, o: number) => Array.from({ length: kh * kw }, (_, p) => at(Math.floor(p / kw), p % kw, i, o));
-
-  let picture: Raster;
-  if (inC === 3) {
-    const tiles: Tile[] = [];
-    for (let o = 0; o < shownOut; o++) {
-      const rgb = Array.from({ length: kh * kw * 3 }, (_, k) => at(Math.floor(k / 3 / kw), Math.floor(k / 3) % kw, k % 3, o));
-      tiles.push({ pixels: pictureRaster(rgb, 0, [kh, kw, 3], extent(rgb)), title: String(o) });
-    }
-    picture = renderGrid(tiles, { columns: options.columns ?? 8, scale, header: `${header} (RGB, each filter stretched)` });
-  } else if (inC === 1) {
-    const tiles = Array.from({ length: shownOut }, (_, o) => ({
-      pixels: valuesRaster(filterValues(0, o), kh, kw, "diverging", [-m, m]),
-      title: String(o),
-    }));
-    picture = withColorbar(renderGrid(tiles, { columns: options.columns ?? 8, scale, header }), "diverging", [-m, m]);
-  } else {
-    const tiles: Tile[] = [];
-    for (let o = 0; o < shownOut; o++) {
-      for (let i = 0; i < shownIn; i++) {
-        tiles.push({ pixels: valuesRaster(filterValues(i, o), kh, kw, "diverging", [-m, m]), title: o === 0 ? `in${i}` : undefined });
-      }
-    }
-    const rowLabels = Array.from({ length: shownOut }, (_, o) => `out${o}`);
-    picture = withColorbar(renderGrid(tiles, { columns: shownIn, scale, header, rowLabels }), "diverging", [-m, m]);
-  }
-  const clipped = shownOut < outC || shownIn < inC ? `, showing ${shownOut} of ${outC} filters x ${shownIn} of ${inC} input channels` : "";
+  const layout = { kh, kw, scale: autoScale(kh, kw, 48), columns: options.columns ?? 8, header };
+  const m = Math.max(Math.abs(min), Math.abs(max)) || 1;
+  const picture =
+    inC === 3 ? rgbFilters(shown, layout)
+    : inC === 1 ? withColorbar(singleChannelFilters(shown, layout, m), "diverging", [-m, m])
+    : withColorbar(filterRows(shown, layout, m), "diverging", [-m, m]);
+  const clipped =
+    shownOut < outC || shownIn < inC ? `, showing ${shownOut} of ${outC} filters x ${shownIn} of ${inC} input channels` : "";
   return imageOutput(picture, `viz.filters: ${header}, weights ${formatNumber(min)} to ${formatNumber(max)}${clipped}`);
+}
+
+interface FilterLayout {
+  readonly kh: number;
+  readonly kw: number;
+  readonly scale: number;
+  readonly columns: number;
+  readonly header: string;
+}
+
+/** One tile per filter, weights in [-m, m] drawn blue-white-red. `shown[o][0]` is filter o. */
+function singleChannelFilters(shown: readonly number[][][], { kh, kw, scale, columns, header }: FilterLayout, m: number): Raster {
+  const tiles = shown.map(([k], o) => ({ pixels: valuesRaster(k, kh, kw, "diverging", [-m, m]), title: String(o) }));
+  return renderGrid(tiles, { columns, scale, header });
+}
+
+/** One RGB tile per filter over 3 input channels, each filter stretched to its own range. */
+function rgbFilters(shown: readonly number[][][], { kh, kw, scale, columns, header }: FilterLayout): Raster {
+  const tiles = shown.map(([r, g, b], o) => {
+    const rgb = r.flatMap((_, p) => [r[p], g[p], b[p]]);
+    return { pixels: pictureRaster(rgb, 0, [kh, kw, 3], extent(rgb)), title: String(o) };
+  });
+  return renderGrid(tiles, { columns, scale, header: `${header} (RGB, each filter stretched)` });
+}
+
+/** One row per filter, one tile per input channel, columns titled on the first row. */
+function filterRows(shown: readonly number[][][], { kh, kw, scale, header }: FilterLayout, m: number): Raster {
+  const tiles: Tile[] = shown.flatMap((inputs, o) =>
+    inputs.map((k, i) => ({ pixels: valuesRaster(k, kh, kw, "diverging", [-m, m]), title: o === 0 ? `in${i}` : undefined })),
+  );
+  const rowLabels = shown.map((_, o) => `out${o}`);
+  return renderGrid(tiles, { columns: shown[0]?.length ?? 1, scale, header, rowLabels });
 }
 
 function kernelOf(value: ConvLayerLike | ArrayInput, op: string): { kernel: ArrayInput; name: string } {

@@ -33,6 +33,7 @@ export function images(batch: ArrayInput, options: ImagesOptions = {}): VizOutpu
   if (![1, 3, 4].includes(channels)) {
     throw new RangeError(`${op}: images [N, H, W, C] need 1, 3 or 4 channels, got shape [${dense.shape.join(", ")}]`);
   }
+  if (n === 0) throw new RangeError(`${op}: the batch is empty (shape [${dense.shape.join(", ")}]); pass at least one image`);
   const labels = options.labels === undefined ? undefined : classIndices(options.labels, op, "labels");
   const predictions = options.predictions === undefined ? undefined : classIndices(options.predictions, op, "predictions");
   for (const [name, list] of [["labels", labels], ["predictions", predictions]] as const) {

@@ -73,7 +73,7 @@ export class LiveCurves {
   onBatchEnd(batch: number, logs: Logs): void {
     const x = this.epoch + (batch + 1) / this.options.stepsPerEpoch;
     for (const [key, value] of Object.entries(logs)) {
-      if (key.startsWith("val_") || !Number.isFinite(value)) continue;
+      if (key.startsWith("val_") || NOT_METRICS.has(key) || !Number.isFinite(value)) continue;
       const curve = this.batch.get(key) ?? { x: [], y: [], ema: 0, n: 0 };
       curve.n += 1;
       curve.ema = this.smoothing * curve.ema + (1 - this.smoothing) * value;
@@ -90,7 +90,7 @@ export class LiveCurves {
   onEpochEnd(epoch: number, logs: Logs): void {
     this.epochsDone = epoch + 1;
     for (const [key, value] of Object.entries(logs)) {
-      if (!Number.isFinite(value)) continue;
+      if (NOT_METRICS.has(key) || !Number.isFinite(value)) continue;
       const points = this.epochPoints.get(key) ?? { x: [], y: [] };
       points.x.push(epoch + 1);
       points.y.push(value);
@@ -149,7 +149,7 @@ export class LiveCurves {
   private summary(): string {
     const of = this.options.epochs ? `/${this.options.epochs}` : "";
     const values = [...this.epochPoints.entries()].map(([k, p]) => `${k} ${formatNumber(p.y[p.y.length - 1])}`);
-    const state = this.ended ? "finished" : "training";
+    const state = this.ended ? "finished" : "running";
     return `training curves (${state}): epoch ${this.epochsDone}${of}${values.length ? `, ${values.join(", ")}` : ""}`;
   }
 }
@@ -162,3 +162,6 @@ function thin(curve: { x: number[]; y: number[] }): void {
 }
 
 const MAX_BATCH_POINTS = 1000;
+
+/** Keys some Keras versions put in batch logs that are counters, not curves. */
+const NOT_METRICS = new Set(["batch", "size"]);

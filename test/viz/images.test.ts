@@ -98,5 +98,6 @@ describe("viz.images", () => {
     expect(() => images([1, 2, 3])).toThrow("viz.images: the images must be rank 3 or rank 4, got shape [3]");
     expect(() => images([constantImage(2, 2, 0)], { labels: [1, 2] })).toThrow("labels has 2 entries for 1 images");
     expect(() => images([[[1, 2], [3]]])).toThrow("ragged nested array");
+    expect(() => images({ data: [], shape: [0, 28, 28] })).toThrow("viz.images: the batch is empty (shape [0, 28, 28])");
   });
 });

@@ -52,7 +52,7 @@ describe("LiveCurves", () => {
     const live = LiveCurves.start({ stepsPerEpoch: 2, epochs: 2, sink, now, throttleMs: 10_000, smoothing: 0 });
     for (let e = 0; e < 2; e++) {
       live.onEpochBegin(e);
-      live.onBatchEnd(0, { loss: 1 - e / 2, accuracy: 0.5 });
+      live.onBatchEnd(0, { batch: 0, size: 32, loss: 1 - e / 2, accuracy: 0.5 });
       live.onBatchEnd(1, { loss: 0.9 - e / 2, accuracy: 0.6 });
       live.onEpochEnd(e, { loss: 0.95 - e / 2, accuracy: 0.55, val_loss: 1 - e / 4, val_accuracy: 0.5 });
     }
@@ -69,6 +69,7 @@ describe("LiveCurves", () => {
     expect(trace("validation", "y")).toMatchObject({ x: [1, 2], y: [1, 0.75] });
     expect(trace("validation", "y2")).toMatchObject({ y: [0.5, 0.5] });
     expect(figure.layout).toMatchObject({ yaxis: { title: { text: "loss" } }, yaxis2: { title: { text: "accuracy" } } });
+    expect(figure.data.map((t) => t.yaxis)).not.toContain("y3"); // "batch" and "size" are counters, not curves
     expect(final.bundle["text/plain"]).toBe(
       "training curves (finished): epoch 2/2, loss 0.45, accuracy 0.55, val_loss 0.75, val_accuracy 0.5",
     );
