@@ -145,6 +145,23 @@ describe("wasm backend primitives match the float64 reference", () => {
     });
   }
 
+  it("where broadcasts condition and both branches", () => {
+    const cond = both(Float64Array.from([1, 0, 0, 1, 1, 0]));
+    const a = both(randomValues(4 * 2 * 3, 15));
+    const b = both(Float64Array.from([-1, -2, -3]));
+    const [cShape, aShape, bShape, outShape] = [[2, 3], [4, 2, 3], [3], [4, 2, 3]];
+    expect(compare(wasm.where(cond.w, cShape, a.w, aShape, b.w, bShape, outShape),
+      ref.where(cond.r, cShape, a.r, aShape, b.r, bShape, outShape), 24, ELEMENTWISE_TOL)).toBeLessThan(1);
+  });
+
+  it("cast truncates float32 toward zero (NaN to 0) and converts int32 back exactly", () => {
+    const x = wasm.upload(new Float32Array([1.7, -1.7, NaN, 3e9]), "float32");
+    const i = wasm.cast(x, 4, "float32", "int32");
+    expect(Array.from(wasm.read(i, 4, "int32"))).toEqual(Array.from(ref.cast(ref.upload(new Float32Array([1.7, -1.7, NaN, 3e9]),
+      "float32"), 4, "float32", "int32")));
+    expect(Array.from(wasm.read(wasm.cast(i, 4, "int32", "float32"), 4, "float32"))).toEqual([1, -1, 0, -1294967296]);
+  });
+
   it("reductions over leading, trailing, middle, split and all axes", () => {
     const shape = [3, 4, 5, 6];
     const x = both(randomValues(sizeOf(shape), 12));

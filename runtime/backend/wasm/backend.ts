@@ -2,10 +2,11 @@
  * The "wasm" backend: tensors live in one shared WebAssembly memory and the
  * heavy primitives (matmul, conv2d and its gradients, pooling, the common
  * unary/binary ops, contiguous reductions) run as AssemblyScript SIMD kernels,
- * the big ones split across worker threads. The remaining primitives (cast,
- * where, argReduce, pad, gather, scatterAdd, pow, transcendental unary ops,
- * reductions over non-adjacent axes) copy their operands out and run the
- * reference backend's plain JS loops: they are rare in training loops.
+ * the big ones split across worker threads; `where` has a scalar wasm loop,
+ * cast, strided and concat are JS loops over the shared memory. The rest
+ * (argReduce, pad, gather, scatterAdd, pow, the transcendental unary ops)
+ * copy their operands out and run the reference backend's plain JS loops:
+ * they are rare or small in training loops.
  */
 import {
   broadcastStrides,
@@ -81,7 +82,15 @@ export class WasmBackend implements Backend<WasmTensor> {
   // ----- elementwise -----
 
   cast(x: WasmTensor, size: number, from: DType, to: DType): WasmTensor {
-    return this.upload(this.ref.cast(this.toRef(x, size, from), size, from, to), to);
+    const out = this.alloc(size);
+    const { f32, i32 } = this.k.heap;
+    const src = x.ptr >> 2;
+    const dst = out.ptr >> 2;
+    // Typed-array stores convert as the reference's Int32Array.from does (ToInt32: toward zero, NaN to 0).
+    if (from === to) i32.copyWithin(dst, src, src + size);
+    else if (to === "int32") for (let i = 0; i < size; i++) i32[dst + i] = f32[src + i];
+    else for (let i = 0; i < size; i++) f32[dst + i] = i32[src + i];
+    return out;
   }
 
   unary(op: UnaryOp, x: WasmTensor, size: number, alpha = 0): WasmTensor {
@@ -100,13 +109,22 @@ export class WasmBackend implements Backend<WasmTensor> {
       return this.upload(r, "float32");
     }
     const out = this.alloc(sizeOf(outShape));
-    this.binaryInto(code, a, broadcastStrides(aShape, outShape), b, broadcastStrides(bShape, outShape), out, outShape);
+    const strides = [aShape, bShape].map((s) => broadcastStrides(s, outShape));
+    this.forEachCollapsed(outShape, strides, (offsets, [sa, sb], dims, at) => {
+      this.kernel("binary")(code, a.ptr + offsets[0] * 4, ...sa, b.ptr + offsets[1] * 4, ...sb, out.ptr + at * 4, ...dims);
+    });
     return out;
   }
 
   where(cond: WasmTensor, condShape: Shape, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
-    const f = (h: WasmTensor, s: Shape): RefData => this.toRef(h, sizeOf(s), "float32");
-    return this.upload(this.ref.where(f(cond, condShape), condShape, f(a, aShape), aShape, f(b, bShape), bShape, outShape), "float32");
+    const out = this.alloc(sizeOf(outShape));
+    const operands = [cond, a, b];
+    const strides = [condShape, aShape, bShape].map((s) => broadcastStrides(s, outShape));
+    this.forEachCollapsed(outShape, strides, (offsets, s, dims, at) => {
+      const args = operands.flatMap((h, o) => [h.ptr + offsets[o] * 4, ...s[o]]);
+      this.kernel("where")(...args, out.ptr + at * 4, ...dims);
+    });
+    return out;
   }
 
   // ----- reductions -----
@@ -266,30 +284,27 @@ export class WasmBackend implements Backend<WasmTensor> {
     return out;
   }
 
-  // The kernel loops over at most three collapsed dims; deeper broadcasts loop over the leading ones here.
-  private binaryInto(code: number, a: WasmTensor, aStrides: number[], b: WasmTensor, bStrides: number[], out: WasmTensor,
-    outShape: Shape): void {
-    const { dims, strides } = collapseBroadcast(outShape, [aStrides, bStrides]);
+  /**
+   * Calls `body` once per block of the broadcast `outShape` collapsed to three
+   * dims (the kernels' loop form), with each operand's element offset and
+   * strides and the block's output offset; deeper broadcasts loop here.
+   */
+  private forEachCollapsed(outShape: Shape, operandStrides: number[][],
+    body: (offsets: number[], strides: number[][], dims: number[], at: number) => void): void {
+    const { dims, strides } = collapseBroadcast(outShape, operandStrides);
     while (dims.length < 3) {
       dims.unshift(1);
-      strides[0].unshift(0);
-      strides[1].unshift(0);
+      strides.forEach((s) => s.unshift(0));
     }
     const lead = dims.length - 3;
-    const [sa, sb] = strides;
-    const n3 = dims[lead] * dims[lead + 1] * dims[lead + 2];
+    const inner = dims.slice(lead);
+    const innerStrides = strides.map((s) => s.slice(lead));
+    const blockSize = inner[0] * inner[1] * inner[2];
     const idx = new Array<number>(lead).fill(0);
     const count = sizeOf(dims.slice(0, lead));
-    const fn = this.kernel("binary");
     for (let i = 0; i < count; i++) {
-      let ao = 0;
-      let bo = 0;
-      for (let d = 0; d < lead; d++) {
-        ao += idx[d] * sa[d];
-        bo += idx[d] * sb[d];
-      }
-      fn(code, a.ptr + ao * 4, sa[lead], sa[lead + 1], sa[lead + 2], b.ptr + bo * 4, sb[lead], sb[lead + 1], sb[lead + 2],
-        out.ptr + i * n3 * 4, dims[lead], dims[lead + 1], dims[lead + 2]);
+      const offsets = strides.map((s) => idx.reduce((acc, v, d) => acc + v * s[d], 0));
+      body(offsets, innerStrides, inner, i * blockSize);
       for (let d = lead - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
     }
   }

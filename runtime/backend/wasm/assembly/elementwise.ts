@@ -139,3 +139,27 @@ export function binary(op: i32, a: usize, sa0: i32, sa1: i32, sa2: i32, b: usize
   if (op == B_GT) return <f32>(x > y);
   return <f32>(x >= y);
 }
+
+/**
+ * out[i0, i1, i2] = cond[...] != 0 ? a[...] : b[...], each operand with its
+ * own element strides (broadcast collapsed by the JS side). Scalar: `where`
+ * is rare in training (gradients of leakyRelu, elu, maximum).
+ */
+export function where(c: usize, sc0: i32, sc1: i32, sc2: i32, a: usize, sa0: i32, sa1: i32, sa2: i32,
+  b: usize, sb0: i32, sb1: i32, sb2: i32, out: usize, n0: i32, n1: i32, n2: i32): void {
+  let o = out;
+  for (let i0 = 0; i0 < n0; i0++) {
+    for (let i1 = 0; i1 < n1; i1++) {
+      let pc = c + (<usize>(i0 * sc0 + i1 * sc1) << 2);
+      let pa = a + (<usize>(i0 * sa0 + i1 * sa1) << 2);
+      let pb = b + (<usize>(i0 * sb0 + i1 * sb1) << 2);
+      for (let i2 = 0; i2 < n2; i2++) {
+        store<f32>(o, load<f32>(pc) != 0 ? load<f32>(pa) : load<f32>(pb));
+        pc += <usize>sc2 << 2;
+        pa += <usize>sa2 << 2;
+        pb += <usize>sb2 << 2;
+        o += 4;
+      }
+    }
+  }
+}
