@@ -49,6 +49,31 @@ export interface IsCompleteResult {
   indent?: string;
 }
 
+/** What `createExecutor` (kernel/executor.ts) accepts. Every field is optional. */
+export interface ExecutorOptions {
+  /** Where cells resolve `import`/`require` of packages next to the notebook (default: process.cwd()). */
+  cwd?: string;
+  /**
+   * Called with `true` just before user JavaScript starts running synchronously inside a microtask
+   * (a cell's body, a user timer callback) and with `false` when that synchronous part returns or the
+   * cell is interrupted. Continuations after an `await` are not reported. The watchdog may
+   * terminate JavaScript while it last heard `true`.
+   */
+  onUserCode?(running: boolean): void;
+  /** Output a cell may write before it is cut with a marker line (default 20 MB of text). */
+  outputLimitBytes?: number;
+}
+
+/**
+ * The executor captures `process.stdout.write`, `process.stderr.write` (so `console.*` too) and wraps the
+ * global `setTimeout`/`setInterval`/`setImmediate` (callbacks run in a microtask; their exceptions are
+ * shown on the cell) while it lives; `dispose()` restores them. Writes go to the running cell, else to
+ * the fallback output, else to the real stream. The server should write its own logs through a
+ * reference to the stream's `write` saved before `createExecutor`, or to a log file.
+ *
+ * Cursor positions (`complete`, `inspect`) and `cursorStart`/`cursorEnd` are counted in Unicode code
+ * points, as Jupyter messaging 5.2+ specifies.
+ */
 export interface Executor {
   /** Runs one cell. Never throws: user errors come back as an error outcome. */
   execute(code: string, out: CellOutput, options: ExecuteOptions): Promise<ExecuteOutcome>;

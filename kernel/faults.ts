@@ -1,0 +1,110 @@
+/**
+ * Faults user code can cause that must neither be lost nor stop the kernel: exceptions in timer
+ * callbacks, unhandled promise rejections, uncaught exceptions, and attempts to end the process.
+ *
+ * Timer callbacks are also where interrupts are made safe: V8's terminateExecution is only
+ * recoverable while JavaScript runs inside a microtask, so the wrapped timers run every callback
+ * through `queueMicrotask` (see docs/decisions.md, "Interrupts").
+ */
+import { promisify } from "node:util";
+
+export type FaultKind = "timer" | "unhandledRejection" | "uncaughtException";
+
+export interface FaultHooks {
+  /** Shows the fault on the running cell (or the fallback output). */
+  report(kind: FaultKind, error: unknown): void;
+  /** User JavaScript starts (true) or stops (false) running synchronously. */
+  userCode(running: boolean): void;
+}
+
+/**
+ * Routes uncaught exceptions and unhandled rejections to `hooks.report` and wraps the global
+ * timers. Returns the function that undoes both.
+ */
+export function installFaultHandlers(hooks: FaultHooks): () => void {
+  const onException = (error: unknown): void => hooks.report("uncaughtException", error);
+  const onRejection = (reason: unknown): void => hooks.report("unhandledRejection", reason);
+  process.on("uncaughtException", onException);
+  process.on("unhandledRejection", onRejection);
+  const restoreTimers = wrapTimers(hooks);
+  return () => {
+    process.off("uncaughtException", onException);
+    process.off("unhandledRejection", onRejection);
+    restoreTimers();
+  };
+}
+
+/**
+ * Node's `process` for cells: `exit`, `abort`, `reallyExit` and `kill` of the kernel's own pid
+ * throw an error that says what to do instead; everything else is the real `process`.
+ */
+export const guardedProcess: NodeJS.Process = new Proxy(process, {
+  get(target, key, receiver) {
+    if (key === "exit" || key === "abort" || key === "reallyExit") return refuse(`process.${key}()`);
+    if (key === "kill") return guardedKill;
+    const value: unknown = Reflect.get(target, key, receiver);
+    return typeof value === "function" ? bound(value as (...args: unknown[]) => unknown) : value;
+  },
+});
+
+function refuse(call: string): () => never {
+  return () => {
+    throw new Error(
+      `${call} is refused in a notebook cell: it would stop the kernel. ` +
+        "To stop or restart the kernel, use the front end (Kernel > Restart); to stop a cell, interrupt it.",
+    );
+  };
+}
+
+function guardedKill(pid: number, signal?: string | number): true {
+  if (pid === process.pid || pid === 0 || pid === -process.pid) refuse(`process.kill(${pid})`)();
+  return process.kill(pid, signal);
+}
+
+const boundMethods = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
+/** Methods of `process` called on the real object, with a stable identity per method. */
+function bound(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  let b = boundMethods.get(fn);
+  if (!b) {
+    b = fn.bind(process);
+    boundMethods.set(fn, b);
+  }
+  return b;
+}
+
+type TimerCallback = (...args: unknown[]) => void;
+
+function wrapTimers(hooks: FaultHooks): () => void {
+  const original = { setTimeout, setInterval, setImmediate };
+  const inMicrotask =
+    (callback: TimerCallback, args: unknown[]) =>
+    (): void =>
+      queueMicrotask(() => {
+        hooks.userCode(true);
+        try {
+          callback(...args);
+        } catch (error) {
+          hooks.report("timer", error);
+        } finally {
+          hooks.userCode(false);
+        }
+      });
+  const wrappedTimeout = (callback: TimerCallback, ms?: number, ...args: unknown[]) =>
+    original.setTimeout(inMicrotask(callback, args), ms);
+  const wrappedInterval = (callback: TimerCallback, ms?: number, ...args: unknown[]) =>
+    original.setInterval(inMicrotask(callback, args), ms);
+  const wrappedImmediate = (callback: TimerCallback, ...args: unknown[]) =>
+    original.setImmediate(inMicrotask(callback, args));
+  globalThis.setTimeout = Object.assign(wrappedTimeout, {
+    [promisify.custom]: (original.setTimeout as unknown as Record<symbol, unknown>)[promisify.custom],
+  }) as unknown as typeof setTimeout;
+  globalThis.setInterval = wrappedInterval as unknown as typeof setInterval;
+  globalThis.setImmediate = Object.assign(wrappedImmediate, {
+    [promisify.custom]: (original.setImmediate as unknown as Record<symbol, unknown>)[promisify.custom],
+  }) as unknown as typeof setImmediate;
+  return () => {
+    globalThis.setTimeout = original.setTimeout;
+    globalThis.setInterval = original.setInterval;
+    globalThis.setImmediate = original.setImmediate;
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Errors as the user should read them: stack frames of cell code mapped back through the cell's
+ * source map to `Cell In[N], line L`, with the failing line quoted; nnlab's own kernel frames and
+ * Node's internals left out; runtime frames kept with short paths.
+ */
+import { SourceMap } from "node:module";
+import * as path from "node:path";
+import type { CellDiagnostic } from "./converter";
+
+export interface FormattedError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+interface CellScript {
+  executionCount: number;
+  code: string;
+  map: SourceMap;
+  /** Lines the wrapper adds before the emitted JavaScript. */
+  lineOffset: number;
+}
+
+const SCRIPT_PREFIX = "nnlab-cell-";
+const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
+
+export class CellScripts {
+  private readonly scripts = new Map<string, CellScript>();
+  private serial = 0;
+
+  constructor(
+    /** Directories whose frames are nnlab's own machinery (dropped). */
+    private readonly internalDirs: string[],
+    /** Directory of the runtime (frames kept, paths shortened). */
+    private readonly runtimeDir: string,
+  ) {}
+
+  /** Registers a cell's JavaScript; returns the script name to compile it under. */
+  register(executionCount: number, code: string, sourceMap: string, lineOffset: number): string {
+    this.serial += 1;
+    const name = `${SCRIPT_PREFIX}${this.serial}.js`;
+    this.scripts.set(name, { executionCount, code, map: new SourceMap(JSON.parse(sourceMap)), lineOffset });
+    return name;
+  }
+
+  format(error: unknown): FormattedError {
+    if (!(error instanceof Error)) {
+      const ename = error === null ? "null" : typeof error === "object" ? (error.constructor?.name ?? "Object") : typeof error;
+      const evalue = String(typeof error === "object" ? JSON.stringify(error) ?? error : error);
+      return { ename, evalue, traceback: [`Uncaught ${ename}: ${evalue}`] };
+    }
+    const ename = errorName(error);
+    const evalue = error.message;
+    const traceback = [`${ename}: ${evalue}`, ...this.frames(error)];
+    for (let cause = error.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+      traceback.push(`Caused by ${errorName(cause)}: ${cause.message}`, ...this.frames(cause));
+    }
+    return { ename, evalue, traceback };
+  }
+
+  private frames(error: Error): string[] {
+    const out: string[] = [];
+    let quoted = false;
+    for (const line of (error.stack ?? "").split("\n")) {
+      const match = FRAME.exec(line);
+      if (!match) continue;
+      const [, fn, file, lineText, columnText] = match;
+      const script = this.scripts.get(file);
+      if (script) {
+        const at = this.mapped(script, Number(lineText), Number(columnText));
+        const where = `Cell In[${script.executionCount}], line ${at.line}`;
+        if (!quoted) {
+          out.push(excerpt(where, script.code, at.line));
+          quoted = true;
+        } else {
+          out.push(`    at ${fn ? `${fn} (${where})` : where}`);
+        }
+        continue;
+      }
+      if (file.startsWith("node:internal") || file.startsWith("internal/")) continue;
+      if (this.internalDirs.some((dir) => file.startsWith(dir))) continue;
+      const shown = file.startsWith(this.runtimeDir)
+        ? `nnlab/runtime/${path.relative(this.runtimeDir, file)}:${lineText}`
+        : `${file}:${lineText}:${columnText}`;
+      out.push(`    at ${fn ? `${fn} (${shown})` : shown}`);
+    }
+    return out;
+  }
+
+  private mapped(script: CellScript, line: number, column: number): { line: number; column: number } {
+    const entry = script.map.findEntry(line - 1 - script.lineOffset, column - 1) as {
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    if (entry.originalLine === undefined) return { line: 1, column: 1 };
+    return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  }
+}
+
+/** A type error as an error outcome: each diagnostic as `line:column - message` in cell coordinates. */
+export function formatDiagnostics(executionCount: number, code: string, diagnostics: CellDiagnostic[]): FormattedError {
+  const first = diagnostics[0];
+  const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
+  const lines = code.split("\n");
+  const traceback = [`Cell In[${executionCount}]: ${diagnostics.length} TypeScript error${diagnostics.length > 1 ? "s" : ""}`];
+  for (const d of diagnostics) {
+    const source = lines[d.line - 1] ?? "";
+    traceback.push(`${d.line}:${d.column} - ${d.message}`, `    ${source}`, `    ${" ".repeat(d.column - 1)}^`);
+  }
+  return { ename: "TypeScriptError", evalue: `${first.line}:${first.column} - ${first.message}${more}`, traceback };
+}
+
+function errorName(error: Error): string {
+  const constructorName = error.constructor?.name;
+  return error.name === "Error" && constructorName && constructorName !== "Error" ? constructorName : error.name;
+}
+
+/** ipykernel's style: the location, then up to two lines before and the failing line marked. */
+function excerpt(where: string, code: string, line: number): string {
+  const lines = code.split("\n");
+  const shown: string[] = [where];
+  for (let n = Math.max(1, line - 2); n <= Math.min(lines.length, line); n++) {
+    const marker = n === line ? "---->" : "     ";
+    shown.push(`${marker} ${String(n).padStart(2)} ${lines[n - 1]}`);
+  }
+  return shown.join("\n");
+}
