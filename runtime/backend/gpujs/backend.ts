@@ -75,7 +75,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     // isSIMDSupported exists at run time but not in gpu.js's typings.
     const wasmKernel = gpujs.WebAssemblyKernel as unknown as { isSIMDSupported?: boolean };
     this.simd = this.mode === "webasm" && wasmKernel.isSIMDSupported === true;
-    this.kernels = new KernelCache(this.gpu, DEVICE_MODES.has(this.mode));
+    this.kernels = new KernelCache(this.gpu, this.mode, DEVICE_MODES.has(this.mode));
   }
 
   info(): BackendInfo {

@@ -26,14 +26,17 @@ export class KernelCache {
    */
   constructor(
     private readonly gpu: GPU,
+    private readonly mode: string,
     private readonly pipeline: boolean,
     private readonly limit = DEFAULT_LIMIT,
   ) {}
 
   /** Runs `spec` on `args` (in the order of the source's parameters) and returns its flat output. */
   run(spec: KernelSpec, args: readonly DeviceValue[]): DeviceValue {
+    const before = this.compiles;
     const compiled = this.get(spec);
     const result = compiled(...args.map(nonEmpty)) as unknown;
+    if (this.compiles !== before) this.checkMode(compiled, spec);
     if (result instanceof Float32Array) return result;
     if (isTexture(result)) return result;
     throw new Error(`gpujs backend: a kernel returned ${describe(result)} instead of a flat Float32Array or texture`);
@@ -50,8 +53,26 @@ export class KernelCache {
     this.kernels.clear();
   }
 
+  /**
+   * gpu.js quietly runs a kernel it cannot translate in its plain-JS "cpu"
+   * mode instead (with a console warning). A primitive of this backend must
+   * run where gpu.js was asked to run it, so that is an error here: it means
+   * a generated kernel uses something the target cannot express.
+   */
+  private checkMode(compiled: IKernelRunShortcut, spec: KernelSpec): void {
+    const ran = compiled.kernel as unknown as { constructor: { mode?: string }; fallbackReason?: string | null };
+    const mode = ran.constructor.mode;
+    if (mode === this.mode) return;
+    this.kernels.delete(keyOf(spec));
+    compiled.destroy();
+    throw new Error(
+      `gpujs backend: gpu.js ran a kernel in mode "${mode}" instead of "${this.mode}"` +
+        `${ran.fallbackReason ? ` (${ran.fallbackReason})` : ""}; kernel source:\n${spec.source}`,
+    );
+  }
+
   private get(spec: KernelSpec): IKernelRunShortcut {
-    const key = `${spec.outSize}|${spec.source}`;
+    const key = keyOf(spec);
     const hit = this.kernels.get(key);
     if (hit) {
       // Map iteration order is insertion order: re-inserting marks it most recently used.
@@ -79,6 +100,10 @@ export class KernelCache {
     }
     return compiled;
   }
+}
+
+function keyOf(spec: KernelSpec): string {
+  return `${spec.outSize}|${spec.source}`;
 }
 
 /** A kernel never reads an empty argument (its loops run zero times), but gpu.js rejects empty arrays. */

@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { GpuJsBackend, type GpuJsMode } from "../../runtime/backend/gpujs/backend";
+import { setBackend } from "../../runtime/backend/registry";
+import { nn } from "../../runtime/nn";
+import { CPU_MODES, gpujsBackendName } from "./modes";
+
+afterAll(() => {
+  setBackend("reference");
+});
+
+describe("gpujs backend", () => {
+  it("runs in the mode gpu.js picks by default (webasm on a machine without a GPU stack)", () => {
+    const info = new GpuJsBackend().info();
+    expect(info.name).toBe("gpujs");
+    expect(["webasm", "headlessgl", "webgl2", "webgl"]).toContain(info.mode);
+  });
+
+  it("rejects an unknown mode and names the modes it accepts", () => {
+    expect(() => new GpuJsBackend({ mode: "quantum" as GpuJsMode })).toThrow(
+      /unknown mode "quantum"; use one of gpu, headlessgl, webgl2, webgl, webasm, cpu/,
+    );
+  });
+
+  it.each(CPU_MODES)("is what nn.backend() reports once chosen, with gpu.js's mode (%s)", (mode) => {
+    setBackend(gpujsBackendName(mode));
+    expect(nn.backend()).toMatchObject({ name: "gpujs", mode });
+  });
+
+  it.each(CPU_MODES)("compiles a kernel once per shape and reuses it (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const a = b.upload(new Float32Array([1, 2, 3, 4, 5, 6]), "float32");
+    const c = b.upload(new Float32Array([10, 20, 30]), "float32");
+    const first = b.binary("add", a, [2, 3], c, [3], [2, 3]);
+    const compiled = b.compiledKernels;
+    const second = b.binary("add", a, [2, 3], c, [3], [2, 3]);
+    expect(b.compiledKernels).toBe(compiled);
+    expect(Array.from(b.read(second, 6, "float32"))).toEqual([11, 22, 33, 14, 25, 36]);
+    b.binary("add", a, [3, 2], a, [3, 2], [3, 2]);
+    expect(b.compiledKernels).toBe(compiled + 1);
+    [a, c, first, second].forEach((h) => b.dispose(h));
+  });
+
+  it.each(CPU_MODES)("returns fresh storage per call that later calls do not overwrite (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const x = b.upload(new Float32Array([1, -2, 3]), "float32");
+    const y = b.upload(new Float32Array([-4, 5, -6]), "float32");
+    const rx = b.unary("relu", x, 3);
+    const ry = b.unary("relu", y, 3);
+    expect(Array.from(b.read(rx, 3, "float32"))).toEqual([1, 0, 3]);
+    expect(Array.from(b.read(ry, 3, "float32"))).toEqual([0, 5, 0]);
+  });
+
+  it.each(CPU_MODES)("keeps int32 data exact up to 2^24 in magnitude (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const values = new Int32Array([0, -1, 7, 16777216, -16777216]);
+    const h = b.upload(values, "int32");
+    const copied = b.strided(h, "int32", { shape: [5], strides: [1], offset: 0 });
+    expect(Array.from(b.read(copied, 5, "int32"))).toEqual(Array.from(values));
+  });
+
+  it.each(CPU_MODES)("handles empty tensors without launching a kernel (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const empty = b.upload(new Float32Array(0), "float32");
+    expect(b.read(b.unary("exp", empty, 0), 0, "float32")).toHaveLength(0);
+    // An empty reduced axis gives the identity; k = 0 in matmul gives zeros.
+    expect(Array.from(b.read(b.reduce("max", empty, [3, 0], [1]), 3, "float32"))).toEqual([-Infinity, -Infinity, -Infinity]);
+    expect(Array.from(b.read(b.matmul(empty, [1, 2, 0], empty, [1, 0, 2], false, false, 1), 4, "float32"))).toEqual([0, 0, 0, 0]);
+    expect(b.compiledKernels).toBe(2);
+  });
+
+  it.each(CPU_MODES)("refuses storage that was disposed (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const h = b.upload(new Float32Array([1]), "float32");
+    b.dispose(h);
+    expect(() => b.unary("exp", h, 1)).toThrow(/used after dispose/);
+  });
+});
