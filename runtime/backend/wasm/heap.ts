@@ -28,6 +28,8 @@ export class Heap {
   i32 = new Int32Array(this.memory.buffer);
   private top = HEAP_BASE;
   private readonly free = new Map<number, number[]>();
+  /** Pointers of live blocks: a second release of one would hand the same memory to two tensors. */
+  private readonly live = new Set<number>();
   private liveBytes = 0;
 
   /** A block of at least `bytes` bytes (64-byte aligned, contents undefined). */
@@ -36,10 +38,14 @@ export class Heap {
     const cached = this.free.get(size);
     const ptr = cached !== undefined && cached.length > 0 ? (cached.pop() as number) : this.bump(size);
     this.liveBytes += size;
+    this.live.add(ptr);
     return { ptr, bytes: size };
   }
 
   release(block: Block): void {
+    if (!this.live.delete(block.ptr)) {
+      throw new Error(`wasm backend: storage at ${block.ptr} released twice (or never allocated); a handle must be disposed exactly once`);
+    }
     let list = this.free.get(block.bytes);
     if (list === undefined) {
       list = [];

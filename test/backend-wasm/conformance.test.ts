@@ -1,0 +1,11 @@
+import { beforeAll } from "vitest";
+import { WasmBackend } from "../../runtime/backend/wasm/backend";
+import { backendConformance } from "../runtime/backend-conformance";
+import { buildWasmKernels } from "./kernels-build";
+
+beforeAll(buildWasmKernels);
+
+// float32 storage and float32 accumulation (GEMM, convolutions, reductions)
+// against the float64 reference: a few float32 ulps relative, plus an
+// absolute floor for sums that cancel to near zero.
+backendConformance("wasm (2 threads)", () => new WasmBackend(2), { atol: 1e-5, rtol: 1e-5 });
