@@ -50,7 +50,7 @@ export class Ones extends Constant {
 }
 
 export class RandomNormal implements Initializer {
-  readonly className = "RandomNormal";
+  readonly className: string = "RandomNormal";
   readonly mean: number;
   readonly stddev: number;
   constructor(options: { mean?: number; stddev?: number } = {}) {
@@ -61,23 +61,18 @@ export class RandomNormal implements Initializer {
     return { mean: this.mean, stddev: this.stddev };
   }
   generate(shape: readonly number[]): Float32Array {
-    return Float32Array.from({ length: count(shape) }, () => this.mean + this.stddev * randomNormal());
+    return Float32Array.from({ length: count(shape) }, () => this.mean + this.stddev * this.sample());
+  }
+  protected sample(): number {
+    return randomNormal();
   }
 }
 
-export class TruncatedNormal implements Initializer {
-  readonly className = "TruncatedNormal";
-  readonly mean: number;
-  readonly stddev: number;
-  constructor(options: { mean?: number; stddev?: number } = {}) {
-    this.mean = options.mean ?? 0;
-    this.stddev = options.stddev ?? 0.05;
-  }
-  getConfig(): Record<string, unknown> {
-    return { mean: this.mean, stddev: this.stddev };
-  }
-  generate(shape: readonly number[]): Float32Array {
-    return Float32Array.from({ length: count(shape) }, () => this.mean + this.stddev * truncatedNormal());
+/** A normal cut at two standard deviations (redrawn outside), as Keras's TruncatedNormal. */
+export class TruncatedNormal extends RandomNormal {
+  override readonly className = "TruncatedNormal";
+  protected override sample(): number {
+    return truncatedNormal();
   }
 }
 

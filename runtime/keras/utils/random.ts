@@ -1,30 +1,23 @@
 /**
- * The random source of keras weight initialisation, dropout masks and
- * shuffling: one seedable generator so `keras.utils.setRandomSeed(n)` makes a
- * whole training run repeatable.
+ * Keras's random draws (initialisation, shuffling) come from the runtime's
+ * one seeded generator, so `nn.seed(n)` (also `keras.utils.setRandomSeed(n)`)
+ * makes a whole training run repeatable.
  */
-
-let state = (Date.now() ^ (process.pid << 16)) >>> 0;
+import { nextUniform, seed } from "../../random";
 
 /** Makes every later initialisation, dropout mask and shuffle repeatable (as keras.utils.set_random_seed). */
-export function setRandomSeed(seed: number): void {
-  state = seed >>> 0;
+export function setRandomSeed(n: number): void {
+  seed(n);
 }
 
-/** Uniform in [0, 1): mulberry32, small and good enough for initialisation and shuffling. */
+/** Uniform in [0, 1). */
 export function randomUniform01(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return nextUniform();
 }
 
 /** Standard normal sample (Box-Muller). */
 export function randomNormal(): number {
-  let u = 0;
-  while (u === 0) u = randomUniform01();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * randomUniform01());
+  return Math.sqrt(-2 * Math.log(1 - nextUniform())) * Math.cos(2 * Math.PI * nextUniform());
 }
 
 /** A random permutation of 0..n-1 (Fisher-Yates). */
@@ -32,7 +25,7 @@ export function permutation(n: number): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(randomUniform01() * (i + 1));
+    const j = Math.floor(nextUniform() * (i + 1));
     const t = p[i];
     p[i] = p[j];
     p[j] = t;

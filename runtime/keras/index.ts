@@ -1,0 +1,78 @@
+/**
+ * The Keras-style API: `keras` (models, layers, optimizers, losses, metrics,
+ * callbacks, initializers, regularizers, saving, utils, datasets) and
+ * `layers` (the same object as `keras.layers`). Names follow Keras's Python
+ * API; keyword arguments are one camelCase options object.
+ */
+import { callableClass } from "./engine/callable";
+import { Input } from "./engine/input_layer";
+import { registerLayer } from "./engine/serialization";
+import { resetNames } from "./engine/naming";
+import { Model as ModelClass } from "./models/model";
+import { Sequential as SequentialClass } from "./models/sequential";
+import { loadModel } from "./saving/model_io";
+import * as layersNamespace from "./layers/index";
+import * as activations from "./activations";
+import * as initializers from "./initializers";
+import * as regularizers from "./regularizers";
+import * as losses from "./losses";
+import * as metrics from "./metrics";
+import * as optimizers from "./optimizers/index";
+import { Callback } from "./callbacks/callback";
+import { History } from "./callbacks/history";
+import { EarlyStopping } from "./callbacks/early_stopping";
+import { ModelCheckpoint } from "./callbacks/model_checkpoint";
+import { TerminateOnNaN } from "./callbacks/terminate_on_nan";
+import { LearningRateScheduler } from "./callbacks/learning_rate_scheduler";
+import { ReduceLROnPlateau } from "./callbacks/reduce_lr_on_plateau";
+import { ProgbarLogger } from "./callbacks/progbar_logger";
+import { toCategorical } from "./utils/to_categorical";
+import { setRandomSeed } from "./utils/random";
+import { loadMnist } from "../data/mnist";
+
+export const layers = layersNamespace;
+
+const Sequential = callableClass(SequentialClass);
+const Model = callableClass(ModelClass);
+
+export const keras = {
+  Sequential,
+  Model,
+  Input,
+  layers,
+  activations,
+  initializers,
+  regularizers,
+  losses,
+  metrics,
+  optimizers,
+  callbacks: {
+    Callback,
+    History,
+    EarlyStopping: callableClass(EarlyStopping),
+    ModelCheckpoint: callableClass(ModelCheckpoint),
+    TerminateOnNaN: callableClass(TerminateOnNaN),
+    LearningRateScheduler: callableClass(LearningRateScheduler),
+    ReduceLROnPlateau: callableClass(ReduceLROnPlateau),
+    ProgbarLogger,
+  },
+  models: { Sequential, Model, loadModel },
+  saving: { loadModel, registerLayer },
+  utils: { toCategorical, setRandomSeed },
+  backend: {
+    /** Restarts automatic layer names ("dense", "dense_1", ...), as keras.backend.clear_session. */
+    clearSession: resetNames,
+  },
+  datasets: {
+    mnist: {
+      /** [[xTrain, yTrain], [xTest, yTest]]: images [n, 28, 28] float32 0..255, labels [n] int32 (Keras's mnist.load_data). */
+      loadData: loadMnist,
+    },
+  },
+};
+
+export type { Layer } from "./engine/layer";
+export type { Model } from "./models/model";
+export type { Sequential } from "./models/sequential";
+export type { KerasTensor } from "./engine/keras_tensor";
+export type { History } from "./callbacks/history";

@@ -1,0 +1,38 @@
+/**
+ * Saving and restoring layer options: initializers and regularizers are
+ * stored as { className, config } and rebuilt from it; activations by name.
+ */
+import { deserializeInitializer, getInitializer, type Initializer, type InitializerIdentifier } from "../initializers";
+import { deserializeRegularizer, getRegularizer, type RegularizerIdentifier } from "../regularizers";
+import type { ResolvedActivation } from "../activations";
+import type { LayerConfig } from "../engine/layer";
+
+type Spec = { className: string; config: Record<string, unknown> };
+
+export function initializerOption(id: InitializerIdentifier | undefined, fallback: string): Initializer {
+  return getInitializer(id ?? fallback);
+}
+
+export function regularizerConfig(id: RegularizerIdentifier | null | undefined): Spec | null {
+  const r = getRegularizer(id);
+  return r ? { className: r.className, config: r.getConfig() } : null;
+}
+
+/** The activation's name for the config, or an error naming the layer when it is a function that cannot be saved. */
+export function activationConfig(layer: { activation: ResolvedActivation; describe(): string }): string {
+  if (layer.activation.name === null) {
+    throw new Error(`${layer.describe()}: its activation is a custom function, which cannot be saved as JSON; save the weights with saveWeights() instead, or use a named activation`);
+  }
+  return layer.activation.name;
+}
+
+/** A saved config turned back into constructor options: "...Initializer" and "...Regularizer" specs become objects. */
+export function fromConfigOptions<T>(config: LayerConfig): T {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.endsWith("Initializer") && value && typeof value === "object") options[key] = deserializeInitializer(value as Spec);
+    else if (key.endsWith("Regularizer")) options[key] = deserializeRegularizer(value as Spec | null);
+    else if (value !== null) options[key] = value;
+  }
+  return options as T;
+}

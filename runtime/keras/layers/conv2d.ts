@@ -1,0 +1,122 @@
+/** Conv2D: 2-D convolution over NHWC images with kernel [kh, kw, inChannels, filters] (Keras's Conv2D). */
+import type { Tensor } from "../../tensor";
+import { getActivation, type ActivationIdentifier, type ResolvedActivation } from "../activations";
+import { serializeInitializer, type InitializerIdentifier } from "../initializers";
+import type { RegularizerIdentifier } from "../regularizers";
+import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import { registerLayer } from "../engine/serialization";
+import type { Weight } from "../engine/weight";
+import { pair, type SymbolicShape } from "../utils/shape";
+import { conv2d } from "../../ops/conv";
+import { activationConfig, fromConfigOptions, initializerOption, regularizerConfig } from "./config";
+import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+
+export interface Conv2DOptions extends LayerOptions {
+  /** Window size; may also be given as the second positional argument, as in Keras. */
+  kernelSize?: number | readonly number[];
+  strides?: number | readonly number[];
+  padding?: "valid" | "same";
+  dilationRate?: number | readonly number[];
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
+}
+
+export class Conv2D extends Layer {
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly activation: ResolvedActivation;
+  readonly useBias: boolean;
+  kernel: Weight | null = null;
+  bias: Weight | null = null;
+  protected readonly options: Conv2DOptions;
+
+  /** `Conv2D(32, [3, 3], { activation: "relu" })` or `Conv2D(32, { kernelSize: [3, 3], activation: "relu" })`. */
+  constructor(filters: number, kernelSizeOrOptions?: number | readonly number[] | Conv2DOptions, maybeOptions: Conv2DOptions = {}) {
+    const options = positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize");
+    super(options);
+    const who = `${new.target.name}`;
+    if (!(Number.isInteger(filters) && filters > 0)) throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
+    if (options.kernelSize === undefined) throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: [3, 3] })`);
+    this.filters = filters;
+    this.kernelSize = pair(options.kernelSize, "kernelSize", who);
+    this.strides = pair(options.strides ?? 1, "strides", who);
+    this.padding = parsePadding(options.padding, who);
+    this.dilationRate = pair(options.dilationRate ?? 1, "dilationRate", who);
+    this.activation = getActivation(options.activation);
+    this.useBias = options.useBias ?? true;
+    this.options = { ...options, kernelSize: this.kernelSize };
+  }
+
+  override build(inputShape: InputShapes): void {
+    const shape = inputShape as SymbolicShape;
+    const channels = requireImageInput(this, shape);
+    requirePositiveOutput(this, shape, this.computeOutputShape(shape).slice(1, 3), this.kernelSize);
+    this.kernel = this.addWeight("kernel", this.kernelShape(channels), {
+      initializer: this.options.kernelInitializer ?? "glorot_uniform",
+      regularizer: this.options.kernelRegularizer,
+    });
+    if (this.useBias) {
+      this.bias = this.addWeight("bias", [this.filters], {
+        initializer: this.options.biasInitializer ?? "zeros",
+        regularizer: this.options.biasRegularizer,
+      });
+    }
+  }
+
+  override call(inputs: LayerInputs): Tensor {
+    let y = conv2d(inputs as Tensor, this.kernel!.value, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    if (this.bias) y = y.add(this.bias.value);
+    return this.activation.fn(y);
+  }
+
+  override computeOutputShape(inputShape: InputShapes): SymbolicShape {
+    const [n, h, w] = inputShape as SymbolicShape;
+    const [kh, kw] = this.kernelSize;
+    return [
+      n,
+      convOutputLength(h, kh, this.strides[0], this.padding, this.dilationRate[0]),
+      convOutputLength(w, kw, this.strides[1], this.padding, this.dilationRate[1]),
+      this.filters,
+    ];
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+      activation: activationConfig(this),
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(initializerOption(this.options.kernelInitializer, "glorot_uniform")),
+      biasInitializer: serializeInitializer(initializerOption(this.options.biasInitializer, "zeros")),
+      kernelRegularizer: regularizerConfig(this.options.kernelRegularizer),
+      biasRegularizer: regularizerConfig(this.options.biasRegularizer),
+    };
+  }
+
+  protected kernelShape(channels: number): number[] {
+    return [...this.kernelSize, channels, this.filters];
+  }
+}
+
+/**
+ * Keras's optional positional second argument: `f(a, b, options)` or
+ * `f(a, options)`; a number or array second argument is option `key`.
+ */
+export function positionalSecond<O extends object>(second: number | readonly number[] | O | undefined, options: O, key: string): O {
+  if (second === undefined) return options;
+  if (typeof second === "number" || Array.isArray(second)) return { ...options, [key]: second };
+  return second as O;
+}
+
+registerLayer("Conv2D", (c) => new Conv2D(c.filters as number, fromConfigOptions<Conv2DOptions>(c)));

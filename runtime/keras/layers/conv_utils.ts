@@ -1,0 +1,42 @@
+/** Size arithmetic shared by the 2-D convolution and pooling layers (NHWC, TensorFlow's padding rules). */
+import type { SymbolicShape } from "../utils/shape";
+import { canonicalIdentifier } from "../utils/identifiers";
+import type { Layer } from "../engine/layer";
+
+export type Padding = "valid" | "same";
+
+/** Output length of a convolution or pooling window along one axis; null stays null. */
+export function convOutputLength(length: number | null, window: number, stride: number, padding: Padding, dilation = 1): number | null {
+  if (length === null) return null;
+  const effective = (window - 1) * dilation + 1;
+  return padding === "same" ? Math.ceil(length / stride) : Math.floor((length - effective) / stride) + 1;
+}
+
+/** Output length of a transposed convolution (the inverse of convOutputLength). */
+export function deconvOutputLength(length: number | null, window: number, stride: number, padding: Padding): number | null {
+  if (length === null) return null;
+  return padding === "same" ? length * stride : (length - 1) * stride + Math.max(window - stride, 0) + stride;
+}
+
+export function parsePadding(value: string | undefined, layer: string): Padding {
+  const p = canonicalIdentifier(value ?? "valid");
+  if (p !== "valid" && p !== "same") throw new Error(`${layer}: padding must be "valid" or "same", got "${value}"`);
+  return p;
+}
+
+/** Checks the input is [batch, height, width, channels] with known channels, naming the layer and the shape. */
+export function requireImageInput(layer: Layer, shape: SymbolicShape): number {
+  if (shape.length !== 4) {
+    throw layer.shapeError("expects a 4-D input (batch, height, width, channels)", shape);
+  }
+  const channels = shape[3];
+  if (channels === null) throw layer.shapeError("needs a known number of channels (the last axis)", shape);
+  return channels;
+}
+
+/** Checks a spatial output size is positive: an input too small for the window gives a clear error. */
+export function requirePositiveOutput(layer: Layer, input: SymbolicShape, out: (number | null)[], window: readonly number[]): void {
+  if (out.some((d) => d !== null && d <= 0)) {
+    throw layer.shapeError(`with window ${window.join("x")} gives an empty output ${JSON.stringify(out)}; the input is too small`, input);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * keras.layers: every layer class, callable without `new` as in Keras
+ * (`layers.Dense(10, { activation: "softmax" })`), still usable with `new`
+ * and as a base class.
+ */
+import { callableClass } from "../engine/callable";
+import { Layer as LayerClass } from "../engine/layer";
+import { InputLayer as InputLayerClass } from "../engine/input_layer";
+import { Activation as ActivationClass } from "./activation";
+import { Add as AddClass } from "./add";
+import { AveragePooling2D as AveragePooling2DClass } from "./average_pooling2d";
+import { BatchNormalization as BatchNormalizationClass } from "./batch_normalization";
+import { Concatenate as ConcatenateClass } from "./concatenate";
+import { Conv2D as Conv2DClass } from "./conv2d";
+import { Conv2DTranspose as Conv2DTransposeClass } from "./conv2d_transpose";
+import { Dense as DenseClass } from "./dense";
+import { Dropout as DropoutClass } from "./dropout";
+import { Embedding as EmbeddingClass } from "./embedding";
+import { Flatten as FlattenClass } from "./flatten";
+import { GlobalAveragePooling2D as GlobalAveragePooling2DClass } from "./global_average_pooling2d";
+import { LeakyReLU as LeakyReLUClass } from "./leaky_relu";
+import { MaxPooling2D as MaxPooling2DClass } from "./max_pooling2d";
+import { Reshape as ReshapeClass } from "./reshape";
+import { UpSampling2D as UpSampling2DClass } from "./up_sampling2d";
+
+export const Layer = callableClass(LayerClass);
+export const InputLayer = callableClass(InputLayerClass);
+export const Activation = callableClass(ActivationClass);
+export const Add = callableClass(AddClass);
+export const AveragePooling2D = callableClass(AveragePooling2DClass);
+export const BatchNormalization = callableClass(BatchNormalizationClass);
+export const Concatenate = callableClass(ConcatenateClass);
+export const Conv2D = callableClass(Conv2DClass);
+export const Conv2DTranspose = callableClass(Conv2DTransposeClass);
+export const Dense = callableClass(DenseClass);
+export const Dropout = callableClass(DropoutClass);
+export const Embedding = callableClass(EmbeddingClass);
+export const Flatten = callableClass(FlattenClass);
+export const GlobalAveragePooling2D = callableClass(GlobalAveragePooling2DClass);
+export const LeakyReLU = callableClass(LeakyReLUClass);
+export const MaxPooling2D = callableClass(MaxPooling2DClass);
+export const Reshape = callableClass(ReshapeClass);
+export const UpSampling2D = callableClass(UpSampling2DClass);

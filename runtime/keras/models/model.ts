@@ -1,0 +1,225 @@
+/**
+ * keras.Model: a layer that can be trained. Three ways to make one, as in Keras:
+ * - functional: `keras.Model({ inputs, outputs })` over symbolic tensors, for
+ *   branching graphs (shared layers, Concatenate/Add merges, several inputs);
+ * - subclassing: `class Mine extends keras.Model { call(x) { ... } }`, whose
+ *   layers are found from its fields;
+ * - keras.Sequential (models/sequential.ts), a stack of layers.
+ * Training, evaluation and prediction live in models/training.ts, the summary
+ * table in models/summary.ts, saving in saving/.
+ */
+import type { Tensor } from "../../tensor";
+import { noGrad } from "../../autograd";
+import { tensor } from "../../ops/creation";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../../display";
+import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import { KerasTensor, topologicalNodes, type Node } from "../engine/keras_tensor";
+import type { SymbolicShape } from "../utils/shape";
+import type { History } from "../callbacks/history";
+import { Compiled, type CompileOptions } from "./compiled";
+import { summaryBundle, summaryText } from "./summary";
+import * as training from "./training";
+import type { EvaluateOptions, FitOptions, PredictOptions, Data } from "./training";
+import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_io";
+import { registerModelClass } from "../engine/serialization";
+
+export interface ModelArgs extends LayerOptions {
+  inputs?: KerasTensor | readonly KerasTensor[];
+  outputs?: KerasTensor | readonly KerasTensor[];
+}
+
+export class Model extends Layer {
+  /** The symbolic inputs and outputs (functional and built Sequential models). */
+  inputs: KerasTensor[] = [];
+  outputs: KerasTensor[] = [];
+  /** Set by `fit`, to stop training after the current batch (callbacks use it). */
+  stopTraining = false;
+  /** The History of the latest `fit`, filled epoch by epoch (readable after an interrupted fit). */
+  history: History | null = null;
+  compiled: Compiled | null = null;
+  protected nodes: Node[] | null = null;
+
+  constructor(args: ModelArgs = {}) {
+    super(args);
+    if (args.inputs !== undefined || args.outputs !== undefined) this.setGraph(args.inputs, args.outputs);
+  }
+
+  /** The layers, in order (a functional model lists its InputLayers first, as Keras does). */
+  get layers(): Layer[] {
+    if (this.nodes) {
+      const seen = new Set<Layer>(this.inputs.map((t) => t.node.layer));
+      for (const n of this.nodes) seen.add(n.layer);
+      return [...seen];
+    }
+    return super.sublayers;
+  }
+
+  override get sublayers(): Layer[] {
+    return this.layers;
+  }
+
+  /** A layer by name, or by index in `layers`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    const layers = this.layers;
+    if (typeof nameOrIndex === "number") {
+      const layer = layers[nameOrIndex];
+      if (!layer) throw new Error(`getLayer: index ${nameOrIndex} is out of range; the model has ${layers.length} layers`);
+      return layer;
+    }
+    const layer = layers.find((l) => l.name === nameOrIndex);
+    if (!layer) throw new Error(`getLayer: no layer named "${nameOrIndex}"; the layers are ${layers.map((l) => `"${l.name}"`).join(", ")}`);
+    return layer;
+  }
+
+  override call(inputs: LayerInputs, options: CallOptions): Tensor {
+    if (!this.nodes) {
+      throw new Error(`${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`);
+    }
+    const given = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+    if (given.length !== this.inputs.length) {
+      throw new Error(`${this.describe()} expects ${this.inputs.length} input(s), got ${given.length}`);
+    }
+    const values = new Map<KerasTensor, Tensor>();
+    this.inputs.forEach((t, i) => values.set(t, given[i]));
+    for (const node of this.nodes) {
+      const args = node.inputs.map((t) => values.get(t)!);
+      values.set(node.output, node.layer.apply(node.listInput ? args : args[0], options));
+    }
+    return values.get(this.outputs[0])!;
+  }
+
+  override computeOutputShape(inputShape: InputShapes): SymbolicShape {
+    if (this.nodes) return this.outputs[0].shape;
+    return super.computeOutputShape(inputShape);
+  }
+
+  override build(inputShape: InputShapes): void {
+    if (this.nodes) return;
+    // A subclassed model builds its layers by running once on zeros, as Keras's model.build(shape).
+    super.computeOutputShape(inputShape);
+  }
+
+  override getConfig(): LayerConfig {
+    return { name: this.name, trainable: this.trainable };
+  }
+
+  // ----- training -----
+
+  /** Fixes the optimizer, loss and metrics for fit/evaluate (Keras's compile). */
+  compile(options: CompileOptions): void {
+    this.compiled = new Compiled(options);
+  }
+
+  get optimizer(): Compiled["optimizer"] | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  /** Trains for `epochs` over (x, y); resolves to the History. Yields to the event loop between batches. */
+  fit(x: Data, y: Data, options: FitOptions = {}): Promise<History> {
+    return training.fit(this, x, y, options);
+  }
+
+  /** The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`. */
+  evaluate(x: Data, y: Data, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+    return training.evaluate(this, x, y, options);
+  }
+
+  /** The model's outputs for x, computed in batches in inference mode. */
+  predict(x: Data, options: PredictOptions = {}): Tensor {
+    return training.predict(this, x, options);
+  }
+
+  /** One update on one batch; the batch's loss (and metrics). */
+  trainOnBatch(x: Data, y: Data, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+    return training.trainOnBatch(this, x, y, options);
+  }
+
+  /** The loss (and metrics) on one batch, without updating. */
+  testOnBatch(x: Data, y: Data, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+    return training.testOnBatch(this, x, y, options);
+  }
+
+  // ----- saving -----
+
+  /** Writes every weight to a safetensors file (atomically). */
+  saveWeights(path: string): void {
+    saveWeightsFile(this, path);
+  }
+
+  /** Reads weights saved by saveWeights (matched by name, else by order); shapes must match. */
+  loadWeights(path: string): void {
+    loadWeightsFile(this, path);
+  }
+
+  /** Writes the architecture (JSON, in the file's metadata) and the weights to one safetensors file; keras.models.loadModel reads it. */
+  save(path: string): void {
+    saveModelFile(this, path);
+  }
+
+  // ----- display and viz -----
+
+  /** Prints Keras's summary table (as text; in a notebook `display(model)` shows the HTML table). */
+  summary(options: { print?: (line: string) => void } = {}): void {
+    const print = options.print ?? ((line: string) => console.log(line));
+    print(summaryText(this));
+  }
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return summaryBundle(this);
+  }
+
+  /** The outputs of the named layers for one input (viz.featureMaps): inference mode, no gradients. */
+  activations(input: { shape: readonly number[]; dataSync(): ArrayLike<number> }, layerNames: readonly string[]): Tensor[] {
+    const wanted = layerNames.map((n) => this.getLayer(n));
+    const expectedRank = this.inputs[0]?.shape.length ?? input.shape.length;
+    const x = tensor(Float32Array.from(input.dataSync()), input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape);
+    return noGrad(() => {
+      const found = new Map<Layer, Tensor>();
+      const record = (layer: Layer, out: Tensor) => {
+        if (wanted.includes(layer)) found.set(layer, out);
+      };
+      this.trace(x, record);
+      return wanted.map((l) => {
+        const t = found.get(l);
+        if (!t) throw new Error(`activations: layer "${l.name}" was not reached by the forward pass`);
+        return t;
+      });
+    });
+  }
+
+  /** Runs inference on x, reporting every layer's output (functional and Sequential models). */
+  protected trace(x: Tensor, report: (layer: Layer, out: Tensor) => void): Tensor {
+    if (!this.nodes) throw new Error(`${this.describe()}: layer activations need a functional or Sequential model`);
+    const values = new Map<KerasTensor, Tensor>([[this.inputs[0], x]]);
+    report(this.inputs[0].node.layer, x);
+    for (const node of this.nodes) {
+      const args = node.inputs.map((t) => values.get(t)!);
+      const out = node.layer.apply(node.listInput ? args : args[0], { training: false });
+      values.set(node.output, out);
+      report(node.layer, out);
+    }
+    return values.get(this.outputs[0])!;
+  }
+
+  /** Makes this a graph model from symbolic inputs to outputs. */
+  protected setGraph(inputs: KerasTensor | readonly KerasTensor[] | undefined, outputs: KerasTensor | readonly KerasTensor[] | undefined): void {
+    const ins = toList(inputs, "inputs");
+    const outs = toList(outputs, "outputs");
+    if (outs.length !== 1) throw new Error(`keras.Model: nnlab models have exactly one output; got ${outs.length}`);
+    this.nodes = topologicalNodes(ins, outs);
+    this.inputs = ins;
+    this.outputs = outs;
+    this.built = true;
+    this.buildInputShape = ins.length === 1 ? ins[0].shape : ins.map((t) => t.shape);
+  }
+}
+
+registerModelClass("Model", Model);
+
+function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: string): KerasTensor[] {
+  const list = value === undefined ? [] : Array.isArray(value) ? [...value] : [value as KerasTensor];
+  if (list.length === 0 || !list.every((t) => t instanceof KerasTensor)) {
+    throw new Error(`keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`);
+  }
+  return list;
+}

@@ -1,0 +1,263 @@
+/**
+ * fit, evaluate, predict, trainOnBatch, testOnBatch: Keras's training loop.
+ * One training step (forward, loss, backward, optimizer update) runs inside
+ * `nn.tidy`, so its temporary tensors are freed at once. `fit` awaits a
+ * macrotask between batches, so progress output reaches the front end and an
+ * interrupt can stop training between batches; the weights and the history
+ * of finished epochs stay (`model.history`), as in Keras.
+ */
+import type { Tensor } from "../../tensor";
+import { noGrad } from "../../autograd";
+import { tensor, type TensorData } from "../../ops/creation";
+import { concat } from "../../ops/shape";
+import { tidy } from "../../nn";
+import type { Model } from "./model";
+import type { Compiled } from "./compiled";
+import { Callback, CallbackList, type CallbackHooks, type Logs } from "../callbacks/callback";
+import { History } from "../callbacks/history";
+import { ProgbarLogger } from "../callbacks/progbar_logger";
+import { permutation } from "../utils/random";
+import { formatShape } from "../utils/shape";
+
+/** Inputs or targets: a tensor, nested arrays or a typed array; a list for a model with several inputs. */
+export type Data = Tensor | TensorData | readonly Tensor[];
+
+export interface FitOptions {
+  batchSize?: number;
+  epochs?: number;
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2 | "auto";
+  /** Fraction of the data (taken from the end, before shuffling) held out for validation. */
+  validationSplit?: number;
+  validationData?: readonly [Data, Data];
+  /** Shuffle the training examples before each epoch (default true). */
+  shuffle?: boolean;
+  callbacks?: readonly (Callback | CallbackHooks)[];
+  /** Epoch to start counting from (resuming a run). */
+  initialEpoch?: number;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2 | "auto";
+  returnDict?: boolean;
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2 | "auto";
+}
+
+export async function fit(model: Model, x: Data, y: Data, options: FitOptions = {}): Promise<History> {
+  const compiled = requireCompiled(model, "fit");
+  let xs = toInputs(x, "x");
+  let ys = toTensor(y, "y");
+  checkSamples("fit", xs, ys);
+  const batchSize = positiveInt(options.batchSize ?? 32, "batchSize");
+  const epochs = positiveInt(options.epochs ?? 1, "epochs");
+  let validation: [Tensor[], Tensor] | null = null;
+  if (options.validationData) {
+    const vx = toInputs(options.validationData[0], "validationData x");
+    const vy = toTensor(options.validationData[1], "validationData y");
+    checkSamples("fit (validationData)", vx, vy);
+    validation = [vx, vy];
+  } else if (options.validationSplit) {
+    const split = options.validationSplit;
+    if (!(split > 0 && split < 1)) throw new Error(`fit: validationSplit must be between 0 and 1, got ${split}`);
+    const n = ys.shape[0];
+    const cut = Math.floor(n * (1 - split));
+    if (cut === 0 || cut === n) throw new Error(`fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
+    validation = [xs.map((t) => rows(t, cut, n)), rows(ys, cut, n)];
+    xs = xs.map((t) => rows(t, 0, cut));
+    ys = rows(ys, 0, cut);
+  }
+
+  const samples = ys.shape[0];
+  const steps = Math.ceil(samples / batchSize);
+  const verbose = options.verbose === "auto" || options.verbose === undefined ? 1 : options.verbose;
+  const history = new History();
+  model.history = history;
+  const callbacks = new CallbackList([history, ...(verbose > 0 ? [new ProgbarLogger()] : []), ...(options.callbacks ?? [])]);
+  callbacks.configure(model, { epochs, steps, verbose });
+  compiled.optimizer.setParams(model.trainableWeights);
+  model.stopTraining = false;
+
+  await callbacks.trainBegin({});
+  for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
+    await callbacks.epochBegin(epoch, {});
+    compiled.reset();
+    const order = options.shuffle === false ? null : permutation(samples);
+    for (let step = 0; step < steps; step++) {
+      await callbacks.batchBegin(step, {});
+      const [bx, by] = batch(xs, ys, order, step * batchSize, Math.min(samples, (step + 1) * batchSize));
+      const loss = trainStep(model, compiled, bx, by);
+      for (const t of [...bx, by]) if (t !== ys && !xs.includes(t)) t.dispose();
+      await callbacks.batchEnd(step, { ...compiled.logs(), loss });
+      await yieldToEventLoop();
+      if (model.stopTraining) break;
+    }
+    const logs: Logs = compiled.logs();
+    if (validation) {
+      const valLogs = evaluateLogs(model, compiled, validation[0], validation[1], batchSize);
+      for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
+    }
+    await callbacks.epochEnd(epoch, logs);
+  }
+  await callbacks.trainEnd({});
+  return history;
+}
+
+export function evaluate(model: Model, x: Data, y: Data, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+  const compiled = requireCompiled(model, "evaluate");
+  const xs = toInputs(x, "x");
+  const ys = toTensor(y, "y");
+  checkSamples("evaluate", xs, ys);
+  const logs = evaluateLogs(model, compiled, xs, ys, positiveInt(options.batchSize ?? 32, "batchSize"));
+  return shapeResult(logs, options.returnDict);
+}
+
+export function predict(model: Model, x: Data, options: PredictOptions = {}): Tensor {
+  const xs = toInputs(x, "x");
+  const n = xs[0].shape[0];
+  const batchSize = positiveInt(options.batchSize ?? 32, "batchSize");
+  return noGrad(() => {
+    const parts: Tensor[] = [];
+    for (let start = 0; start < n; start += batchSize) {
+      const bx = xs.map((t) => rows(t, start, Math.min(n, start + batchSize)));
+      parts.push(forward(model, bx, false));
+    }
+    return parts.length === 1 ? parts[0] : concat(parts, 0);
+  });
+}
+
+export function trainOnBatch(model: Model, x: Data, y: Data, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+  const compiled = requireCompiled(model, "trainOnBatch");
+  const xs = toInputs(x, "x");
+  const ys = toTensor(y, "y");
+  checkSamples("trainOnBatch", xs, ys);
+  compiled.optimizer.setParams(model.trainableWeights);
+  compiled.reset();
+  const loss = trainStep(model, compiled, xs, ys);
+  return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
+}
+
+export function testOnBatch(model: Model, x: Data, y: Data, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+  const compiled = requireCompiled(model, "testOnBatch");
+  const xs = toInputs(x, "x");
+  const ys = toTensor(y, "y");
+  checkSamples("testOnBatch", xs, ys);
+  return shapeResult(evaluateLogs(model, compiled, xs, ys, ys.shape[0]), options.returnDict);
+}
+
+/**
+ * One optimisation step; returns the batch loss (including regularisation).
+ * Frozen weights get no gradient. The loss is computed before any weight
+ * changes, so an error in it leaves the model as it was.
+ */
+export function trainStep(model: Model, compiled: Compiled, xs: Tensor[], y: Tensor): number {
+  const weights = model.weights;
+  for (const w of weights) w.value.requiresGrad = w.trainable;
+  const trainable = weights.filter((w) => w.trainable);
+  return tidy(() => {
+    const pred = forward(model, xs, true);
+    let loss = compiled.loss.call(y, pred);
+    for (const penalty of model.regularizationLosses()) loss = loss.add(penalty);
+    const value = loss.item();
+    compiled.update(value, y, pred);
+    if (trainable.length > 0 && loss.requiresGrad) {
+      for (const w of trainable) w.value.zeroGrad();
+      loss.backward();
+      compiled.optimizer.step(trainable);
+      for (const w of trainable) w.value.zeroGrad();
+    }
+    return value;
+  });
+}
+
+function evaluateLogs(model: Model, compiled: Compiled, xs: Tensor[], y: Tensor, batchSize: number): Logs {
+  compiled.reset();
+  const n = y.shape[0];
+  noGrad(() => {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      tidy(() => {
+        const by = rows(y, start, end);
+        const pred = forward(model, xs.map((t) => rows(t, start, end)), false);
+        const loss = model.regularizationLosses().reduce((l, p) => l.add(p), compiled.loss.call(by, pred));
+        compiled.update(loss.item(), by, pred);
+      });
+    }
+  });
+  return compiled.logs();
+}
+
+function forward(model: Model, xs: Tensor[], training: boolean): Tensor {
+  return model.apply(xs.length === 1 ? xs[0] : xs, { training });
+}
+
+function shapeResult(logs: Logs, returnDict: boolean | undefined): number | number[] | Record<string, number> {
+  if (returnDict) return { ...logs };
+  const values = Object.values(logs);
+  return values.length === 1 ? values[0] : values;
+}
+
+function requireCompiled(model: Model, what: string): Compiled {
+  if (!model.compiled) {
+    throw new Error(`${what}: the model must be compiled first, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })`);
+  }
+  return model.compiled;
+}
+
+function toTensor(data: Data, what: string): Tensor {
+  if (isTensor(data)) return data;
+  if (Array.isArray(data) && data.length > 0 && data.every(isTensor)) {
+    throw new Error(`${what}: expected one tensor, got a list of ${data.length} tensors`);
+  }
+  try {
+    return tensor(data as TensorData);
+  } catch (err) {
+    throw new Error(`${what}: cannot be turned into a tensor: ${(err as Error).message}`);
+  }
+}
+
+function toInputs(data: Data, what: string): Tensor[] {
+  if (isTensorList(data)) return [...(data as readonly Tensor[])];
+  return [toTensor(data, what)];
+}
+
+function isTensorList(value: unknown): value is readonly Tensor[] {
+  return Array.isArray(value) && value.length > 0 && value.every(isTensor);
+}
+
+function isTensor(value: unknown): value is Tensor {
+  return typeof value === "object" && value !== null && "dataSync" in value && "shape" in value && "backward" in value;
+}
+
+function checkSamples(what: string, xs: readonly Tensor[], y: Tensor): void {
+  for (const x of xs) {
+    if (x.rank === 0 || y.rank === 0) throw new Error(`${what}: x and y need a batch axis first; got x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`);
+    if (x.shape[0] !== y.shape[0]) {
+      throw new Error(`${what}: x has ${x.shape[0]} samples (shape ${formatShape(x.shape)}) but y has ${y.shape[0]} (shape ${formatShape(y.shape)}); they must match`);
+    }
+  }
+}
+
+function positiveInt(value: number, what: string): number {
+  if (!(Number.isInteger(value) && value > 0)) throw new Error(`${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function rows(t: Tensor, start: number, end: number): Tensor {
+  if (start === 0 && end === t.shape[0]) return t;
+  return t.slice([start, ...t.shape.slice(1).map(() => 0)], [end - start, ...t.shape.slice(1)]);
+}
+
+function batch(xs: readonly Tensor[], y: Tensor, order: Int32Array | null, start: number, end: number): [Tensor[], Tensor] {
+  if (!order) return [xs.map((t) => rows(t, start, end)), rows(y, start, end)];
+  const idx = Array.from(order.subarray(start, end));
+  return [xs.map((t) => t.gather(idx, 0)), y.gather(idx, 0)];
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
