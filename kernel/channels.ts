@@ -1,0 +1,97 @@
+/**
+ * Sending and receiving on one ZeroMQ socket without ever stalling: zeromq v6
+ * allows one send and one receive in flight per socket, so sends wait in an
+ * outbox, and receiving is a loop that hands each multipart message on. Both
+ * use `whenSettled`, so an interrupt that drops their promise reactions only
+ * delays them until `reattachAll()`.
+ */
+import type { Log } from "./log";
+import { describeError } from "./log";
+import { whenSettled } from "./settle";
+import { later } from "./timers";
+
+export interface SendingSocket {
+  send(frames: Buffer[]): Promise<void>;
+}
+
+export interface ReceivingSocket {
+  receive(): Promise<Buffer[]>;
+  readonly closed: boolean;
+}
+
+export class Outbox {
+  private readonly queue: Buffer[][] = [];
+  private sending = false;
+  private readonly drained: (() => void)[] = [];
+
+  constructor(
+    private readonly socket: SendingSocket,
+    private readonly name: string,
+    private readonly log: Log,
+  ) {}
+
+  send(frames: Buffer[]): void {
+    this.queue.push(frames);
+    this.next();
+  }
+
+  /** Resolves once everything queued so far has been handed to ZeroMQ. */
+  flushed(): Promise<void> {
+    if (!this.sending && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  private next(): void {
+    if (this.sending) return;
+    const frames = this.queue.shift();
+    if (!frames) {
+      for (const resolve of this.drained.splice(0)) resolve();
+      return;
+    }
+    this.sending = true;
+    let sent: Promise<void>;
+    try {
+      sent = this.socket.send(frames);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    const done = () => {
+      this.sending = false;
+      this.next();
+    };
+    whenSettled(sent, done, (error) => {
+      this.log.warn(`could not send on ${this.name}: ${describeError(error)}`);
+      done();
+    });
+  }
+}
+
+/** Receives until the socket closes, handing each message to `onMessage` (which must not throw). */
+export function receiveLoop(socket: ReceivingSocket, name: string, log: Log, onMessage: (frames: Buffer[]) => void): void {
+  const next = () => {
+    if (socket.closed) return;
+    let received: Promise<Buffer[]>;
+    try {
+      received = socket.receive();
+    } catch (error) {
+      received = Promise.reject(error);
+    }
+    whenSettled(
+      received,
+      (frames) => {
+        try {
+          onMessage(frames);
+        } catch (error) {
+          log.error(`handling a message on ${name} failed: ${describeError(error)}`);
+        }
+        next();
+      },
+      (error) => {
+        if (socket.closed) return;
+        log.warn(`receive on ${name} failed: ${describeError(error)}`);
+        later(10, next);
+      },
+    );
+  };
+  next();
+}

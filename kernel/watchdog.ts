@@ -1,0 +1,267 @@
+/**
+ * The watchdog: a worker thread that owns the heartbeat and control sockets,
+ * so that both answer while the main thread is stuck in a cell's synchronous
+ * loop, and that stops such a loop on an interrupt.
+ *
+ * Stopping uses V8's terminateExecution through an inspector session on the
+ * main thread. That is safe only while a cell's code runs inside a microtask
+ * (the executor guarantees it), so the two threads share one Int32 cell state
+ * and the worker terminates only when it can move that state from RUNNING to
+ * TERMINATING. The main thread moves RUNNING to IDLE when a cell settles; if
+ * it finds TERMINATING instead, a termination is on its way and it waits for
+ * the `interrupt` message, which the worker sends once V8 has terminated.
+ *
+ * This file is both ends: `startWatchdog` runs on the main thread, and the
+ * same module, loaded as the worker, runs `runWorker`.
+ */
+import inspector from "node:inspector";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import type { ConnectionInfo } from "./connection";
+import { endpoint } from "./connection";
+import { createLog, describeError, type Log } from "./log";
+import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
+
+/** What the main thread hears from the watchdog. */
+export interface WatchdogEvents {
+  /** JavaScript of the running cell (if any) has been stopped: settle the cell with an InterruptError. */
+  interrupt(): void;
+  /** A control request the watchdog does not answer itself (kernel_info, debug): answer with `send`. */
+  control(message: WireMessage): void;
+  /** The watchdog has answered a request on control; publish busy/idle for it on IOPub. */
+  handled(request: Header, reply?: { msgType: string; content: object }): void;
+  /** Shut down: the reply is sent (and published through `handled`) already. */
+  shutdown(restart: boolean): void;
+}
+
+export interface Watchdog {
+  /** A cell's code is about to run: from now on an interrupt terminates JavaScript. */
+  cellStarted(): void;
+  /** The cell settled. False when a termination is already on its way: wait for `interrupt`. */
+  cellEnded(): boolean;
+  /** Called on `interrupt`: a pending termination has happened. */
+  terminationDone(): void;
+  /** Sends signed frames on the control socket. */
+  send(frames: Buffer[]): void;
+  stop(): Promise<void>;
+}
+
+const IDLE = 0;
+const RUNNING = 1;
+const TERMINATING = 2;
+
+interface WorkerConfig {
+  control: string;
+  heartbeat: string;
+  key: string;
+  signatureScheme: string;
+  session: string;
+  cellState: SharedArrayBuffer;
+}
+
+type ToMain =
+  | { kind: "interrupt" }
+  | { kind: "control"; message: WireMessage }
+  | { kind: "handled"; request: Header; reply?: { msgType: string; content: object } }
+  | { kind: "shutdown"; restart: boolean }
+  | { kind: "failed"; error: string };
+
+type ToWorker = { kind: "send"; frames: Uint8Array[] } | { kind: "stop" };
+
+/** Starts the worker; resolves once its sockets are bound. */
+export function startWatchdog(
+  connection: ConnectionInfo,
+  session: string,
+  events: WatchdogEvents,
+  log: Log,
+): Promise<Watchdog> {
+  const cellState = new SharedArrayBuffer(4);
+  const state = new Int32Array(cellState);
+  const config: WorkerConfig = {
+    control: endpoint(connection, "control"),
+    heartbeat: endpoint(connection, "hb"),
+    key: connection.key,
+    signatureScheme: connection.signatureScheme,
+    session,
+    cellState,
+  };
+  const worker = new Worker(__filename, { workerData: config });
+  const watchdog: Watchdog = {
+    cellStarted: () => Atomics.store(state, 0, RUNNING),
+    cellEnded: () => Atomics.compareExchange(state, 0, RUNNING, IDLE) !== TERMINATING,
+    terminationDone: () => void Atomics.compareExchange(state, 0, TERMINATING, IDLE),
+    send: (frames) => worker.postMessage({ kind: "send", frames } satisfies ToWorker),
+    async stop() {
+      worker.postMessage({ kind: "stop" } satisfies ToWorker);
+      await worker.terminate();
+    },
+  };
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    worker.on("message", (message: ToMain | "ready") => {
+      if (message === "ready") {
+        ready = true;
+        resolve(watchdog);
+        return;
+      }
+      switch (message.kind) {
+        case "interrupt":
+          return events.interrupt();
+        case "control":
+          return events.control(revive(message.message));
+        case "handled":
+          return events.handled(message.request, message.reply);
+        case "shutdown":
+          return events.shutdown(message.restart);
+        case "failed":
+          if (!ready) reject(new Error(message.error));
+          else log.error(`watchdog: ${message.error}`);
+      }
+    });
+    worker.on("error", (error) => {
+      log.error(`the watchdog thread failed; heartbeat, control and interrupts no longer work: ${describeError(error)}`);
+      if (!ready) reject(error);
+    });
+  });
+}
+
+/** Buffers cross the thread boundary as plain Uint8Arrays. */
+function revive(message: WireMessage): WireMessage {
+  const buffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { ...message, identities: message.identities.map(buffer), buffers: message.buffers.map(buffer) };
+}
+
+async function runWorker(config: WorkerConfig): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const post = (message: ToMain) => port.postMessage(message);
+  const log = createLog("watchdog");
+  const state = new Int32Array(config.cellState);
+  const wire = new Wire({ key: config.key, signatureScheme: config.signatureScheme, session: config.session });
+  const heartbeat = new zmq.Reply({ linger: 0 });
+  const control = new zmq.Router({ linger: 1000 });
+  try {
+    await heartbeat.bind(config.heartbeat);
+    await control.bind(config.control);
+  } catch (error) {
+    post({ kind: "failed", error: `cannot bind the heartbeat or control socket: ${describeError(error)}` });
+    return;
+  }
+  const mainThread = new inspector.Session();
+  mainThread.connectToMainThread();
+  let sending = Promise.resolve();
+  const sendControl = (frames: Buffer[]) => {
+    sending = sending.then(() => control.send(frames)).catch((error: unknown) => {
+      log.warn(`could not send on control: ${describeError(error)}`);
+    });
+    return sending;
+  };
+
+  /** Stops the main thread's JavaScript if a cell runs, then tells main (which settles the cell). */
+  const stopCell = (then: ToMain) => {
+    const before = Atomics.compareExchange(state, 0, RUNNING, TERMINATING);
+    if (before !== RUNNING) {
+      // TERMINATING: an earlier interrupt is stopping the cell already.
+      if (before === IDLE || then.kind === "shutdown") post(then);
+      return;
+    }
+    mainThread.post("Runtime.terminateExecution", (error) => {
+      if (error) log.warn(`terminateExecution failed: ${describeError(error)}`);
+      if (then.kind === "shutdown") post({ kind: "interrupt" });
+      post(then);
+    });
+  };
+
+  const onControl = async (frames: Buffer[]) => {
+    const parsed = wire.parse(frames);
+    if (!parsed.ok) {
+      log.warn(describeWireError(parsed.error, "control"));
+      return;
+    }
+    const message = parsed.message;
+    const reply = (msgType: string, content: object) =>
+      sendControl(wire.serialize({ msgType, content, parent: message.header, identities: message.identities }));
+    switch (message.header.msg_type) {
+      case "interrupt_request": {
+        await reply("interrupt_reply", { status: "ok" });
+        post({ kind: "handled", request: message.header });
+        stopCell({ kind: "interrupt" });
+        return;
+      }
+      case "shutdown_request": {
+        const restart = message.content.restart === true;
+        const content = { status: "ok", restart };
+        await reply("shutdown_reply", content);
+        post({ kind: "handled", request: message.header, reply: { msgType: "shutdown_reply", content } });
+        // Main exits on `shutdown`; if its thread never comes back, do not leave a stray process behind.
+        setTimeout(() => process.kill(process.pid, "SIGKILL"), 3000);
+        stopCell({ kind: "shutdown", restart });
+        return;
+      }
+      default:
+        post({ kind: "control", message });
+    }
+  };
+
+  port.on("message", (message: ToWorker) => {
+    if (message.kind === "send") {
+      void sendControl(message.frames.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    } else {
+      heartbeat.close();
+      control.close();
+      mainThread.disconnect();
+    }
+  });
+  listenForSigint(() => stopCell({ kind: "interrupt" }), log);
+  port.postMessage("ready");
+
+  void (async () => {
+    for await (const frames of heartbeat) await heartbeat.send(frames);
+  })().catch((error: unknown) => {
+    if (!heartbeat.closed) log.error(`heartbeat stopped: ${describeError(error)}`);
+  });
+  for await (const frames of control) {
+    await onControl(frames).catch((error: unknown) => log.error(`control request failed: ${describeError(error)}`));
+  }
+}
+
+interface SignalHandle {
+  onsignal: (signal: number) => void;
+  start(signal: number): number;
+  unref(): void;
+}
+
+/**
+ * Jupyter interrupts with SIGINT to the kernel's process group. A worker cannot
+ * use process.on("SIGINT"), but libuv's signal handle (Node's internal
+ * signal_wrap binding) works from here and sees the signal while the main
+ * thread is blocked. The binding is deprecated (DEP0111, a warning only under
+ * --pending-deprecation); that one warning is silenced for this one call.
+ */
+function listenForSigint(onSigint: () => void, log: Log): void {
+  const emitWarning = process.emitWarning;
+  let binding: { Signal: new () => SignalHandle };
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === "object" && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === "DEP0111") return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    binding = (process as unknown as { binding(name: string): typeof binding }).binding("signal_wrap");
+  } catch (error) {
+    log.warn(`SIGINT cannot interrupt cells (use interrupt_request instead): ${describeError(error)}`);
+    return;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  const signal = new binding.Signal();
+  signal.onsignal = onSigint;
+  const SIGINT = 2;
+  const status = signal.start(SIGINT);
+  if (status !== 0) log.warn(`SIGINT cannot interrupt cells: listening failed with status ${status}`);
+  signal.unref();
+}
+
+if (!isMainThread && (workerData as WorkerConfig | undefined)?.cellState) {
+  void runWorker(workerData as WorkerConfig);
+}

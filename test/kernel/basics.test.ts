@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, messageTypes } from "./client";
+
+describe("a kernel started as Jupyter starts it", () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await KernelClient.start();
+  });
+  afterAll(async () => {
+    await kernel?.close();
+  });
+
+  it("answers kernel_info with protocol 5.3 and TypeScript language info", async () => {
+    const id = kernel.send("shell", "kernel_info_request", {});
+    const reply = await kernel.reply("shell", id);
+    expect(reply.header.msg_type).toBe("kernel_info_reply");
+    expect(reply.content).toMatchObject({
+      status: "ok",
+      protocol_version: "5.3",
+      implementation: "nnlab",
+      language_info: {
+        name: "typescript",
+        mimetype: "text/x.typescript",
+        file_extension: ".ts",
+        pygments_lexer: "typescript",
+        codemirror_mode: { name: "javascript", typescript: true },
+      },
+    });
+    expect(reply.content.implementation_version).toMatch(/^\d+\.\d+\.\d+/);
+    expect((reply.content.language_info as { version: string }).version).toMatch(/^\d+\.\d+/);
+    expect(reply.content.banner).toEqual(expect.stringContaining("nnlab"));
+  });
+
+  it("runs 1+1: busy, execute_input, execute_result 2, idle, in that order", async () => {
+    const { reply, iopub } = await kernel.execute("1+1");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(messageTypes(iopub)).toEqual(["status:busy", "execute_input", "execute_result", "status:idle"]);
+    const result = iopub.find((m) => m.header.msg_type === "execute_result");
+    expect(result?.content.data).toMatchObject({ "text/plain": "2" });
+    expect(result?.content.execution_count).toBe(reply.content.execution_count);
+  });
+});
