@@ -38,17 +38,18 @@ export function confusionMatrix(yTrue: ArrayInput, yPred: ArrayInput, options: C
     { shape: [classes, classes], data: counts },
     { xLabels: names, yLabels: names, xName: "predicted", yName: "true", colormap: "viridis", range: [0, Math.max(1, ...counts)], cellText: "%{z}" },
   );
+  const accuracy = truth.length ? ((100 * correct) / truth.length).toFixed(1) : "n/a";
   const figure = {
     data: [trace],
     layout: {
-      ...(options.title ? { title: { text: options.title } } : {}),
+      title: { text: options.title ?? `confusion matrix (accuracy ${accuracy}%)` },
+      margin: { t: 50 },
       xaxis: labelledAxis("predicted", names, { side: "bottom" }),
       yaxis: labelledAxis("true", names, { autorange: "reversed" }),
       height: Math.min(800, Math.max(320, 140 + classes * 36)),
       width: Math.min(900, Math.max(380, 200 + classes * 40)),
     },
   };
-  const accuracy = truth.length ? ((100 * correct) / truth.length).toFixed(1) : "n/a";
   return chartOutput(figure, `confusion matrix: ${truth.length} samples, ${classes} classes, accuracy ${accuracy}%\n${table(counts, names)}`);
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,8 @@ import { constantImage, fakeTensor } from "./decode";
  * the charts draw offline. Screenshots go to test-artifacts/viz/.
  */
 const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Python, which has Jupyter (the python3 first on PATH does not). */
+const PYTHON = "/usr/bin/python3";
 const ARTIFACTS = resolve(__dirname, "../../test-artifacts/viz");
 
 let browser: Browser;
@@ -49,6 +52,28 @@ describe("viz outputs in a browser, offline", () => {
     const waiting = viz.line([3, 2, 1]).bundle();
     const result = await render(page([waiting, carrier]), "loader-before-carrier");
     expect(result.plots).toEqual([true, true]);
+  });
+});
+
+describe("nbconvert's HTML export of a notebook with viz outputs", () => {
+  it("keeps the pictures and draws the charts offline", async () => {
+    if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: the nbconvert check needs Debian's python3-nbconvert`);
+    resetPlotlyCarrier();
+    const outputs = demoOutputs();
+    const cells = outputs.map((data, i) => ({
+      cell_type: "code",
+      execution_count: i + 1,
+      metadata: {},
+      source: `viz output ${i}`,
+      outputs: [{ output_type: "display_data", data, metadata: {} }],
+    }));
+    const notebook = join(ARTIFACTS, "nbconvert.ipynb");
+    writeFileSync(notebook, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
+    execFileSync(PYTHON, ["-m", "nbconvert", "--to", "html", notebook], { stdio: "pipe" });
+    const exported = readFileSync(join(ARTIFACTS, "nbconvert.html"), "utf8");
+    const result = await render(exported, "nbconvert-export");
+    expect(result.plots).toEqual(outputs.filter((b) => b["text/html"]).map(() => true));
+    expect(result.images.filter(Boolean).length).toBeGreaterThanOrEqual(outputs.filter((b) => b["image/png"]).length);
   });
 });
 
