@@ -54,7 +54,7 @@ export function attention(weights: ArrayInput, options: AttentionOptions): VizOu
         x: labelledAxis(heads > 1 ? `key (head ${h})` : "key", options.keyTokens, { tickangle: -45 }),
         y: labelledAxis("query", options.queryTokens, { autorange: "reversed" }),
       })),
-      height: Math.ceil(heads / columns) * Math.min(700, Math.max(300, 120 + q * 30)),
+      height: Math.ceil(heads / columns) * Math.min(700, Math.max(380, 160 + q * 30)),
     },
   };
   const strongest = options.queryTokens.map((token, i) => {

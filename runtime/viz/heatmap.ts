@@ -39,7 +39,7 @@ export function heatmap(matrix: ArrayInput, options: HeatmapOptions = {}): VizOu
       title: options.title ? { text: options.title } : undefined,
       xaxis: labelledAxis(xTitle, options.xLabels),
       yaxis: labelledAxis(yTitle, options.yLabels, { autorange: "reversed" }),
-      height: Math.min(800, Math.max(300, 120 + r * 14)),
+      height: Math.min(800, Math.max(340, 140 + r * 16)),
       margin: { t: options.title ? 50 : 20 },
     },
   };

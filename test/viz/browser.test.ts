@@ -92,6 +92,8 @@ function demoOutputs(): MimeBundle[] {
   const kernel = fakeTensor([3, 3, 1, 8], Array.from({ length: 72 }, (_, i) => Math.sin(i * 1.7)));
   const tokens = ["the", "cat", "sat", "on", "the", "mat"];
   const attention = tokens.map((_, q) => tokens.map((_, k) => (q === k ? 0.6 : 0.4 / 5)));
+  const states = fakeTensor([6, 16], Array.from({ length: 96 }, (_, i) => Math.tanh(Math.sin(i * 0.7) * 2)));
+  const lstm = { name: "lstm", className: "LSTM", recurrentStates: () => ({ hidden: states, cell: states }) };
   const history = {
     epoch: [0, 1, 2, 3],
     history: { loss: [0.9, 0.5, 0.35, 0.3], val_loss: [0.7, 0.5, 0.42, 0.41], accuracy: [0.7, 0.85, 0.9, 0.92], val_accuracy: [0.78, 0.85, 0.88, 0.89] },
@@ -102,6 +104,7 @@ function demoOutputs(): MimeBundle[] {
     viz.filters(kernel),
     viz.heatmap(attention, { xLabels: tokens, yLabels: tokens, title: "heatmap" }),
     viz.attention(attention, { queryTokens: tokens, keyTokens: tokens }),
+    viz.hiddenStates(lstm, fakeTensor([6, 1], [1, 2, 3, 4, 1, 5]), { tokens }),
     viz.confusionMatrix([0, 1, 2, 2, 1, 0, 2], [0, 1, 2, 1, 1, 0, 0], { classNames: ["cat", "dog", "eel"] }),
     viz.trainingCurves(history),
     viz.line({ sin: [0, 0.84, 0.91, 0.14], cos: [1, 0.54, -0.42, -0.99] }, { title: "line" }),
