@@ -22,7 +22,9 @@ export interface FaultHooks {
  * timers. Returns the function that undoes both.
  */
 export function installFaultHandlers(hooks: FaultHooks): () => void {
-  const onException = (error: unknown): void => hooks.report("uncaughtException", error);
+  // Under --unhandled-rejections=strict a rejection arrives here, with its origin named.
+  const onException = (error: unknown, origin: string): void =>
+    hooks.report(origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException", error);
   const onRejection = (reason: unknown): void => hooks.report("unhandledRejection", reason);
   process.on("uncaughtException", onException);
   process.on("unhandledRejection", onRejection);

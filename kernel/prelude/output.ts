@@ -105,6 +105,6 @@ export class OutputRouter {
 }
 
 function truncationMarker(limitChars: number): string {
-  const mb = Math.round((limitChars / 1e6) * 10) / 10;
+  const mb = Math.round((limitChars / 1e6) * 100) / 100;
   return `\n[nnlab: output truncated after ${mb} MB; the rest of this cell's output is dropped. Write less, or write to a file.]\n`;
 }

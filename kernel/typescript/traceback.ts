@@ -61,6 +61,7 @@ export class CellScripts {
   private frames(error: Error): string[] {
     const out: string[] = [];
     let quoted = false;
+    let lastCellFrame = -1;
     for (const line of (error.stack ?? "").split("\n")) {
       const match = FRAME.exec(line);
       if (!match) continue;
@@ -69,12 +70,9 @@ export class CellScripts {
       if (script) {
         const at = this.mapped(script, Number(lineText), Number(columnText));
         const where = `Cell In[${script.executionCount}], line ${at.line}`;
-        if (!quoted) {
-          out.push(excerpt(where, script.code, at.line));
-          quoted = true;
-        } else {
-          out.push(`    at ${fn ? `${fn} (${where})` : where}`);
-        }
+        out.push(quoted ? `    at ${fn ? `${fn} (${where})` : where}` : excerpt(where, script.code, at.line));
+        quoted = true;
+        lastCellFrame = out.length;
         continue;
       }
       if (file.startsWith("node:internal") || file.startsWith("internal/")) continue;
@@ -84,7 +82,8 @@ export class CellScripts {
         : `${file}:${lineText}:${columnText}`;
       out.push(`    at ${fn ? `${fn} (${shown})` : shown}`);
     }
-    return out;
+    // Below the outermost cell frame is whoever ran the cell (the kernel, async callers): not the user's.
+    return lastCellFrame >= 0 ? out.slice(0, lastCellFrame) : out;
   }
 
   private mapped(script: CellScript, line: number, column: number): { line: number; column: number } {

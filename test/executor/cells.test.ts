@@ -1,24 +1,107 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExecutor } from "../../kernel/executor";
-import type { Executor } from "../../kernel/contracts";
-import { Recorder, options } from "./recorder";
+import { describe, expect, it } from "vitest";
+import { resultText, tracebackOf, useExecutor } from "./session";
 
-let executor: Executor;
-beforeAll(async () => {
-  executor = await createExecutor();
-});
-afterAll(() => executor.dispose());
+const session = useExecutor();
+const run = (code: string) => session.run(code);
 
-async function run(code: string, executionCount?: number) {
-  const out = new Recorder();
-  const outcome = await executor.execute(code, out, options(executionCount ? { executionCount } : {}));
-  return { out, outcome };
-}
+describe("TypeScript cells in a directory without node_modules", () => {
+  it("resolves Node's types and globals (console, Buffer, process)", async () => {
+    const { outcome } = await run("Buffer.from('hi').length + process.argv.length * 0");
+    expect(resultText(outcome)).toBe("2");
+  });
 
-describe("TypeScript cells", () => {
   it("re-running a cell that declares a const works", async () => {
     expect((await run("const x = 1")).outcome.status).toBe("ok");
     const { outcome } = await run("const x = 2;\nx * 10");
-    expect(outcome).toMatchObject({ status: "ok", result: { bundle: { "text/plain": "20" } } });
+    expect(resultText(outcome)).toBe("20");
+  });
+
+  it("supports top-level await", async () => {
+    const { outcome } = await run("const v = await new Promise<number>((r) => setTimeout(() => r(41), 5));\nv + 1");
+    expect(resultText(outcome)).toBe("42");
+  });
+
+  it("keeps a let visible and assignable in later cells", async () => {
+    await run("let counter = 1");
+    await run("counter += 2;\ncounter++");
+    const { outcome } = await run("counter");
+    expect(resultText(outcome)).toBe("4");
+  });
+
+  it("refuses to assign a const of an earlier cell, naming the cell line", async () => {
+    await run("const fixed = 1");
+    const { outcome } = await run("\nfixed = 2");
+    expect(outcome).toMatchObject({ status: "error", ename: "TypeScriptError" });
+    expect(tracebackOf(outcome)).toContain("2:1 - Cannot assign to 'fixed' because it is a constant");
+  });
+
+  it("carries functions, classes, interfaces and types over to later cells", async () => {
+    await run(
+      [
+        "interface Point { x: number; y: number }",
+        "type Pair = [Point, Point];",
+        "class Segment { constructor(readonly ends: Pair) {} length() { const [a, b] = this.ends; return Math.hypot(b.x - a.x, b.y - a.y); } }",
+        "function segment(a: Point, b: Point): Segment { return new Segment([a, b]); }",
+      ].join("\n"),
+    );
+    const { outcome } = await run("const p: Point = { x: 0, y: 0 };\nconst s: Segment = segment(p, { x: 3, y: 4 });\ns.length()");
+    expect(resultText(outcome)).toBe("5");
+  });
+
+  it("sees imports of earlier cells", async () => {
+    await run('import * as os from "node:os";\nimport { join } from "node:path";');
+    const { outcome } = await run('typeof os.cpus() + join("a", "b")');
+    expect(resultText(outcome)).toBe("'objecta/b'");
+  });
+
+  it("makes the last expression the result, shown like Node's REPL", async () => {
+    expect(resultText((await run("'text'")).outcome)).toBe("'text'");
+    expect(resultText((await run("({ a: [1, 2], b: { c: 'd' } })")).outcome)).toBe("{ a: [ 1, 2 ], b: { c: 'd' } }");
+    expect((await run("const quiet = 3;")).outcome).toEqual({ status: "ok" });
+    expect((await run("undefined")).outcome).toEqual({ status: "ok" });
+  });
+
+  it("reports a type error as TypeScriptError with line:column in cell coordinates", async () => {
+    const { outcome } = await run("const a = 1;\nconst b: string = a;");
+    expect(outcome).toMatchObject({ status: "error", ename: "TypeScriptError" });
+    if (outcome.status !== "error") return;
+    expect(outcome.evalue).toContain("2:7 - Type 'number' is not assignable to type 'string'.");
+    expect(tracebackOf(outcome)).toContain("2:7 - Type 'number' is not assignable to type 'string'.");
+  });
+
+  it("names the cell line of a runtime error, past a multi-line interface", async () => {
+    const { outcome } = await run(
+      ["interface Shape {", "  width: number;", "}", "function area(s: Shape): number {", '  throw new Error("no area for " + s.width);', "}", "area({ width: 3 });"].join("\n"),
+    );
+    expect(outcome).toMatchObject({ status: "error", ename: "Error", evalue: "no area for 3" });
+    const traceback = tracebackOf(outcome);
+    expect(traceback).toMatch(/Cell In\[\d+\], line 5/);
+    expect(traceback).toMatch(/at area \(Cell In\[\d+\], line 5\)|----> +5 +throw/);
+    expect(traceback).toMatch(/line 7/);
+    expect(traceback).not.toContain("executor");
+    expect(traceback).not.toContain("node:internal");
+  });
+
+  it("names line 3 for an error thrown on line 3 after an interface", async () => {
+    const { outcome } = await run('interface Config {\n  name: string;\n} throw new TypeError("bad config");');
+    expect(outcome).toMatchObject({ status: "error", ename: "TypeError" });
+    expect(tracebackOf(outcome)).toMatch(/Cell In\[\d+\], line 3/);
+  });
+
+  it("reports a stack overflow as an ordinary RangeError", async () => {
+    const { outcome } = await run("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)");
+    expect(outcome).toMatchObject({ status: "error", ename: "RangeError" });
+    expect((await run("1 + 1")).outcome).toMatchObject({ status: "ok" });
+  });
+
+  it("lets a cell shadow a prelude name, in that cell and later ones", async () => {
+    await run("const display = (x: number) => x * 2;");
+    expect(resultText((await run("display(21)")).outcome)).toBe("42");
+  });
+
+  it("evaluates user expressions against the cell scope", async () => {
+    await run("const answer = 42;");
+    expect(session.executor.evaluateExpression("answer + 1")).toMatchObject({ status: "ok", data: { "text/plain": "43" } });
+    expect(session.executor.evaluateExpression("nope")).toMatchObject({ status: "error", ename: "TypeScriptError" });
   });
 });
