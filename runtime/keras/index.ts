@@ -4,7 +4,7 @@
  * `layers` (the same object as `keras.layers`). Names follow Keras's Python
  * API; keyword arguments are one camelCase options object.
  */
-import { callableClass } from "./engine/callable";
+import { callableClass, callableClasses } from "./engine/callable";
 import { Input } from "./engine/input_layer";
 import { registerLayer } from "./engine/serialization";
 import { resetNames } from "./engine/naming";
@@ -41,21 +41,12 @@ export const keras = {
   Input,
   layers,
   activations,
-  initializers,
-  regularizers,
-  losses,
-  metrics,
-  optimizers,
-  callbacks: {
-    Callback,
-    History,
-    EarlyStopping: callableClass(EarlyStopping),
-    ModelCheckpoint: callableClass(ModelCheckpoint),
-    TerminateOnNaN: callableClass(TerminateOnNaN),
-    LearningRateScheduler: callableClass(LearningRateScheduler),
-    ReduceLROnPlateau: callableClass(ReduceLROnPlateau),
-    ProgbarLogger,
-  },
+  initializers: callableClasses(initializers),
+  regularizers: callableClasses(regularizers),
+  losses: callableClasses(losses),
+  metrics: callableClasses(metrics),
+  optimizers: callableClasses(optimizers),
+  callbacks: callableClasses({ Callback, History, EarlyStopping, ModelCheckpoint, TerminateOnNaN, LearningRateScheduler, ReduceLROnPlateau, ProgbarLogger }),
   models: { Sequential, Model, loadModel },
   saving: { loadModel, registerLayer },
   utils: { toCategorical, setRandomSeed },

@@ -84,25 +84,30 @@ export class BinaryAccuracy extends MeanMetric {
   }
 }
 
-export class MeanSquaredErrorMetric extends MeanMetric {
-  constructor(name = "mean_squared_error") {
+/** The mean over every value of an elementwise error. */
+class MeanErrorMetric extends MeanMetric {
+  constructor(
+    name: string,
+    private readonly error: (diff: number) => number,
+  ) {
     super(name);
   }
   protected sumAndCount({ yTrue, yPred }: Batch): [number, number] {
     let s = 0;
-    for (let i = 0; i < yPred.length; i++) s += (yPred[i] - yTrue[i]) ** 2;
+    for (let i = 0; i < yPred.length; i++) s += this.error(yPred[i] - yTrue[i]);
     return [s, yPred.length];
   }
 }
 
-export class MeanAbsoluteErrorMetric extends MeanMetric {
-  constructor(name = "mean_absolute_error") {
-    super(name);
+export class MeanSquaredErrorMetric extends MeanErrorMetric {
+  constructor(name = "mean_squared_error") {
+    super(name, (d) => d * d);
   }
-  protected sumAndCount({ yTrue, yPred }: Batch): [number, number] {
-    let s = 0;
-    for (let i = 0; i < yPred.length; i++) s += Math.abs(yPred[i] - yTrue[i]);
-    return [s, yPred.length];
+}
+
+export class MeanAbsoluteErrorMetric extends MeanErrorMetric {
+  constructor(name = "mean_absolute_error") {
+    super(name, Math.abs);
   }
 }
 

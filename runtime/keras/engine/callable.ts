@@ -36,3 +36,17 @@ export function callableInstance<T extends object>(instance: T, call: (self: T, 
   });
   return proxy;
 }
+
+export type CallableClasses<T> = {
+  [K in keyof T]: T[K] extends new (...args: never[]) => object ? CallableClass<T[K]> : T[K];
+};
+
+/** A module namespace with every (non-abstract) class made callable without `new`; functions and values pass through. */
+export function callableClasses<T extends object>(namespace: T): CallableClasses<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(namespace)) {
+    const isClass = typeof value === "function" && /^class[\s{]/.test(Function.prototype.toString.call(value));
+    out[key] = isClass ? callableClass(value as new (...args: never[]) => object) : value;
+  }
+  return out as CallableClasses<T>;
+}

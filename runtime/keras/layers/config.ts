@@ -2,10 +2,11 @@
  * Saving and restoring layer options: initializers and regularizers are
  * stored as { className, config } and rebuilt from it; activations by name.
  */
-import { deserializeInitializer, getInitializer, type Initializer, type InitializerIdentifier } from "../initializers";
+import { deserializeInitializer, getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from "../initializers";
 import { deserializeRegularizer, getRegularizer, type RegularizerIdentifier } from "../regularizers";
 import type { ResolvedActivation } from "../activations";
 import type { LayerConfig } from "../engine/layer";
+import type { Weight } from "../engine/weight";
 
 type Spec = { className: string; config: Record<string, unknown> };
 
@@ -35,4 +36,34 @@ export function fromConfigOptions<T>(config: LayerConfig): T {
     else if (value !== null) options[key] = value;
   }
   return options as T;
+}
+
+/** The options of layers with a kernel and an optional bias (Dense, Conv2D). */
+export interface KernelBiasOptions {
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
+}
+
+/** Adds "kernel" (glorot_uniform) and, when `useBias`, "bias" (zeros) of `units` values, as Keras's defaults. */
+export function addKernelAndBias(
+  layer: { addWeight(name: string, shape: readonly number[], o: { initializer?: InitializerIdentifier; regularizer?: RegularizerIdentifier | null }): Weight },
+  kernelShape: readonly number[],
+  units: number,
+  useBias: boolean,
+  options: KernelBiasOptions,
+): [Weight, Weight | null] {
+  const kernel = layer.addWeight("kernel", kernelShape, { initializer: options.kernelInitializer ?? "glorot_uniform", regularizer: options.kernelRegularizer });
+  const bias = useBias ? layer.addWeight("bias", [units], { initializer: options.biasInitializer ?? "zeros", regularizer: options.biasRegularizer }) : null;
+  return [kernel, bias];
+}
+
+export function kernelBiasConfig(options: KernelBiasOptions): LayerConfig {
+  return {
+    kernelInitializer: serializeInitializer(initializerOption(options.kernelInitializer, "glorot_uniform")),
+    biasInitializer: serializeInitializer(initializerOption(options.biasInitializer, "zeros")),
+    kernelRegularizer: regularizerConfig(options.kernelRegularizer),
+    biasRegularizer: regularizerConfig(options.biasRegularizer),
+  };
 }

@@ -1,17 +1,15 @@
 /** Conv2D: 2-D convolution over NHWC images with kernel [kh, kw, inChannels, filters] (Keras's Conv2D). */
 import type { Tensor } from "../../tensor";
 import { getActivation, type ActivationIdentifier, type ResolvedActivation } from "../activations";
-import { serializeInitializer, type InitializerIdentifier } from "../initializers";
-import type { RegularizerIdentifier } from "../regularizers";
 import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { conv2d } from "../../ops/conv";
-import { activationConfig, fromConfigOptions, initializerOption, regularizerConfig } from "./config";
+import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, type KernelBiasOptions } from "./config";
 import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
 
-export interface Conv2DOptions extends LayerOptions {
+export interface Conv2DOptions extends LayerOptions, KernelBiasOptions {
   /** Window size; may also be given as the second positional argument, as in Keras. */
   kernelSize?: number | readonly number[];
   strides?: number | readonly number[];
@@ -19,10 +17,6 @@ export interface Conv2DOptions extends LayerOptions {
   dilationRate?: number | readonly number[];
   activation?: ActivationIdentifier;
   useBias?: boolean;
-  kernelInitializer?: InitializerIdentifier;
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier | null;
-  biasRegularizer?: RegularizerIdentifier | null;
 }
 
 export class Conv2D extends Layer {
@@ -58,16 +52,7 @@ export class Conv2D extends Layer {
     const shape = inputShape as SymbolicShape;
     const channels = requireImageInput(this, shape);
     requirePositiveOutput(this, shape, this.computeOutputShape(shape).slice(1, 3), this.kernelSize);
-    this.kernel = this.addWeight("kernel", this.kernelShape(channels), {
-      initializer: this.options.kernelInitializer ?? "glorot_uniform",
-      regularizer: this.options.kernelRegularizer,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight("bias", [this.filters], {
-        initializer: this.options.biasInitializer ?? "zeros",
-        regularizer: this.options.biasRegularizer,
-      });
-    }
+    [this.kernel, this.bias] = addKernelAndBias(this, this.kernelShape(channels), this.filters, this.useBias, this.options);
   }
 
   override call(inputs: LayerInputs): Tensor {
@@ -97,10 +82,7 @@ export class Conv2D extends Layer {
       dilationRate: this.dilationRate,
       activation: activationConfig(this),
       useBias: this.useBias,
-      kernelInitializer: serializeInitializer(initializerOption(this.options.kernelInitializer, "glorot_uniform")),
-      biasInitializer: serializeInitializer(initializerOption(this.options.biasInitializer, "zeros")),
-      kernelRegularizer: regularizerConfig(this.options.kernelRegularizer),
-      biasRegularizer: regularizerConfig(this.options.biasRegularizer),
+      ...kernelBiasConfig(this.options),
     };
   }
 

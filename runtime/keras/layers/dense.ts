@@ -1,21 +1,15 @@
 /** Dense: output = activation(input @ kernel + bias), on the last axis (Keras's Dense). */
 import type { Tensor } from "../../tensor";
 import { getActivation, type ActivationIdentifier, type ResolvedActivation } from "../activations";
-import { serializeInitializer, type InitializerIdentifier } from "../initializers";
-import type { RegularizerIdentifier } from "../regularizers";
 import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
-import { activationConfig, fromConfigOptions, initializerOption, regularizerConfig } from "./config";
+import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, type KernelBiasOptions } from "./config";
 
-export interface DenseOptions extends LayerOptions {
+export interface DenseOptions extends LayerOptions, KernelBiasOptions {
   activation?: ActivationIdentifier;
   useBias?: boolean;
-  kernelInitializer?: InitializerIdentifier;
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier | null;
-  biasRegularizer?: RegularizerIdentifier | null;
 }
 
 export class Dense extends Layer {
@@ -41,16 +35,7 @@ export class Dense extends Layer {
     if (shape.length < 2 || inputDim === null || typeof inputDim !== "number") {
       throw this.shapeError("expects an input of rank >= 2 with a known last dimension", shape);
     }
-    this.kernel = this.addWeight("kernel", [inputDim, this.units], {
-      initializer: this.options.kernelInitializer ?? "glorot_uniform",
-      regularizer: this.options.kernelRegularizer,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight("bias", [this.units], {
-        initializer: this.options.biasInitializer ?? "zeros",
-        regularizer: this.options.biasRegularizer,
-      });
-    }
+    [this.kernel, this.bias] = addKernelAndBias(this, [inputDim, this.units], this.units, this.useBias, this.options);
   }
 
   override call(inputs: LayerInputs): Tensor {
@@ -73,10 +58,7 @@ export class Dense extends Layer {
       units: this.units,
       activation: activationConfig(this),
       useBias: this.useBias,
-      kernelInitializer: serializeInitializer(initializerOption(this.options.kernelInitializer, "glorot_uniform")),
-      biasInitializer: serializeInitializer(initializerOption(this.options.biasInitializer, "zeros")),
-      kernelRegularizer: regularizerConfig(this.options.kernelRegularizer),
-      biasRegularizer: regularizerConfig(this.options.biasRegularizer),
+      ...kernelBiasConfig(this.options),
     };
   }
 }
