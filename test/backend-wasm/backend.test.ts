@@ -104,6 +104,19 @@ describe("wasm backend primitives match the float64 reference", () => {
     expect(Array.from(wasm.read(wasm.maxPool2dBackward(dy, x, g), 4, "float32"))).toEqual([0, 5, 0, 0]);
   });
 
+  it("max pooling with NaN in a window: forward gives NaN, the gradient skips NaN taps as the reference does", () => {
+    const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 5, outHeight: 1, outWidth: 1,
+      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const values = randomValues(20, 16);
+    values[5 + 1] = NaN;
+    values[10 + 1] = NaN;
+    values[15 + 4] = NaN;
+    const x = both(values);
+    const dy = both(Float64Array.from([1, 2, 3, 4, 5]));
+    expect(compare(wasm.pool2d("max", x.w, g), ref.pool2d("max", x.r, g), 5, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), 20, ELEMENTWISE_TOL)).toBeLessThan(1);
+  });
+
   it("batched matmul with transposes and a broadcast operand", () => {
     const a = both(randomValues(3 * 17 * 9, 6));
     const b = both(randomValues(9 * 65, 7));

@@ -3,8 +3,8 @@
  * heavy primitives (matmul, conv2d and its gradients, pooling, the common
  * unary/binary ops, contiguous reductions) run as AssemblyScript SIMD kernels,
  * the big ones split across worker threads; `where` has a scalar wasm loop,
- * cast, strided and concat are JS loops over the shared memory. The rest
- * (argReduce, pad, gather, scatterAdd, pow, the transcendental unary ops)
+ * cast, strided, concat, gather and scatterAdd are JS loops over the shared
+ * memory. The rest (argReduce, pad, pow, the transcendental unary ops)
  * copy their operands out and run the reference backend's plain JS loops:
  * they are rare or small in training loops.
  */
@@ -256,16 +256,43 @@ export class WasmBackend implements Backend<WasmTensor> {
     return out;
   }
 
-  gather(x: WasmTensor, shape: Shape, dtype: DType, indices: WasmTensor, count: number, axis: number): WasmTensor {
-    const r = this.ref.gather(this.toRef(x, sizeOf(shape), dtype), shape, dtype, this.toRef(indices, count, "int32"), count, axis);
-    return this.upload(r, dtype);
+  gather(x: WasmTensor, shape: Shape, _dtype: DType, indices: WasmTensor, count: number, axis: number): WasmTensor {
+    const { outer, rows, inner } = aroundAxis(shape, axis);
+    const out = this.alloc(outer * count * inner);
+    // 32-bit patterns again; a zero pattern is 0 in both dtypes, which is what out-of-range indices read.
+    const { i32 } = this.k.heap;
+    const idx = indices.ptr >> 2;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < count; j++) {
+        const row = i32[idx + j];
+        const dst = (out.ptr >> 2) + (o * count + j) * inner;
+        if (row >= 0 && row < rows) {
+          const src = (x.ptr >> 2) + (o * rows + row) * inner;
+          i32.copyWithin(dst, src, src + inner);
+        } else {
+          i32.fill(0, dst, dst + inner);
+        }
+      }
+    }
+    return out;
   }
 
   scatterAdd(updates: WasmTensor, indices: WasmTensor, count: number, axis: number, shape: Shape): WasmTensor {
-    const updateShape = shape.map((d, i) => (i === axis ? count : d));
-    const r = this.ref.scatterAdd(this.toRef(updates, sizeOf(updateShape), "float32"), this.toRef(indices, count, "int32"),
-      count, axis, shape);
-    return this.upload(r, "float32");
+    const { outer, rows, inner } = aroundAxis(shape, axis);
+    const out = this.alloc(sizeOf(shape));
+    const { f32, i32 } = this.k.heap;
+    f32.fill(0, out.ptr >> 2, (out.ptr >> 2) + sizeOf(shape));
+    const idx = indices.ptr >> 2;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < count; j++) {
+        const row = i32[idx + j];
+        if (row < 0 || row >= rows) continue;
+        const dst = (out.ptr >> 2) + (o * rows + row) * inner;
+        const src = (updates.ptr >> 2) + (o * count + j) * inner;
+        for (let i = 0; i < inner; i++) f32[dst + i] += f32[src + i];
+      }
+    }
+    return out;
   }
 
   // ----- helpers -----
@@ -313,4 +340,9 @@ export class WasmBackend implements Backend<WasmTensor> {
     const at = h.ptr >> 2;
     return dtype === "int32" ? this.k.heap.i32.slice(at, at + size) : Float64Array.from(this.k.heap.f32.subarray(at, at + size));
   }
+}
+
+/** `shape` around `axis`: the product of the dims before it, its size, and the product after it. */
+function aroundAxis(shape: Shape, axis: number): { outer: number; rows: number; inner: number } {
+  return { outer: sizeOf(shape.slice(0, axis)), rows: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
 }

@@ -128,20 +128,47 @@ export function avgPool2dBackward(g: usize, dy: usize, dx: usize, b0: i32, b1: i
   }
 }
 
-// Per channel, finds the first tap (row-major) holding the window's maximum and adds grad there.
-// A NaN tap is taken as the maximum, matching the forward pass.
+// Per channel, finds the first tap (row-major) holding the window's maximum
+// and adds grad there. Comparisons with NaN are false, so a NaN tap never
+// takes over (the reference's rule). Four channels at a time: the winning tap
+// index is tracked per lane.
 function routeToMax(x: usize, dx: usize, grad: usize, ch: i32, rows: i32, cols: i32, inW: i32): void {
   const rowStep = <usize>(inW * ch) << 2;
-  for (let c = 0; c < ch; c++) {
+  const pixel = <usize>ch << 2;
+  let c = 0;
+  for (; c + 4 <= ch; c += 4) {
+    const o = <usize>c << 2;
+    let best = v128.load(x + o);
+    let bestTap = i32x4.splat(0);
+    let tap = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = v128.load(x + <usize>i * rowStep + <usize>j * pixel + o);
+        const wins = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, wins);
+        bestTap = v128.bitselect(i32x4.splat(tap), bestTap, wins);
+        tap++;
+      }
+    }
+    const g = v128.load(grad + o);
+    tap = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const p = dx + <usize>i * rowStep + <usize>j * pixel + o;
+        v128.store(p, f32x4.add(v128.load(p), v128.and(g, i32x4.eq(bestTap, i32x4.splat(tap)))));
+        tap++;
+      }
+    }
+  }
+  for (; c < ch; c++) {
     const o = <usize>c << 2;
     let best: f32 = load<f32>(x + o);
     let bestAt: usize = o;
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
-        if (best != best) break;
-        const at = <usize>i * rowStep + (<usize>(j * ch) << 2) + o;
+        const at = <usize>i * rowStep + <usize>j * pixel + o;
         const v = load<f32>(x + at);
-        if (v > best || v != v) {
+        if (v > best) {
           best = v;
           bestAt = at;
         }
