@@ -197,7 +197,7 @@ describe("callbacks", () => {
 });
 
 describe("progress output", () => {
-  it("updates one display in place with epoch, step and loss when the sink is rich", async () => {
+  it("updates one display in place with epoch, step and loss, and live curves under it, when the sink is rich", async () => {
     const shown: [MimeBundle, DisplayOptions | undefined][] = [];
     setDisplaySink({ rich: true, display: (b, o) => void shown.push([b, o]), clearOutput: () => undefined });
     try {
@@ -214,6 +214,10 @@ describe("progress output", () => {
     expect(progress.slice(1).every(([, o]) => o?.update === true)).toBe(true);
     const last = String(progress[progress.length - 1][0]["text/plain"]);
     expect(last).toMatch(/^Epoch 1\/2\n2\/2 ━+ \S+ \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}\nEpoch 2\/2\n2\/2 ━+/);
+    const charts = shown.filter(([b]) => "application/vnd.plotly.v1+json" in b);
+    expect(charts.length).toBeGreaterThan(0);
+    expect(shown.indexOf(charts[0])).toBeGreaterThan(shown.indexOf(progress[0]));
+    expect(new Set(charts.map(([, o]) => o?.displayId)).size).toBe(1);
   });
 });
 

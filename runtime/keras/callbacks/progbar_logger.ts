@@ -2,10 +2,12 @@
  * Keras's training progress bar. In a notebook (a rich display sink) one
  * output shows "Epoch i/n" and a bar with step, ETA, loss and metrics that
  * updates in place (one display id, `update: true`), throttled so a fast
- * model does not flood the front end. In a terminal (text sink) it prints one
- * finished line per epoch, since a text sink cannot rewrite a line.
+ * model does not flood the front end, with the live training curves
+ * (viz's LiveCurves) as a second output under it. In a terminal (text sink)
+ * it prints one finished line per epoch, since a text sink cannot rewrite a line.
  */
 import { getDisplaySink, newDisplayId } from "../../display";
+import { LiveCurves } from "../../viz/live";
 import { Callback, type Logs } from "./callback";
 import { formatMetric } from "./history";
 
@@ -18,16 +20,23 @@ export class ProgbarLogger extends Callback {
   private epochStart = 0;
   private lastUpdate = 0;
   private shown = false;
+  private curves: LiveCurves | null = null;
 
   override onTrainBegin(): void {
     this.displayId = newDisplayId("nnlab-progress");
     this.finishedLines = [];
     this.shown = false;
+    this.curves = null;
+    if (!this.rich()) return;
+    // The bar's output first, so the curves appear under it.
+    this.show(`Epoch 1/${this.params.epochs}`);
+    this.curves = LiveCurves.start({ stepsPerEpoch: Math.max(1, this.params.steps), epochs: this.params.epochs });
   }
 
   override onEpochBegin(epoch: number): void {
     this.epochStart = performance.now();
     this.lastUpdate = 0;
+    this.curves?.onEpochBegin(epoch);
     const header = `Epoch ${epoch + 1}/${this.params.epochs}`;
     if (this.rich()) {
       this.finishedLines.push(header);
@@ -39,6 +48,7 @@ export class ProgbarLogger extends Callback {
 
   override onBatchEnd(batch: number, logs: Logs): void {
     if (!this.rich()) return;
+    this.curves?.onBatchEnd(batch, logs);
     const now = performance.now();
     const last = batch + 1 === this.params.steps;
     if (!last && now - this.lastUpdate < UPDATE_INTERVAL_MS) return;
@@ -47,7 +57,8 @@ export class ProgbarLogger extends Callback {
     this.show([...this.finishedLines, line].join("\n"));
   }
 
-  override onEpochEnd(_epoch: number, logs: Logs): void {
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    this.curves?.onEpochEnd(epoch, logs);
     const steps = this.params.steps;
     const line = progressLine(steps, steps, performance.now() - this.epochStart, logs, true);
     if (this.rich()) {
@@ -58,9 +69,8 @@ export class ProgbarLogger extends Callback {
     }
   }
 
-  /** The id of the progress output, so live curves can be shown beside it. */
-  get progressDisplayId(): string {
-    return this.displayId;
+  override onTrainEnd(): void {
+    this.curves?.onTrainEnd();
   }
 
   /** verbose 2 prints one line per epoch even in a notebook, as in Keras. */

@@ -104,6 +104,7 @@ export async function fit(model: Model, x: Data, y: Data, options: FitOptions = 
     await callbacks.epochEnd(epoch, logs);
   }
   await callbacks.trainEnd({});
+  for (const w of model.weights) w.roundToFloat32();
   return history;
 }
 
@@ -138,6 +139,7 @@ export function trainOnBatch(model: Model, x: Data, y: Data, options: { returnDi
   compiled.optimizer.setParams(model.trainableWeights);
   compiled.reset();
   const loss = trainStep(model, compiled, xs, ys);
+  for (const w of model.weights) w.roundToFloat32();
   return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
 }
 
