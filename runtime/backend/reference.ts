@@ -33,7 +33,9 @@ export class ReferenceBackend implements Backend<RefData> {
   }
 
   upload(values: Float32Array | Float64Array | Int32Array, dtype: DType): RefData {
-    return dtype === "int32" ? Int32Array.from(values) : Float64Array.from(values);
+    const out = alloc(dtype, values.length);
+    out.set(values);
+    return out;
   }
 
   read(h: RefData, size: number, dtype: DType): TypedData {
@@ -81,25 +83,24 @@ export class ReferenceBackend implements Backend<RefData> {
   }
 
   reduce(op: ReduceOp, x: RefData, shape: Shape, axes: readonly number[]): RefData {
-    const { index, outSize, groupSize } = groupAxesLast(shape, axes);
+    const adjacent = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+    if (adjacent && axes[axes.length - 1] !== shape.length - 1) return reduceMiddle(op, x, shape, axes);
+    const { data, outSize, groupSize } = groupAxesLast(x, shape, axes);
     const out = new Float64Array(outSize);
-    for (let o = 0; o < outSize; o++) {
-      const start = o * groupSize;
-      out[o] = reduceGroup(op, x, index, start, start + groupSize);
-    }
+    for (let o = 0; o < outSize; o++) out[o] = reduceRange(op, data, o * groupSize, (o + 1) * groupSize);
     return out;
   }
 
   argReduce(op: "argmax" | "argmin", x: RefData, shape: Shape, axis: number): RefData {
-    const { index, outSize, groupSize } = groupAxesLast(shape, [axis]);
+    const { data, outSize, groupSize } = groupAxesLast(x, shape, [axis]);
     const out = new Int32Array(outSize);
     const sign = op === "argmax" ? 1 : -1;
     for (let o = 0; o < outSize; o++) {
       const start = o * groupSize;
       let best = 0;
-      let bestValue = x[index[start]] * sign;
+      let bestValue = data[start] * sign;
       for (let j = 1; j < groupSize && !Number.isNaN(bestValue); j++) {
-        const v = x[index[start + j]] * sign;
+        const v = data[start + j] * sign;
         if (v > bestValue || Number.isNaN(v)) {
           best = j;
           bestValue = v;
@@ -342,49 +343,85 @@ function broadcastIndex(shape: Shape, outShape: Shape): Int32Array {
 }
 
 /**
- * Offsets of x ordered so that each output element's reduced group is one
- * contiguous run: kept axes outermost, reduced axes innermost.
+ * x's values ordered so that each output element's reduced group is one
+ * contiguous run (kept axes outermost, reduced axes innermost): x itself when
+ * the reduced axes are already the trailing ones, else a reordered copy.
  */
-function groupAxesLast(shape: Shape, axes: readonly number[]): { index: Int32Array; outSize: number; groupSize: number } {
-  const strides = stridesOf(shape);
+function groupAxesLast(x: RefData, shape: Shape, axes: readonly number[]): { data: RefData; outSize: number; groupSize: number } {
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const groupSize = axes.reduce((acc, i) => acc * shape[i], 1);
+  const outSize = kept.reduce((acc, i) => acc * shape[i], 1);
+  const trailing = axes.every((a, i) => a === shape.length - axes.length + i);
+  if (trailing || groupSize === 0 || outSize === 0) return { data: x, outSize, groupSize };
+  const strides = stridesOf(shape);
   const order = [...kept, ...axes];
   const index = viewIndex(
     order.map((i) => shape[i]),
     order.map((i) => strides[i]),
     0,
   );
-  const groupSize = axes.reduce((acc, i) => acc * shape[i], 1);
-  const outSize = kept.reduce((acc, i) => acc * shape[i], 1);
-  return { index, outSize, groupSize };
+  const data = new Float64Array(index.length);
+  for (let i = 0; i < index.length; i++) data[i] = x[index[i]];
+  return { data, outSize, groupSize };
 }
 
-function reduceGroup(op: ReduceOp, x: RefData, index: Int32Array, start: number, end: number): number {
+/**
+ * Reduces a block of adjacent axes followed by kept ones: x viewed as
+ * [outer, reduced, inner], folded row by row so memory is read in order.
+ */
+function reduceMiddle(op: ReduceOp, x: RefData, shape: Shape, axes: readonly number[]): Float64Array {
+  const outer = sizeOf(shape.slice(0, axes[0]));
+  const reduced = sizeOf(axes.map((a) => shape[a]));
+  const inner = sizeOf(shape.slice(axes[axes.length - 1] + 1));
+  const identity = { sum: 0, prod: 1, max: -Infinity, min: Infinity }[op];
+  const out = new Float64Array(outer * inner).fill(identity);
+  for (let o = 0; o < outer; o++) {
+    const base = o * inner;
+    for (let r = 0; r < reduced; r++) {
+      const row = (o * reduced + r) * inner;
+      switch (op) {
+        case "sum":
+          for (let i = 0; i < inner; i++) out[base + i] += x[row + i];
+          break;
+        case "prod":
+          for (let i = 0; i < inner; i++) out[base + i] *= x[row + i];
+          break;
+        case "max":
+          for (let i = 0; i < inner; i++) {
+            const v = x[row + i];
+            if (v > out[base + i] || Number.isNaN(v)) out[base + i] = Number.isNaN(out[base + i]) ? out[base + i] : v;
+          }
+          break;
+        case "min":
+          for (let i = 0; i < inner; i++) {
+            const v = x[row + i];
+            if (v < out[base + i] || Number.isNaN(v)) out[base + i] = Number.isNaN(out[base + i]) ? out[base + i] : v;
+          }
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+function reduceRange(op: ReduceOp, x: RefData, start: number, end: number): number {
   let acc: number;
   switch (op) {
     case "sum":
       acc = 0;
-      for (let j = start; j < end; j++) acc += x[index[j]];
+      for (let j = start; j < end; j++) acc += x[j];
       return acc;
     case "prod":
       acc = 1;
-      for (let j = start; j < end; j++) acc *= x[index[j]];
+      for (let j = start; j < end; j++) acc *= x[j];
       return acc;
     case "max":
       acc = -Infinity;
-      for (let j = start; j < end; j++) {
-        const v = x[index[j]];
-        if (v > acc || Number.isNaN(v)) acc = v;
-        if (Number.isNaN(acc)) break;
-      }
+      for (let j = start; j < end && !Number.isNaN(acc); j++) if (x[j] > acc || Number.isNaN(x[j])) acc = x[j];
       return acc;
     case "min":
       acc = Infinity;
-      for (let j = start; j < end; j++) {
-        const v = x[index[j]];
-        if (v < acc || Number.isNaN(v)) acc = v;
-        if (Number.isNaN(acc)) break;
-      }
+      for (let j = start; j < end && !Number.isNaN(acc); j++) if (x[j] < acc || Number.isNaN(x[j])) acc = x[j];
       return acc;
   }
 }

@@ -42,17 +42,18 @@ export function listBackends(): string[] {
 export function currentBackend(): Backend {
   if (active) return active;
   const forced = process.env.NNLAB_BACKEND;
-  active = forced ? instantiate(forced, "NNLAB_BACKEND") : pickFastest();
+  active = forced && forced !== "auto" ? instantiate(forced, "NNLAB_BACKEND") : pickFastest();
   return active;
 }
 
 /**
- * Forces backend `name` for tensors created from now on. Tensors made on
+ * Forces backend `name` for tensors created from now on ("auto": the
+ * highest-priority backend that runs here, as at startup). Tensors made on
  * another backend keep their data there and are moved on first use with an
  * op of the new backend.
  */
 export function setBackend(name: string): BackendInfo {
-  active = instantiate(name, "nn.setBackend");
+  active = name === "auto" ? pickFastest() : instantiate(name, "nn.setBackend");
   return active.info();
 }
 
@@ -79,6 +80,7 @@ function instantiate(name: string, who: string): Backend {
 }
 
 function pickFastest(): Backend {
+  failures.clear();
   for (const name of listBackends()) {
     try {
       return instantiate(name, "backend selection");

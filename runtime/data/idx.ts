@@ -29,7 +29,9 @@ export function readIdx(path: string, options: IdxOptions = {}): Tensor {
   const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
   const { shape, type, values } = parseIdx(bytes, path);
   const dtype = options.dtype ?? (type.name.startsWith("float") ? "float32" : "int32");
-  return fromValues(dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values), shape, dtype);
+  const typed = dtype === "int32" ? new Int32Array(values.length) : new Float32Array(values.length);
+  typed.set(values);
+  return fromValues(typed, shape, dtype);
 }
 
 /** The shape, element type and values of IDX bytes; errors name `source`. */
