@@ -18,6 +18,9 @@ import * as conv from "./ops/conv";
 import * as pool from "./ops/pool";
 import { dropout } from "./ops/dropout";
 import { readIdx } from "./data/idx";
+// Backends register lazily-built factories; each loads its heavy parts (gpu.js, WebAssembly, workers) only when chosen.
+import "./backend/wasm/register";
+import "./backend/gpujs/register";
 import { loadMnist } from "./data/mnist";
 
 /**

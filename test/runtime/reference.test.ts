@@ -2,13 +2,15 @@
  * The reference backend (the oracle for every other backend) checked against
  * hand-worked examples and naive definitions written independently here.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nn } from "../../runtime/nn";
 import { erf } from "../../runtime/backend/reference";
 import type { Tensor } from "../../runtime/tensor";
 import { expectClose } from "./backend-conformance";
 
 const exact = { atol: 1e-5, rtol: 1e-5 };
+
+beforeAll(() => nn.setBackend("reference"));
 
 /** conv2d by its definition: out[b,oy,ox,o] = sum over taps and channels of x[b, oy*s - pad + fy*d, ...] * f[fy,fx,c,o]. */
 function naiveConv2d(

@@ -17,7 +17,13 @@ describe("backend registry", () => {
   afterEach(() => nn.setBackend("reference"));
 
   it("reports the backend's name, mode, threads and SIMD", () => {
+    expect(nn.backend().name).toBe(currentBackend().name);
+    nn.setBackend("reference");
     expect(nn.backend()).toEqual({ name: "reference", mode: "js-float64", threads: 1, simd: false });
+  });
+
+  it("picks a backend faster than the reference automatically when one is registered", () => {
+    expect(nn.listBackends().indexOf(nn.setBackend("auto").name)).toBeLessThan(nn.listBackends().indexOf("reference"));
   });
 
   it("setBackend switches backends, and tensors made on the old one move on first use", () => {
