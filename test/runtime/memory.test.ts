@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { nn } from "../../runtime/nn";
 
@@ -71,5 +73,24 @@ describe("memory", () => {
     const a = nn.ones([16, 1]);
     const b = nn.ones([1, 17]);
     expect(() => nn.add(a, b)).toThrow(/^add: a result of shape \[16,17\]/);
+  });
+});
+
+describe("automatic release", () => {
+  it("frees the storage of tensors the garbage collector finalizes", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const before = nn.memory();
+    (() => {
+      for (let i = 0; i < 50; i++) nn.ones([1000]);
+    })();
+    expect(nn.memory().tensors - before.tensors).toBe(50);
+    for (let round = 0; round < 20 && nn.memory().tensors > before.tensors; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Earlier tests' garbage may be collected too, hence at most.
+    expect(nn.memory().tensors).toBeLessThanOrEqual(before.tensors);
+    expect(nn.memory().bytes).toBeLessThanOrEqual(before.bytes);
   });
 });
