@@ -67,7 +67,7 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
 
   it("runs a cell: stdout arrives as a stream and the last expression as execute_result", async () => {
     const { reply, iopub } = await execute(kernel(), 'console.log("hello from nnlab");\n6 * 7');
-    expect(reply.content.status).toBe("ok");
+    expectOk(reply);
     const streams = iopub.filter(KernelMessage.isStreamMsg);
     expect(streams.map((m) => m.content.text).join("")).toContain("hello from nnlab");
     expect(streams.every((m) => m.content.name === "stdout")).toBe(true);
@@ -79,7 +79,7 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
 
   it("sends display.html output as display_data with a text/html part", async () => {
     const { reply, iopub } = await execute(kernel(), 'display.html("<p>shown by nnlab</p>")');
-    expect(reply.content.status).toBe("ok");
+    expectOk(reply);
     const displays = iopub.filter(KernelMessage.isDisplayDataMsg);
     expect(displays).toHaveLength(1);
     expect(displays[0].content.data["text/html"]).toBe("<p>shown by nnlab</p>");
@@ -95,7 +95,7 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
   });
 
   it("interrupts a busy loop with InterruptError and keeps earlier variables", async () => {
-    expect((await execute(kernel(), "const keptAcrossInterrupt = 5;")).reply.content.status).toBe("ok");
+    expectOk((await execute(kernel(), "const keptAcrossInterrupt = 5;")).reply);
     const busy = kernel().requestExecute({ code: "while (true) {}" });
     await new Promise<void>((resolve) => {
       busy.onIOPub = (msg) => {
@@ -110,11 +110,13 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
     expect(after.iopub.filter(KernelMessage.isExecuteResultMsg)[0]?.content.data["text/plain"]).toBe("6");
   });
 
-  it("restarts into a fresh kernel that has forgotten earlier variables and still runs cells", async () => {
+  it("restarts into a fresh process whose globals are gone, counting executions from 1 again", async () => {
+    expectOk((await execute(kernel(), "(globalThis as Record<string, unknown>).setBeforeRestart = true;")).reply);
     await kernel().restart();
-    const { reply, iopub } = await execute(kernel(), 'typeof keptAcrossInterrupt === "undefined"');
-    expect(reply.content.status).toBe("ok");
-    expect(iopub.filter(KernelMessage.isExecuteResultMsg)[0]?.content.data["text/plain"]).toBe("true");
+    const { reply, iopub } = await execute(kernel(), '"setBeforeRestart" in globalThis');
+    expectOk(reply);
+    expect(reply.content.execution_count).toBe(1);
+    expect(iopub.filter(KernelMessage.isExecuteResultMsg)[0]?.content.data["text/plain"]).toBe("false");
   });
 
   it("shutting the session down ends the kernel process", async () => {
@@ -142,4 +144,11 @@ async function execute(
   };
   const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
   return { reply, iopub };
+}
+
+/** Asserts an ok reply, showing the kernel's error when it is not. */
+function expectOk(reply: KernelMessage.IExecuteReplyMsg): void {
+  const content = reply.content;
+  const error = content.status === "error" ? `${content.ename}: ${content.evalue}\n${content.traceback.join("\n")}` : "";
+  expect(content.status, error).toBe("ok");
 }

@@ -37,12 +37,12 @@ describe("jupyter nbconvert --execute with the nnlab kernel", () => {
     expect(run.code, run.output).toBe(0);
     const outputs = (executed?.cells ?? []).filter((c) => c.cell_type === "code").map((c) => c.outputs ?? []);
     expect(outputs).toHaveLength(4);
-    expect(outputs[0]).toEqual([{ output_type: "stream", name: "stdout", text: "sum of squares 14\n" }]);
-    expect(plain(outputs[1], "execute_result")).toBe("3");
-    expect(outputs[2].find((o) => o.output_type === "display_data")?.data?.["text/html"]).toBe(
-      "<p>rendered by nnlab</p>",
-    );
-    expect(plain(outputs[3], "execute_result")).toBe("9");
+    expect(outputs[0].map((o) => [o.output_type, o.name, joined(o.text)])).toEqual([
+      ["stream", "stdout", "sum of squares 14\n"],
+    ]);
+    expect(dataOf(outputs[1], "execute_result", "text/plain")).toBe("3");
+    expect(dataOf(outputs[2], "display_data", "text/html")).toBe("<p>rendered by nnlab</p>");
+    expect(dataOf(outputs[3], "execute_result", "text/plain")).toBe("9");
   }, 180_000);
 
   it("fails the run at a cell that throws, naming the error, and runs no later cell", async () => {
@@ -85,8 +85,12 @@ async function executeFixture(
   return { run, executed };
 }
 
-/** The text/plain data of the first output of `type`, joined as nbformat may split it into lines. */
-function plain(outputs: Output[], type: string): string | undefined {
-  const data = outputs.find((o) => o.output_type === type)?.data?.["text/plain"];
-  return Array.isArray(data) ? data.join("") : data;
+/** The `mime` data of the first output of `type`. */
+function dataOf(outputs: Output[], type: string, mime: string): string | undefined {
+  return joined(outputs.find((o) => o.output_type === type)?.data?.[mime]);
+}
+
+/** nbformat may store multi-line text as a list of lines. */
+function joined(text: string | string[] | undefined): string | undefined {
+  return Array.isArray(text) ? text.join("") : text;
 }

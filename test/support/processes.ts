@@ -6,6 +6,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
+/** How long to wait, after a process exits, for the rest of its output. */
+const OUTPUT_DRAIN_MS = 2000;
+
 export interface Started {
   child: ChildProcess;
   /** Everything the process wrote so far, stdout and stderr interleaved. */
@@ -31,7 +34,15 @@ export function startProcess(command: string, args: string[], options: StartOpti
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("exit", (code, signal) => {
+      // Output still in the pipes arrives after "exit"; "close" waits for it, but never resolves while a
+      // grandchild (a kernel in its own session) holds the pipes open, hence the bound.
+      const timer = setTimeout(() => resolve({ code, signal }), OUTPUT_DRAIN_MS);
+      child.once("close", () => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    });
     child.once("error", (error) => {
       output += `\n[could not start ${command}: ${error.message}]`;
       resolve({ code: null, signal: null });
