@@ -9,7 +9,7 @@ import type { Backend, DType, Shape, TypedData } from "./backend/backend";
 import { sizeOf } from "./backend/backend";
 import { currentBackend } from "./backend/registry";
 import { reversePass, type BackwardOptions, type GradNode } from "./autograd";
-import { adopt, checkTensorSize, keep, release, Storage } from "./memory";
+import { adopt, checkTensorSize, keep, release, Storage, tidyScope } from "./memory";
 import { JUPYTER_DISPLAY, type MimeBundle } from "./display";
 import { tensorBundle, tensorRepr } from "./format";
 import * as math from "./ops/math";
@@ -95,8 +95,13 @@ export class Tensor {
     if (grad && !sameShape(grad.shape, this.shape)) {
       throw new Error(`backward: gradient ${grad.shapeString()} does not match the tensor ${this.shapeString()}`);
     }
-    const seed = grad ?? math.onesLike(this);
-    reversePass(this, seed, options, accumulateLeafGrad, (a, b) => math.add(a, b));
+    // Intermediate gradients are freed at once (they would otherwise wait for the garbage collector,
+    // which does not see GPU memory); leaf gradients survive because accumulateLeafGrad keeps them.
+    tidyScope(
+      () => reversePass(this, grad ?? math.onesLike(this), options, accumulateLeafGrad, (a, b) => math.add(a, b)),
+      () => [],
+      (t) => (t as Tensor).dispose(),
+    );
   }
 
   /** A tensor sharing this one's data, cut from the graph (no gradient flows through it). */

@@ -94,3 +94,15 @@ describe("automatic release", () => {
     expect(nn.memory().bytes).toBeLessThanOrEqual(before.bytes);
   });
 });
+
+describe("backward and memory", () => {
+  it("frees intermediate gradients when backward returns, keeping only leaf gradients", () => {
+    const w = nn.randn([8, 8], { requiresGrad: true });
+    const x = nn.randn([4, 8]);
+    const loss = nn.sum(nn.tanh(nn.matmul(x, w)));
+    const before = nn.memory();
+    loss.backward();
+    expect(nn.memory().tensors - before.tensors).toBe(1);
+    expect(nn.memory().bytes - before.bytes).toBe(8 * 8 * 4);
+  });
+});
