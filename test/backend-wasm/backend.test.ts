@@ -175,6 +175,25 @@ describe("wasm backend primitives match the float64 reference", () => {
     expect(Array.from(wasm.read(wasm.cast(i, 4, "int32", "float32"), 4, "float32"))).toEqual([1, -1, 0, -1294967296]);
   });
 
+  it("elementwise ops and reductions on arrays big enough to split across threads", () => {
+    const big = both(randomValues(300 * 1000, 17));
+    const row = both(randomValues(1000, 18));
+    const col = both(randomValues(300, 19));
+    expect(compare(wasm.unary("relu", big.w, 300000), ref.unary("relu", big.r, 300000), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(compare(wasm.binary("add", big.w, [300, 1000], row.w, [1000], [300, 1000]),
+      ref.binary("add", big.r, [300, 1000], row.r, [1000], [300, 1000]), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(compare(wasm.binary("mul", big.w, [300, 1000], col.w, [300, 1], [300, 1000]),
+      ref.binary("mul", big.r, [300, 1000], col.r, [300, 1], [300, 1000]), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(compare(wasm.where(big.w, [300, 1000], row.w, [1000], col.w, [300, 1], [300, 1000]),
+      ref.where(big.r, [300, 1000], row.r, [1000], col.r, [300, 1], [300, 1000]), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
+    for (const [shape, axes, outSize] of [[[300, 1000], [1], 300], [[300, 1000], [0], 1000], [[300000], [0], 1]] as const) {
+      for (const op of ["sum", "max"] as const) {
+        expect(compare(wasm.reduce(op, big.w, shape, axes), ref.reduce(op, big.r, shape, axes), outSize, SUM_TOL * 10),
+          `${op} ${shape} ${axes}`).toBeLessThan(1);
+      }
+    }
+  });
+
   it("reductions over leading, trailing, middle, split and all axes", () => {
     const shape = [3, 4, 5, 6];
     const x = both(randomValues(sizeOf(shape), 12));

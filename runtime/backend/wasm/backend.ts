@@ -26,11 +26,11 @@ import {
 } from "../backend";
 import { ReferenceBackend, type RefData } from "../reference";
 import * as conv from "./conv";
+import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
 import type { Block } from "./heap";
 import { WasmKernels } from "./kernels";
 import { collapseBroadcast, reduceSteps } from "./shapes";
-import type { Kernel } from "./threads";
 
 /** A tensor's storage: a block of the shared memory (float32 or int32, 4 bytes an element). */
 export type WasmTensor = Block;
@@ -97,7 +97,7 @@ export class WasmBackend implements Backend<WasmTensor> {
     const code = UNARY_CODES[op];
     if (code === undefined) return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
     const y = this.alloc(size);
-    this.kernel("unary")(code, x.ptr, y.ptr, size, alpha);
+    elementwise.unary(this.k, code, x, y, size, alpha);
     return y;
   }
 
@@ -109,21 +109,13 @@ export class WasmBackend implements Backend<WasmTensor> {
       return this.upload(r, "float32");
     }
     const out = this.alloc(sizeOf(outShape));
-    const strides = [aShape, bShape].map((s) => broadcastStrides(s, outShape));
-    this.forEachCollapsed(outShape, strides, (offsets, [sa, sb], dims, at) => {
-      this.kernel("binary")(code, a.ptr + offsets[0] * 4, ...sa, b.ptr + offsets[1] * 4, ...sb, out.ptr + at * 4, ...dims);
-    });
+    elementwise.broadcast(this.k, "binary", [code], [a, b], [aShape, bShape], out, outShape, broadcastStrides);
     return out;
   }
 
   where(cond: WasmTensor, condShape: Shape, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
     const out = this.alloc(sizeOf(outShape));
-    const operands = [cond, a, b];
-    const strides = [condShape, aShape, bShape].map((s) => broadcastStrides(s, outShape));
-    this.forEachCollapsed(outShape, strides, (offsets, s, dims, at) => {
-      const args = operands.flatMap((h, o) => [h.ptr + offsets[o] * 4, ...s[o]]);
-      this.kernel("where")(...args, out.ptr + at * 4, ...dims);
-    });
+    elementwise.broadcast(this.k, "where", [], [cond, a, b], [condShape, aShape, bShape], out, outShape, broadcastStrides);
     return out;
   }
 
@@ -134,7 +126,7 @@ export class WasmBackend implements Backend<WasmTensor> {
     let current = x;
     for (const s of steps) {
       const out = this.alloc(s.outer * s.inner);
-      this.kernel("reduce")(REDUCE_CODES[op], current.ptr, out.ptr, s.outer, s.r, s.inner);
+      elementwise.reduce(this.k, REDUCE_CODES[op], current, out, s);
       if (current !== x) this.dispose(current);
       current = out;
     }
@@ -301,39 +293,10 @@ export class WasmBackend implements Backend<WasmTensor> {
     return this.k.heap.alloc(elements * 4);
   }
 
-  private kernel(name: string): Kernel {
-    return this.k.exports[name] as Kernel;
-  }
-
   private copy(x: WasmTensor, size: number): WasmTensor {
     const out = this.alloc(size);
     this.k.heap.i32.copyWithin(out.ptr >> 2, x.ptr >> 2, (x.ptr >> 2) + size);
     return out;
-  }
-
-  /**
-   * Calls `body` once per block of the broadcast `outShape` collapsed to three
-   * dims (the kernels' loop form), with each operand's element offset and
-   * strides and the block's output offset; deeper broadcasts loop here.
-   */
-  private forEachCollapsed(outShape: Shape, operandStrides: number[][],
-    body: (offsets: number[], strides: number[][], dims: number[], at: number) => void): void {
-    const { dims, strides } = collapseBroadcast(outShape, operandStrides);
-    while (dims.length < 3) {
-      dims.unshift(1);
-      strides.forEach((s) => s.unshift(0));
-    }
-    const lead = dims.length - 3;
-    const inner = dims.slice(lead);
-    const innerStrides = strides.map((s) => s.slice(lead));
-    const blockSize = inner[0] * inner[1] * inner[2];
-    const idx = new Array<number>(lead).fill(0);
-    const count = sizeOf(dims.slice(0, lead));
-    for (let i = 0; i < count; i++) {
-      const offsets = strides.map((s) => idx.reduce((acc, v, d) => acc + v * s[d], 0));
-      body(offsets, innerStrides, inner, i * blockSize);
-      for (let d = lead - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
-    }
   }
 
   private toRef(h: WasmTensor, size: number, dtype: DType): RefData {

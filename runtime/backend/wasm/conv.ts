@@ -4,6 +4,7 @@
  * assembly/conv.ts), pooling by equal shares of the batch.
  */
 import type { Conv2DGeometry, Pool2DGeometry } from "../backend";
+import { share } from "./elementwise";
 import type { Block } from "./heap";
 import type { WasmKernels } from "./kernels";
 import type { Kernel } from "./threads";
@@ -92,7 +93,3 @@ function writePoolGeometry(k: WasmKernels, g: Pool2DGeometry): number {
   return k.geometry.ptr;
 }
 
-/** Thread t's range of [0, total) in T near-equal parts. */
-function share(total: number, T: number, t: number): [number, number] {
-  return [Math.round((total * t) / T), Math.round((total * (t + 1)) / T)];
-}

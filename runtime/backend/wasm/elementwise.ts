@@ -1,0 +1,100 @@
+/**
+ * Elementwise and reduction kernels split across threads. These are memory
+ * bound, so small arrays stay on the calling thread (a hand-off costs more
+ * than it saves) and large ones are cut into equal static shares.
+ */
+import { sizeOf, type Shape } from "../backend";
+import type { Block } from "./heap";
+import type { WasmKernels } from "./kernels";
+import { collapseBroadcast, type ReduceBlock } from "./shapes";
+import type { Kernel } from "./threads";
+
+/** Elements below which an elementwise op or reduction runs on one thread. */
+const PARALLEL_MIN_ELEMENTS = 1 << 17;
+
+/** y[i] = op(x[i]) for i < n with the `unary` kernel's op code. */
+export function unary(k: WasmKernels, code: number, x: Block, y: Block, n: number, alpha: number): void {
+  split(k, n, "unary", (lo, hi) => [code, x.ptr + lo * 4, y.ptr + lo * 4, hi - lo, alpha]);
+}
+
+/**
+ * Runs a broadcast kernel (`binary` or `where`) whose arguments are
+ * `lead`, then each operand's pointer and three strides, then the output
+ * pointer and three dims. The broadcast is collapsed to the kernel's three
+ * dims; deeper ones loop here, and each block is split across threads along
+ * its outermost dim with room for it.
+ */
+export function broadcast(k: WasmKernels, name: string, lead: number[], operands: Block[], operandShapes: Shape[],
+  out: Block, outShape: Shape, broadcastStrides: (s: Shape, out: Shape) => number[]): void {
+  const { dims, strides } = collapseBroadcast(outShape, operandShapes.map((s) => broadcastStrides(s, outShape)));
+  while (dims.length < 3) {
+    dims.unshift(1);
+    strides.forEach((s) => s.unshift(0));
+  }
+  const outer = dims.length - 3;
+  const inner = dims.slice(outer);
+  const innerStrides = strides.map((s) => s.slice(outer));
+  const blockSize = inner[0] * inner[1] * inner[2];
+  const idx = new Array<number>(outer).fill(0);
+  const blocks = sizeOf(dims.slice(0, outer));
+  // Split along the outermost of the three dims that is at least as long as the thread count.
+  const d = inner[0] >= k.threads ? 0 : inner[1] >= k.threads ? 1 : 2;
+  const after = inner.slice(d + 1).reduce((p, n) => p * n, 1);
+  for (let i = 0; i < blocks; i++) {
+    const offsets = strides.map((s) => idx.reduce((acc, v, j) => acc + v * s[j], 0));
+    split(k, blockSize, name, (lo, hi) => {
+      const part = [...inner];
+      part[d] = hi - lo;
+      const args = operands.flatMap((h, o) => [h.ptr + (offsets[o] + lo * innerStrides[o][d]) * 4, ...innerStrides[o]]);
+      return [...lead, ...args, out.ptr + (i * blockSize + lo * after) * 4, ...part];
+    }, inner[d], blockSize);
+    for (let j = outer - 1; j >= 0 && ++idx[j] === dims[j]; j--) idx[j] = 0;
+  }
+}
+
+/**
+ * One middle-axis reduction step into `out` ([outer, inner]). Many outer rows
+ * split by rows; a single long reduction splits the reduced axis into
+ * per-thread partial results that a second pass combines.
+ */
+export function reduce(k: WasmKernels, code: number, x: Block, out: Block, s: ReduceBlock): void {
+  const fn = k.exports.reduce as Kernel;
+  const total = s.outer * s.r * s.inner;
+  const T = k.threads;
+  if (T === 1 || total < PARALLEL_MIN_ELEMENTS) {
+    fn(code, x.ptr, out.ptr, s.outer, s.r, s.inner);
+  } else if (s.outer >= T) {
+    split(k, s.outer, "reduce", (lo, hi) => [code, x.ptr + lo * s.r * s.inner * 4, out.ptr + lo * s.inner * 4, hi - lo, s.r, s.inner],
+      s.outer, total);
+  } else {
+    // outer < T: reduce each outer row's r axis in T pieces, then combine the T partial rows.
+    const partial = k.heap.alloc(T * s.inner * 4);
+    for (let o = 0; o < s.outer; o++) {
+      const base = x.ptr + o * s.r * s.inner * 4;
+      k.parallel("reduce", (t) => {
+        const [lo, hi] = share(s.r, T, t);
+        return [code, base + lo * s.inner * 4, partial.ptr + t * s.inner * 4, 1, hi - lo, s.inner];
+      });
+      fn(code, partial.ptr, out.ptr + o * s.inner * 4, 1, T, s.inner);
+    }
+    k.heap.release(partial);
+  }
+}
+
+/** Thread t's range of [0, total) in T near-equal parts. */
+export function share(total: number, T: number, t: number): [number, number] {
+  return [Math.round((total * t) / T), Math.round((total * (t + 1)) / T)];
+}
+
+// Runs `name` over [0, n) of a dim: on this thread alone when the work (`work`
+// elements, default n) is small, else in one share per thread.
+function split(k: WasmKernels, n: number, name: string, argsOf: (lo: number, hi: number) => number[], dim = n, work = n): void {
+  if (k.threads === 1 || work < PARALLEL_MIN_ELEMENTS || dim < k.threads) {
+    (k.exports[name] as Kernel)(...argsOf(0, dim));
+    return;
+  }
+  k.parallel(name, (t) => {
+    const [lo, hi] = share(dim, k.threads, t);
+    return argsOf(lo, hi);
+  });
+}
