@@ -54,6 +54,18 @@ describe("wasm backend primitives match the float64 reference", () => {
     expect(Array.from(wasm.read(i, 2, "int32"))).toEqual([7, -3]);
   });
 
+  it("keeps data and thread results right after the shared memory grows", () => {
+    const before = wasm.upload(Float32Array.of(1, 2, 3), "float32");
+    const filler = wasm.upload(new Float32Array(24 << 20), "float32");
+    const n = 256;
+    const a = both(randomValues(n * n, 20));
+    const b = both(randomValues(n * n, 21));
+    expect(compare(wasm.matmul(a.w, [1, n, n], b.w, [1, n, n], false, false, 1), ref.matmul(a.r, [1, n, n], b.r, [1, n, n], false, false, 1),
+      n * n, SUM_TOL)).toBeLessThan(1);
+    expect(Array.from(wasm.read(before, 3, "float32"))).toEqual([1, 2, 3]);
+    wasm.dispose(filler);
+  });
+
   const cases: [string, Conv2DGeometry][] = [
     ["the lecture CNN's first layer (28x28x1 -> 32, 3x3)", convGeometry(3, 28, 28, 1, 32, 3, 3, 1, 0)],
     ["the lecture CNN's second layer (13x13x32 -> 64, 3x3)", convGeometry(2, 13, 13, 32, 64, 3, 3, 1, 0)],
