@@ -41,3 +41,20 @@ export const LeakyReLU = callableClass(LeakyReLUClass);
 export const MaxPooling2D = callableClass(MaxPooling2DClass);
 export const Reshape = callableClass(ReshapeClass);
 export const UpSampling2D = callableClass(UpSampling2DClass);
+
+// Sequence and attention layers (issue 6).
+import { SimpleRNN as SimpleRNNClass } from "./simple_rnn";
+import { LSTM as LSTMClass } from "./lstm";
+import { GRU as GRUClass } from "./gru";
+import { RNN as RNNClass } from "./rnn";
+import { SimpleRNNCell as SimpleRNNCellClass } from "../recurrent/simple_rnn_cell";
+import { LSTMCell as LSTMCellClass } from "../recurrent/lstm_cell";
+import { GRUCell as GRUCellClass } from "../recurrent/gru_cell";
+
+export const SimpleRNN = callableClass(SimpleRNNClass);
+export const LSTM = callableClass(LSTMClass);
+export const GRU = callableClass(GRUClass);
+export const RNN = callableClass(RNNClass);
+export const SimpleRNNCell = callableClass(SimpleRNNCellClass);
+export const LSTMCell = callableClass(LSTMCellClass);
+export const GRUCell = callableClass(GRUCellClass);

@@ -1,0 +1,91 @@
+/**
+ * Backpropagation through time's forward half: the cell applied step after
+ * step with the same weights. The input term of every step is computed
+ * before the loop in one matmul. Cells with a fused step kernel run the loop
+ * as one autograd op (fused_scan.ts); otherwise each step is composed from
+ * tensor ops (`cell.stepProjected`), one recurrent matmul per step. Masked
+ * (padded) steps carry the states through unchanged and output zeros.
+ */
+import type { Tensor } from "../../tensor";
+import { stack } from "../../ops/shape";
+import type { RecurrentCell } from "./cell";
+import { fusedScan } from "./fused_scan";
+import { unstack, watchGradient } from "./time_steps";
+
+export interface UnrollOptions {
+  /** [batch, time] of 1 (real step) and 0 (padding). */
+  mask?: Tensor | null;
+  /** Run from the last step to the first; outputs come in processing order, as Keras's go_backwards. */
+  goBackwards?: boolean;
+  /** States to start from (default zeros). */
+  initialStates?: readonly Tensor[];
+  /** Called in backward with dL/dh of each step (step index in input time order). */
+  onStateGradient?: (step: number, grad: Tensor) => void;
+  /** Compose every step from tensor ops even when the cell has a fused kernel (to compare the two). */
+  composed?: boolean;
+}
+
+export interface Unrolled {
+  /** Each step's output [batch, time, units], in processing order; zeros at masked steps. */
+  sequence: Tensor;
+  /** The states after the last processed step, each [batch, units]. */
+  finalStates: Tensor[];
+  /** Each state after every processed step, [batch, time, units] per state, in processing order. */
+  allStates: Tensor[];
+}
+
+/** Runs `cell` over x [batch, time, inputDim]. */
+export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = {}): Unrolled {
+  const [batch, time] = x.shape;
+  const projected = cell.projectInputs(x);
+  const initialStates = options.initialStates ? [...options.initialStates] : cell.zeroStates(batch);
+  const mask = options.mask ?? null;
+  const kernel = options.composed ? null : cell.stepKernel();
+  const allStates = kernel
+    ? splitStates(
+        fusedScan(kernel, {
+          projected,
+          recurrentKernel: cell.recurrentKernel!.value,
+          recurrentBias: cell.recurrentBias(),
+          initialStates,
+          mask,
+          goBackwards: options.goBackwards ?? false,
+          units: cell.units,
+          stateCount: cell.stateCount,
+          onStateGradient: options.onStateGradient,
+        }),
+        cell.stateCount,
+        cell.units,
+      )
+    : composedStates(cell, projected, initialStates, mask, options);
+  const processingMask = mask && options.goBackwards ? mask.gather(Array.from({ length: time }, (_, k) => time - 1 - k), 1) : mask;
+  const sequence = processingMask ? allStates[0].mul(processingMask.reshape([batch, time, 1])) : allStates[0];
+  return { sequence, finalStates: allStates.map((s) => s.select(1, time - 1)), allStates };
+}
+
+/** The per-step loop from tensor ops: every state after every step, stacked over time. */
+function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[], mask: Tensor | null, options: UnrollOptions): Tensor[] {
+  const [batch, time] = projected.shape;
+  const steps = unstack(projected.transpose([1, 0, 2]));
+  const masks = mask ? unstack(mask.transpose([1, 0]).reshape([time, batch, 1])) : null;
+  let states = initial;
+  const history: Tensor[][] = [];
+  for (let k = 0; k < time; k++) {
+    const t = options.goBackwards ? time - 1 - k : k;
+    let next = cell.stepProjected(steps[t], states);
+    const m = masks?.[t];
+    if (m) next = next.map((s, i) => states[i].add(m.mul(s.sub(states[i]))));
+    const sink = options.onStateGradient;
+    if (sink) next[0] = watchGradient(next[0], (g) => sink(t, g));
+    states = next;
+    history.push(next);
+  }
+  return initial.map((_, s) => stack(history.map((h) => h[s]), 1));
+}
+
+/** [batch, time, stateCount * units] cut into stateCount tensors [batch, time, units]. */
+function splitStates(packed: Tensor, stateCount: number, units: number): Tensor[] {
+  if (stateCount === 1) return [packed];
+  const [batch, time] = packed.shape;
+  return Array.from({ length: stateCount }, (_, s) => packed.slice([0, 0, s * units], [batch, time, units]));
+}
