@@ -8,6 +8,7 @@ import { keras, layers } from "../../runtime/keras/index";
 import type { Layer } from "../../runtime/keras/index";
 import { summaryData } from "../../runtime/keras/models/summary";
 import { nn } from "../../runtime/nn";
+import { lectureCnn } from "./lecture_cnn";
 
 /** [output shape, params] of `layer` applied to a symbolic input of `shape` (no batch axis). */
 function probe(layer: Layer, shape: (number | null)[]): [(number | null)[], number] {
@@ -17,16 +18,7 @@ function probe(layer: Layer, shape: (number | null)[]): [(number | null)[], numb
 
 describe("the lecture CNN (DESIGN.md)", () => {
   it("has Keras's shapes and 34,826 parameters: conv 320, conv 18,496, dense 16,010", () => {
-    const model = keras.Sequential([
-      keras.Input({ shape: [28, 28, 1] }),
-      layers.Conv2D(32, { kernelSize: [3, 3], activation: "relu" }),
-      layers.MaxPooling2D({ poolSize: [2, 2] }),
-      layers.Conv2D(64, { kernelSize: [3, 3], activation: "relu" }),
-      layers.MaxPooling2D({ poolSize: [2, 2] }),
-      layers.Flatten(),
-      layers.Dropout(0.5),
-      layers.Dense(10, { activation: "softmax" }),
-    ]);
+    const model = lectureCnn();
     const { rows, totals } = summaryData(model);
     expect(rows.map((r) => [r.shape, r.params])).toEqual([
       ["(None, 26, 26, 32)", "320"],

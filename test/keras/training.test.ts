@@ -4,7 +4,7 @@ import { keras, layers } from "../../runtime/keras/index";
 import type { Model } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
-import { setDisplaySink, type DisplayOptions, type MimeBundle } from "../../runtime/display";
+import { JUPYTER_DISPLAY, setDisplaySink, type DisplayOptions, type MimeBundle } from "../../runtime/display";
 
 /** Two separable blobs: label 1 where x0 + x1 > 0. */
 function blobs(n: number) {
@@ -103,6 +103,16 @@ describe("fit", () => {
     const history = await model.fit(x, yOneHot, { batchSize: 16, epochs: 5, callbacks: [stopper], verbose: 0 });
     expect(seen).toEqual([0, 1]);
     expect(history.epoch).toEqual([0]);
+  });
+
+  it("trains a Sequential model without an Input from its first batch (built from the data)", () => {
+    nn.seed(14);
+    const model = keras.Sequential([layers.Dense(4, { activation: "relu" }), layers.Dense(2, { activation: "softmax" })]);
+    model.compile({ optimizer: keras.optimizers.SGD({ learningRate: 0.5 }), loss: "categorical_crossentropy" });
+    const { x, yOneHot } = blobs(16);
+    const first = model.trainOnBatch(x, yOneHot) as number;
+    expect(model.countParams()).toBe(2 * 4 + 4 + 4 * 2 + 2);
+    expect(model.testOnBatch(x, yOneHot) as number).toBeLessThan(first);
   });
 
   it("yields to the event loop between batches", async () => {
@@ -218,6 +228,26 @@ describe("progress output", () => {
     expect(charts.length).toBeGreaterThan(0);
     expect(shown.indexOf(charts[0])).toBeGreaterThan(shown.indexOf(progress[0]));
     expect(new Set(charts.map(([, o]) => o?.displayId)).size).toBe(1);
+  });
+});
+
+describe("rich display", () => {
+  it("a model displays as Keras's summary table in text and HTML", () => {
+    const model = classifier();
+    const bundle = model[JUPYTER_DISPLAY]() as MimeBundle;
+    expect(bundle["text/plain"]).toMatch(/Layer \(type\).*Output Shape.*Param #/);
+    expect(bundle["text/plain"]).toContain(" Total params: 42 (168.00 B)");
+    expect(bundle["text/html"]).toMatch(/<table>.*<td style="text-align:right">24<\/td>/);
+  });
+
+  it("a History displays as its training curves", async () => {
+    const { x, yOneHot } = blobs(16);
+    const model = classifier();
+    model.compile({ optimizer: "adam", loss: "categorical_crossentropy" });
+    const history = await model.fit(x, yOneHot, { epochs: 2, verbose: 0 });
+    const bundle = history[JUPYTER_DISPLAY]();
+    expect(bundle["text/plain"]).toMatch(/^History \(2 epochs; last: loss: \d\.\d{4}\)$/);
+    expect(bundle).toHaveProperty(["application/vnd.plotly.v1+json"]);
   });
 });
 

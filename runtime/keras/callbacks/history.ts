@@ -5,6 +5,7 @@
  * still returns the epochs it finished.
  */
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../display";
+import { trainingCurves } from "../../viz/trainingCurves";
 import { Callback, type Logs } from "./callback";
 
 export class History extends Callback {
@@ -18,8 +19,10 @@ export class History extends Callback {
     }
   }
 
+  /** In a notebook a History shows as its training curves. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return { "text/plain": this.toString() };
+    if (this.epoch.length === 0) return { "text/plain": this.toString() };
+    return { ...trainingCurves(this).bundle(), "text/plain": this.toString() };
   }
 
   override toString(): string {

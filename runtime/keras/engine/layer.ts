@@ -12,7 +12,7 @@ import { noGrad } from "../../autograd";
 import { zeros } from "../../ops/creation";
 import { getInitializer, type InitializerIdentifier } from "../initializers";
 import { getRegularizer, type RegularizerIdentifier } from "../regularizers";
-import { formatShape, type SymbolicShape } from "../utils/shape";
+import { formatShape, shapesCompatible, type SymbolicShape } from "../utils/shape";
 import { callableInstance } from "./callable";
 import { KerasTensor, Node } from "./keras_tensor";
 import { uniqueName } from "./naming";
@@ -287,7 +287,7 @@ export function formatShapes(shape: InputShapes): string {
 }
 
 function compatible(built: InputShapes, got: InputShapes): boolean {
-  const one = (a: SymbolicShape, b: SymbolicShape) => a.length === b.length && a.every((d, i) => d === null || b[i] === null || d === b[i]);
+  const one = shapesCompatible;
   if (isShapeList(built) !== isShapeList(got)) return false;
   if (isShapeList(built)) {
     const g = got as readonly SymbolicShape[];

@@ -3,7 +3,7 @@ import type { Tensor } from "../../tensor";
 import type { InputShapes, LayerInputs } from "../engine/layer";
 import { formatShapes } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
-import type { SymbolicShape } from "../utils/shape";
+import { shapesCompatible, type SymbolicShape } from "../utils/shape";
 import { fromConfigOptions } from "./config";
 import { Merge } from "./merge";
 
@@ -20,7 +20,7 @@ export class Add extends Merge {
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
     const shapes = this.shapeList(inputShape);
     const first = shapes[0];
-    const same = shapes.every((s) => s.length === first.length && s.every((d, i) => d === null || first[i] === null || d === first[i]));
+    const same = shapes.every((s) => shapesCompatible(first, s));
     if (!same) throw new Error(`${this.describe()} needs inputs of the same shape, but got ${formatShapes(shapes)}`);
     return first.map((d, i) => d ?? shapes.find((s) => s[i] !== null)?.[i] ?? null);
   }

@@ -125,7 +125,7 @@ export function predict(model: Model, x: Data, options: PredictOptions = {}): Te
     const parts: Tensor[] = [];
     for (let start = 0; start < n; start += batchSize) {
       const bx = xs.map((t) => rows(t, start, Math.min(n, start + batchSize)));
-      parts.push(forward(model, bx, false));
+      parts.push(tidy(() => forward(model, bx, false)));
     }
     return parts.length === 1 ? parts[0] : concat(parts, 0);
   });
@@ -157,11 +157,11 @@ export function testOnBatch(model: Model, x: Data, y: Data, options: { returnDic
  * changes, so an error in it leaves the model as it was.
  */
 export function trainStep(model: Model, compiled: Compiled, xs: Tensor[], y: Tensor): number {
-  const weights = model.weights;
-  for (const w of weights) w.value.requiresGrad = w.trainable;
-  const trainable = weights.filter((w) => w.trainable);
+  for (const w of model.weights) w.value.requiresGrad = w.trainable;
   return tidy(() => {
     const pred = forward(model, xs, true);
+    // Read after the forward pass: a model built lazily creates its weights in it.
+    const trainable = model.trainableWeights;
     let loss = compiled.loss.call(y, pred);
     for (const penalty of model.regularizationLosses()) loss = loss.add(penalty);
     const value = loss.item();
