@@ -105,7 +105,7 @@ export function createConverter(options: ConverterOptions): Converter {
     readDirectory: (...args) => ts.sys.readDirectory(...args),
     useCaseSensitiveFileNames: () => true,
   };
-  const service = ts.createLanguageService(host, ts.createDocumentRegistry(true, options.cwd));
+  const service = ts.createLanguageService(host, documentRegistry(ts, options.cwd));
 
   /** Puts `code` into the cell file; returns the names the cell declares itself. */
   function load(code: string): Set<string> {
@@ -185,6 +185,37 @@ export function createConverter(options: ConverterOptions): Converter {
       load(code);
       return describeAt(offset);
     },
+  };
+}
+
+/**
+ * A document registry that skips doc comments in Node's and the standard library's declaration
+ * files: parsing them is a fifth of the first type check, the slowest part of the kernel's start.
+ * Hover and `help` keep the doc comments of the prelude, the runtime and the user's packages.
+ */
+function documentRegistry(ts: typeof TS, cwd: string): TS.DocumentRegistry {
+  const withDocs = ts.createDocumentRegistry(true, cwd);
+  const noDocs = ts.createDocumentRegistry(true, cwd, ts.JSDocParsingMode.ParseNone);
+  const libDir = normalize(path.dirname(ts.getDefaultLibFilePath({})));
+  const isLibrary = (file: string): boolean => file.startsWith(libDir) || file.includes("/node_modules/@types/node/");
+  const pick = (file: string): TS.DocumentRegistry => (isLibrary(file) ? noDocs : withDocs);
+  const mode = (file: string, options: TS.CreateSourceFileOptions | TS.ScriptTarget | undefined) =>
+    typeof options === "object" && isLibrary(file) ? { ...options, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : options;
+  return {
+    acquireDocument: (file, settings, snapshot, version, kind, options) =>
+      pick(file).acquireDocument(file, settings, snapshot, version, kind, mode(file, options)),
+    acquireDocumentWithKey: (file, filePath, settings, key, snapshot, version, kind, options) =>
+      pick(file).acquireDocumentWithKey(file, filePath, settings, key, snapshot, version, kind, mode(file, options)),
+    updateDocument: (file, settings, snapshot, version, kind, options) =>
+      pick(file).updateDocument(file, settings, snapshot, version, kind, mode(file, options)),
+    updateDocumentWithKey: (file, filePath, settings, key, snapshot, version, kind, options) =>
+      pick(file).updateDocumentWithKey(file, filePath, settings, key, snapshot, version, kind, mode(file, options)),
+    getKeyForCompilationSettings: (settings) => withDocs.getKeyForCompilationSettings(settings),
+    releaseDocument: (file: string, settings: TS.CompilerOptions, kind?: TS.ScriptKind, format?: TS.ResolutionMode) =>
+      pick(file).releaseDocument(file, settings, kind!, format),
+    releaseDocumentWithKey: (filePath: TS.Path, key: TS.DocumentRegistryBucketKey, kind?: TS.ScriptKind, format?: TS.ResolutionMode) =>
+      pick(filePath).releaseDocumentWithKey(filePath, key, kind!, format),
+    reportStats: () => withDocs.reportStats() + noDocs.reportStats(),
   };
 }
 
