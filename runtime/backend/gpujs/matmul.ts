@@ -4,7 +4,7 @@
  * broadcast batch of 1 only change the strides baked into the source, so no
  * operand is ever copied into another layout.
  */
-import { kernel, unravel, type KernelSpec } from "./source";
+import { dotProduct, kernel, linear, unravel, type KernelSpec } from "./source";
 
 /** Sizes of one batched matmul, as the backend interface passes them. */
 export interface MatmulShapes {
@@ -31,12 +31,10 @@ export function matmulSpec({ aShape, bShape, transA, transB, batch }: MatmulShap
   const bBatchStride = bBatch === 1 ? 0 : bRows * bCols;
   const body = [
     ...unravel("this.thread.x", [batch, m, n], "o"),
-    `const aBase = o0 * ${aBatchStride} + o1 * ${aRow};`,
-    `const bBase = o0 * ${bBatchStride} + o2 * ${bCol};`,
+    `const aBase = ${linear([["o0", aBatchStride], ["o1", aRow]])};`,
+    `const bBase = ${linear([["o0", bBatchStride], ["o2", bCol]])};`,
     "let acc = 0.0;",
-    `for (let p = 0; p < ${k}; p++) {`,
-    `  acc += a[aBase + p * ${aCol}] * b[bBase + p * ${bRow}];`,
-    "}",
+    ...dotProduct("acc", "p", k, (i) => `a[${linear([["aBase", 1], ["p", aCol]], i * aCol)}] * b[${linear([["bBase", 1], ["p", bRow]], i * bRow)}]`),
     "return acc;",
   ];
   return { source: kernel(["a", "b"], body), outSize: batch * m * n };

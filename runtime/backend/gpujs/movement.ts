@@ -4,7 +4,7 @@
  * int32 data (held as float32) as well as float32.
  */
 import { sizeOf, stridesOf, type Shape, type View } from "../backend";
-import { floatLiteral, kernel, offsetOf, unravel, type KernelSpec } from "./source";
+import { floatLiteral, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
 
 /** Most tensors one concat kernel reads; longer lists are joined in rounds (GL targets limit bound textures). */
 export const CONCAT_MAX_INPUTS = 8;
@@ -20,15 +20,14 @@ export function padSpec(shape: Shape, before: readonly number[], after: readonly
   const outShape = shape.map((d, i) => d + before[i] + after[i]);
   const body = [...unravel("this.thread.x", outShape, "o")];
   const strides = stridesOf(shape);
-  const terms: string[] = [];
+  const terms: [string, number][] = [];
   shape.forEach((d, i) => {
-    const coordinate = before[i] === 0 ? `o${i}` : `(o${i} - ${before[i]})`;
     if (before[i] !== 0 || after[i] !== 0) {
       body.push(`if (o${i} < ${before[i]} || o${i} >= ${before[i] + d}) {`, `  return ${floatLiteral(value)};`, "}");
     }
-    if (strides[i] !== 0 && d !== 1) terms.push(`${coordinate} * ${strides[i]}`);
+    if (d !== 1) terms.push([before[i] === 0 ? `o${i}` : `(o${i} - ${before[i]})`, strides[i]]);
   });
-  body.push(`return x[${terms.length === 0 ? "0" : terms.join(" + ")}];`);
+  body.push(`return x[${linear(terms)}];`);
   return { source: kernel(["x"], body), outSize: sizeOf(outShape) };
 }
 
@@ -43,12 +42,11 @@ export function concatSpec(shapes: readonly Shape[], axis: number): KernelSpec {
   let start = 0;
   shapes.forEach((shape, i) => {
     const strides = stridesOf(shape);
-    const terms = shape.map((d, dim) => {
-      if (d === 1 && dim !== axis) return "";
+    const terms = shape.map((_, dim): [string, number] => {
       const coordinate = dim === axis && start !== 0 ? `(o${dim} - ${start})` : `o${dim}`;
-      return strides[dim] === 1 ? coordinate : `${coordinate} * ${strides[dim]}`;
+      return [coordinate, shape[dim] === 1 && dim !== axis ? 0 : strides[dim]];
     });
-    const index = terms.filter((t) => t !== "").join(" + ") || "0";
+    const index = linear(terms);
     start += shape[axis];
     if (i === shapes.length - 1) body.push(`return x${i}[${index}];`);
     else body.push(`if (o${axis} < ${start}) {`, `  return x${i}[${index}];`, "}");
@@ -65,7 +63,7 @@ export function gatherSpec(shape: Shape, count: number, axis: number): KernelSpe
     `if (idx < 0 || idx >= ${axisSize}) {`,
     "  return 0.0;",
     "}",
-    `return x[(o0 * ${axisSize} + idx) * ${inner} + o2];`,
+    `return x[${linear([["o0", axisSize * inner], ["idx", inner], ["o2", 1]])}];`,
   ];
   return { source: kernel(["x", "indices"], body), outSize: outer * count * inner };
 }
@@ -82,7 +80,7 @@ export function scatterAddSpec(shape: Shape, count: number, axis: number): Kerne
     "let acc = 0.0;",
     `for (let j = 0; j < ${count}; j++) {`,
     "  if (indices[j] === o1) {",
-    `    acc += updates[(o0 * ${count} + j) * ${inner} + o2];`,
+    `    acc += updates[${linear([["o0", count * inner], ["j", inner], ["o2", 1]])}];`,
     "  }",
     "}",
     "return acc;",

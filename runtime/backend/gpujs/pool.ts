@@ -6,7 +6,7 @@
  * each covering window's arg-max to see whether this pixel won it.
  */
 import type { Pool2DGeometry } from "../backend";
-import { kernel, unravel, type KernelSpec } from "./source";
+import { kernel, linear, unravel, type KernelSpec } from "./source";
 import { forEachCoveringOutput, forEachTap, poolWindow } from "./window";
 
 /** Max or average over each window's in-bounds taps; a window with none gives 0. */
@@ -19,7 +19,7 @@ export function pool2dSpec(op: "max" | "avg", g: Pool2DGeometry): KernelSpec {
     `let acc = ${op === "max" ? "-Infinity" : "0.0"};`,
     "let count = 0;",
     ...forEachTap(poolWindow(g), "o1", "o2", [
-      `const v = x[((o0 * ${g.inHeight} + iy) * ${g.inWidth} + ix) * ${C} + o3];`,
+      `const v = x[${pixel(g, "o0", "iy", "ix", "o3")}];`,
       take,
       "count++;",
     ]),
@@ -39,7 +39,7 @@ export function maxPool2dBackwardSpec(g: Pool2DGeometry): KernelSpec {
       "let bestX = -1;",
       "let bestValue = 0.0;",
       ...forEachTap(poolWindow(g), "oy", "ox", [
-        `const v = x[((p0 * ${g.inHeight} + iy) * ${g.inWidth} + ix) * ${C} + p3];`,
+        `const v = x[${pixel(g, "p0", "iy", "ix", "p3")}];`,
         "if (bestY < 0 || v > bestValue) {",
         "  bestY = iy;",
         "  bestX = ix;",
@@ -47,7 +47,7 @@ export function maxPool2dBackwardSpec(g: Pool2DGeometry): KernelSpec {
         "}",
       ], "w"),
       "if (bestY === p1 && bestX === p2) {",
-      `  acc += dy[((p0 * ${g.outHeight} + oy) * ${g.outWidth} + ox) * ${C} + p3];`,
+      `  acc += dy[${outputPixel(g, "p0", "oy", "ox", "p3")}];`,
       "}",
     ]),
     "return acc;",
@@ -62,13 +62,23 @@ export function avgPool2dBackwardSpec(g: Pool2DGeometry): KernelSpec {
     ...unravel("this.thread.x", [g.batch, g.inHeight, g.inWidth, C], "p"),
     "let acc = 0.0;",
     ...forEachCoveringOutput(poolWindow(g), "p1", "p2", [
-      `const y0 = oy * ${g.strideHeight} - ${g.padTop};`,
-      `const x0 = ox * ${g.strideWidth} - ${g.padLeft};`,
+      `const y0 = ${linear([["oy", g.strideHeight]], -g.padTop)};`,
+      `const x0 = ${linear([["ox", g.strideWidth]], -g.padLeft)};`,
       `const rows = Math.min(y0 + ${g.windowHeight}, ${g.inHeight}) - Math.max(y0, 0);`,
       `const cols = Math.min(x0 + ${g.windowWidth}, ${g.inWidth}) - Math.max(x0, 0);`,
-      `acc += dy[((p0 * ${g.outHeight} + oy) * ${g.outWidth} + ox) * ${C} + p3] / (rows * cols);`,
+      `acc += dy[${outputPixel(g, "p0", "oy", "ox", "p3")}] / (rows * cols);`,
     ]),
     "return acc;",
   ];
   return { source: kernel(["dy"], body), outSize: g.batch * g.inHeight * g.inWidth * C };
+}
+
+/** Offset of element (n, y, x, c) of the input. */
+function pixel(g: Pool2DGeometry, n: string, y: string, x: string, c: string): string {
+  return linear([[n, g.inHeight * g.inWidth * g.channels], [y, g.inWidth * g.channels], [x, g.channels], [c, 1]]);
+}
+
+/** Offset of element (n, y, x, c) of the output. */
+function outputPixel(g: Pool2DGeometry, n: string, y: string, x: string, c: string): string {
+  return linear([[n, g.outHeight * g.outWidth * g.channels], [y, g.outWidth * g.channels], [x, g.channels], [c, 1]]);
 }

@@ -6,24 +6,24 @@
  * read in order when the reduced axes are trailing).
  */
 import { sizeOf, stridesOf, type ReduceOp, type Shape } from "../backend";
-import { kernel, offsetOf, unravel, type KernelSpec } from "./source";
+import { kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
 
 /** Reduces `x` of `shape` over `axes` (sorted, distinct) by `op`. */
 export function reduceSpec(op: ReduceOp, shape: Shape, axes: readonly number[]): KernelSpec {
   const { kept, base } = keptBase(shape, axes);
   const strides = stridesOf(shape);
   const loops: string[] = [];
-  const terms: string[] = [];
+  const terms: [string, number][] = [["base", 1]];
   axes.forEach((axis, j) => {
     if (shape[axis] === 1) return;
     loops.push(`for (let r${j} = 0; r${j} < ${shape[axis]}; r${j}++) {`);
-    terms.push(strides[axis] === 1 ? `r${j}` : `r${j} * ${strides[axis]}`);
+    terms.push([`r${j}`, strides[axis]]);
   });
   const body = [
     ...base,
     `let acc = ${IDENTITY[op]};`,
     ...loops,
-    `const v = x[${["base", ...terms].join(" + ")}];`,
+    `const v = x[${linear(terms)}];`,
     ACCUMULATE[op],
     ...loops.map(() => "}"),
     "return acc;",
@@ -44,7 +44,7 @@ export function argReduceSpec(op: "argmax" | "argmin", shape: Shape, axis: numbe
     "let best = 0;",
     "let bestValue = x[base];",
     `for (let j = 1; j < ${shape[axis]}; j++) {`,
-    `  const v = x[base + j * ${stride}];`,
+    `  const v = x[${linear([["base", 1], ["j", stride]])}];`,
     `  if (bestValue === bestValue && (${better} || v !== v)) {`,
     "    best = j;",
     "    bestValue = v;",

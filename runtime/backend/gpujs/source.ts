@@ -43,15 +43,48 @@ export function unravel(index: string, shape: Shape, name: string): string[] {
   return lines;
 }
 
-/** `offset + c0 * s0 + c1 * s1 + ...` over coordinates `${name}d`, leaving out zero strides. */
+/**
+ * The integer expression sum(expression * coefficient) + constant, written
+ * without multiplications by 1 or terms multiplied by 0: gpu.js's WebAssembly
+ * target does not fold those, and in an inner loop they halve its speed.
+ */
+export function linear(terms: readonly (readonly [string, number])[], constant = 0): string {
+  const parts: string[] = [];
+  for (const [expression, coefficient] of terms) {
+    if (coefficient === 0) continue;
+    parts.push(coefficient === 1 ? expression : `${expression} * ${coefficient}`);
+  }
+  if (constant !== 0 || parts.length === 0) parts.push(String(constant));
+  return parts.join(" + ").replace(/\+ -/g, "- ");
+}
+
+/** How many terms one iteration of an unrolled dot-product loop adds. */
+const UNROLL = 4;
+
+/**
+ * Statements adding sum over v in [0, count) of term(v) to `acc`, unrolled
+ * by four with a remainder loop (loop overhead dominates a one-term body on
+ * gpu.js's CPU targets). `term(offset)` writes the term for `variable + offset`.
+ */
+export function dotProduct(acc: string, variable: string, count: number, term: (offset: number) => string): string[] {
+  const whole = count - (count % UNROLL);
+  const lines: string[] = [];
+  if (whole > 0) {
+    const terms = Array.from({ length: UNROLL }, (_, i) => term(i));
+    lines.push(`for (let ${variable} = 0; ${variable} < ${whole}; ${variable} += ${UNROLL}) {`, `  ${acc} += ${terms.join(" + ")};`, "}");
+  }
+  if (whole < count) {
+    lines.push(`for (let ${variable} = ${whole}; ${variable} < ${count}; ${variable}++) {`, `  ${acc} += ${term(0)};`, "}");
+  }
+  return lines;
+}
+
+/** `offset + c0 * s0 + c1 * s1 + ...` over coordinates `${name}d` (see `linear`). */
 export function offsetOf(name: string, strides: readonly number[], offset = 0): string {
-  const terms: string[] = [];
-  if (offset !== 0) terms.push(`${offset}`);
-  strides.forEach((s, d) => {
-    if (s === 1) terms.push(`${name}${d}`);
-    else if (s !== 0) terms.push(`${name}${d} * ${s}`);
-  });
-  return terms.length === 0 ? "0" : terms.join(" + ");
+  return linear(
+    strides.map((s, d) => [`${name}${d}`, s] as const),
+    offset,
+  );
 }
 
 /** True when `strides` are the row-major strides of `shape` (the view reads the buffer in order). */

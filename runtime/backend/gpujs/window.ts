@@ -6,6 +6,7 @@
  * read this input through it, when the stride lets one exist).
  */
 import type { Conv2DGeometry, Pool2DGeometry } from "../backend";
+import { linear } from "./source";
 
 /** A 2-D window of taps sliding over an input to produce an output grid. */
 export interface Window2D {
@@ -39,16 +40,30 @@ export function poolWindow(g: Pool2DGeometry): Window2D {
 export function forEachTap(w: Window2D, oy: string, ox: string, inner: readonly string[], tap = "f"): string[] {
   return [
     `for (let ${tap}y = 0; ${tap}y < ${w.tapsHigh}; ${tap}y++) {`,
-    `  const iy = ${oy} * ${w.strideHeight} - ${w.padTop} + ${tap}y * ${w.dilationHeight};`,
+    `  const iy = ${linear([[oy, w.strideHeight], [`${tap}y`, w.dilationHeight]], -w.padTop)};`,
     `  if (iy >= 0 && iy < ${w.inHeight}) {`,
     `    for (let ${tap}x = 0; ${tap}x < ${w.tapsWide}; ${tap}x++) {`,
-    `      const ix = ${ox} * ${w.strideWidth} - ${w.padLeft} + ${tap}x * ${w.dilationWidth};`,
+    `      const ix = ${linear([[ox, w.strideWidth], [`${tap}x`, w.dilationWidth]], -w.padLeft)};`,
     `      if (ix >= 0 && ix < ${w.inWidth}) {`,
-    ...inner.map((line) => `        ${line}`),
+    ...indent(4, inner),
     "      }",
     "    }",
     "  }",
     "}",
+  ];
+}
+
+/**
+ * Whether every tap of every window lands inside the input, vertically and
+ * horizontally (true without padding): then a loop over output pixels needs
+ * no bounds test and can be unrolled.
+ */
+export function alwaysInside(w: Window2D): [boolean, boolean] {
+  const inside = (pad: number, out: number, stride: number, taps: number, dilation: number, size: number): boolean =>
+    pad <= 0 && (out - 1) * stride - pad + (taps - 1) * dilation < size;
+  return [
+    inside(w.padTop, w.outHeight, w.strideHeight, w.tapsHigh, w.dilationHeight, w.inHeight),
+    inside(w.padLeft, w.outWidth, w.strideWidth, w.tapsWide, w.dilationWidth, w.inWidth),
   ];
 }
 
@@ -60,17 +75,31 @@ export function forEachTap(w: Window2D, oy: string, ox: string, inner: readonly 
 export function forEachCoveringOutput(w: Window2D, iy: string, ix: string, inner: readonly string[]): string[] {
   return [
     `for (let fy = 0; fy < ${w.tapsHigh}; fy++) {`,
-    `  const ty = ${iy} + ${w.padTop} - fy * ${w.dilationHeight};`,
-    `  const oy = Math.floor(ty / ${w.strideHeight});`,
-    `  if (ty >= 0 && oy * ${w.strideHeight} === ty && oy < ${w.outHeight}) {`,
+    ...indent(1, outputOf("y", linear([[iy, 1], ["fy", -w.dilationHeight]], w.padTop), w.strideHeight, w.outHeight)),
     `    for (let fx = 0; fx < ${w.tapsWide}; fx++) {`,
-    `      const tx = ${ix} + ${w.padLeft} - fx * ${w.dilationWidth};`,
-    `      const ox = Math.floor(tx / ${w.strideWidth});`,
-    `      if (tx >= 0 && ox * ${w.strideWidth} === tx && ox < ${w.outWidth}) {`,
-    ...inner.map((line) => `        ${line}`),
+    ...indent(2, outputOf("x", linear([[ix, 1], ["fx", -w.dilationWidth]], w.padLeft), w.strideWidth, w.outWidth)),
+    ...indent(4, inner),
     "      }",
     "    }",
     "  }",
     "}",
   ];
+}
+
+/**
+ * Defines `o${axis}`, the output coordinate whose window start sits `offset`
+ * before this input coordinate, and opens a block entered only when that
+ * output exists (the offset is a whole number of strides, inside the grid).
+ */
+function outputOf(axis: "y" | "x", offset: string, stride: number, size: number): string[] {
+  if (stride === 1) return [`const o${axis} = ${offset};`, `if (o${axis} >= 0 && o${axis} < ${size}) {`];
+  return [
+    `const t${axis} = ${offset};`,
+    `const o${axis} = Math.floor(t${axis} / ${stride});`,
+    `if (t${axis} >= 0 && o${axis} * ${stride} === t${axis} && o${axis} < ${size}) {`,
+  ];
+}
+
+function indent(levels: number, lines: readonly string[]): string[] {
+  return lines.map((line) => `${"  ".repeat(levels)}${line}`);
 }
