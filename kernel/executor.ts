@@ -28,6 +28,7 @@ import * as tslabCompat from "./prelude/tslab";
 import { setDisplaySink } from "../runtime/display";
 import { createConverter, type Converter } from "./typescript/converter";
 import { isComplete } from "./typescript/is-complete";
+import { loadTypeScript } from "./typescript/load";
 import { CellScripts, formatDiagnostics, type FormattedError } from "./typescript/traceback";
 
 const DEFAULT_OUTPUT_LIMIT = 20_000_000;
@@ -42,9 +43,10 @@ const INTERRUPTED: FormattedError = {
 export async function createExecutor(options: ExecutorOptions = {}): Promise<Executor> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const layout = nnlabLayout();
-  const ts = require("typescript") as typeof TS;
+  // Loaded here, not at module load: the compiler is the largest part of the kernel's start.
+  const { ts, saveCodeCache } = loadTypeScript();
   const runtimeNames = exportedNames(ts, layout.runtimeTypes).filter((name) => RUNTIME_NAMES.includes(name));
-  const converter = createConverter({
+  const converter = createConverter(ts, {
     cwd,
     prelude: [
       { names: [...prelude.PRELUDE_NAMES], from: layout.preludeTypes },
@@ -55,7 +57,10 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<Exe
   const executor = new CellExecutor(ts, converter, cwd, layout, runtimeNames, options);
   // The first type check parses lib and @types/node (most of the startup time); do it as soon as
   // the caller has had a turn, so the first cell does not pay for it.
-  setImmediate(() => converter.convert("0"));
+  setImmediate(() => {
+    converter.convert("0");
+    saveCodeCache();
+  });
   return executor;
 }
 

@@ -70,9 +70,7 @@ const TOP_LEVEL_AWAIT_CODES = new Set([1378, 1432, 2854]);
 /** "Cannot assign to 'x' because it is an import": allowed for `let`/`var` of earlier cells. */
 const ASSIGN_TO_IMPORT = 2632;
 
-export function createConverter(options: ConverterOptions): Converter {
-  // Loaded here, not at module load: requiring TypeScript costs ~150 ms.
-  const ts = require("typescript") as typeof TS;
+export function createConverter(ts: typeof TS, options: ConverterOptions): Converter {
   const cellPath = normalize(path.join(options.cwd, CELL_FILE));
   const prevPath = normalize(path.join(options.cwd, PREV_FILE));
   const store = new DeclarationStore(ts);
