@@ -4,6 +4,8 @@ import { keras, layers } from "../../runtime/keras/index";
 import type { Model } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
+import type { InputShapes, LayerInputs } from "../../runtime/keras/engine/layer";
+import type { Weight } from "../../runtime/keras/engine/weight";
 import { JUPYTER_DISPLAY, setDisplaySink, type DisplayOptions, type MimeBundle } from "../../runtime/display";
 
 /** Two separable blobs: label 1 where x0 + x1 > 0. */
@@ -290,6 +292,28 @@ describe("freezing and sharing", () => {
     const model = classifier();
     const dense = model.layers[0];
     expect(() => dense.setWeights([nn.zeros([3, 8]), nn.zeros([8])])).toThrow(`${dense.name}/kernel: cannot set a value of shape [3, 8] on a weight of shape [2, 8]`);
+  });
+});
+
+describe("custom layers", () => {
+  it("create weights in build() with Keras's keyword addWeight, count them, and train", async () => {
+    class Scale extends keras.layers.Layer {
+      scale: Weight | null = null;
+      override build(inputShape: InputShapes) {
+        const shape = inputShape as (number | null)[];
+        this.scale = this.addWeight({ name: "scale", shape: [shape[shape.length - 1] as number], initializer: "ones" });
+      }
+      override call(x: LayerInputs) {
+        return (x as Tensor).mul(this.scale!.value);
+      }
+    }
+    const model = keras.Sequential([keras.Input({ shape: [2] }), new Scale({ name: "scale" }), layers.Dense(2, { activation: "softmax" })]);
+    expect(model.getLayer("scale").countParams()).toBe(2);
+    expect(model.layers[0].lastOutputShape).toEqual([null, 2]);
+    model.compile({ optimizer: keras.optimizers.SGD({ learningRate: 0.5 }), loss: "categorical_crossentropy" });
+    const { x, yOneHot } = blobs(16);
+    await model.fit(x, yOneHot, { epochs: 1, verbose: 0 });
+    expect(Array.from(model.getLayer("scale").getWeights()[0].dataSync())).not.toEqual([1, 1]);
   });
 });
 

@@ -219,8 +219,24 @@ export class Layer {
     });
   }
 
-  /** Adds a weight; call from `build`. */
-  addWeight(name: string, shape: readonly number[], options: AddWeightOptions = {}): Weight {
+  /**
+   * Adds a weight; call from `build`. Keras's keyword form
+   * `addWeight({ shape, initializer, trainable, name })` or `addWeight(name, shape, options)`.
+   */
+  addWeight(options: AddWeightOptions & { shape: readonly number[]; name?: string }): Weight;
+  addWeight(name: string, shape: readonly number[], options?: AddWeightOptions): Weight;
+  addWeight(
+    nameOrOptions: string | (AddWeightOptions & { shape: readonly number[]; name?: string }),
+    shapeArg: readonly number[] = [],
+    optionsArg: AddWeightOptions = {},
+  ): Weight {
+    const keyword = typeof nameOrOptions === "object";
+    const name = keyword ? (nameOrOptions.name ?? `weight_${this.ownWeights.length}`) : nameOrOptions;
+    const shape = keyword ? nameOrOptions.shape : shapeArg;
+    const options = keyword ? nameOrOptions : optionsArg;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new Error(`${this.describe()}: addWeight "${name}" needs a shape of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
     const init = getInitializer(options.initializer ?? "glorot_uniform");
     const weight = new Weight(this, name, shape, init.generate(shape), options.trainable ?? true, getRegularizer(options.regularizer));
     this.ownWeights.push(weight);
