@@ -67,3 +67,13 @@ export function kernelBiasConfig(options: KernelBiasOptions): LayerConfig {
     biasRegularizer: regularizerConfig(options.biasRegularizer),
   };
 }
+
+/**
+ * Keras's optional positional second argument: `f(a, b, options)` or
+ * `f(a, options)`; a number or array second argument is option `key`.
+ */
+export function positionalSecond<O extends object>(second: number | readonly number[] | O | undefined, options: O, key: string): O {
+  if (second === undefined) return options;
+  if (typeof second === "number" || Array.isArray(second)) return { ...options, [key]: second };
+  return second as O;
+}

@@ -6,7 +6,7 @@ import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { conv2d } from "../../ops/conv";
-import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, type KernelBiasOptions } from "./config";
+import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, positionalSecond, type KernelBiasOptions } from "./config";
 import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
 
 export interface Conv2DOptions extends LayerOptions, KernelBiasOptions {
@@ -89,16 +89,6 @@ export class Conv2D extends Layer {
   protected kernelShape(channels: number): number[] {
     return [...this.kernelSize, channels, this.filters];
   }
-}
-
-/**
- * Keras's optional positional second argument: `f(a, b, options)` or
- * `f(a, options)`; a number or array second argument is option `key`.
- */
-export function positionalSecond<O extends object>(second: number | readonly number[] | O | undefined, options: O, key: string): O {
-  if (second === undefined) return options;
-  if (typeof second === "number" || Array.isArray(second)) return { ...options, [key]: second };
-  return second as O;
 }
 
 registerLayer("Conv2D", (c) => new Conv2D(c.filters as number, fromConfigOptions<Conv2DOptions>(c)));

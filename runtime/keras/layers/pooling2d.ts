@@ -3,8 +3,8 @@ import type { Tensor } from "../../tensor";
 import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { avgPool2d, maxPool2d } from "../../ops/pool";
+import { positionalSecond } from "./config";
 import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
-import { positionalSecond } from "./conv2d";
 
 export interface Pooling2DOptions extends LayerOptions {
   /** Window size (default 2); may also be the first positional argument, as in Keras. */

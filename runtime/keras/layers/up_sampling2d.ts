@@ -4,9 +4,8 @@ import { upsample2d } from "../../ops/pool";
 import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import { pair, type SymbolicShape } from "../utils/shape";
-import { fromConfigOptions } from "./config";
+import { fromConfigOptions, positionalSecond } from "./config";
 import { requireImageInput } from "./conv_utils";
-import { positionalSecond } from "./conv2d";
 
 export interface UpSampling2DOptions extends LayerOptions {
   /** Repeat factor (default 2); may also be the first positional argument, as in Keras. */
