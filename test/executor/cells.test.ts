@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resultText, tracebackOf, useExecutor } from "./session";
 
@@ -52,6 +54,18 @@ describe("TypeScript cells in a directory without node_modules", () => {
     await run('import * as os from "node:os";\nimport { join } from "node:path";');
     const { outcome } = await run('typeof os.cpus() + join("a", "b")');
     expect(resultText(outcome)).toBe("'objecta/b'");
+  });
+
+  it("imports a package installed next to the notebook, with its types", async () => {
+    const dir = path.join(session.cwd, "node_modules", "greeter");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "greeter", main: "index.js", types: "index.d.ts" }));
+    writeFileSync(path.join(dir, "index.js"), "exports.greet = (name) => 'hello ' + name;");
+    writeFileSync(path.join(dir, "index.d.ts"), "export declare function greet(name: string): string;");
+    expect(resultText((await run('import { greet } from "greeter";\ngreet("nnlab")')).outcome)).toBe("'hello nnlab'");
+    const { outcome } = await run("greet(42)");
+    expect(outcome).toMatchObject({ status: "error", ename: "TypeScriptError" });
+    expect(resultText((await run('require("greeter").greet("again")')).outcome)).toBe("'hello again'");
   });
 
   it("makes the last expression the result, shown like Node's REPL", async () => {

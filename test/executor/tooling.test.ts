@@ -28,6 +28,10 @@ describe("completion, inspection, is_complete", () => {
     expect(result.cursorStart).toBe(cursor - 4);
   });
 
+  it("offers the runtime's names (nn) typed by the runtime itself", () => {
+    expect(session.executor.complete("n", 1).matches).toContain("nn");
+  });
+
   it("inspects a prelude function: signature and doc comment", () => {
     const code = "clearOutput({ wait: true })";
     const result = session.executor.inspect(code, 3, 0);
