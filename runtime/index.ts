@@ -7,3 +7,5 @@ export * as display from "./display";
 export { nn } from "./nn";
 export { Tensor } from "./tensor";
 export { loadMnist } from "./data/mnist";
+export { keras, layers } from "./keras";
+export * as viz from "./viz";
