@@ -70,7 +70,10 @@ export function gemmOne(
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, scratch: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (beta != 1) scaleMatrix(m, n, beta, c, ldc);
+  // beta = 0 with work to do: the first k block overwrites C instead of
+  // zeroing it first, which saves a pass over C (large for small k, as in convolutions).
+  const overwrite = beta == 0 && k > 0 && alpha != 0;
+  if (beta != 1 && !overwrite) scaleMatrix(m, n, beta, c, ldc);
   if (k <= 0 || alpha == 0) return;
   const packA = scratch;
   const packB = scratch + (<usize>(MC * KC) << 2);
@@ -93,12 +96,13 @@ export function gemmOne(
             const pa = packA + (<usize>(ir * kc) << 2);
             const mr = min(MR, mc - ir);
             const cTile = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
+            const first = overwrite && pc == 0;
             if (mr == MR && nr == NR) {
-              microKernel(pa, pb, cTile, kc, ldc);
+              if (first) microKernel(pa, pb, cTile, kc, ldc, false);
+              else microKernel(pa, pb, cTile, kc, ldc, true);
             } else {
-              memory.fill(tile, 0, MR * NR * 4);
-              microKernel(pa, pb, tile, kc, NR);
-              addTile(tile, cTile, ldc, mr, nr);
+              microKernel(pa, pb, tile, kc, NR, false);
+              mergeTile(tile, cTile, ldc, mr, nr, !first);
             }
           }
         }
@@ -128,9 +132,10 @@ export function scaleMatrix(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void
   }
 }
 
-// C[0:4, 0:8] += Apanel^T Bpanel over kc steps (kc >= 1).
+// C[0:4, 0:8] (+)= Apanel^T Bpanel over kc steps (kc >= 1); `accumulate` is a
+// constant at each call site, so the store-only copy has no loads of C.
 @inline
-function microKernel(a: usize, b: usize, c: usize, kc: i32, ldc: i32): void {
+function microKernel(a: usize, b: usize, c: usize, kc: i32, ldc: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   const end = b + (<usize>(kc * NR) << 2);
@@ -154,24 +159,30 @@ function microKernel(a: usize, b: usize, c: usize, kc: i32, ldc: i32): void {
     b += NR * 4;
   } while (b < end);
   const step = <usize>ldc << 2;
-  v128.store(c, f32x4.add(v128.load(c), c00));
-  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
-  c += step;
-  v128.store(c, f32x4.add(v128.load(c), c10));
-  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
-  c += step;
-  v128.store(c, f32x4.add(v128.load(c), c20));
-  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
-  c += step;
-  v128.store(c, f32x4.add(v128.load(c), c30));
-  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  storeRow(c, c00, c01, accumulate);
+  storeRow(c + step, c10, c11, accumulate);
+  storeRow(c + 2 * step, c20, c21, accumulate);
+  storeRow(c + 3 * step, c30, c31, accumulate);
 }
 
-function addTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32): void {
+@inline
+function storeRow(c: usize, v0: v128, v1: v128, accumulate: bool): void {
+  if (accumulate) {
+    v128.store(c, f32x4.add(v128.load(c), v0));
+    v128.store(c, f32x4.add(v128.load(c, 16), v1), 16);
+  } else {
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+  }
+}
+
+// Writes (or adds, when accumulating) the valid mr x nr corner of an edge tile into C.
+function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: bool): void {
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) {
       const p = c + (<usize>(i * ldc + j) << 2);
-      store<f32>(p, load<f32>(p) + load<f32>(tile + (<usize>(i * NR + j) << 2)));
+      const v = load<f32>(tile + (<usize>(i * NR + j) << 2));
+      store<f32>(p, accumulate ? load<f32>(p) + v : v);
     }
   }
 }
