@@ -33,6 +33,17 @@ describe("fit", () => {
     expect(history.history.val_accuracy[4]).toBeGreaterThan(0.85);
   });
 
+  it("evaluates validationData after each epoch as val_ metrics", async () => {
+    const { x, ySparse } = blobs(32);
+    const val = blobs(16);
+    const model = classifier();
+    model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+    const history = await model.fit(x, ySparse, { epochs: 2, verbose: 0, validationData: [val.x, val.ySparse] });
+    const [valLoss, valAccuracy] = model.evaluate(val.x, val.ySparse) as number[];
+    expect(history.history.val_loss[1]).toBeCloseTo(valLoss, 5);
+    expect(history.history.val_accuracy[1]).toBeCloseTo(valAccuracy, 5);
+  });
+
   it("accepts optimizers, losses and metrics by camelCase name and picks sparse accuracy for integer labels", async () => {
     nn.seed(11);
     const { x, ySparse } = blobs(64);
