@@ -3,12 +3,13 @@
  * wrote, from an empty directory with no node_modules anywhere above it: what Jupyter does with nnlab after a
  * plain install, and what the course-notebook tests rely on.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
-import { REPO_ROOT, SYSTEM_PYTHON, requirePythonModule } from "../support/paths";
-import { type RunResult, runProcess } from "../support/processes";
+import { executeNotebook } from "../support/nbconvert";
+import { REPO_ROOT, requirePythonModule } from "../support/paths";
+import type { RunResult } from "../support/processes";
 
 interface Output {
   output_type: string;
@@ -54,35 +55,19 @@ describe("jupyter nbconvert --execute with the nnlab kernel", () => {
   }, 180_000);
 });
 
-/** Copies a notebook from test/fixtures into a fresh empty directory and executes it there. */
+/**
+ * Copies a notebook from test/fixtures into a fresh empty directory and executes it there: nbconvert starts
+ * the kernel in the notebook's own directory, which must have no node_modules above it.
+ */
 async function executeFixture(
   jupyter: JupyterEnv,
   fixture: string,
 ): Promise<{ run: RunResult; executed: Notebook | null }> {
   const workDir = path.join(jupyter.root, `work-${path.basename(fixture, ".ipynb")}`);
   mkdirSync(workDir);
-  copyFileSync(path.join(REPO_ROOT, "test", "fixtures", fixture), path.join(workDir, fixture));
-  const result = path.join(workDir, "executed.ipynb");
-  const run = await runProcess(
-    SYSTEM_PYTHON,
-    [
-      "-m",
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.kernel_name=nnlab",
-      "--ExecutePreprocessor.timeout=120",
-      "--output-dir",
-      workDir,
-      "--output",
-      "executed",
-      fixture,
-    ],
-    { cwd: workDir, env: jupyter.env, timeoutMs: 170_000 },
-  );
-  const executed = existsSync(result) ? (JSON.parse(readFileSync(result, "utf8")) as Notebook) : null;
-  return { run, executed };
+  const notebook = path.join(workDir, fixture);
+  copyFileSync(path.join(REPO_ROOT, "test", "fixtures", fixture), notebook);
+  return executeNotebook<Notebook>(jupyter, notebook, { cellTimeoutS: 120, timeoutMs: 170_000 });
 }
 
 /** The `mime` data of the first output of `type`. */
