@@ -25,7 +25,7 @@ import * as prelude from "./prelude/index";
 import { OutputRouter, type StreamName } from "./prelude/output";
 import { setPreludeSession } from "./prelude/session";
 import * as tslabCompat from "./prelude/tslab";
-import { setDisplaySink } from "../runtime/display";
+import { isDisplayable, setDisplaySink, type MimeBundle } from "../runtime/display";
 import { createConverter, type Converter } from "./typescript/converter";
 import { isComplete } from "./typescript/is-complete";
 import { loadTypeScript } from "./typescript/load";
@@ -164,7 +164,7 @@ class CellExecutor implements Executor {
       const run = this.compile(code, conversion.js, conversion.sourceMap, conversion.topLevelAwait, options.executionCount);
       const value = await this.runInterruptibly(run);
       if (value === undefined || options.silent) return { status: "ok" };
-      return { status: "ok", result: { bundle: bundleForValue(value), metadata: {} } };
+      return { status: "ok", result: { bundle: this.bundleOf(value), metadata: {} } };
     } catch (error) {
       return { status: "error", ...(error === INTERRUPTED ? INTERRUPTED : this.scripts.format(error)) };
     } finally {
@@ -180,7 +180,7 @@ class CellExecutor implements Executor {
       }
       if (conversion.topLevelAwait) throw new Error("user_expressions cannot await");
       const value = this.compile(expression, conversion.js, conversion.sourceMap, false, 0)();
-      return { status: "ok", data: bundleForValue(value), metadata: {} };
+      return { status: "ok", data: this.bundleOf(value), metadata: {} };
     } catch (error) {
       return { status: "error", ...this.scripts.format(error) };
     }
@@ -230,6 +230,12 @@ class CellExecutor implements Executor {
   dispose(): void {
     this.router.flush();
     for (const undo of this.restore.splice(0).reverse()) undo();
+  }
+
+  /** A result's bundle; an Error value reads like a traceback, with cell lines mapped. */
+  private bundleOf(value: unknown): MimeBundle {
+    if (value instanceof Error && !isDisplayable(value)) return { "text/plain": this.scripts.format(value).traceback.join("\n") };
+    return bundleForValue(value);
   }
 
   /** The cell as a function of nothing, compiled under a script name its stack frames map back from. */

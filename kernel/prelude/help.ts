@@ -18,11 +18,11 @@ export function describeValue(value: unknown): string {
   if (typeof value === "function") return describeFunction(value);
   const preview = inspect(value, { depth: 1, colors: false, maxArrayLength: 20, breakLength: 100 });
   if (typeof value !== "object" || value === null) return `${typeof value}: ${preview}`;
-  const kind = value.constructor?.name ?? "Object";
+  const lines = [`${value.constructor?.name ?? "Object"} instance`];
   const members = memberNames(value);
-  return [`${kind} instance`, members.length > 0 ? `members: ${members.join(", ")}` : "", "", preview]
-    .filter((line, i) => line !== "" || i === 2)
-    .join("\n");
+  if (members.length > 0) lines.push(`members: ${members.join(", ")}`);
+  lines.push("", preview);
+  return lines.join("\n");
 }
 
 function describeFunction(fn: Function): string {

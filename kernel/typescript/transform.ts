@@ -6,6 +6,7 @@
  * - that generated import disappears from the JavaScript;
  * - the cell's last expression statement becomes `return <expression>` (the cell's result);
  * - `help(x)` gets the TypeScript description of `x` as a hidden second argument.
+ * An `after` transformer then drops CommonJS's initial `exports.x = void 0` (see below).
  */
 import type * as TS from "typescript";
 
@@ -20,7 +21,31 @@ export interface CellTransformInfo {
 export function cellTransformers(ts: typeof TS, checker: TS.TypeChecker, info: CellTransformInfo): TS.CustomTransformers {
   return {
     before: [(context) => (file) => transformCell(ts, checker, context, file, info)],
+    after: [(context) => (file) => withoutExportResets(ts, context, file)],
   };
+}
+
+/**
+ * CommonJS output starts with `exports.a = exports.b = void 0;` for the names a module exports.
+ * For a cell that would wipe the previous values of the names it redeclares before it has run, so
+ * a cell that fails half-way would lose them; without it they keep their values until reassigned.
+ */
+function withoutExportResets(ts: typeof TS, context: TS.TransformationContext, file: TS.SourceFile): TS.SourceFile {
+  const isReset = (statement: TS.Statement): boolean => {
+    if (!ts.isExpressionStatement(statement)) return false;
+    let expression = statement.expression;
+    while (
+      ts.isBinaryExpression(expression) &&
+      expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(expression.left) &&
+      ts.isIdentifier(expression.left.expression) &&
+      expression.left.expression.text === "exports"
+    ) {
+      expression = expression.right;
+    }
+    return expression !== statement.expression && ts.isVoidExpression(expression);
+  };
+  return context.factory.updateSourceFile(file, file.statements.filter((statement) => !isReset(statement)));
 }
 
 /** `help(x)` calls whose `help` is the prelude's: where they are and where their argument ends. */

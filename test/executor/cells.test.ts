@@ -102,6 +102,17 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(tracebackOf(outcome)).toMatch(/Cell In\[\d+\], line 3/);
   });
 
+  it("keeps the old value of a name whose redeclaring cell failed before assigning it", async () => {
+    await run("const weights = [1, 2, 3];");
+    expect((await run('const weights: number[] = (() => { throw new Error("bad init"); })();')).outcome.status).toBe("error");
+    expect(resultText((await run("weights.length")).outcome)).toBe("3");
+  });
+
+  it("shows an Error value as a result with its cell line", async () => {
+    const text = resultText((await run('\nconst made = new Error("as a value");\nmade')).outcome);
+    expect(text).toMatch(/^Error: as a value\nCell In\[\d+\], line 2/);
+  });
+
   it("reports a stack overflow as an ordinary RangeError", async () => {
     const { outcome } = await run("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)");
     expect(outcome).toMatchObject({ status: "error", ename: "RangeError" });
