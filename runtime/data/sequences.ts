@@ -14,29 +14,34 @@ export interface RecallOptions {
   samples: number;
   /** Steps per sequence (default 32). */
   length?: number;
-  /** Distinct keys, the classes (default 4); chance accuracy is 1 / classes. */
+  /** Distinct tokens, the classes (default 4); chance accuracy is 1 / classes. */
   classes?: number;
-  /** Distinct noise tokens filling the steps after the key (default 4). */
-  noiseTokens?: number;
+  /** The key sits at a random step among the first `keyWindow` (default 4). */
+  keyWindow?: number;
   seed?: number;
 }
 
 /**
- * x [samples, length, classes + noiseTokens]: one-hot tokens; step 0 holds a
- * key (channels 0..classes-1), every later step a random noise token (the
- * remaining channels). y [samples]: the key, to be recalled after the last step.
+ * x [samples, length, classes + 1]: a random one-hot token at every step;
+ * the last channel marks the key step (one of the first `keyWindow`). y
+ * [samples]: the key, to be recalled after the last step. The other tokens
+ * use the same channels as the key, so a network that writes every input
+ * into its state (a SimpleRNN) cannot tell the key from the noise around it;
+ * one that gates its writes on the marker (an LSTM) can keep it.
  */
 export function recallTask(options: RecallOptions): { x: Tensor; y: Tensor } {
-  const { samples, length = 32, classes = 4, noiseTokens = 4 } = options;
-  checkCounts("recallTask", { samples, length, classes, noiseTokens });
+  const { samples, length = 32, classes = 4, keyWindow = 4 } = options;
+  checkCounts("recallTask", { samples, length, classes, keyWindow });
+  if (keyWindow > length) throw new Error(`recallTask: keyWindow ${keyWindow} is longer than the sequence (${length} steps)`);
   const rand = generator(options.seed ?? 0);
-  const width = classes + noiseTokens;
+  const width = classes + 1;
   const x = new Float32Array(samples * length * width);
   const y = new Int32Array(samples);
   for (let n = 0; n < samples; n++) {
-    y[n] = Math.floor(rand() * classes);
-    x[n * length * width + y[n]] = 1;
-    for (let t = 1; t < length; t++) x[(n * length + t) * width + classes + Math.floor(rand() * noiseTokens)] = 1;
+    for (let t = 0; t < length; t++) x[(n * length + t) * width + Math.floor(rand() * classes)] = 1;
+    const key = (n * length + Math.floor(rand() * keyWindow)) * width;
+    y[n] = x.subarray(key, key + classes).indexOf(1);
+    x[key + classes] = 1;
   }
   return { x: tensor(x, [samples, length, width]), y: tensor(y, [samples]) };
 }

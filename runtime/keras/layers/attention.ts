@@ -15,6 +15,7 @@ import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
 import { maskOf } from "../recurrent/mask";
 import { attend } from "./attention_scores";
+import { anyTime } from "../recurrent/shapes";
 
 export interface AttentionOptions extends LayerOptions {
   /** Learn a scalar that multiplies the scores (default false). */
@@ -41,6 +42,11 @@ export class Attention extends Layer {
     super(options);
     this.useScale = options.useScale ?? false;
     this.dropout = options.dropout ?? 0;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

@@ -11,6 +11,7 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { layerFromConfig, registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { RNN, type RecurrentCallOptions, type SequenceLike } from "./rnn";
+import { anyTime } from "../recurrent/shapes";
 
 export type MergeMode = "concat" | "sum" | "mul" | "ave";
 
@@ -40,6 +41,11 @@ export class Bidirectional extends Layer {
     if (this.backwardLayer.returnSequences !== layer.returnSequences) {
       throw new Error(`${this.describe()}: the forward and backward layers must agree on returnSequences`);
     }
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

@@ -10,6 +10,7 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
+import { anyTime } from "../recurrent/shapes";
 
 export interface LayerNormalizationOptions extends LayerOptions {
   /** Only the last axis (-1) is supported. */
@@ -33,6 +34,11 @@ export class LayerNormalization extends Layer {
     this.epsilon = options.epsilon ?? 1e-3;
     this.center = options.center ?? true;
     this.scale = options.scale ?? true;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

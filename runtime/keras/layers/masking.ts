@@ -9,6 +9,7 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { attachMask } from "../recurrent/mask";
+import { anyTime } from "../recurrent/shapes";
 
 export interface MaskingOptions extends LayerOptions {
   /** Steps whose every feature equals this are masked (default 0). */
@@ -21,6 +22,11 @@ export class Masking extends Layer {
   constructor(options: MaskingOptions = {}) {
     super(options);
     this.maskValue = options.maskValue ?? 0;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override call(inputs: LayerInputs): Tensor {

@@ -18,6 +18,7 @@ import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
 import { maskOf } from "../recurrent/mask";
 import { attend } from "./attention_scores";
+import { anyTime } from "../recurrent/shapes";
 
 export interface MultiHeadAttentionOptions extends LayerOptions {
   numHeads: number;
@@ -77,6 +78,11 @@ export class MultiHeadAttention extends Layer {
     this.outputShape = options.outputShape ?? null;
     // Keras calls attention as mha(query, value, key, options): four positional arguments, not a layer's (inputs, options).
     return callableInstance(this, (self, args) => self.invoke(args)) as MultiHeadAttention;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

@@ -11,6 +11,7 @@ import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
 import { attachMask, maskOf } from "../recurrent/mask";
+import { anyTime } from "../recurrent/shapes";
 
 export interface PositionEmbeddingOptions extends LayerOptions {
   /** Default glorot_uniform (keras_hub's default). */
@@ -27,6 +28,11 @@ export class PositionEmbedding extends Layer {
     if (!(Number.isInteger(sequenceLength) && sequenceLength > 0)) throw new Error(`PositionEmbedding: sequenceLength must be a positive integer, got ${sequenceLength}`);
     this.sequenceLength = sequenceLength;
     this.initializer = options.initializer ?? "glorot_uniform";
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

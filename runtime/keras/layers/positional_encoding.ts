@@ -11,6 +11,7 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { attachMask, maskOf } from "../recurrent/mask";
+import { anyTime } from "../recurrent/shapes";
 
 export interface PositionalEncodingOptions extends LayerOptions {
   /** The longest wavelength (default 10000, as in "Attention is all you need"). */
@@ -23,6 +24,11 @@ export class PositionalEncoding extends Layer {
   constructor(options: PositionalEncodingOptions = {}) {
     super(options);
     this.maxWavelength = options.maxWavelength ?? 10000;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

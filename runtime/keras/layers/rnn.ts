@@ -13,6 +13,7 @@
  */
 import type { Tensor } from "../../tensor";
 import { noGrad } from "../../autograd";
+import { keep } from "../../memory";
 import { tensor } from "../../ops/creation";
 import { stack } from "../../ops/shape";
 import { zeros } from "../../ops/creation";
@@ -22,6 +23,7 @@ import type { SymbolicShape } from "../utils/shape";
 import type { RecurrentCell } from "../recurrent/cell";
 import { resolveMask } from "../recurrent/mask";
 import { unroll } from "../recurrent/unroll";
+import { anyTime } from "../recurrent/shapes";
 
 export interface RNNOptions extends LayerOptions {
   /** Return the output of every step [batch, time, units] instead of the last [batch, units]. */
@@ -67,6 +69,11 @@ export class RNN extends Layer {
 
   get units(): number {
     return this.cell.units;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {
@@ -163,6 +170,7 @@ export class RNN extends Layer {
     const mask = resolveMask(x, options.mask, this.describe());
     const initialStates = this.initialStates(options.initialState, batch);
     if (this.trackStepGradients) {
+      for (const g of this.stepGrads) g?.dispose();
       this.stepGrads = new Array<Tensor | null>(time).fill(null);
       this.stepShape = [batch, this.units];
     }
@@ -171,7 +179,8 @@ export class RNN extends Layer {
       mask,
       goBackwards: this.goBackwards,
       initialStates,
-      onStateGradient: this.trackStepGradients ? (t, g) => (grads[t] = grads[t] ? grads[t]!.add(g) : g) : undefined,
+      // backward() frees its intermediate tensors when it ends; the per-step gradients are kept for stepGradients().
+      onStateGradient: this.trackStepGradients ? (t, g) => (grads[t] = keep(grads[t] ? grads[t]!.add(g) : g.view(g.shape))) : undefined,
     });
     this.states = finalStates;
     const output = this.returnSequences ? sequence : finalStates[0];

@@ -8,6 +8,7 @@ import { Layer, type CallOptions, type InputShapes, type LayerConfig, type Layer
 import { layerFromConfig, registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { attachMask, maskOf } from "../recurrent/mask";
+import { anyTime } from "../recurrent/shapes";
 
 export class TimeDistributed extends Layer {
   readonly layer: Layer;
@@ -16,6 +17,11 @@ export class TimeDistributed extends Layer {
     super(options);
     if (!(layer instanceof Layer)) throw new Error(`TimeDistributed: expected a layer, got ${String(layer)}`);
     this.layer = layer;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

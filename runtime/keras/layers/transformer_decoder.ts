@@ -17,6 +17,7 @@ import type { SymbolicShape } from "../utils/shape";
 import { LayerNormalization } from "./layer_normalization";
 import { MultiHeadAttention } from "./multi_head_attention";
 import { blockConfig, blockDim, checkBlockSizes, FeedForward, norm, type TransformerBlockOptions } from "./transformer_encoder";
+import { anyTime } from "../recurrent/shapes";
 
 export interface TransformerDecoder {
   (decoderSequence: KerasTensor, encoderSequence?: KerasTensor): KerasTensor;
@@ -42,6 +43,11 @@ export class TransformerDecoder extends Layer {
     this.blockOptions = options;
     // keras_hub calls a decoder as decoder(decoderSequence, encoderSequence): two positional tensors.
     return callableInstance(this, (self, args) => self.invoke(args)) as TransformerDecoder;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {

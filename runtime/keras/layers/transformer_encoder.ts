@@ -16,6 +16,7 @@ import { attachMask, maskOf } from "../recurrent/mask";
 import { Dense } from "./dense";
 import { LayerNormalization } from "./layer_normalization";
 import { MultiHeadAttention } from "./multi_head_attention";
+import { anyTime } from "../recurrent/shapes";
 
 export interface TransformerBlockOptions extends LayerOptions {
   /** Dropout after attention and the feed-forward network, in training (default 0). */
@@ -42,6 +43,11 @@ export class TransformerEncoder extends Layer {
     this.intermediateDim = intermediateDim;
     this.numHeads = numHeads;
     this.blockOptions = options;
+  }
+
+  /** Built once, callable on sequences of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    super.ensureBuilt(anyTime(inputShape));
   }
 
   override build(inputShape: InputShapes): void {
