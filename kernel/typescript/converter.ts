@@ -122,18 +122,32 @@ export function createConverter(ts: typeof TS, options: ConverterOptions): Conve
     return own.declared;
   }
 
+  /** The name at (or just before) `offset`; else the call whose arguments `offset` is in (Shift+Tab after `f(`). */
   function describeAt(offset: number): Description | undefined {
     const info =
       service.getQuickInfoAtPosition(cellPath, offset) ??
       (offset > 0 ? service.getQuickInfoAtPosition(cellPath, offset - 1) : undefined);
-    if (!info) return undefined;
-    const signature = ts
-      .displayPartsToString(info.displayParts)
-      .replace(/^\(alias\) /, "")
-      .replace(/\nimport [\w$]+$/, "");
-    const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trim());
-    const documentation = [ts.displayPartsToString(info.documentation), ...tags].filter(Boolean).join("\n");
-    return { signature, documentation };
+    if (info) {
+      const signature = ts
+        .displayPartsToString(info.displayParts)
+        .replace(/^\(alias\) /, "")
+        .replace(/\nimport [\w$]+$/, "");
+      return { signature, documentation: documentationOf(info.documentation, info.tags) };
+    }
+    const help = service.getSignatureHelpItems(cellPath, offset, undefined);
+    const item = help?.items[help.selectedItemIndex];
+    if (!item) return undefined;
+    const parameters = item.parameters.map((p) => ts.displayPartsToString(p.displayParts));
+    const signature =
+      ts.displayPartsToString(item.prefixDisplayParts) +
+      parameters.join(ts.displayPartsToString(item.separatorDisplayParts)) +
+      ts.displayPartsToString(item.suffixDisplayParts);
+    return { signature, documentation: documentationOf(item.documentation, item.tags) };
+  }
+
+  function documentationOf(documentation: TS.SymbolDisplayPart[] | undefined, tags: TS.JSDocTagInfo[] | undefined): string {
+    const tagLines = (tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trim());
+    return [ts.displayPartsToString(documentation), ...tagLines].filter(Boolean).join("\n");
   }
 
   return {

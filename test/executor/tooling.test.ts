@@ -40,6 +40,12 @@ describe("completion, inspection, is_complete", () => {
     expect(result.bundle?.["text/plain"]).toContain("Clears the cell's output");
   });
 
+  it("inspects the call the cursor is in, right after the opening parenthesis", () => {
+    const result = session.executor.inspect("display.html(", 13, 0);
+    expect(result.found).toBe(true);
+    expect(result.bundle?.["text/plain"]).toContain("content: string");
+  });
+
   it("finds nothing to inspect in whitespace", () => {
     expect(session.executor.inspect("   ", 1, 0)).toEqual({ found: false });
   });
