@@ -116,6 +116,16 @@ describe("wasm backend primitives match the float64 reference", () => {
     expect(Array.from(wasm.read(wasm.maxPool2dBackward(dy, x, g), 4, "float32"))).toEqual([0, 5, 0, 0]);
   });
 
+  it("max pooling over 2x2 windows of four channels picks the first maximum of each tie pattern", () => {
+    const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 4, outHeight: 1, outWidth: 1,
+      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    // Taps in row-major order, channel by channel: all tied; last two tied; middle two tied; a strict maximum last.
+    const taps = [[1, 1, 1, 1], [0, 1, 2, 2], [0, 3, 3, 1], [0, 1, 2, 3]];
+    const x = both(Float64Array.from({ length: 16 }, (_, i) => taps[i % 4][Math.floor(i / 4)]));
+    const dy = both(Float64Array.from([1, 2, 3, 4]));
+    expect(compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), 16, ELEMENTWISE_TOL)).toBeLessThan(1);
+  });
+
   it("max pooling with NaN in a window: forward gives NaN, the gradient skips NaN taps as the reference does", () => {
     const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 5, outHeight: 1, outWidth: 1,
       windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };

@@ -82,7 +82,16 @@ export function avgPool2dBackward(g: usize, dy: usize, dx: usize, b0: i32, b1: i
 // NaN wins, as in the reference: f32x4.max and f32.max both propagate it.
 @inline function maxWindow(first: usize, out: usize, ch: i32, rows: i32, cols: i32, inW: i32): void {
   const rowStep = <usize>(inW * ch) << 2;
+  const pixel = <usize>ch << 2;
   let c = 0;
+  // 2x2 windows (the common case) straight-line: the generic tap loops cost more than the maxima.
+  if (rows == 2 && cols == 2) {
+    for (; c + 4 <= ch; c += 4) {
+      const p = first + (<usize>c << 2);
+      const top = f32x4.max(v128.load(p), v128.load(p + pixel));
+      v128.store(out + (<usize>c << 2), f32x4.max(top, f32x4.max(v128.load(p + rowStep), v128.load(p + rowStep + pixel))));
+    }
+  }
   for (; c + 4 <= ch; c += 4) {
     const o = <usize>c << 2;
     let acc = f32x4.splat(-Infinity);
@@ -136,6 +145,9 @@ function routeToMax(x: usize, dx: usize, grad: usize, ch: i32, rows: i32, cols: 
   const rowStep = <usize>(inW * ch) << 2;
   const pixel = <usize>ch << 2;
   let c = 0;
+  if (rows == 2 && cols == 2) {
+    for (; c + 4 <= ch; c += 4) routeToMax2x2(x + (<usize>c << 2), dx + (<usize>c << 2), v128.load(grad + (<usize>c << 2)), pixel, rowStep);
+  }
   for (; c + 4 <= ch; c += 4) {
     const o = <usize>c << 2;
     let best = v128.load(x + o);
@@ -176,6 +188,29 @@ function routeToMax(x: usize, dx: usize, grad: usize, ch: i32, rows: i32, cols: 
     }
     store<f32>(dx + bestAt, load<f32>(dx + bestAt) + load<f32>(grad + o));
   }
+}
+
+// routeToMax for four channels of a 2x2 window, straight-line: lane masks say
+// which tap is the first maximum (a later tap wins only when strictly greater).
+@inline function routeToMax2x2(x: usize, dx: usize, g: v128, pixel: usize, rowStep: usize): void {
+  const v0 = v128.load(x), v1 = v128.load(x + pixel);
+  const v2 = v128.load(x + rowStep), v3 = v128.load(x + rowStep + pixel);
+  const m1 = f32x4.gt(v1, v0);
+  let best = v128.bitselect(v1, v0, m1);
+  const m2 = f32x4.gt(v2, best);
+  best = v128.bitselect(v2, best, m2);
+  const m3 = f32x4.gt(v3, best);
+  const t2 = v128.andnot(m2, m3);
+  const t1 = v128.andnot(v128.andnot(m1, m2), m3);
+  const t0 = v128.not(v128.or(m1, v128.or(m2, m3)));
+  addMasked(dx, g, t0);
+  addMasked(dx + pixel, g, t1);
+  addMasked(dx + rowStep, g, t2);
+  addMasked(dx + rowStep + pixel, g, m3);
+}
+
+@inline function addMasked(p: usize, g: v128, mask: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v128.and(g, mask)));
 }
 
 @inline function axpy(dst: usize, src: usize, n: i32, scale: f32): void {
