@@ -4,12 +4,13 @@
  * first `1+1`, the `1+1` round trip (median and p95), and the resident memory after start.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createJupyterEnv } from "../support/jupyter-env";
 import { REPO_ROOT } from "../support/paths";
 import { type Started, startProcess } from "../support/processes";
+import type { WireMessage } from "../../kernel/wire";
 import { KernelClient } from "./kernel-client";
 
 /** Cold starts per kernel (interleaved, so load on the shared machine hits both alike); figures are medians. */
@@ -19,6 +20,7 @@ const ROUND_TRIPS = 100;
 const WARM_UP = 5;
 
 export async function runKernelBench(): Promise<string> {
+  const loadBefore = loadavg()[0];
   const kernels: KernelUnderTest[] = [await nnlabKernel(), tslabKernel()];
   const samples = new Map<string, StartSample[]>(kernels.map((k) => [k.name, []]));
   const failures = new Map(kernels.flatMap((k) => (k.unavailable ? [[k.name, k.unavailable] as const] : [])));
@@ -36,7 +38,8 @@ export async function runKernelBench(): Promise<string> {
   } finally {
     for (const kernel of kernels) kernel.dispose();
   }
-  return report(kernels, samples, failures);
+  const machine = `${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after`;
+  return report(kernels, samples, failures, machine);
 }
 
 interface KernelUnderTest {
@@ -130,11 +133,13 @@ async function measureStart(kernel: KernelUnderTest): Promise<StartSample> {
 }
 
 /** The text of a request's result or printed output (tslab prints results instead of sending execute_result). */
-function outputText(iopub: { header: { msg_type: string }; content: Record<string, unknown> }[]): string {
+function outputText(iopub: WireMessage[]): string {
   return iopub
-    .map((m) =>
-      m.header.msg_type === "stream" ? String(m.content.text) : String((m.content.data as Record<string, unknown> | undefined)?.["text/plain"] ?? ""),
-    )
+    .map(({ header, content }) => {
+      if (header.msg_type === "stream") return String(content.text);
+      const data = content.data as Record<string, unknown> | undefined;
+      return String(data?.["text/plain"] ?? "");
+    })
     .join("");
 }
 
@@ -172,10 +177,16 @@ const ROWS: Row[] = [
   { label: "RSS after start", value: (s) => median(s.map((x) => x.rssMiB)), unit: "MiB", goal: 1 },
 ];
 
-function report(kernels: KernelUnderTest[], samples: Map<string, StartSample[]>, failures: Map<string, string>): string {
+function report(
+  kernels: KernelUnderTest[],
+  samples: Map<string, StartSample[]>,
+  failures: Map<string, string>,
+  machine: string,
+): string {
   const [ours, theirs] = kernels.map((k) => samples.get(k.name) ?? []);
   const lines = [
     `Kernel: nnlab vs tslab, same run; median of ${STARTS} cold starts, ${ROUND_TRIPS} round trips per start`,
+    `(${machine}: figures on a busy machine are slower, the ratios less so)`,
     `${"".padEnd(30)}${"nnlab".padStart(12)}${"tslab".padStart(12)}${"nnlab/tslab".padStart(13)}   goal`,
   ];
   for (const row of ROWS) {
