@@ -15,9 +15,13 @@ const CHUNK_BYTES: i32 = 512 * 1024;
   return load<i32>(g + (<usize>i << 2));
 }
 
+// At most this many rows a chunk: small filters (k = 9) would otherwise make
+// chunks so big that two threads get only a handful of tasks to balance.
+const CHUNK_MAX_ROWS: i32 = 1024;
+
 /** Rows of one im2col chunk for filter size k (at least one micro-tile). */
 export function convChunkRows(k: i32): i32 {
-  return max(4, CHUNK_BYTES / (k * 4));
+  return max(4, min(CHUNK_MAX_ROWS, CHUNK_BYTES / (k * 4)));
 }
 
 /** y = im2col(x) @ w, in chunks of output rows claimed from the shared counter. */
