@@ -3,6 +3,7 @@
  * convolution timings beside TensorFlow.js's wasm backend (XNNPACK) in the
  * same process, with ratios. Medians of repeated runs; nothing here asserts.
  */
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import type { Conv2DGeometry } from "../../runtime/backend/backend";
 import { WasmBackend, type WasmTensor } from "../../runtime/backend/wasm/backend";
@@ -11,6 +12,7 @@ type Tf = typeof import("@tensorflow/tfjs-core");
 
 /** Runs the section and returns its report (a few aligned text tables). */
 export async function runWasmBench(): Promise<string> {
+  const loadBefore = loadavg()[0];
   const tf = await loadTfWasm();
   const wasm = new WasmBackend();
   const single = new WasmBackend(1);
@@ -19,7 +21,7 @@ export async function runWasmBench(): Promise<string> {
   lines.push(`wasm backend: ${info.threads} threads, SIMD; tfjs-wasm ${tf.version_core} (XNNPACK, 1 thread under Node)`);
   lines.push("");
   lines.push("GEMM C = A @ B, f32 (GFLOP/s, median)");
-  lines.push(row(["N", `wasm x${info.threads}`, "wasm x1", "tfjs-wasm", "ratio"]));
+  lines.push(row(["N", `wasm x${info.threads}`, "wasm x1", "tfjs-wasm", "speedup"]));
   for (const n of [256, 512, 1024]) {
     const flops = 2 * n ** 3;
     const ours = gflops(flops, timeMatmul(wasm, n));
@@ -29,7 +31,7 @@ export async function runWasmBench(): Promise<string> {
   }
   lines.push("");
   lines.push("Conv2D of the lecture CNN, batch 128 (ms, median)");
-  lines.push(row(["layer / pass", `wasm x${info.threads}`, "tfjs-wasm", "ratio"]));
+  lines.push(row(["layer / pass", `wasm x${info.threads}`, "tfjs-wasm", "speedup"]));
   const layers: [string, Conv2DGeometry][] = [
     ["conv1 28x28x1->32", cnnConv(28, 1, 32)],
     ["conv2 13x13x32->64", cnnConv(13, 32, 64)],
@@ -43,6 +45,9 @@ export async function runWasmBench(): Promise<string> {
         t === undefined ? " (no tfjs-wasm kernel)" : `${(t / ours[pass]).toFixed(2)}x`]));
     }
   }
+  // Other work on the machine slows the two-thread figures most: say how busy it was.
+  lines.push("");
+  lines.push(`${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after`);
   return lines.join("\n");
 }
 
