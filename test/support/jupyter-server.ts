@@ -1,11 +1,13 @@
 /**
- * A real `jupyter server` (Debian's jupyter_server) on a free loopback port with a random token, started
- * for one test file and stopped with its whole process group.
+ * A real Jupyter server on a free loopback port with a random token, started for one test file and stopped
+ * with its whole process group: Debian's bare `jupyter server` (1.x), or JupyterLab from the project's
+ * virtual environment (jupyter_server 2.x) where a test needs the JupyterLab page itself.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { JupyterEnv } from "./jupyter-env";
+import { requireJupyterLab } from "./jupyterlab";
 import { SYSTEM_PYTHON, requirePythonModule } from "./paths";
 import { freePort } from "./ports";
 import { type Started, startProcess } from "./processes";
@@ -16,32 +18,46 @@ export interface JupyterServer {
   token: string;
   /** The directory the server serves (and starts kernels in). */
   rootDir: string;
+  /** A page of the server with the token in its query, e.g. `pageUrl("lab")`. */
+  pageUrl(page: string): string;
   /** The server's log so far, for failure messages. */
   log(): string;
   stop(): Promise<void>;
 }
 
-export async function startJupyterServer(jupyter: JupyterEnv, readyTimeoutMs = 60_000): Promise<JupyterServer> {
-  requirePythonModule("jupyter_server", "jupyter-server");
+export interface JupyterServerOptions {
+  /** "server": Debian's jupyter_server (the default); "lab": JupyterLab from .venv. */
+  app?: "server" | "lab";
+  readyTimeoutMs?: number;
+}
+
+export async function startJupyterServer(
+  jupyter: JupyterEnv,
+  { app = "server", readyTimeoutMs = 60_000 }: JupyterServerOptions = {},
+): Promise<JupyterServer> {
   const port = await freePort();
   const token = randomBytes(24).toString("hex");
-  const rootDir = path.join(jupyter.root, "server-root");
+  const rootDir = path.join(jupyter.root, `${app}-root`);
   mkdirSync(rootDir, { recursive: true });
-  const server = startProcess(
-    SYSTEM_PYTHON,
-    [
-      "-m",
-      "jupyter_server",
-      "--no-browser",
-      "--allow-root",
-      "--ip=127.0.0.1",
-      `--port=${port}`,
-      "--port-retries=0",
-      `--ServerApp.token=${token}`,
-      `--ServerApp.root_dir=${rootDir}`,
-    ],
-    { cwd: rootDir, env: jupyter.env },
-  );
+  const options = [
+    "--no-browser",
+    "--allow-root",
+    "--ip=127.0.0.1",
+    `--port=${port}`,
+    "--port-retries=0",
+    `--ServerApp.root_dir=${rootDir}`,
+  ];
+  let command: string;
+  let args: string[];
+  if (app === "lab") {
+    command = requireJupyterLab();
+    args = ["lab", ...options, `--IdentityProvider.token=${token}`];
+  } else {
+    requirePythonModule("jupyter_server", "jupyter-server");
+    command = SYSTEM_PYTHON;
+    args = ["-m", "jupyter_server", ...options, `--ServerApp.token=${token}`];
+  }
+  const server = startProcess(command, args, { cwd: rootDir, env: jupyter.env });
   const baseUrl = `http://127.0.0.1:${port}/`;
   await waitUntilReady(server, `${baseUrl}api/status?token=${token}`, readyTimeoutMs);
   return {
@@ -49,6 +65,7 @@ export async function startJupyterServer(jupyter: JupyterEnv, readyTimeoutMs = 6
     wsUrl: `ws://127.0.0.1:${port}/`,
     token,
     rootDir,
+    pageUrl: (page) => `${baseUrl}${page}?token=${token}`,
     log: () => server.output(),
     stop: () => server.stop(),
   };
@@ -69,7 +86,7 @@ async function waitUntilReady(server: Started, statusUrl: string, timeoutMs: num
   }
   await server.stop();
   throw new Error(
-    `jupyter server did not answer ${statusUrl.replace(/token=\w+/, "token=…")} ` +
+    `${server.child.spawnfile} did not answer ${statusUrl.replace(/token=\w+/, "token=…")} ` +
       `${exited ? "(it exited)" : `within ${timeoutMs} ms`}; its log:\n${server.output()}`,
   );
 }
