@@ -26,14 +26,7 @@ export function convChunkRows(k: i32): i32 {
 
 /** y = im2col(x) @ w, in chunks of output rows claimed from the shared counter. */
 export function conv2dForward(g: usize, x: usize, w: usize, y: usize, counter: usize, scratch: usize): void {
-  const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
-  const outC = geo(g, OUT_C);
-  const chunk = convChunkRows(k);
-  const rows = geo(g, BATCH) * geo(g, OUT_H) * geo(g, OUT_W);
-  for (let r = atomic.add<i32>(counter, 1) * chunk; r < rows; r = atomic.add<i32>(counter, 1) * chunk) {
-    const n = min(chunk, rows - r);
-    gemmOne(0, 0, n, outC, k, 1, unrolled(g, x, r, n, k, scratch), k, w, outC, 0, y + (<usize>(r * outC) << 2), outC, scratch);
-  }
+  eachChunk(false, g, x, w, y, counter, scratch);
 }
 
 /**
@@ -41,13 +34,22 @@ export function conv2dForward(g: usize, x: usize, w: usize, y: usize, counter: u
  * counter; each thread passes its own dw, which the JS side sums.
  */
 export function conv2dBackpropFilter(g: usize, x: usize, dy: usize, dw: usize, counter: usize, scratch: usize): void {
+  eachChunk(true, g, x, dy, dw, counter, scratch);
+}
+
+// The forward pass (other = w, out = y) or the filter gradient (other = dy,
+// out = dw) over claimed chunks of im2col(x); `filterGrad` is a constant at each call site.
+@inline function eachChunk(filterGrad: bool, g: usize, x: usize, other: usize, out: usize, counter: usize, scratch: usize): void {
   const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
   const outC = geo(g, OUT_C);
   const chunk = convChunkRows(k);
   const rows = geo(g, BATCH) * geo(g, OUT_H) * geo(g, OUT_W);
   for (let r = atomic.add<i32>(counter, 1) * chunk; r < rows; r = atomic.add<i32>(counter, 1) * chunk) {
     const n = min(chunk, rows - r);
-    gemmOne(1, 0, k, outC, n, 1, unrolled(g, x, r, n, k, scratch), k, dy + (<usize>(r * outC) << 2), outC, 1, dw, outC, scratch);
+    const cols = unrolled(g, x, r, n, k, scratch);
+    const rowOffset = <usize>(r * outC) << 2;
+    if (filterGrad) gemmOne(1, 0, k, outC, n, 1, cols, k, other + rowOffset, outC, 1, out, outC, scratch);
+    else gemmOne(0, 0, n, outC, k, 1, cols, k, other, outC, 0, out + rowOffset, outC, scratch);
   }
 }
 

@@ -11,69 +11,57 @@ const WIN_H = 6, WIN_W = 7, S_H = 8, S_W = 9, PAD_T = 10, PAD_L = 11;
 
 /** y = max or average (isAvg) over each window; padded taps are skipped; an empty window gives 0. */
 export function pool2dForward(g: usize, isAvg: i32, x: usize, y: usize, b0: i32, b1: i32): void {
-  const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
-  const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
-  let out = y + (<usize>(b0 * outH * outW * ch) << 2);
-  for (let b = b0; b < b1; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const y0 = max(0, oy * sh - pt), y1 = min(inH, oy * sh - pt + wh);
-      for (let ox = 0; ox < outW; ox++) {
-        const x0 = max(0, ox * sw - pl), x1 = min(inW, ox * sw - pl + ww);
-        const count = max(0, y1 - y0) * max(0, x1 - x0);
-        const first = x + (<usize>(((b * inH + y0) * inW + x0) * ch) << 2);
-        if (count == 0) memory.fill(out, 0, <usize>ch << 2);
-        else if (isAvg) avgWindow(first, out, ch, y1 - y0, x1 - x0, inW, <f32>1 / <f32>count);
-        else maxWindow(first, out, ch, y1 - y0, x1 - x0, inW);
-        out += <usize>ch << 2;
-      }
-    }
-  }
+  if (isAvg) eachWindow(AVG, g, x, y, 0, b0, b1);
+  else eachWindow(MAX, g, x, y, 0, b0, b1);
 }
 
 /** dx[b0:b1] = gradient of max pooling: each dy goes to its window's first maximal tap. */
 export function maxPool2dBackward(g: usize, dy: usize, x: usize, dx: usize, b0: i32, b1: i32): void {
-  const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
-  const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
-  const image = inH * inW * ch;
-  memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
-  let grad = dy + (<usize>(b0 * outH * outW * ch) << 2);
-  for (let b = b0; b < b1; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const y0 = max(0, oy * sh - pt), y1 = min(inH, oy * sh - pt + wh);
-      for (let ox = 0; ox < outW; ox++) {
-        const x0 = max(0, ox * sw - pl), x1 = min(inW, ox * sw - pl + ww);
-        if (y1 > y0 && x1 > x0) {
-          const offset = <usize>(((b * inH + y0) * inW + x0) * ch) << 2;
-          routeToMax(x + offset, dx + offset, grad, ch, y1 - y0, x1 - x0, inW);
-        }
-        grad += <usize>ch << 2;
-      }
-    }
-  }
+  eachWindow(MAX_GRAD, g, x, dy, dx, b0, b1);
 }
 
 /** dx[b0:b1] = gradient of average pooling: each dy spread evenly over its window's in-bounds taps. */
 export function avgPool2dBackward(g: usize, dy: usize, dx: usize, b0: i32, b1: i32): void {
+  eachWindow(AVG_GRAD, g, 0, dy, dx, b0, b1);
+}
+
+const MAX = 0, AVG = 1, MAX_GRAD = 2, AVG_GRAD = 3;
+
+// Visits the output windows of images [b0, b1) in order; `perWindow` is y
+// (forward) or dy (gradients), ch floats a window. `mode` is a constant at
+// each call site, so every entry gets its own specialised loop.
+@inline function eachWindow(mode: i32, g: usize, x: usize, perWindow: usize, dx: usize, b0: i32, b1: i32): void {
   const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
   const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
-  const image = inH * inW * ch;
-  memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
-  let grad = dy + (<usize>(b0 * outH * outW * ch) << 2);
+  const windowBytes = <usize>ch << 2;
+  if (mode >= MAX_GRAD) {
+    const image = inH * inW * ch;
+    memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
+  }
+  let w = perWindow + <usize>(b0 * outH * outW) * windowBytes;
   for (let b = b0; b < b1; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const y0 = max(0, oy * sh - pt), y1 = min(inH, oy * sh - pt + wh);
       for (let ox = 0; ox < outW; ox++) {
         const x0 = max(0, ox * sw - pl), x1 = min(inW, ox * sw - pl + ww);
-        const count = max(0, y1 - y0) * max(0, x1 - x0);
-        if (count > 0) {
-          const scale = <f32>1 / <f32>count;
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              axpy(dx + (<usize>(((b * inH + iy) * inW + ix) * ch) << 2), grad, ch, scale);
+        const rows = y1 - y0, cols = x1 - x0;
+        const offset = <usize>(((b * inH + y0) * inW + x0) * ch) << 2;
+        if (rows <= 0 || cols <= 0) {
+          if (mode < MAX_GRAD) memory.fill(w, 0, windowBytes);
+        } else if (mode == MAX) {
+          maxWindow(x + offset, w, ch, rows, cols, inW);
+        } else if (mode == AVG) {
+          avgWindow(x + offset, w, ch, rows, cols, inW, <f32>1 / <f32>(rows * cols));
+        } else if (mode == MAX_GRAD) {
+          routeToMax(x + offset, dx + offset, w, ch, rows, cols, inW);
+        } else {
+          for (let i = 0; i < rows; i++) {
+            for (let j = 0; j < cols; j++) {
+              axpy(dx + offset + (<usize>((i * inW + j) * ch) << 2), w, ch, <f32>1 / <f32>(rows * cols));
             }
           }
         }
-        grad += <usize>ch << 2;
+        w += windowBytes;
       }
     }
   }
