@@ -85,6 +85,38 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
     expect(displays[0].content.data["text/html"]).toBe("<p>shown by nnlab</p>");
   });
 
+  it("updates a display in place: display(x, { id }) then handle.update(y) sends update_display_data", async () => {
+    const { reply, iopub } = await execute(
+      kernel(),
+      'const progress = display("step 1", { id: "services-progress" });\nprogress.update("step 2");',
+    );
+    expectOk(reply);
+    const shown = iopub.filter(KernelMessage.isDisplayDataMsg);
+    const updated = iopub.filter(KernelMessage.isUpdateDisplayDataMsg);
+    expect(shown.map((m) => m.content.transient)).toEqual([{ display_id: "services-progress" }]);
+    expect(updated.map((m) => [m.content.transient, m.content.data["text/plain"]])).toEqual([
+      [{ display_id: "services-progress" }, "'step 2'"],
+    ]);
+  });
+
+  it("asks the front end for input over stdin and continues with the answer", async () => {
+    const future = kernel().requestExecute({ code: 'const who = await input("Name: ");\nconsole.log(`hi ${who}`);' });
+    const prompts: string[] = [];
+    const iopub: KernelMessage.IIOPubMessage[] = [];
+    future.onStdin = (msg) => {
+      if (!KernelMessage.isInputRequestMsg(msg)) return;
+      prompts.push(msg.content.prompt);
+      kernel().sendInputReply({ status: "ok", value: "Ada" }, msg.header as KernelMessage.IHeader<"input_request">);
+    };
+    future.onIOPub = (msg) => {
+      iopub.push(msg);
+    };
+    expectOk((await future.done) as KernelMessage.IExecuteReplyMsg);
+    expect(prompts).toEqual(["Name: "]);
+    const stdout = iopub.filter(KernelMessage.isStreamMsg).map((m) => m.content.text);
+    expect(stdout.join("")).toContain("hi Ada");
+  });
+
   it("reports a thrown error as an error message and an error reply", async () => {
     const { reply, iopub } = await execute(kernel(), 'throw new RangeError("out of range here")');
     expect(reply.content.status).toBe("error");
