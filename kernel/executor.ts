@@ -94,7 +94,9 @@ function nnlabLayout(): Layout {
 class CellExecutor implements Executor {
   private readonly router: OutputRouter;
   private readonly scripts: CellScripts;
-  private readonly scope: Record<string, unknown> = Object.create(null);
+  // A plain object, not Object.create(null): V8 keeps null-prototype objects in slow dictionary
+  // mode, and every top-level variable of every cell is a property of this one.
+  private readonly scope: Record<string, unknown> = {};
   private readonly cellRequire: NodeJS.Require;
   private readonly cellModule: object;
   private readonly cellFilename: string;

@@ -1,8 +1,9 @@
 /**
  * The emit-time rewrite of a cell (a `before` transformer, so the type checker still sees the
  * original nodes):
- * - a reference to a name of an earlier cell (an import from `__nnlab_prev__`) becomes
- *   `exports.name`, the kernel's scope object, so every cell reads and assigns the same binding;
+ * - a reference to a name of an earlier cell (an import from `__nnlab_prev__`), or to a top-level
+ *   variable of this cell, becomes `exports.name`, the kernel's scope object, so every cell and
+ *   every function reads and assigns the same binding;
  * - that generated import disappears from the JavaScript;
  * - the cell's last expression statement becomes `return <expression>` (the cell's result);
  * - `help(x)` gets the TypeScript description of `x` as a hidden second argument.
@@ -100,6 +101,23 @@ function transformCell(
       if (symbol) prevAliases.add(symbol);
     }
   }
+  // The cell's own top-level variables live in the scope object too, so that a function of this
+  // cell reads the value a later cell assigns (or redeclares), as Python's globals behave.
+  const declarationNames = new Set<TS.Node>();
+  const collect = (name: TS.BindingName): void => {
+    if (ts.isIdentifier(name)) {
+      declarationNames.add(name);
+      const symbol = checker.getSymbolAtLocation(name);
+      if (symbol) prevAliases.add(symbol);
+    } else {
+      for (const element of name.elements) if (!ts.isOmittedExpression(element)) collect(element.name);
+    }
+  };
+  for (const statement of file.statements) {
+    if (!isSuffix(statement) && ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) collect(declaration.name);
+    }
+  }
   const isPrev = (symbol: TS.Symbol | undefined): boolean => symbol !== undefined && prevAliases.has(symbol);
   const scopeReference = (id: TS.Identifier): TS.Expression => {
     const access = factory.createPropertyAccessExpression(factory.createIdentifier("exports"), id.text);
@@ -113,7 +131,9 @@ function transformCell(
     if (ts.isShorthandPropertyAssignment(node) && isPrev(checker.getShorthandAssignmentValueSymbol(node))) {
       return ts.setTextRange(factory.createPropertyAssignment(node.name.text, scopeReference(node.name)), node);
     }
-    if (ts.isIdentifier(node) && isPrev(checker.getSymbolAtLocation(node))) return scopeReference(node);
+    if (ts.isIdentifier(node) && !declarationNames.has(node) && isPrev(checker.getSymbolAtLocation(node))) {
+      return scopeReference(node);
+    }
     if (ts.isCallExpression(node) && node.pos < info.userEnd) {
       const doc = info.helpDocs.get(node.getStart(file));
       if (doc !== undefined) {

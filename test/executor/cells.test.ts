@@ -30,6 +30,14 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(resultText(outcome)).toBe("4");
   });
 
+  it("lets a function of an earlier cell see a variable that a later cell assigns or redeclares", async () => {
+    await run("let rate = 0.1;\nconst epochs = 2;\nfunction plan() { return `${epochs} epochs at ${rate}`; }");
+    await run("rate = 0.01;");
+    expect(resultText((await run("plan()")).outcome)).toBe("'2 epochs at 0.01'");
+    await run("const epochs = 5;");
+    expect(resultText((await run("plan()")).outcome)).toBe("'5 epochs at 0.01'");
+  });
+
   it("refuses to assign a const of an earlier cell, naming the cell line", async () => {
     await run("const fixed = 1");
     const { outcome } = await run("\nfixed = 2");
