@@ -117,6 +117,15 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
     expect(stdout.join("")).toContain("hi Ada");
   });
 
+  it("closes a comm that the front end opens to a target nobody registered", async () => {
+    const comm = kernel().createComm("nnlab.no-such-target");
+    const closed = new Promise<KernelMessage.ICommCloseMsg>((resolve) => {
+      comm.onClose = (msg) => resolve(msg as KernelMessage.ICommCloseMsg);
+    });
+    await comm.open({}).done;
+    expect((await closed).content.comm_id).toBe(comm.commId);
+  });
+
   it("reports a thrown error as an error message and an error reply", async () => {
     const { reply, iopub } = await execute(kernel(), 'throw new RangeError("out of range here")');
     expect(reply.content.status).toBe("error");
