@@ -30,7 +30,7 @@ import type {
 } from "../backend";
 import { conv2dBackpropFilterSpec, conv2dBackpropInputSpec, conv2dSpec } from "./conv";
 import { binarySpec, castSpec, unarySpec, whereSpec } from "./elementwise";
-import { KernelCache, type DeviceValue } from "./kernel-cache";
+import { KernelCache, type DeviceValue, type KernelClass } from "./kernel-cache";
 import { matmulSpec } from "./matmul";
 import { CONCAT_MAX_INPUTS, concatSpec, gatherSpec, padSpec, scatterAddSpec, stridedSpec } from "./movement";
 import { avgPool2dBackwardSpec, maxPool2dBackwardSpec, pool2dSpec } from "./pool";
@@ -71,11 +71,12 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     // Loaded here, not at import time: see the file comment.
     const gpujs = require("gpu.js") as typeof import("gpu.js");
     this.gpu = new gpujs.GPU({ mode: requested });
-    this.mode = actualMode(this.gpu);
+    const kernelClass = chosenKernel(this.gpu);
+    this.mode = modeName(gpujs, kernelClass);
     // isSIMDSupported exists at run time but not in gpu.js's typings.
     const wasmKernel = gpujs.WebAssemblyKernel as unknown as { isSIMDSupported?: boolean };
     this.simd = this.mode === "webasm" && wasmKernel.isSIMDSupported === true;
-    this.kernels = new KernelCache(this.gpu, this.mode, DEVICE_MODES.has(this.mode));
+    this.kernels = new KernelCache(this.gpu, kernelClass, this.mode, DEVICE_MODES.has(this.mode));
   }
 
   info(): BackendInfo {
@@ -254,9 +255,17 @@ function valueOf(h: GpuJsStorage): DeviceValue {
   return h.value;
 }
 
-/** The mode gpu.js chose (for "gpu", the best supported one). */
-function actualMode(gpu: GPU): string {
-  const chosen = (gpu as unknown as { Kernel?: { mode?: string } }).Kernel?.mode;
-  if (typeof chosen !== "string") throw new Error("gpujs backend: gpu.js did not report the mode it chose");
+/** The kernel class gpu.js chose (for mode "gpu", the best one supported here). */
+function chosenKernel(gpu: GPU): KernelClass {
+  const chosen = (gpu as unknown as { Kernel?: KernelClass }).Kernel;
+  if (typeof chosen !== "function") throw new Error("gpujs backend: gpu.js did not report the kernel type it chose");
   return chosen;
+}
+
+/** The mode's name: gpu.js's GL kernels all call themselves "gpu", so those are told apart by class. */
+function modeName(gpujs: typeof import("gpu.js"), kernelClass: KernelClass): string {
+  if (kernelClass === gpujs.HeadlessGLKernel) return "headlessgl";
+  if (kernelClass === gpujs.WebGL2Kernel) return "webgl2";
+  if (kernelClass === gpujs.WebGLKernel) return "webgl";
+  return kernelClass.mode ?? "unknown";
 }

@@ -63,8 +63,10 @@ const UNARY: Record<UnaryOp, string> = {
   sqrt: "Math.sqrt(v)",
   square: "v * v",
   reciprocal: "1.0 / v",
-  sign: "Math.sign(v)",
-  tanh: "Math.tanh(v)",
+  // GLSL's sign(NaN) is 0; the reference keeps NaN.
+  sign: "v !== v ? v : Math.sign(v)",
+  // Past |v| = 15, tanh is ±1 in float32; GL computes it from exponentials that overflow to NaN there.
+  tanh: "Math.abs(v) > 15.0 ? Math.sign(v) : Math.tanh(v)",
   // Two branches so that neither exponential overflows.
   sigmoid: "v >= 0 ? 1.0 / (1.0 + Math.exp(-v)) : Math.exp(v) / (1.0 + Math.exp(v))",
   relu: "v !== v ? v : Math.max(v, 0.0)",
@@ -95,7 +97,11 @@ const BINARY: Record<BinaryOp, string> = {
   sub: "u - w",
   mul: "u * w",
   div: "u / w",
-  pow: "Math.pow(u, w)",
+  // GLSL's pow is undefined for a NaN or negative base: NaN is passed on, and for a negative base an
+  // integral exponent takes the sign from its parity (as Math.pow does).
+  pow:
+    "w === 0 ? 1.0 : (u !== u || w !== w ? u + w : (u < 0 && Math.floor(w) === w ? " +
+    "(w - 2.0 * Math.floor(w / 2.0) === 0 ? 1.0 : -1.0) * Math.pow(-u, w) : Math.pow(u, w)))",
   maximum: "u !== u || w !== w ? u + w : Math.max(u, w)",
   minimum: "u !== u || w !== w ? u + w : Math.min(u, w)",
   eq: "u === w ? 1 : 0",

@@ -13,6 +13,9 @@ import type { KernelSpec } from "./source";
 export type DeviceValue = Float32Array | Texture;
 
 
+/** A gpu.js kernel class (WebAssemblyKernel, CPUKernel, HeadlessGLKernel, ...). */
+export type KernelClass = Function & { mode?: string };
+
 /** Kernels kept compiled at once. */
 const DEFAULT_LIMIT = 512;
 
@@ -22,10 +25,13 @@ export class KernelCache {
 
   /**
    * @param gpu the gpu.js instance (its mode decides the target)
+   * @param kernelClass the kernel class gpu.js chose for that mode: every kernel must run as one
+   * @param mode the mode's name, for messages
    * @param pipeline keep results on the device (GPU modes): kernels return textures, not arrays
    */
   constructor(
     private readonly gpu: GPU,
+    private readonly kernelClass: KernelClass,
     private readonly mode: string,
     private readonly pipeline: boolean,
     private readonly limit = DEFAULT_LIMIT,
@@ -60,13 +66,12 @@ export class KernelCache {
    * a generated kernel uses something the target cannot express.
    */
   private checkMode(compiled: IKernelRunShortcut, spec: KernelSpec): void {
-    const ran = compiled.kernel as unknown as { constructor: { mode?: string }; fallbackReason?: string | null };
-    const mode = ran.constructor.mode;
-    if (mode === this.mode) return;
+    const ran = compiled.kernel as unknown as { constructor: KernelClass; fallbackReason?: string | null };
+    if (ran instanceof this.kernelClass) return;
     this.kernels.delete(keyOf(spec));
     compiled.destroy();
     throw new Error(
-      `gpujs backend: gpu.js ran a kernel in mode "${mode}" instead of "${this.mode}"` +
+      `gpujs backend: gpu.js ran a kernel in mode "${ran.constructor.mode}" instead of "${this.mode}"` +
         `${ran.fallbackReason ? ` (${ran.fallbackReason})` : ""}; kernel source:\n${spec.source}`,
     );
   }

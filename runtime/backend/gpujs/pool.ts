@@ -6,7 +6,7 @@
  * each covering window's arg-max to see whether this pixel won it.
  */
 import type { Pool2DGeometry } from "../backend";
-import { kernel, linear, unravel, type KernelSpec } from "./source";
+import { floatLiteral, kernel, linear, unravel, type KernelSpec } from "./source";
 import { forEachCoveringOutput, forEachTap, poolWindow } from "./window";
 
 /** Max or average over each window's in-bounds taps; a window with none gives 0. */
@@ -16,7 +16,7 @@ export function pool2dSpec(op: "max" | "avg", g: Pool2DGeometry): KernelSpec {
   const result = op === "max" ? "acc" : "acc / count";
   const body = [
     ...unravel("this.thread.x", [g.batch, g.outHeight, g.outWidth, C], "o"),
-    `let acc = ${op === "max" ? "-Infinity" : "0.0"};`,
+    `let acc = ${floatLiteral(op === "max" ? -Infinity : 0)};`,
     "let count = 0;",
     ...forEachTap(poolWindow(g), "o1", "o2", [
       `const v = x[${pixel(g, "o0", "iy", "ix", "o3")}];`,

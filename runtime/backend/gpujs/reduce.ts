@@ -6,7 +6,7 @@
  * read in order when the reduced axes are trailing).
  */
 import { sizeOf, stridesOf, type ReduceOp, type Shape } from "../backend";
-import { kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
+import { floatLiteral, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
 
 /** Reduces `x` of `shape` over `axes` (sorted, distinct) by `op`. */
 export function reduceSpec(op: ReduceOp, shape: Shape, axes: readonly number[]): KernelSpec {
@@ -65,10 +65,10 @@ function keptBase(shape: Shape, axes: readonly number[]): { kept: number[]; base
 }
 
 const IDENTITY: Record<ReduceOp, string> = {
-  sum: "0.0",
-  prod: "1.0",
-  max: "-Infinity",
-  min: "Infinity",
+  sum: floatLiteral(0),
+  prod: floatLiteral(1),
+  max: floatLiteral(-Infinity),
+  min: floatLiteral(Infinity),
 };
 
 /** NaN wins max and min, as in the reference: once `acc` is NaN no comparison replaces it. */

@@ -103,9 +103,10 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
  * an integral first value would make it an integer for every later call.
  */
 export function floatLiteral(v: number): string {
+  // gpu.js's GL targets turn `Infinity` into the largest finite float; a division by zero stays infinite everywhere.
   if (Number.isNaN(v)) return "(0.0 / 0.0)";
-  if (v === Infinity) return "Infinity";
-  if (v === -Infinity) return "-Infinity";
+  if (v === Infinity) return "(1.0 / 0.0)";
+  if (v === -Infinity) return "(-1.0 / 0.0)";
   const text = String(v);
   return /[.e]/.test(text) ? text : `${text}.0`;
 }
