@@ -76,12 +76,16 @@ export async function runProcess(
   options: StartOptions & { timeoutMs?: number } = {},
 ): Promise<RunResult> {
   const started = startProcess(command, args, options);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  let timedOut = false;
   const timer = setTimeout(() => {
+    timedOut = true;
     void started.stop(1000);
-  }, options.timeoutMs ?? 120_000);
+  }, timeoutMs);
   try {
     const { code, signal } = await started.exited;
-    return { code, signal, output: started.output() };
+    const note = timedOut ? `\n[${command} ${args.join(" ")} was killed after ${timeoutMs} ms]` : "";
+    return { code, signal, output: started.output() + note };
   } finally {
     clearTimeout(timer);
     await started.stop(1000);
