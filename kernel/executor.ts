@@ -3,7 +3,6 @@
  * shared scope object, their output captured and routed to the running cell, their faults shown
  * and survived. The protocol server (main.ts) holds one; see contracts.ts for the seam.
  */
-import Module from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
@@ -28,6 +27,7 @@ import * as tslabCompat from "./prelude/tslab";
 import { isDisplayable, setDisplaySink, type MimeBundle } from "../runtime/display";
 import { createConverter, type Converter } from "./typescript/converter";
 import { isComplete } from "./typescript/is-complete";
+import { createCellRequire } from "./typescript/local-modules";
 import { loadTypeScript } from "./typescript/load";
 import { CellScripts, formatDiagnostics, type FormattedError } from "./typescript/traceback";
 
@@ -137,15 +137,12 @@ class CellExecutor implements Executor {
     );
 
     this.cellFilename = path.join(cwd, "__nnlab_cell__.js");
-    const base = Module.createRequire(this.cellFilename);
     const loadRuntime = (): unknown => require(layout.runtimeEntry);
-    const special: Record<string, () => unknown> = { tslab: () => tslabCompat, nnlab: loadRuntime, "nnlab/runtime": loadRuntime };
-    this.cellRequire = Object.assign((id: string) => (special[id] ? special[id]() : base(id)), {
-      resolve: base.resolve,
-      cache: base.cache,
-      main: base.main,
-      extensions: base.extensions,
-    }) as NodeJS.Require;
+    this.cellRequire = createCellRequire(ts, this.cellFilename, {
+      tslab: () => tslabCompat,
+      nnlab: loadRuntime,
+      "nnlab/runtime": loadRuntime,
+    });
     this.cellModule = { exports: this.scope, require: this.cellRequire, id: ".", filename: this.cellFilename };
 
     for (const name of prelude.PRELUDE_NAMES) this.scope[name] = prelude[name];

@@ -76,6 +76,12 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(resultText((await run('require("greeter").greet("again")')).outcome)).toBe("'hello again'");
   });
 
+  it("imports a TypeScript file next to the notebook", async () => {
+    writeFileSync(path.join(session.cwd, "helpers.ts"), "export function twice(n: number): number {\n  return n * 2;\n}\n");
+    expect(resultText((await run('import { twice } from "./helpers";\ntwice(21)')).outcome)).toBe("42");
+    expect((await run('twice("no")')).outcome).toMatchObject({ status: "error", ename: "TypeScriptError" });
+  });
+
   it("makes the last expression the result, shown like Node's REPL", async () => {
     expect(resultText((await run("'text'")).outcome)).toBe("'text'");
     expect(resultText((await run("({ a: [1, 2], b: { c: 'd' } })")).outcome)).toBe("{ a: [ 1, 2 ], b: { c: 'd' } }");
