@@ -55,17 +55,43 @@ export class Storage {
   }
 }
 
+/**
+ * A tensor's hold on its storage, which `assign` and a move to another
+ * backend replace. The collector-driven release is registered with the hold
+ * rather than with a storage, so it frees the storage the tensor has when it
+ * is collected, not the one it was created with (already released by then).
+ */
+export class StorageHold {
+  constructor(private held: Storage) {
+    held.retain();
+  }
+
+  get storage(): Storage {
+    return this.held;
+  }
+
+  /** Holds `next` from now on and lets go of the storage held so far. */
+  swap(next: Storage): void {
+    next.retain();
+    this.held.release();
+    this.held = next;
+  }
+
+  release(): void {
+    this.held.release();
+  }
+}
+
 /** The part of a tensor that memory management needs. */
 export interface Owner {
-  readonly storage: Storage;
   readonly isDisposed: boolean;
 }
 
 const BYTES_PER_ELEMENT = 4;
 const stats = { tensors: 0, storages: 0, bytes: 0 };
-const finalizer = new FinalizationRegistry<Storage>((storage) => {
+const finalizer = new FinalizationRegistry<StorageHold>((hold) => {
   stats.tensors -= 1;
-  storage.release();
+  hold.release();
 });
 const scopes: Owner[][] = [];
 const kept = new WeakSet<Owner>();
@@ -74,19 +100,23 @@ export function memory(): MemoryInfo {
   return { ...stats };
 }
 
-/** Registers a new tensor: counts it, ties its storage to its life, and adds it to the innermost tidy scope. */
-export function adopt(owner: Owner): void {
-  owner.storage.retain();
+/**
+ * Registers a new tensor: counts it, ties `storage` to its life through the
+ * returned hold (which the tensor keeps), and adds it to the innermost tidy scope.
+ */
+export function adopt(owner: Owner, storage: Storage): StorageHold {
+  const hold = new StorageHold(storage);
   stats.tensors += 1;
-  finalizer.register(owner, owner.storage, owner);
+  finalizer.register(owner, hold, owner);
   scopes[scopes.length - 1]?.push(owner);
+  return hold;
 }
 
 /** Releases a tensor's storage now (the tensor has marked itself disposed). */
-export function release(owner: Owner): void {
+export function release(owner: Owner, hold: StorageHold): void {
   finalizer.unregister(owner);
   stats.tensors -= 1;
-  owner.storage.release();
+  hold.release();
 }
 
 /** Exempts tensors from disposal by the enclosing `tidy` scopes. */

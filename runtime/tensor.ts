@@ -9,7 +9,7 @@ import type { Backend, DType, Shape, TypedData } from "./backend/backend";
 import { sizeOf } from "./backend/backend";
 import { currentBackend } from "./backend/registry";
 import { reversePass, type BackwardOptions, type GradNode } from "./autograd";
-import { adopt, checkTensorSize, keep, release, Storage, tidyScope } from "./memory";
+import { adopt, checkTensorSize, keep, release, Storage, type StorageHold, tidyScope } from "./memory";
 import { JUPYTER_DISPLAY, type MimeBundle } from "./display";
 import { tensorBundle, tensorRepr } from "./format";
 import * as math from "./ops/math";
@@ -33,19 +33,18 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor, while its graph is recorded. */
   node: GradNode | null = null;
-  private storageRef: Storage;
+  private readonly hold: StorageHold;
   private disposed = false;
 
   /** Internal: ops create tensors with `fromStorage`/`compute`; users with `nn.tensor`. */
   constructor(storage: Storage, shape: Shape, dtype: DType) {
-    this.storageRef = storage;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
-    adopt(this);
+    this.hold = adopt(this, storage);
   }
 
   get storage(): Storage {
-    return this.storageRef;
+    return this.hold.storage;
   }
 
   get isDisposed(): boolean {
@@ -63,12 +62,10 @@ export class Tensor {
   /** The backend handle of this tensor's data on backend `b`, moving it there first if it lives elsewhere. */
   dataOn(b: Backend): object {
     this.assertAlive("use");
-    const s = this.storageRef;
+    const s = this.hold.storage;
     if (s.backend === b) return s.handle;
     const moved = new Storage(b, b.upload(s.backend.read(s.handle, s.size, s.dtype), s.dtype), s.size, s.dtype);
-    moved.retain();
-    s.release();
-    this.storageRef = moved;
+    this.hold.swap(moved);
     return moved.handle;
   }
 
@@ -120,7 +117,7 @@ export class Tensor {
   /** The values as a flat typed array (a copy). Float32Array for float32, Int32Array for int32. */
   dataSync(): TypedData {
     this.assertAlive("dataSync");
-    const s = this.storageRef;
+    const s = this.hold.storage;
     return s.backend.read(s.handle, s.size, s.dtype);
   }
 
@@ -150,10 +147,7 @@ export class Tensor {
     }
     const source = value.dtype === this.dtype ? value : math.cast(value, this.dtype);
     source.assertAlive("assign");
-    const next = source.storage;
-    next.retain();
-    this.storageRef.release();
-    this.storageRef = next;
+    this.hold.swap(source.storage);
     if (source !== value) source.dispose();
     return this;
   }
@@ -162,13 +156,13 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    release(this);
+    release(this, this.hold);
   }
 
   /** A new tensor of `shape` over the same storage (no copy, no graph). */
   view(shape: Shape): Tensor {
     this.assertAlive("view");
-    return new Tensor(this.storageRef, shape, this.dtype);
+    return new Tensor(this.hold.storage, shape, this.dtype);
   }
 
   /** "[2,3]" */

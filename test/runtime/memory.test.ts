@@ -1,6 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ReferenceBackend } from "../../runtime/backend/reference";
 import { nn } from "../../runtime/nn";
 
 describe("memory", () => {
@@ -78,20 +79,56 @@ describe("memory", () => {
 
 describe("automatic release", () => {
   it("frees the storage of tensors the garbage collector finalizes", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
+    const gc = exposedGc();
     const before = nn.memory();
     (() => {
       for (let i = 0; i < 50; i++) nn.ones([1000]);
     })();
     expect(nn.memory().tensors - before.tensors).toBe(50);
-    for (let round = 0; round < 20 && nn.memory().tensors > before.tensors; round++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await collectGarbage(gc, () => nn.memory().tensors <= before.tensors);
     // Earlier tests' garbage may be collected too, hence at most.
     expect(nn.memory().tensors).toBeLessThanOrEqual(before.tensors);
     expect(nn.memory().bytes).toBeLessThanOrEqual(before.bytes);
+  });
+});
+
+describe("automatic release after the storage was replaced", () => {
+  // Backends that count how often each of their handles is disposed: a double release would otherwise
+  // go unnoticed by nn.memory()'s counters (the second release of one storage offsets the missing release of another).
+  const first = countingBackend("counting-first");
+  const second = countingBackend("counting-second");
+  let home = "";
+  beforeEach(() => {
+    home = nn.backend().name;
+    nn.setBackend("counting-first");
+  });
+  afterEach(() => {
+    nn.setBackend(home);
+  });
+
+  it("a tensor collected after assign releases the storage it holds then, and each storage exactly once", async () => {
+    const handles = (() => {
+      const x = nn.zeros([4]);
+      const value = nn.ones([4]);
+      const created = [x.storage.handle, value.storage.handle];
+      x.assign(value);
+      return created;
+    })();
+    await collectGarbage(exposedGc(), () => handles.every((h) => first.disposals.has(h)));
+    expect(handles.map((h) => first.disposals.get(h))).toEqual([1, 1]);
+  });
+
+  it("a tensor collected after moving to another backend releases the moved storage, and each storage exactly once", async () => {
+    const [original, moved] = (() => {
+      const x = nn.ones([4]);
+      const before = x.storage.handle;
+      nn.setBackend("counting-second");
+      expect(nn.add(x, 1).toArray()).toEqual([2, 2, 2, 2]);
+      return [before, x.storage.handle];
+    })();
+    await collectGarbage(exposedGc(), () => second.disposals.has(moved));
+    expect(first.disposals.get(original)).toBe(1);
+    expect(second.disposals.get(moved)).toBe(1);
   });
 });
 
@@ -106,3 +143,30 @@ describe("backward and memory", () => {
     expect(nn.memory().bytes - before.bytes).toBe(8 * 8 * 4);
   });
 });
+
+function exposedGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/** Collects and lets finalizers run, until `done` holds (or 20 rounds when there is no condition). */
+async function collectGarbage(gc: () => void, done: () => boolean = () => false): Promise<void> {
+  for (let round = 0; round < 20 && !done(); round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+class CountingBackend extends ReferenceBackend {
+  readonly disposals = new Map<object, number>();
+
+  override dispose(handle?: object): void {
+    if (handle) this.disposals.set(handle, (this.disposals.get(handle) ?? 0) + 1);
+  }
+}
+
+function countingBackend(name: string): CountingBackend {
+  const backend = new CountingBackend();
+  nn.registerBackend({ name, priority: -1, create: () => backend });
+  return backend;
+}

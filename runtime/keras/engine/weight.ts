@@ -28,7 +28,6 @@ export class Weight {
   ) {
     this.current = keep(tensor(values, shape));
     this.current.requiresGrad = ownTrainable;
-    disposeWithOwner(this, [this.current]);
   }
 
   /** The tensor ops read; its identity never changes, only its values. */
@@ -73,17 +72,3 @@ export class Weight {
     if (next !== values) next.dispose();
   }
 }
-
-/**
- * Disposes `tensors` once `owner` is garbage collected. Tensors updated with
- * `assign` must be disposed explicitly: the runtime's collector-driven release
- * frees the storage a tensor had when it was created, which `assign` has
- * already replaced (and released).
- */
-export function disposeWithOwner(owner: object, tensors: Iterable<Tensor>): void {
-  ownedTensors.register(owner, tensors);
-}
-
-const ownedTensors = new FinalizationRegistry<Iterable<Tensor>>((tensors) => {
-  for (const t of tensors) t.dispose();
-});

@@ -9,7 +9,7 @@ import type { Tensor } from "../../tensor";
 import { noGrad } from "../../autograd";
 import { keep } from "../../memory";
 import { zeros } from "../../ops/creation";
-import { disposeWithOwner, Weight } from "../engine/weight";
+import { Weight } from "../engine/weight";
 
 /** A trainable value: a layer weight, or any tensor with requiresGrad. */
 export type Trainable = Weight | Tensor;
@@ -26,7 +26,6 @@ export abstract class Optimizer {
   private readonly slots = new Map<Tensor, Tensor[]>();
 
   constructor(options: OptimizerOptions, defaultLearningRate: number) {
-    disposeWithOwner(this, slotTensors(this.slots));
     this.learningRate = options.learningRate ?? defaultLearningRate;
     if (!(this.learningRate >= 0)) throw new Error(`${this.constructor.name}: learningRate must be >= 0, got ${this.learningRate}`);
   }
@@ -99,13 +98,4 @@ export function setSlot(slot: Tensor, value: Tensor): Tensor {
   slot.assign(value);
   value.dispose();
   return slot;
-}
-
-/** Every slot tensor of `slots`, read when iterated (so slots added later are included). */
-function slotTensors(slots: Map<Tensor, Tensor[]>): Iterable<Tensor> {
-  return {
-    *[Symbol.iterator]() {
-      for (const list of slots.values()) yield* list;
-    },
-  };
 }
