@@ -35,13 +35,9 @@ import { collapseBroadcast, reduceSteps } from "./shapes";
 /** A tensor's storage: a block of the shared memory (float32 or int32, 4 bytes an element). */
 export type WasmTensor = Block;
 
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, sqrt: 2, square: 3, reciprocal: 4, relu: 5, leakyRelu: 6, floor: 7, ceil: 8,
-};
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
-};
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+/** Ops with a SIMD kernel; the kernel of op `relu` is the export `unaryRelu`, and so on. */
+const UNARY_KERNELS = new Set<UnaryOp>(["neg", "abs", "sqrt", "square", "reciprocal", "relu", "leakyRelu", "floor", "ceil"]);
+const BINARY_KERNELS = new Set<BinaryOp>(["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"]);
 
 export class WasmBackend implements Backend<WasmTensor> {
   readonly name = "wasm";
@@ -94,28 +90,26 @@ export class WasmBackend implements Backend<WasmTensor> {
   }
 
   unary(op: UnaryOp, x: WasmTensor, size: number, alpha = 0): WasmTensor {
-    const code = UNARY_CODES[op];
-    if (code === undefined) return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
+    if (!UNARY_KERNELS.has(op)) return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
     const y = this.alloc(size);
-    elementwise.unary(this.k, code, x, y, size, alpha);
+    elementwise.unary(this.k, kernelName("unary", op), x, y, size, alpha);
     return y;
   }
 
   binary(op: BinaryOp, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
-    const code = BINARY_CODES[op];
-    if (code === undefined) {
+    if (!BINARY_KERNELS.has(op)) {
       const r = this.ref.binary(op, this.toRef(a, sizeOf(aShape), "float32"), aShape,
         this.toRef(b, sizeOf(bShape), "float32"), bShape, outShape);
       return this.upload(r, "float32");
     }
     const out = this.alloc(sizeOf(outShape));
-    elementwise.broadcast(this.k, "binary", [code], [a, b], [aShape, bShape], out, outShape, broadcastStrides);
+    elementwise.broadcast(this.k, kernelName("binary", op), [a, b], [aShape, bShape], out, outShape, broadcastStrides);
     return out;
   }
 
   where(cond: WasmTensor, condShape: Shape, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
     const out = this.alloc(sizeOf(outShape));
-    elementwise.broadcast(this.k, "where", [], [cond, a, b], [condShape, aShape, bShape], out, outShape, broadcastStrides);
+    elementwise.broadcast(this.k, "where", [cond, a, b], [condShape, aShape, bShape], out, outShape, broadcastStrides);
     return out;
   }
 
@@ -126,7 +120,7 @@ export class WasmBackend implements Backend<WasmTensor> {
     let current = x;
     for (const s of steps) {
       const out = this.alloc(s.outer * s.inner);
-      elementwise.reduce(this.k, REDUCE_CODES[op], current, out, s);
+      elementwise.reduce(this.k, kernelName("reduce", op), current, out, s);
       if (current !== x) this.dispose(current);
       current = out;
     }
@@ -308,4 +302,9 @@ export class WasmBackend implements Backend<WasmTensor> {
 /** `shape` around `axis`: the product of the dims before it, its size, and the product after it. */
 function aroundAxis(shape: Shape, axis: number): { outer: number; rows: number; inner: number } {
   return { outer: sizeOf(shape.slice(0, axis)), rows: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
+}
+
+/** The export that runs `op` of a kernel family: ("unary", "leakyRelu") -> "unaryLeakyRelu". */
+function kernelName(family: string, op: string): string {
+  return family + op[0].toUpperCase() + op.slice(1);
 }

@@ -32,7 +32,7 @@ export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Bl
   for (const p of partials) k.heap.f32.fill(0, p.ptr >> 2, (p.ptr >> 2) + filterFloats);
   k.parallelTasks("conv2dBackpropFilter", T, (t) => [geo, x.ptr, dy.ptr, partials[t].ptr, k.counter.ptr, k.scratch[t].ptr]);
   for (let t = 1; t < T; t++) {
-    (k.exports.binary as Kernel)(0, dw.ptr, 0, 0, 1, partials[t].ptr, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
+    (k.exports.binaryAdd as Kernel)(dw.ptr, 0, 0, 1, partials[t].ptr, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
     k.heap.release(partials[t]);
   }
 }

@@ -12,19 +12,19 @@ import type { Kernel } from "./threads";
 /** Elements below which an elementwise op or reduction runs on one thread. */
 const PARALLEL_MIN_ELEMENTS = 1 << 17;
 
-/** y[i] = op(x[i]) for i < n with the `unary` kernel's op code. */
-export function unary(k: WasmKernels, code: number, x: Block, y: Block, n: number, alpha: number): void {
-  split(k, n, "unary", (lo, hi) => [code, x.ptr + lo * 4, y.ptr + lo * 4, hi - lo, alpha]);
+/** y[i] = op(x[i]) for i < n with unary kernel `name` (e.g. "unaryRelu"). */
+export function unary(k: WasmKernels, name: string, x: Block, y: Block, n: number, alpha: number): void {
+  split(k, n, name, (lo, hi) => [x.ptr + lo * 4, y.ptr + lo * 4, hi - lo, alpha]);
 }
 
 /**
- * Runs a broadcast kernel (`binary` or `where`) whose arguments are
- * `lead`, then each operand's pointer and three strides, then the output
- * pointer and three dims. The broadcast is collapsed to the kernel's three
+ * Runs a broadcast kernel (`binaryAdd`, ..., `where`) whose arguments are
+ * each operand's pointer and three strides, then the output pointer and
+ * three dims. The broadcast is collapsed to the kernel's three
  * dims; deeper ones loop here, and each block is split across threads along
  * its outermost dim with room for it.
  */
-export function broadcast(k: WasmKernels, name: string, lead: number[], operands: Block[], operandShapes: Shape[],
+export function broadcast(k: WasmKernels, name: string, operands: Block[], operandShapes: Shape[],
   out: Block, outShape: Shape, broadcastStrides: (s: Shape, out: Shape) => number[]): void {
   const { dims, strides } = collapseBroadcast(outShape, operandShapes.map((s) => broadcastStrides(s, outShape)));
   while (dims.length < 3) {
@@ -46,7 +46,7 @@ export function broadcast(k: WasmKernels, name: string, lead: number[], operands
       const part = [...inner];
       part[d] = hi - lo;
       const args = operands.flatMap((h, o) => [h.ptr + (offsets[o] + lo * innerStrides[o][d]) * 4, ...innerStrides[o]]);
-      return [...lead, ...args, out.ptr + (i * blockSize + lo * after) * 4, ...part];
+      return [...args, out.ptr + (i * blockSize + lo * after) * 4, ...part];
     }, inner[d], blockSize);
     for (let j = outer - 1; j >= 0 && ++idx[j] === dims[j]; j--) idx[j] = 0;
   }
@@ -57,25 +57,25 @@ export function broadcast(k: WasmKernels, name: string, lead: number[], operands
  * split by rows; a single long reduction splits the reduced axis into
  * per-thread partial results that a second pass combines.
  */
-export function reduce(k: WasmKernels, code: number, x: Block, out: Block, s: ReduceBlock): void {
-  const fn = k.exports.reduce as Kernel;
+export function reduce(k: WasmKernels, name: string, x: Block, out: Block, s: ReduceBlock): void {
+  const fn = k.exports[name] as Kernel;
   const total = s.outer * s.r * s.inner;
   const T = k.threads;
   if (T === 1 || total < PARALLEL_MIN_ELEMENTS) {
-    fn(code, x.ptr, out.ptr, s.outer, s.r, s.inner);
+    fn(x.ptr, out.ptr, s.outer, s.r, s.inner);
   } else if (s.outer >= T) {
-    split(k, s.outer, "reduce", (lo, hi) => [code, x.ptr + lo * s.r * s.inner * 4, out.ptr + lo * s.inner * 4, hi - lo, s.r, s.inner],
+    split(k, s.outer, name, (lo, hi) => [x.ptr + lo * s.r * s.inner * 4, out.ptr + lo * s.inner * 4, hi - lo, s.r, s.inner],
       s.outer, total);
   } else {
     // outer < T: reduce each outer row's r axis in T pieces, then combine the T partial rows.
     const partial = k.heap.alloc(T * s.inner * 4);
     for (let o = 0; o < s.outer; o++) {
       const base = x.ptr + o * s.r * s.inner * 4;
-      k.parallel("reduce", (t) => {
+      k.parallel(name, (t) => {
         const [lo, hi] = share(s.r, T, t);
-        return [code, base + lo * s.inner * 4, partial.ptr + t * s.inner * 4, 1, hi - lo, s.inner];
+        return [base + lo * s.inner * 4, partial.ptr + t * s.inner * 4, 1, hi - lo, s.inner];
       });
-      fn(code, partial.ptr, out.ptr + o * s.inner * 4, 1, T, s.inner);
+      fn(partial.ptr, out.ptr + o * s.inner * 4, 1, T, s.inner);
     }
     k.heap.release(partial);
   }

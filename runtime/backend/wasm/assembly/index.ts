@@ -2,5 +2,5 @@
 export { gemm, gemmTasks, gemmScratchFloats, scaleMatrix } from "./gemm";
 export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput, convChunkRows } from "./conv";
 export { pool2dForward, maxPool2dBackward, avgPool2dBackward } from "./pool";
-export { unary, binary, where } from "./elementwise";
-export { reduce } from "./reduce";
+export * from "./elementwise";
+export * from "./reduce";

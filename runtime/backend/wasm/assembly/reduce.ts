@@ -2,16 +2,13 @@
 // out[o, i] = op over j < r of x[(o*r + j)*inner + i]. The JS side collapses
 // any contiguous block of reduced axes into this form.
 
-export const R_SUM = 0, R_PROD = 1, R_MAX = 2, R_MIN = 3;
+const R_SUM = 0, R_PROD = 1, R_MAX = 2, R_MIN = 3;
 
-export function reduce(op: i32, x: usize, out: usize, outer: i32, r: i32, inner: i32): void {
-  switch (op) {
-    case R_SUM: reduceLoop(R_SUM, x, out, outer, r, inner); break;
-    case R_PROD: reduceLoop(R_PROD, x, out, outer, r, inner); break;
-    case R_MAX: reduceLoop(R_MAX, x, out, outer, r, inner); break;
-    default: reduceLoop(R_MIN, x, out, outer, r, inner); break;
-  }
-}
+// One exported entry per op, for the reason given in elementwise.ts.
+export function reduceSum(x: usize, out: usize, outer: i32, r: i32, inner: i32): void { reduceLoop(R_SUM, x, out, outer, r, inner); }
+export function reduceProd(x: usize, out: usize, outer: i32, r: i32, inner: i32): void { reduceLoop(R_PROD, x, out, outer, r, inner); }
+export function reduceMax(x: usize, out: usize, outer: i32, r: i32, inner: i32): void { reduceLoop(R_MAX, x, out, outer, r, inner); }
+export function reduceMin(x: usize, out: usize, outer: i32, r: i32, inner: i32): void { reduceLoop(R_MIN, x, out, outer, r, inner); }
 
 @inline function reduceLoop(op: i32, x: usize, out: usize, outer: i32, r: i32, inner: i32): void {
   for (let o = 0; o < outer; o++) {
