@@ -31,6 +31,12 @@ describe("the lecture CNN (DESIGN.md)", () => {
     ]);
     expect(totals).toEqual({ total: 34826, trainable: 34826, nonTrainable: 0 });
   });
+
+  it("can start with layers.Input, which is keras.Input (Keras has both)", () => {
+    const model = keras.Sequential([layers.Input({ shape: [28, 28, 1] }), layers.Conv2D(32, { kernelSize: [3, 3] })]);
+    expect(layers.Input).toBe(keras.Input);
+    expect(summaryData(model).rows.map((r) => r.shape)).toEqual(["(None, 26, 26, 32)"]);
+  });
 });
 
 describe("layer shapes and parameter counts match Keras", () => {

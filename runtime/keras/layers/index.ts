@@ -5,7 +5,7 @@
  */
 import { callableClass } from "../engine/callable";
 import { Layer as LayerClass } from "../engine/layer";
-import { InputLayer as InputLayerClass } from "../engine/input_layer";
+import { Input as inputFunction, InputLayer as InputLayerClass } from "../engine/input_layer";
 import { Activation as ActivationClass } from "./activation";
 import { Add as AddClass } from "./add";
 import { AveragePooling2D as AveragePooling2DClass } from "./average_pooling2d";
@@ -25,6 +25,8 @@ import { UpSampling2D as UpSampling2DClass } from "./up_sampling2d";
 
 export const Layer = callableClass(LayerClass);
 export const InputLayer = callableClass(InputLayerClass);
+/** The same function as keras.Input (Keras exports it in both places). */
+export const Input = inputFunction;
 export const Activation = callableClass(ActivationClass);
 export const Add = callableClass(AddClass);
 export const AveragePooling2D = callableClass(AveragePooling2DClass);
