@@ -39,9 +39,13 @@ export class DeclarationStore {
    * Folds in one cell: every name the cell declared drops its old entry, then the cell's
    * declaration output (`.d.ts` text) supplies the new ones.
    */
-  commit(declaredNames: Iterable<string>, dts: string): void {
+  commit(declaredNames: ReadonlySet<string>, dts: string): void {
     for (const name of declaredNames) this.entries.delete(name);
-    for (const [name, entry] of parseDeclarations(this.ts, dts)) this.entries.set(name, entry);
+    // The output also imports earlier cells' names it refers to (from this very module): those
+    // keep their own entries, which the module's scope already provides.
+    for (const [name, entry] of parseDeclarations(this.ts, dts)) {
+      if (declaredNames.has(name)) this.entries.set(name, entry);
+    }
   }
 
   /** The module text: every entry, then one export list. */

@@ -58,6 +58,14 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(resultText(outcome)).toBe("5");
   });
 
+  it("extends a class of an earlier cell that a cell in between used as a type", async () => {
+    await run("class Animal { hi() { return 'I say ' + this.speak(); } speak() { return '...'; } }\nclass Dog extends Animal { speak() { return 'woof'; } }");
+    await run("const rex: Dog = new Dog();");
+    expect(resultText((await run("class Puppy extends Dog { speak() { return 'yip'; } }\n[new Puppy().hi(), rex.hi()]")).outcome)).toBe(
+      "[ 'I say yip', 'I say woof' ]",
+    );
+  });
+
   it("sees imports of earlier cells", async () => {
     await run('import * as os from "node:os";\nimport { join } from "node:path";');
     const { outcome } = await run('typeof os.cpus() + join("a", "b")');
