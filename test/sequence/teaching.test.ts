@@ -1,8 +1,9 @@
 /** The teaching views: stepping a cell by hand, every step's states for viz, per-step gradients, masking. */
 import { describe, expect, it } from "vitest";
-import { layers } from "../../runtime/keras/index";
+import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import { Masking } from "../../runtime/keras/layers/masking";
+import { maskOf } from "../../runtime/keras/recurrent/mask";
 import { hiddenStates } from "../../runtime/viz/hiddenStates";
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, digits = 5): void {
@@ -92,6 +93,19 @@ describe("masked (padded) steps carry the state through", () => {
     const last = layers.LSTM(3);
     last(short);
     close(last(padded, { mask: nn.tensor([[1, 1, 0, 0, 0]]) }).dataSync(), last(short).dataSync());
+  });
+
+  it("Embedding({ maskZero: true }) marks id 0 as padding, so a following LSTM gives a padded sequence the output of its unpadded run", () => {
+    nn.seed(8);
+    const embedding = layers.Embedding(6, 3, { maskZero: true });
+    const model = keras.Sequential([keras.Input({ shape: [null] }), embedding, layers.LSTM(4)]);
+    const alone = model.predict(nn.tensor([[3, 1, 4]]));
+    const padded = model.predict(nn.tensor([[3, 1, 4, 0, 0], [5, 0, 0, 0, 0]]));
+    close(padded.select(0, 0).dataSync(), alone.dataSync());
+    close(padded.select(0, 1).dataSync(), model.predict(nn.tensor([[5]])).dataSync());
+    expect(maskOf(embedding(nn.tensor([[2, 0, 1]])))?.toArray()).toEqual([[1, 0, 1]]);
+    expect(maskOf(layers.Embedding(6, 3)(nn.tensor([[2, 0, 1]])))).toBeNull();
+    expect(embedding.getConfig().maskZero).toBe(true);
   });
 
   it("a variable-length batch: each row's final state equals running that row alone", () => {

@@ -1,4 +1,9 @@
-/** Embedding: integer ids (0..inputDim-1) to learned vectors of length outputDim (Keras's Embedding). */
+/**
+ * Embedding: integer ids (0..inputDim-1) to learned vectors of length
+ * outputDim (Keras's Embedding). With `maskZero`, id 0 is padding: the output
+ * carries a mask (1 for real ids, 0 for padding) that the recurrent and
+ * attention layers after it honour, as in Keras.
+ */
 import type { Tensor } from "../../tensor";
 import { serializeInitializer, type InitializerIdentifier } from "../initializers";
 import type { RegularizerIdentifier } from "../regularizers";
@@ -6,16 +11,20 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
+import { attachMask } from "../recurrent/mask";
 import { fromConfigOptions, initializerOption, regularizerConfig } from "./config";
 
 export interface EmbeddingOptions extends LayerOptions {
   embeddingsInitializer?: InitializerIdentifier;
   embeddingsRegularizer?: RegularizerIdentifier | null;
+  /** Treat id 0 as padding and attach the padding mask to the output (inputDim then counts the padding id: vocabulary + 1). */
+  maskZero?: boolean;
 }
 
 export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
+  readonly maskZero: boolean;
   embeddings: Weight | null = null;
   private readonly options: EmbeddingOptions;
 
@@ -26,7 +35,14 @@ export class Embedding extends Layer {
     }
     this.inputDim = inputDim;
     this.outputDim = outputDim;
+    this.maskZero = options.maskZero ?? false;
     this.options = options;
+  }
+
+  /** The weights do not depend on the input's shape, so one built layer takes id arrays of any length. */
+  override ensureBuilt(inputShape: InputShapes): void {
+    const shape = inputShape as SymbolicShape;
+    super.ensureBuilt([shape[0], ...shape.slice(1).map(() => null)]);
   }
 
   override build(): void {
@@ -43,7 +59,8 @@ export class Embedding extends Layer {
     if (bad !== undefined) {
       throw new Error(`${this.describe()}: id ${bad} is out of range; ids must be integers in [0, ${this.inputDim - 1}] (inputDim = ${this.inputDim})`);
     }
-    return this.embeddings!.value.gather(ids, 0).reshape([...x.shape, this.outputDim]);
+    const out = this.embeddings!.value.gather(ids, 0).reshape([...x.shape, this.outputDim]);
+    return this.maskZero ? attachMask(out, x.ne(0)) : out;
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
@@ -55,6 +72,7 @@ export class Embedding extends Layer {
       ...super.getConfig(),
       inputDim: this.inputDim,
       outputDim: this.outputDim,
+      maskZero: this.maskZero,
       embeddingsInitializer: serializeInitializer(initializerOption(this.options.embeddingsInitializer, "random_uniform")),
       embeddingsRegularizer: regularizerConfig(this.options.embeddingsRegularizer),
     };
