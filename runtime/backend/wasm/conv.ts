@@ -39,7 +39,7 @@ export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Bl
 
 export function pool2d(k: WasmKernels, isAvg: boolean, x: Block, y: Block, g: Pool2DGeometry): void {
   const geo = writePoolGeometry(k, g);
-  forEachImage(k, g.batch, poolWork(g), "pool2dForward", (b0, b1) => [geo, +isAvg, x.ptr, y.ptr, b0, b1]);
+  forEachImage(k, g.batch, poolWork(g), isAvg ? "avgPool2dForward" : "maxPool2dForward", (b0, b1) => [geo, x.ptr, y.ptr, b0, b1]);
 }
 
 export function maxPool2dBackward(k: WasmKernels, dy: Block, x: Block, dx: Block, g: Pool2DGeometry): void {

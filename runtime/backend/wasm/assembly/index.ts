@@ -1,6 +1,6 @@
 // Entry of the nnlab wasm kernels module: everything exported here is callable from JS.
 export { gemm, gemmTasks, gemmScratchFloats, scaleMatrix } from "./gemm";
 export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput, convChunkRows } from "./conv";
-export { pool2dForward, maxPool2dBackward, avgPool2dBackward } from "./pool";
+export { maxPool2dForward, avgPool2dForward, maxPool2dBackward, avgPool2dBackward } from "./pool";
 export * from "./elementwise";
 export * from "./reduce";

@@ -9,10 +9,14 @@ const WIN_H = 6, WIN_W = 7, S_H = 8, S_W = 9, PAD_T = 10, PAD_L = 11;
   return load<i32>(g + (<usize>i << 2));
 }
 
-/** y = max or average (isAvg) over each window; padded taps are skipped; an empty window gives 0. */
-export function pool2dForward(g: usize, isAvg: i32, x: usize, y: usize, b0: i32, b1: i32): void {
-  if (isAvg) eachWindow(AVG, g, x, y, 0, b0, b1);
-  else eachWindow(MAX, g, x, y, 0, b0, b1);
+/** y = max over each window; padded taps are skipped; an empty window gives 0. */
+export function maxPool2dForward(g: usize, x: usize, y: usize, b0: i32, b1: i32): void {
+  eachWindow(MAX, g, x, y, 0, b0, b1);
+}
+
+/** y = average over each window's in-bounds taps; an empty window gives 0. */
+export function avgPool2dForward(g: usize, x: usize, y: usize, b0: i32, b1: i32): void {
+  eachWindow(AVG, g, x, y, 0, b0, b1);
 }
 
 /** dx[b0:b1] = gradient of max pooling: each dy goes to its window's first maximal tap. */
@@ -29,7 +33,8 @@ const MAX = 0, AVG = 1, MAX_GRAD = 2, AVG_GRAD = 3;
 
 // Visits the output windows of images [b0, b1) in order; `perWindow` is y
 // (forward) or dy (gradients), ch floats a window. `mode` is a constant at
-// each call site, so every entry gets its own specialised loop.
+// each call site, and each entry is its own export, so every entry gets its
+// own specialised loop (see elementwise.ts on why not one switching entry).
 @inline function eachWindow(mode: i32, g: usize, x: usize, perWindow: usize, dx: usize, b0: i32, b1: i32): void {
   const inH = geo(g, IN_H), inW = geo(g, IN_W), ch = geo(g, CH), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
   const wh = geo(g, WIN_H), ww = geo(g, WIN_W), sh = geo(g, S_H), sw = geo(g, S_W), pt = geo(g, PAD_T), pl = geo(g, PAD_L);
