@@ -8,7 +8,7 @@
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Backend, Conv2DGeometry } from "../../runtime/backend/backend";
-import { GpuJsBackend } from "../../runtime/backend/gpujs/backend";
+import { GpuJsBackend, type GpuJsMode } from "../../runtime/backend/gpujs/backend";
 import { ReferenceBackend } from "../../runtime/backend/reference";
 import { getBackend, listBackends } from "../../runtime/backend/registry";
 
@@ -66,8 +66,9 @@ const TASKS: Task[] = [
 
 const NOTES = [
   "- fwd+bwd = forward, input gradient and filter gradient (what a training step runs for a conv layer).",
-  "- gpujs-webasm and gpujs-cpu are the gpu.js backend in gpu.js's WebAssembly and plain-JS modes, run synchronously",
-  "  (gpu.js uses worker threads only for asynchronous calls); reference is the float64 test oracle.",
+  "- gpujs-<mode> is the gpu.js backend in that gpu.js mode (webasm: WebAssembly SIMD; cpu: plain JS; headlessgl, when",
+  "  an X display is available: GLSL on whatever GL driver serves it), run synchronously (gpu.js uses worker threads",
+  "  only for asynchronous calls); reference is the float64 test oracle. Every column reads its results back.",
   "- tfjs-wasm has no Conv2DBackpropFilter kernel: a stand-in registered here computes it as",
   "  im2col (9 tfjs slices stacked) and one tfjs matMul, so its fwd+bwd times include that.",
 ];
@@ -120,7 +121,7 @@ function nnlabContestants(): Contestant[] {
   const out: Contestant[] = [];
   for (const name of listBackends()) {
     if (name === "gpujs") {
-      for (const mode of ["webasm", "cpu"] as const) out.push(backendContestant(`gpujs-${mode}`, new GpuJsBackend({ mode })));
+      for (const mode of gpujsModes()) out.push(backendContestant(`gpujs-${mode}`, new GpuJsBackend({ mode })));
     } else if (name === "reference") {
       out.push(backendContestant(name, new ReferenceBackend()));
     } else {
@@ -132,6 +133,12 @@ function nnlabContestants(): Contestant[] {
     }
   }
   return out;
+}
+
+/** gpu.js's CPU modes, and headlessgl where an X display and the built gl package let it run (`xvfb-run -a npm run bench`). */
+function gpujsModes(): GpuJsMode[] {
+  const { GPU } = require("gpu.js") as typeof import("gpu.js");
+  return GPU.isHeadlessGLSupported ? ["headlessgl", "webasm", "cpu"] : ["webasm", "cpu"];
 }
 
 /** Registration modules of the backends this bench knows; one not built yet is left out. */
@@ -154,7 +161,7 @@ function backendContestant(name: string, b: Backend): Contestant {
         const a = b.upload(filled(n * n), "float32");
         const c = b.upload(filled(n * n), "float32");
         return {
-          run: () => b.dispose(b.matmul(a, [1, n, n], c, [1, n, n], false, false, 1)),
+          run: () => readAndRelease(b, b.matmul(a, [1, n, n], c, [1, n, n], false, false, 1), n * n),
           cleanup: () => [a, c].forEach((h) => b.dispose(h)),
         };
       }
@@ -162,10 +169,10 @@ function backendContestant(name: string, b: Backend): Contestant {
       const x = b.upload(filled(g.batch * g.inHeight * g.inWidth * g.inChannels), "float32");
       const w = b.upload(filled(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels), "float32");
       const dy = b.upload(filled(g.batch * g.outHeight * g.outWidth * g.outChannels), "float32");
-      const forward = (): void => b.dispose(b.conv2d(x, w, g));
+      const forward = (): void => readAndRelease(b, b.conv2d(x, w, g), g.batch * g.outHeight * g.outWidth * g.outChannels);
       const backward = (): void => {
-        b.dispose(b.conv2dBackpropInput(dy, w, g));
-        b.dispose(b.conv2dBackpropFilter(x, dy, g));
+        readAndRelease(b, b.conv2dBackpropInput(dy, w, g), g.batch * g.inHeight * g.inWidth * g.inChannels);
+        readAndRelease(b, b.conv2dBackpropFilter(x, dy, g), g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
       };
       return {
         run: task.kind === "conv forward" ? forward : () => (forward(), backward()),
@@ -173,6 +180,15 @@ function backendContestant(name: string, b: Backend): Contestant {
       };
     },
   };
+}
+
+/**
+ * Reads a result back before disposing it, as the tfjs columns do with
+ * dataSync: a GPU mode may defer work until its output is read.
+ */
+function readAndRelease(b: Backend, h: object, size: number): void {
+  b.read(h, size, "float32");
+  b.dispose(h);
 }
 
 // ----- TensorFlow.js -----
