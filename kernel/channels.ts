@@ -22,7 +22,6 @@ export interface ReceivingSocket {
 export class Outbox {
   private readonly queue: Buffer[][] = [];
   private sending = false;
-  private readonly drained: (() => void)[] = [];
 
   constructor(
     private readonly socket: SendingSocket,
@@ -35,19 +34,15 @@ export class Outbox {
     this.next();
   }
 
-  /** Resolves once everything queued so far has been handed to ZeroMQ. */
-  flushed(): Promise<void> {
-    if (!this.sending && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drained.push(resolve));
+  /** True when everything queued has been handed to ZeroMQ. */
+  get empty(): boolean {
+    return !this.sending && this.queue.length === 0;
   }
 
   private next(): void {
     if (this.sending) return;
     const frames = this.queue.shift();
-    if (!frames) {
-      for (const resolve of this.drained.splice(0)) resolve();
-      return;
-    }
+    if (!frames) return;
     this.sending = true;
     let sent: Promise<void>;
     try {

@@ -24,7 +24,10 @@ kernel is what Jupyter runs, with the connection file it wrote.`;
 
 class UsageError extends Error {}
 
-/** Runs the command line; resolves with the exit code. */
+/** What `main` resolves with for `kernel`: the process lives on, and exits when the kernel shuts down. */
+const RUNNING = -1;
+
+/** Runs the command line; resolves with the exit code (`RUNNING` for a kernel that runs on). */
 export async function main(args: readonly string[]): Promise<number> {
   try {
     return await run(args);
@@ -72,7 +75,8 @@ async function run(args: readonly string[]): Promise<number> {
       if (!file) throw new UsageError("kernel needs --connection-file FILE (Jupyter passes it)");
       // Loaded on demand, so that install and --version never load ZeroMQ.
       const { runKernel } = require("./main") as typeof import("./main");
-      return runKernel(file);
+      await runKernel(file);
+      return RUNNING;
     }
     case undefined:
       throw new UsageError("no command given");
@@ -115,5 +119,7 @@ function splitOnce(arg: string): [string, string] {
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => {
+    if (code !== RUNNING) process.exit(code);
+  });
 }

@@ -3,6 +3,7 @@
  * into its server log; it never reaches a notebook cell. Dropped messages
  * (bad signature, replay, malformed) and internal faults are recorded here.
  */
+import { writeSync } from "node:fs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -19,7 +20,7 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
  * A log that writes one line per record, tagged with `source` (the thread).
  * `NNLAB_LOG_LEVEL` (debug, info, warn, error; default info) sets the threshold.
  */
-export function createLog(source: string, write: (line: string) => void = (line) => writeStderr(line)): Log {
+export function createLog(source: string, write: (line: string) => void = writeStderr): Log {
   const threshold = RANK[parseLevel(process.env.NNLAB_LOG_LEVEL)];
   const record = (level: LogLevel) => (message: string) => {
     if (RANK[level] < threshold) return;
@@ -40,7 +41,14 @@ function parseLevel(value: string | undefined): LogLevel {
 }
 
 /**
- * Bound when this module loads, before the executor starts capturing
- * process.stderr for cells: the kernel's own records must never land in a cell.
+ * Straight to file descriptor 2: synchronous, so a record from the watchdog
+ * thread appears even while the main thread is blocked, and untouched by the
+ * executor's capture of process.stderr for cells.
  */
-const writeStderr: (line: string) => void = process.stderr.write.bind(process.stderr);
+function writeStderr(line: string): void {
+  try {
+    writeSync(2, line);
+  } catch {
+    // stderr is gone or full: a log record is not worth failing a request for
+  }
+}

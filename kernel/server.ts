@@ -32,10 +32,14 @@ export interface KernelServerOptions {
    * delays that first answer; execute requests wait for it.
    */
   loadExecutor(options: ExecutorOptions): Promise<Executor>;
+  /** Called once the kernel has shut down and closed its sockets. */
+  onExit(code: number): void;
 }
 
 /** How long after binding the executor starts loading if no kernel_info came first. */
 const EXECUTOR_START_DELAY_MS = 50;
+/** How long a shutdown waits for queued replies to go out (and for a termination under way to land). */
+const SHUTDOWN_FLUSH_MS = 1000;
 /** How long an interrupted cell may take to settle before the server settles it itself. */
 const INTERRUPT_GRACE_MS = 2000;
 
@@ -58,9 +62,6 @@ interface RunningCell {
 }
 
 export class KernelServer {
-  /** Resolves once the kernel has shut down and closed its sockets. */
-  readonly closed: Promise<{ restart: boolean }>;
-
   private readonly wire: Wire;
   private readonly log: Log;
   private readonly history = new History();
@@ -95,13 +96,16 @@ export class KernelServer {
   private busy = false;
   private aborting = false;
   private cell: RunningCell | undefined;
+  /** The execute request being handled; `interrupted` when an interrupt came before its cell could start. */
+  private currentExecute: { interrupted: boolean } | undefined;
   /** A settled cell waiting for a termination that was already under way (see watchdog.ts). */
   private parked: (() => void) | undefined;
   private inUserCode = false;
   private lastParent: ParentHeader = {};
   private fallback: RequestOutput | undefined;
   private closing = false;
-  private resolveClosed!: (value: { restart: boolean }) => void;
+  /** During shutdown: a termination is on its way; exiting before it lands would abort the process. */
+  private terminationPending = false;
 
   private constructor(private readonly options: KernelServerOptions) {
     this.log = options.log;
@@ -110,7 +114,6 @@ export class KernelServer {
       (msgType, content, buffers) => this.publishComm(msgType, content, buffers),
       (error, what) => this.reportFault(error, what),
     );
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
   /** Binds every socket of the connection file and starts answering. */
@@ -120,7 +123,7 @@ export class KernelServer {
     return server;
   }
 
-  /** Reports an uncaught exception or unhandled rejection on the cell it belongs to, else the last one. */
+  /** Shows an error of user code the server called (a comm handler) on the running cell, else the last one. */
   reportFault(error: unknown, origin: string): void {
     this.log.error(`${origin}: ${describeError(error)}`);
     const target: CellOutput | undefined = this.cell?.out ?? this.fallback;
@@ -128,23 +131,35 @@ export class KernelServer {
     target?.stream("stderr", `${origin}: ${text}\n`);
   }
 
-  /** Closes every socket (after what is queued has gone out) and stops the watchdog. */
-  async shutdown(restart: boolean): Promise<void> {
+  /**
+   * Closes every socket (after what is queued has gone out, within half a second), stops the
+   * watchdog and calls `onExit`. Timer callbacks only, no promise reactions: the watchdog may still
+   * terminate code of the busy cell meanwhile, and that drops queued reactions.
+   */
+  shutdown(restart: boolean): void {
     if (this.closing) return;
     this.closing = true;
+    this.terminationPending = this.watchdog.closing();
     try {
       this.executor?.dispose();
     } catch (error) {
       this.log.warn(`disposing the executor failed: ${describeError(error)}`);
     }
     setCommManager(null);
-    const flushed = Promise.all([this.shellOut.flushed(), this.iopubOut.flushed()]);
-    await Promise.race([flushed, new Promise((resolve) => later(500, () => resolve(undefined)))]);
-    this.shell.close();
-    this.iopub.close();
-    this.stdinSocket.close();
-    await this.watchdog.stop().catch((error: unknown) => this.log.warn(`stopping the watchdog: ${describeError(error)}`));
-    this.resolveClosed({ restart });
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    const close = () => {
+      const waiting = this.terminationPending || !(this.shellOut.empty && this.iopubOut.empty);
+      if (waiting && Date.now() < deadline) {
+        later(10, close);
+        return;
+      }
+      this.shell.close();
+      this.iopub.close();
+      this.stdinSocket.close();
+      this.log.info(restart ? "shut down for a restart" : "shut down");
+      this.watchdog.stop(() => this.options.onExit(0));
+    };
+    close();
   }
 
   private async bind(): Promise<void> {
@@ -171,7 +186,7 @@ export class KernelServer {
           if (reply) this.publish(reply.msgType, reply.content, request);
           this.publishStatus("idle", request);
         },
-        shutdown: (restart) => void this.shutdown(restart),
+        shutdown: (restart) => this.shutdown(restart),
       },
       this.log,
     );
@@ -318,15 +333,21 @@ export class KernelServer {
     const metadata = { started: new Date().toISOString() };
     const out = new RequestOutput(this.outputTarget, message, { silent, allowStdin });
 
+    const current = { interrupted: false };
+    this.currentExecute = current;
     return new Promise((resolve) => {
       const finish = (outcome: ExecuteOutcome) => {
+        this.currentExecute = undefined;
         this.finishExecute(request, outcome, out, options, content.user_expressions, metadata);
         if (outcome.status === "error" && stopOnError && !silent) this.abortQueue();
         resolve();
       };
       whenSettled(
         this.loadExecutor(),
-        (executor) => this.runCell(executor, code, out, options, finish),
+        (executor) => {
+          if (current.interrupted) finish(interruptedOutcome("before it started (the executor was still loading)"));
+          else this.runCell(executor, code, out, options, finish);
+        },
         (error) =>
           finish({
             status: "error",
@@ -546,7 +567,7 @@ export class KernelServer {
     const content = { status: "ok", restart };
     this.reply(request, "shutdown_reply", content);
     this.publish("shutdown_reply", content, request.message.header);
-    void this.shutdown(restart);
+    this.shutdown(restart);
   }
 
   private debugRequest(request: Request): void {
@@ -562,6 +583,7 @@ export class KernelServer {
 
   /** From the executor: user JavaScript starts (true) or its synchronous part returned (false). */
   private onUserCode(running: boolean): void {
+    if (this.closing) return;
     this.inUserCode = running;
     if (running) this.watchdog.cellStarted();
     else if (!this.cell) this.watchdog.cellEnded();
@@ -574,8 +596,15 @@ export class KernelServer {
 
   /** The watchdog stopped the running JavaScript (or found none): settle the cell as interrupted. */
   private onInterrupt(): void {
+    this.terminationPending = false;
+    if (this.closing) return;
     this.watchdog.terminationDone();
     this.inUserCode = false;
+    if (!this.watchdog.takeInterrupt()) {
+      // A second notice of an interrupt already handled: its termination only dropped reactions.
+      reattachAll();
+      return;
+    }
     this.stdin.cancel("the cell was interrupted while it waited for input");
     try {
       this.executor?.interrupt();
@@ -590,11 +619,14 @@ export class KernelServer {
       return;
     }
     const cell = this.cell;
-    if (!cell) return;
+    if (!cell) {
+      if (this.currentExecute) this.currentExecute.interrupted = true;
+      return;
+    }
     later(INTERRUPT_GRACE_MS, () => {
       if (this.cell !== cell) return;
       this.log.warn(`the interrupted cell did not settle within ${INTERRUPT_GRACE_MS} ms; answering it as interrupted`);
-      cell.settle({ status: "error", ename: "InterruptError", evalue: "the cell was interrupted", traceback: [] });
+      cell.settle(interruptedOutcome("and did not stop by itself"));
     });
   }
 
@@ -611,6 +643,11 @@ function crashDetails(error: unknown): { ename: string; evalue: string; tracebac
   const evalue = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error && error.stack ? error.stack.split("\n") : [`${ename}: ${evalue}`];
   return { ename, evalue, traceback: stack };
+}
+
+function interruptedOutcome(when: string): ExecuteOutcome {
+  const evalue = `the cell was interrupted ${when}`;
+  return { status: "error", ename: "InterruptError", evalue, traceback: [`InterruptError: ${evalue}`] };
 }
 
 /** An executor that threw instead of returning an error outcome: still a clean error reply. */

@@ -11,6 +11,12 @@
  * it finds TERMINATING instead, a termination is on its way and it waits for
  * the `interrupt` message, which the worker sends once V8 has terminated.
  *
+ * An interrupt that finds no JavaScript running (the cell awaits, or is still
+ * being compiled) is only posted; until the main thread has taken it, the
+ * worker keeps watching, and terminates the cell's code if it starts running
+ * meanwhile (a busy loop right after a long compile), so one interrupt is
+ * always enough.
+ *
  * This file is both ends: `startWatchdog` runs on the main thread, and the
  * same module, loaded as the worker, runs `runWorker`.
  */
@@ -20,6 +26,7 @@ import * as zmq from "zeromq";
 import type { ConnectionInfo } from "./connection";
 import { endpoint } from "./connection";
 import { createLog, describeError, type Log } from "./log";
+import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
 
 /** What the main thread hears from the watchdog. */
@@ -41,14 +48,32 @@ export interface Watchdog {
   cellEnded(): boolean;
   /** Called on `interrupt`: a pending termination has happened. */
   terminationDone(): void;
+  /** True once per interrupt the user asked for; false for a repeated notice of the same one. */
+  takeInterrupt(): boolean;
+  /** No more terminations from now on. True when one is still on its way (an `interrupt` will follow). */
+  closing(): boolean;
   /** Sends signed frames on the control socket. */
   send(frames: Buffer[]): void;
-  stop(): Promise<void>;
+  /** Closes the watchdog's sockets and its inspector session; `then` runs once they are closed. */
+  stop(then: () => void): void;
 }
 
+/** Slots of the shared Int32Array. */
+const STATE = 0;
+const REQUESTED = 1;
+const TAKEN = 2;
+/** Values of the STATE slot. */
 const IDLE = 0;
 const RUNNING = 1;
 const TERMINATING = 2;
+/** Shutting down: nothing is terminated any more, so that exiting is never cut short. */
+const CLOSING = 3;
+/** A main thread that has not exited this long after a shutdown_request is stuck in user code: kill it. */
+const SHUTDOWN_KILL_MS = 1500;
+/** How long main waits for the watchdog to close before exiting anyway. */
+const STOP_TIMEOUT_MS = 500;
+/** How often the worker looks for cell code that started after an interrupt it could not apply yet. */
+const WATCH_INTERVAL_MS = 20;
 
 interface WorkerConfig {
   control: string;
@@ -75,7 +100,7 @@ export function startWatchdog(
   events: WatchdogEvents,
   log: Log,
 ): Promise<Watchdog> {
-  const cellState = new SharedArrayBuffer(4);
+  const cellState = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const state = new Int32Array(cellState);
   const config: WorkerConfig = {
     control: endpoint(connection, "control"),
@@ -87,13 +112,26 @@ export function startWatchdog(
   };
   const worker = new Worker(__filename, { workerData: config });
   const watchdog: Watchdog = {
-    cellStarted: () => Atomics.store(state, 0, RUNNING),
-    cellEnded: () => Atomics.compareExchange(state, 0, RUNNING, IDLE) !== TERMINATING,
-    terminationDone: () => void Atomics.compareExchange(state, 0, TERMINATING, IDLE),
+    cellStarted: () => Atomics.store(state, STATE, RUNNING),
+    cellEnded: () => Atomics.compareExchange(state, STATE, RUNNING, IDLE) !== TERMINATING,
+    terminationDone: () => void Atomics.compareExchange(state, STATE, TERMINATING, IDLE),
+    closing: () => Atomics.exchange(state, STATE, CLOSING) === TERMINATING,
+    takeInterrupt() {
+      const requested = Atomics.load(state, REQUESTED);
+      return Atomics.exchange(state, TAKEN, requested) !== requested;
+    },
     send: (frames) => worker.postMessage({ kind: "send", frames } satisfies ToWorker),
-    async stop() {
+    stop(then) {
+      // A process that exits with the inspector session still attached waits for it, then aborts.
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        then();
+      };
+      worker.once("exit", finish);
+      later(STOP_TIMEOUT_MS, finish);
       worker.postMessage({ kind: "stop" } satisfies ToWorker);
-      await worker.terminate();
     },
   };
   return new Promise((resolve, reject) => {
@@ -159,17 +197,31 @@ async function runWorker(config: WorkerConfig): Promise<void> {
 
   /** Stops the main thread's JavaScript if a cell runs, then tells main (which settles the cell). */
   const stopCell = (then: ToMain) => {
-    const before = Atomics.compareExchange(state, 0, RUNNING, TERMINATING);
-    if (before !== RUNNING) {
-      // TERMINATING: an earlier interrupt is stopping the cell already.
-      if (before === IDLE || then.kind === "shutdown") post(then);
-      return;
-    }
+    if (terminate(then)) return;
+    const now = Atomics.load(state, STATE);
+    if (now === IDLE || (then.kind === "shutdown" && now !== CLOSING)) post(then);
+  };
+  /** Moves RUNNING to TERMINATING and terminates; false when no cell code runs (or one is being stopped). */
+  const terminate = (then: ToMain): boolean => {
+    if (Atomics.compareExchange(state, STATE, RUNNING, TERMINATING) !== RUNNING) return false;
+    log.debug(`terminating the main thread's JavaScript for ${then.kind}`);
     mainThread.post("Runtime.terminateExecution", (error) => {
       if (error) log.warn(`terminateExecution failed: ${describeError(error)}`);
       if (then.kind === "shutdown") post({ kind: "interrupt" });
       post(then);
     });
+    return true;
+  };
+  /** Terminates cell code that starts running before `settled()` says main has taken the request. */
+  const watch = (then: ToMain, settled: () => boolean) => {
+    const timer = setInterval(() => {
+      if (settled() || terminate(then)) clearInterval(timer);
+    }, WATCH_INTERVAL_MS);
+  };
+  const interrupt = () => {
+    Atomics.add(state, REQUESTED, 1);
+    stopCell({ kind: "interrupt" });
+    watch({ kind: "interrupt" }, () => Atomics.load(state, TAKEN) === Atomics.load(state, REQUESTED));
   };
 
   const onControl = async (frames: Buffer[]) => {
@@ -185,7 +237,7 @@ async function runWorker(config: WorkerConfig): Promise<void> {
       case "interrupt_request": {
         await reply("interrupt_reply", { status: "ok" });
         post({ kind: "handled", request: message.header });
-        stopCell({ kind: "interrupt" });
+        interrupt();
         return;
       }
       case "shutdown_request": {
@@ -194,7 +246,7 @@ async function runWorker(config: WorkerConfig): Promise<void> {
         await reply("shutdown_reply", content);
         post({ kind: "handled", request: message.header, reply: { msgType: "shutdown_reply", content } });
         // Main exits on `shutdown`; if its thread never comes back, do not leave a stray process behind.
-        setTimeout(() => process.kill(process.pid, "SIGKILL"), 3000);
+        setTimeout(() => process.kill(process.pid, "SIGKILL"), SHUTDOWN_KILL_MS);
         stopCell({ kind: "shutdown", restart });
         return;
       }
@@ -210,9 +262,10 @@ async function runWorker(config: WorkerConfig): Promise<void> {
       heartbeat.close();
       control.close();
       mainThread.disconnect();
+      process.exit(0);
     }
   });
-  listenForSigint(() => stopCell({ kind: "interrupt" }), log);
+  listenForSigint(interrupt, log);
   port.postMessage("ready");
 
   void (async () => {

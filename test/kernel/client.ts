@@ -139,6 +139,32 @@ export class KernelClient {
     });
   }
 
+  /** Resolves once the kernel's log matches `pattern`. */
+  async logged(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.log)) {
+      if (Date.now() > deadline) throw new Error(`the kernel log never matched ${pattern}; log:\n${this.log}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * A statement for a cell that creates a marker file when it runs, and a promise that resolves once
+   * the file exists: proof that the cell's code is running even while it blocks the kernel's output.
+   */
+  marker(name: string): { statement: string; reached: Promise<void> } {
+    const file = path.join(this.dir, `${name}-${randomUUID()}`);
+    const statement = `require("node:fs").writeFileSync(${JSON.stringify(file)}, "");`;
+    const reached = (async () => {
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(file)) {
+        if (Date.now() > deadline) throw new Error(`the cell never reached marker ${name}; kernel log:\n${this.log}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    return { statement, reached };
+  }
+
   /** Resolves when the kernel process has exited. */
   exited(timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.exitInfo) return Promise.resolve(this.exitInfo);
@@ -244,7 +270,8 @@ export class KernelClient {
     return { identities: frames.slice(0, at), header, parent_header: parent, metadata, content, buffers: parts.slice(4) };
   }
 
-  private sign(parts: Buffer[]): string {
+  /** HMAC-SHA256 of the four JSON frames, hex, as the connection key signs them. */
+  sign(parts: Buffer[]): string {
     const hmac = createHmac("sha256", this.key);
     for (const part of parts) hmac.update(part);
     return hmac.digest("hex");
