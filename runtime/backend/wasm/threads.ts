@@ -52,6 +52,9 @@ export class ThreadPool {
    */
   run(name: string, local: Kernel, argsOf: (thread: number) => number[]): void {
     const fn = this.names.indexOf(name);
+    // A previous run cut short (an interrupt stopped this thread while it
+    // waited) may still be running on a worker; it would claim tasks of this one.
+    for (let w = 0; w < this.workers.length; w++) this.await(w);
     this.seq++;
     for (let w = 0; w < this.workers.length; w++) {
       const a = argsOf(w + 1);
