@@ -49,6 +49,24 @@ describe("every step's states are readable without re-running the layer by hand"
     expect(JSON.stringify(drawn)).toContain("cell state");
   });
 
+  it("a model reports the states of its recurrent layer, fed with what the layers before it make of the sequence, and viz.hiddenStates draws them", () => {
+    nn.seed(9);
+    const embedding = layers.Embedding(10, 4);
+    const lstm = layers.LSTM(5, { name: "memory" });
+    const model = keras.Sequential([keras.Input({ shape: [7] }), embedding, lstm, layers.Dense(2)]);
+    const ids = nn.tensor([1, 2, 3, 4, 5, 6, 7]);
+    const states = model.recurrentStates(ids, "memory");
+    const direct = lstm.recurrentStates(embedding(ids.reshape([1, 7])));
+    expect(states.hidden.shape).toEqual([7, 5]);
+    close(states.hidden.dataSync(), direct.hidden.dataSync());
+    close(states.cell!.dataSync(), direct.cell!.dataSync());
+    close(states.hidden.select(0, 6).dataSync(), lstm(embedding(ids.reshape([1, 7]))).dataSync());
+    const drawn = JSON.stringify(hiddenStates(model, ids, { layer: "memory" }));
+    expect(drawn).toContain("viz.hiddenStates: memory, 7x5 (time x units)");
+    expect(drawn).toContain("cell state c");
+    expect(() => model.recurrentStates(ids, embedding.name)).toThrow(`layer "${embedding.name}" (Embedding) has no recurrent states`);
+  });
+
   it("with goBackwards the states come back in input time order", () => {
     nn.seed(3);
     const rnn = layers.GRU(3, { goBackwards: true });

@@ -169,8 +169,29 @@ export class Model extends Layer {
   }
 
   /** The outputs of the named layers for one input (viz.featureMaps): inference mode, no gradients. */
-  activations(input: { shape: readonly number[]; dataSync(): ArrayLike<number> }, layerNames: readonly string[]): Tensor[] {
-    const wanted = layerNames.map((n) => this.getLayer(n));
+  activations(input: ArrayLikeTensor, layerNames: readonly string[]): Tensor[] {
+    return this.outputsOf(input, layerNames.map((n) => this.getLayer(n)), "activations");
+  }
+
+  /**
+   * The states at every step of the recurrent layer `layerName` for one
+   * sequence (viz.hiddenStates): the model runs up to that layer's input
+   * (inference mode, no gradients), and the layer reports its hidden (and,
+   * for an LSTM, cell) states [time, units].
+   */
+  recurrentStates(sequence: ArrayLikeTensor, layerName: string): RecurrentStates {
+    const layer = this.getLayer(layerName);
+    if (!hasRecurrentStates(layer)) {
+      throw new Error(`recurrentStates: layer "${layer.name}" (${layer.className}) has no recurrent states; name a SimpleRNN, LSTM, GRU or Bidirectional layer`);
+    }
+    const node = this.nodes?.find((n) => n.layer === layer);
+    if (!node) throw new Error(`recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`);
+    const [input] = this.outputsOf(sequence, [node.inputs[0].node.layer], "recurrentStates");
+    return layer.recurrentStates(input);
+  }
+
+  /** The outputs of `wanted` for one input (the batch axis added when it is missing): inference mode, no gradients. */
+  private outputsOf(input: ArrayLikeTensor, wanted: readonly Layer[], op: string): Tensor[] {
     const expectedRank = this.inputs[0]?.shape.length ?? input.shape.length;
     const x = tensor(Float32Array.from(input.dataSync()), input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape);
     return noGrad(() => {
@@ -181,7 +202,7 @@ export class Model extends Layer {
       this.trace(x, record);
       return wanted.map((l) => {
         const t = found.get(l);
-        if (!t) throw new Error(`activations: layer "${l.name}" was not reached by the forward pass`);
+        if (!t) throw new Error(`${op}: layer "${l.name}" was not reached by the forward pass`);
         return t;
       });
     });
@@ -215,6 +236,26 @@ export class Model extends Layer {
 }
 
 registerModelClass("Model", Model);
+
+/** Tensor-shaped input for the inspection methods: a Tensor, or anything with a shape and flat data. */
+export interface ArrayLikeTensor {
+  readonly shape: readonly number[];
+  dataSync(): ArrayLike<number>;
+}
+
+/** Hidden states [time, units] of every step, and the cell states for an LSTM. */
+export interface RecurrentStates {
+  hidden: Tensor;
+  cell?: Tensor;
+}
+
+interface RecurrentLayer extends Layer {
+  recurrentStates(sequence: Tensor): RecurrentStates;
+}
+
+function hasRecurrentStates(layer: Layer): layer is RecurrentLayer {
+  return typeof (layer as Partial<RecurrentLayer>).recurrentStates === "function";
+}
 
 function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: string): KerasTensor[] {
   const list = value === undefined ? [] : Array.isArray(value) ? [...value] : [value as KerasTensor];
