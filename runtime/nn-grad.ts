@@ -2,8 +2,8 @@
  * Gradients of a loss with respect to chosen tensors only, for custom
  * training steps (a GAN's generator and discriminator steps):
  *
- *   const [loss, grads] = valueAndGrad(() => lossOf(D(G(z))), G.trainableWeights);
- *   minimize(gOptimizer, () => lossOf(D(G(z))), G.trainableWeights);
+ *   const [loss, grads] = nn.valueAndGrad(() => lossOf(D(G(z))), G.trainableWeights);
+ *   gOptimizer.minimize(() => lossOf(D(G(z))), G.trainableWeights);
  *
  * Unlike loss.backward(), nothing is written into `.grad`: other tensors
  * (the frozen model's weights) keep theirs, and the chosen ones get theirs
@@ -45,18 +45,7 @@ export function valueAndGrad(lossFn: () => Tensor, targets: readonly Differentia
   }
 }
 
-/** Something with Keras's apply_gradients: every keras.optimizers object. */
-export interface GradientApplier {
-  applyGradients(pairs: readonly (readonly [Tensor, Tensor])[]): void;
-}
-
-/** One optimizer step on `targets` only, down the gradient of `lossFn()` (Keras's optimizer.minimize); returns the loss before the step. */
-export function minimize(optimizer: GradientApplier, lossFn: () => Tensor, targets: readonly Differentiable[]): number {
-  const [loss, grads] = valueAndGrad(lossFn, targets);
-  optimizer.applyGradients(grads.map((g, i) => [g, tensorOf(targets[i])] as const));
-  return loss;
-}
-
-function tensorOf(d: Differentiable): Tensor {
+/** The tensor a target stands for (a Weight's current value). */
+export function tensorOf(d: Differentiable): Tensor {
   return d instanceof Tensor ? d : d.value;
 }

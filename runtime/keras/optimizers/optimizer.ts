@@ -7,7 +7,8 @@
  */
 import type { Tensor } from "../../tensor";
 import { noGrad } from "../../autograd";
-import { keep } from "../../memory";
+import { keep, tidyScope } from "../../memory";
+import { tensorOf, valueAndGrad } from "../../nn-grad";
 import { zeros } from "../../ops/creation";
 import { Weight } from "../engine/weight";
 
@@ -53,6 +54,24 @@ export abstract class Optimizer {
   /** Clears the `.grad` of `params` (default: those given to setParams). */
   zeroGrad(params: readonly Trainable[] = this.params): void {
     for (const p of params) (p instanceof Weight ? p.value : p).zeroGrad();
+  }
+
+  /**
+   * One step down the gradient of `lossFn()` for `params` only (Keras's
+   * minimize): other tensors' `.grad` are neither read nor written, so one
+   * model of a GAN trains while the other stays as it is. Returns the loss
+   * before the step; the step's intermediate tensors are freed.
+   */
+  minimize(lossFn: () => Tensor, params: readonly Trainable[]): number {
+    return tidyScope(
+      () => {
+        const [loss, grads] = valueAndGrad(lossFn, params);
+        this.applyGradients(grads.map((g, i) => [g, tensorOf(params[i])] as const));
+        return loss;
+      },
+      () => [],
+      (t) => (t as Tensor).dispose(),
+    );
   }
 
   /** Keras's apply_gradients: [gradient, variable] pairs. */
