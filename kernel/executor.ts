@@ -114,6 +114,7 @@ class CellExecutor implements Executor {
     const realWrite = captureStreams((name, text) => this.router.write(name, text), this.restore);
     this.router = new OutputRouter(options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT, realWrite, setTimeout);
     this.scripts = new CellScripts([layout.kernelDir], layout.runtimeDir);
+    this.restore.push(this.scripts.installStackMapping());
 
     setDisplaySink(this.router.displaySink());
     setPreludeSession({

@@ -2,6 +2,9 @@
  * Errors as the user should read them: stack frames of cell code mapped back through the cell's
  * source map to `Cell In[N], line L`, with the failing line quoted; nnlab's own kernel frames and
  * Node's internals left out; runtime frames kept with short paths.
+ *
+ * While installed, `Error.prepareStackTrace` also maps cell frames in `error.stack`, so what a cell
+ * prints (`console.error(e)`) names cell lines too; errors without cell frames are untouched.
  */
 import { SourceMap } from "node:module";
 import * as path from "node:path";
@@ -21,11 +24,22 @@ interface CellScript {
   lineOffset: number;
 }
 
+/** One stack frame: the caller's name as V8 prints it ("plan", "new Model", "async fit") and where. */
+interface Frame {
+  fn: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
 const SCRIPT_PREFIX = "nnlab-cell-";
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
+type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown;
 
 export class CellScripts {
   private readonly scripts = new Map<string, CellScript>();
+  /** The frames of errors whose stack went through `installStackMapping`'s hook. */
+  private readonly captured = new WeakMap<Error, Frame[]>();
   private serial = 0;
 
   constructor(
@@ -41,6 +55,33 @@ export class CellScripts {
     const name = `${SCRIPT_PREFIX}${this.serial}.js`;
     this.scripts.set(name, { executionCount, code, map: new SourceMap(JSON.parse(sourceMap)), lineOffset });
     return name;
+  }
+
+  /** Maps cell frames in every `error.stack` from now on; returns the undo. */
+  installStackMapping(): () => void {
+    const errorClass = Error as { prepareStackTrace?: PrepareStackTrace };
+    const previous = errorClass.prepareStackTrace;
+    const hook: PrepareStackTrace = (error, callSites) => {
+      const frames = callSites.map(frameOf);
+      if (!frames.some((frame) => this.scripts.has(frame.file))) {
+        return previous ? previous(error, callSites) : defaultStack(error, callSites);
+      }
+      if (typeof error === "object" && error !== null) this.captured.set(error, frames);
+      // As in tracebacks, what lies below the outermost cell frame is the kernel that ran the cell.
+      let last = frames.length - 1;
+      while (!this.scripts.has(frames[last].file)) last--;
+      const lines = frames.slice(0, last + 1).map((frame, i) => {
+        const script = this.scripts.get(frame.file);
+        if (!script) return `    at ${callSites[i].toString()}`;
+        const where = `Cell In[${script.executionCount}], line ${this.mapped(script, frame.line, frame.column).line}`;
+        return `    at ${frame.fn ? `${frame.fn} (${where})` : where}`;
+      });
+      return [errorHeader(error), ...lines].join("\n");
+    };
+    errorClass.prepareStackTrace = hook;
+    return () => {
+      if (errorClass.prepareStackTrace === hook) errorClass.prepareStackTrace = previous;
+    };
   }
 
   format(error: unknown): FormattedError {
@@ -62,13 +103,12 @@ export class CellScripts {
     const out: string[] = [];
     let quoted = false;
     let lastCellFrame = -1;
-    for (const line of (error.stack ?? "").split("\n")) {
-      const match = FRAME.exec(line);
-      if (!match) continue;
-      const [, fn, file, lineText, columnText] = match;
+    const stack = error.stack ?? "";
+    const frames = this.captured.get(error) ?? parseFrames(stack);
+    for (const { fn, file, line, column } of frames) {
       const script = this.scripts.get(file);
       if (script) {
-        const at = this.mapped(script, Number(lineText), Number(columnText));
+        const at = this.mapped(script, line, column);
         const where = `Cell In[${script.executionCount}], line ${at.line}`;
         out.push(quoted ? `    at ${fn ? `${fn} (${where})` : where}` : excerpt(where, script.code, at.line));
         quoted = true;
@@ -78,8 +118,8 @@ export class CellScripts {
       if (file.startsWith("node:internal") || file.startsWith("internal/")) continue;
       if (this.internalDirs.some((dir) => file.startsWith(dir))) continue;
       const shown = file.startsWith(this.runtimeDir)
-        ? `nnlab/runtime/${path.relative(this.runtimeDir, file)}:${lineText}`
-        : `${file}:${lineText}:${columnText}`;
+        ? `nnlab/runtime/${path.relative(this.runtimeDir, file)}:${line}`
+        : `${file}:${line}:${column}`;
       out.push(`    at ${fn ? `${fn} (${shown})` : shown}`);
     }
     // Below the outermost cell frame is whoever ran the cell (the kernel, async callers): not the user's.
@@ -107,6 +147,35 @@ export function formatDiagnostics(executionCount: number, code: string, diagnost
     traceback.push(`${d.line}:${d.column} - ${d.message}`, `    ${source}`, `    ${" ".repeat(d.column - 1)}^`);
   }
   return { ename: "TypeScriptError", evalue: `${first.line}:${first.column} - ${first.message}${more}`, traceback };
+}
+
+function parseFrames(stack: string): Frame[] {
+  const frames: Frame[] = [];
+  for (const text of stack.split("\n")) {
+    const match = FRAME.exec(text);
+    if (match) frames.push({ fn: match[1] ?? "", file: match[2], line: Number(match[3]), column: Number(match[4]) });
+  }
+  return frames;
+}
+
+function frameOf(callSite: NodeJS.CallSite): Frame {
+  const text = callSite.toString();
+  const file = callSite.getFileName() ?? callSite.getEvalOrigin() ?? "<anonymous>";
+  const fn = text.includes("(") ? text.slice(0, text.lastIndexOf(" (")) : "";
+  return { fn, file, line: callSite.getLineNumber() ?? 0, column: callSite.getColumnNumber() ?? 0 };
+}
+
+/** V8's own format, for errors without cell frames when nobody else formats stacks. */
+function defaultStack(error: unknown, callSites: NodeJS.CallSite[]): string {
+  return [errorHeader(error), ...callSites.map((site) => `    at ${site.toString()}`)].join("\n");
+}
+
+function errorHeader(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return "Error";
+  }
 }
 
 function errorName(error: Error): string {

@@ -135,6 +135,11 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(text).toMatch(/^Error: as a value\nCell In\[\d+\], line 2/);
   });
 
+  it("maps cell lines in error.stack that a cell prints itself", async () => {
+    const { out } = await run('\n\ntry {\n  (JSON.parse("null") as { x: number }).x;\n} catch (e) {\n  console.log((e as Error).stack);\n}');
+    expect(out.text("stdout")).toMatch(/^TypeError: Cannot read properties of null \(reading 'x'\)\n    at Cell In\[\d+\], line 4\n?$/);
+  });
+
   it("reports a stack overflow as an ordinary RangeError", async () => {
     const { outcome } = await run("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)");
     expect(outcome).toMatchObject({ status: "error", ename: "RangeError" });
