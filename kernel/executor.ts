@@ -54,10 +54,12 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<Exe
     ],
     paths: { tslab: layout.tslabTypes, nnlab: layout.runtimeTypes, "nnlab/runtime": layout.runtimeTypes },
   });
+  // Captured before the executor wraps the global timers: this is the kernel's work, not user code.
+  const nextTurn = setImmediate;
   const executor = new CellExecutor(ts, converter, cwd, layout, runtimeNames, options);
   // The first type check parses lib and @types/node (most of the startup time); do it as soon as
   // the caller has had a turn, so the first cell does not pay for it.
-  setImmediate(() => {
+  nextTurn(() => {
     converter.convert("0");
     saveCodeCache();
   });

@@ -184,11 +184,11 @@ export function createConverter(ts: typeof TS, options: ConverterOptions): Conve
       load(code);
       let start = offset;
       while (start > 0 && /[\w$]/.test(code[start - 1])) start--;
-      const prefix = code.slice(start, offset).toLowerCase();
+      const typed = code.slice(start, offset);
       const info = service.getCompletionsAtPosition(cellPath, offset, { includeCompletionsWithInsertText: false });
       const entries = (info?.entries ?? [])
-        .filter((entry) => entry.name.toLowerCase().startsWith(prefix))
-        .sort((a, b) => rank(a, prefix) - rank(b, prefix) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
+        .filter((entry) => entry.name.toLowerCase().startsWith(typed.toLowerCase()))
+        .sort((a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
         .map((entry) => ({ name: entry.name, kind: entry.kind === "alias" ? "variable" : entry.kind }));
       return { start, end: offset, entries };
     },
