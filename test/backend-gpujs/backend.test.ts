@@ -74,4 +74,39 @@ describe("gpujs backend", () => {
     b.dispose(h);
     expect(() => b.unary("exp", h, 1)).toThrow(/used after dispose/);
   });
+
+  describe("tensors above 2^24 elements", () => {
+    // 4097 x 4096 = 16,781,312 elements: just past 2^24, where float32 stops holding every integer.
+    const rows = 4097;
+    const cols = 4096;
+    const big = new Float32Array(rows * cols).map((_, i) => i % 4099);
+
+    it("stay exact in elementwise ops and contiguous slices, whose indices gpu.js keeps integral (webasm)", () => {
+      const b = new GpuJsBackend({ mode: "webasm" });
+      const x = b.upload(big, "float32");
+      const negated = b.read(b.unary("neg", x, big.length), big.length, "float32");
+      expect(negated[big.length - 1]).toBe(-big[big.length - 1]);
+      const lastRows = b.read(b.strided(x, "float32", { shape: [2, cols], strides: [cols, 1], offset: (rows - 2) * cols }), 2 * cols, "float32");
+      expect(Array.from(lastRows.subarray(-3))).toEqual(Array.from(big.subarray(-3)));
+      b.destroy();
+    });
+
+    it("are refused, naming the limit, by kernels that compute indices in float32 (webasm)", () => {
+      const b = new GpuJsBackend({ mode: "webasm" });
+      const x = b.upload(big, "float32");
+      expect(() => b.strided(x, "float32", { shape: [cols, rows], strides: [1, cols], offset: 0 })).toThrow(
+        /strided would index a tensor of 16781312 elements, but gpu.js's webasm mode computes indices in float32, exact only up to 16777216/,
+      );
+      b.destroy();
+    });
+
+    it("are transposed exactly in cpu mode, which indexes in JavaScript doubles", () => {
+      const b = new GpuJsBackend({ mode: "cpu" });
+      const x = b.upload(big, "float32");
+      const t = b.read(b.strided(x, "float32", { shape: [cols, rows], strides: [1, cols], offset: 0 }), big.length, "float32");
+      // Element (c, r) of the transpose is big[r * cols + c]; check the far corner.
+      expect(t[(cols - 1) * rows + (rows - 1)]).toBe(big[(rows - 1) * cols + (cols - 1)]);
+      b.destroy();
+    });
+  });
 });

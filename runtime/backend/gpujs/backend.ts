@@ -100,7 +100,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   upload(values: Float32Array | Float64Array | Int32Array, _dtype: DType): GpuJsStorage {
     const host = Float32Array.from(values);
     if (!DEVICE_MODES.has(this.mode) || host.length === 0) return new GpuJsStorage(host);
-    return this.launch(castSpec(host.length, false), [host]);
+    return this.launch("upload", castSpec(host.length, false), [host]);
   }
 
   read(h: GpuJsStorage, size: number, dtype: DType): TypedData {
@@ -119,15 +119,15 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   // ----- elementwise -----
 
   cast(x: GpuJsStorage, size: number, from: DType, to: DType): GpuJsStorage {
-    return this.launch(castSpec(size, from === "float32" && to === "int32"), [valueOf(x)]);
+    return this.launch("cast", castSpec(size, from === "float32" && to === "int32"), [valueOf(x)]);
   }
 
   unary(op: UnaryOp, x: GpuJsStorage, size: number, alpha = 0): GpuJsStorage {
-    return this.launch(unarySpec(op, size, alpha), [valueOf(x)]);
+    return this.launch(`unary ${op}`, unarySpec(op, size, alpha), [valueOf(x)]);
   }
 
   binary(op: BinaryOp, a: GpuJsStorage, aShape: Shape, b: GpuJsStorage, bShape: Shape, outShape: Shape): GpuJsStorage {
-    return this.launch(binarySpec(op, aShape, bShape, outShape), [valueOf(a), valueOf(b)]);
+    return this.launch(`binary ${op}`, binarySpec(op, aShape, bShape, outShape), [valueOf(a), valueOf(b)]);
   }
 
   where(
@@ -139,17 +139,17 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     bShape: Shape,
     outShape: Shape,
   ): GpuJsStorage {
-    return this.launch(whereSpec(condShape, aShape, bShape, outShape), [valueOf(cond), valueOf(a), valueOf(b)]);
+    return this.launch("where", whereSpec(condShape, aShape, bShape, outShape), [valueOf(cond), valueOf(a), valueOf(b)]);
   }
 
   // ----- reductions -----
 
   reduce(op: ReduceOp, x: GpuJsStorage, shape: Shape, axes: readonly number[]): GpuJsStorage {
-    return this.launch(reduceSpec(op, shape, axes), [valueOf(x)]);
+    return this.launch(`reduce ${op}`, reduceSpec(op, shape, axes), [valueOf(x)]);
   }
 
   argReduce(op: "argmax" | "argmin", x: GpuJsStorage, shape: Shape, axis: number): GpuJsStorage {
-    return this.launch(argReduceSpec(op, shape, axis), [valueOf(x)]);
+    return this.launch(`${op}`, argReduceSpec(op, shape, axis), [valueOf(x)]);
   }
 
   // ----- linear algebra -----
@@ -163,45 +163,45 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     transB: boolean,
     batch: number,
   ): GpuJsStorage {
-    return this.launch(matmulSpec({ aShape, bShape, transA, transB, batch }), [valueOf(a), valueOf(b)]);
+    return this.launch("matmul", matmulSpec({ aShape, bShape, transA, transB, batch }), [valueOf(a), valueOf(b)]);
   }
 
   // ----- convolution -----
 
   conv2d(x: GpuJsStorage, filter: GpuJsStorage, g: Conv2DGeometry): GpuJsStorage {
-    return this.launch(conv2dSpec(g), [valueOf(x), valueOf(filter)]);
+    return this.launch("conv2d", conv2dSpec(g), [valueOf(x), valueOf(filter)]);
   }
 
   conv2dBackpropInput(dy: GpuJsStorage, filter: GpuJsStorage, g: Conv2DGeometry): GpuJsStorage {
-    return this.launch(conv2dBackpropInputSpec(g), [valueOf(dy), valueOf(filter)]);
+    return this.launch("conv2dBackpropInput", conv2dBackpropInputSpec(g), [valueOf(dy), valueOf(filter)]);
   }
 
   conv2dBackpropFilter(x: GpuJsStorage, dy: GpuJsStorage, g: Conv2DGeometry): GpuJsStorage {
-    return this.launch(conv2dBackpropFilterSpec(g), [valueOf(x), valueOf(dy)]);
+    return this.launch("conv2dBackpropFilter", conv2dBackpropFilterSpec(g), [valueOf(x), valueOf(dy)]);
   }
 
   // ----- pooling -----
 
   pool2d(op: "max" | "avg", x: GpuJsStorage, g: Pool2DGeometry): GpuJsStorage {
-    return this.launch(pool2dSpec(op, g), [valueOf(x)]);
+    return this.launch(`pool2d ${op}`, pool2dSpec(op, g), [valueOf(x)]);
   }
 
   maxPool2dBackward(dy: GpuJsStorage, x: GpuJsStorage, g: Pool2DGeometry): GpuJsStorage {
-    return this.launch(maxPool2dBackwardSpec(g), [valueOf(dy), valueOf(x)]);
+    return this.launch("maxPool2dBackward", maxPool2dBackwardSpec(g), [valueOf(dy), valueOf(x)]);
   }
 
   avgPool2dBackward(dy: GpuJsStorage, g: Pool2DGeometry): GpuJsStorage {
-    return this.launch(avgPool2dBackwardSpec(g), [valueOf(dy)]);
+    return this.launch("avgPool2dBackward", avgPool2dBackwardSpec(g), [valueOf(dy)]);
   }
 
   // ----- movement -----
 
   strided(x: GpuJsStorage, _dtype: DType, v: View): GpuJsStorage {
-    return this.launch(stridedSpec(v), [valueOf(x)]);
+    return this.launch("strided", stridedSpec(v), [valueOf(x)]);
   }
 
   pad(x: GpuJsStorage, shape: Shape, before: readonly number[], after: readonly number[], value: number): GpuJsStorage {
-    return this.launch(padSpec(shape, before, after, value), [valueOf(x)]);
+    return this.launch("pad", padSpec(shape, before, after, value), [valueOf(x)]);
   }
 
   concat(inputs: readonly { data: GpuJsStorage; shape: Shape }[], axis: number, dtype: DType): GpuJsStorage {
@@ -209,6 +209,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     if (nonEmpty.length === 0) return this.empty();
     if (nonEmpty.length <= CONCAT_MAX_INPUTS) {
       return this.launch(
+        "concat",
         concatSpec(
           nonEmpty.map((t) => t.shape),
           axis,
@@ -230,24 +231,48 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   }
 
   gather(x: GpuJsStorage, shape: Shape, _dtype: DType, indices: GpuJsStorage, count: number, axis: number): GpuJsStorage {
-    return this.launch(gatherSpec(shape, count, axis), [valueOf(x), valueOf(indices)]);
+    return this.launch("gather", gatherSpec(shape, count, axis), [valueOf(x), valueOf(indices)]);
   }
 
   scatterAdd(updates: GpuJsStorage, indices: GpuJsStorage, count: number, axis: number, shape: Shape): GpuJsStorage {
-    return this.launch(scatterAddSpec(shape, count, axis), [valueOf(updates), valueOf(indices)]);
+    return this.launch("scatterAdd", scatterAddSpec(shape, count, axis), [valueOf(updates), valueOf(indices)]);
   }
 
   // ----- helpers -----
 
-  /** Runs a kernel; an empty output needs no kernel at all. */
-  private launch(spec: KernelSpec, args: readonly DeviceValue[]): GpuJsStorage {
+  /** Runs a kernel for primitive `op`; an empty output needs no kernel at all. */
+  private launch(op: string, spec: KernelSpec, args: readonly DeviceValue[]): GpuJsStorage {
     if (spec.outSize === 0) return this.empty();
+    if (this.mode !== "cpu" && !spec.directIndexing) {
+      const largest = Math.max(spec.outSize, ...args.map(lengthOf));
+      if (largest > MAX_EXACT_INDEX) {
+        throw new Error(
+          `gpujs backend: ${op} would index a tensor of ${largest} elements, but gpu.js's ${this.mode} mode computes ` +
+            `indices in float32, exact only up to ${MAX_EXACT_INDEX} (2^24) elements; work on smaller tensors ` +
+            `(for example batches), or use another backend: nn.setBackend("wasm") or nn.setBackend("reference")`,
+        );
+      }
+    }
     return new GpuJsStorage(this.kernels.run(spec, args));
   }
 
   private empty(): GpuJsStorage {
     return new GpuJsStorage(new Float32Array(0));
   }
+}
+
+/**
+ * gpu.js's WebAssembly and GL targets hold every declared kernel variable in
+ * float32 (only expressions directly on this.thread stay integer), so
+ * computed indices are exact only up to 2^24. The cpu mode computes in
+ * JavaScript doubles and has no such limit.
+ */
+const MAX_EXACT_INDEX = 2 ** 24;
+
+/** Elements of a kernel argument: an array's length, or a texture's output size. */
+function lengthOf(value: DeviceValue): number {
+  if (value instanceof Float32Array) return value.length;
+  return (value as unknown as { output: number[] }).output.reduce((a, b) => a * b, 1);
 }
 
 function valueOf(h: GpuJsStorage): DeviceValue {

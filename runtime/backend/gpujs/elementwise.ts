@@ -10,30 +10,27 @@ import { floatLiteral, kernel, offsetOf, unravel, type KernelSpec } from "./sour
 /** `size` elements of `x` mapped by `op` (`alpha` is used by leakyRelu and elu). */
 export function unarySpec(op: UnaryOp, size: number, alpha: number): KernelSpec {
   const expression = UNARY[op].replace(/alpha/g, floatLiteral(alpha));
-  return { source: kernel(["x"], ["const v = x[this.thread.x];", `return ${expression};`]), outSize: size };
+  return { source: kernel(["x"], ["const v = x[this.thread.x];", `return ${expression};`]), outSize: size, directIndexing: true };
 }
 
 /** out = op(a, b) broadcast to `outShape`. */
 export function binarySpec(op: BinaryOp, aShape: Shape, bShape: Shape, outShape: Shape): KernelSpec {
-  const body = [
-    ...unravel("this.thread.x", outShape, "o"),
-    `const u = a[${readIndex(aShape, outShape)}];`,
-    `const w = b[${readIndex(bShape, outShape)}];`,
-    `return ${BINARY[op]};`,
-  ];
-  return { source: kernel(["a", "b"], body), outSize: sizeOf(outShape) };
+  const reads = [readIndex(aShape, outShape), readIndex(bShape, outShape)];
+  const body = [...coordinatesFor(reads, outShape), `const u = a[${reads[0]}];`, `const w = b[${reads[1]}];`, `return ${BINARY[op]};`];
+  return { source: kernel(["a", "b"], body), outSize: sizeOf(outShape), directIndexing: reads.every(isDirect) };
 }
 
 /** out = cond != 0 ? a : b, all three broadcast to `outShape`. */
 export function whereSpec(condShape: Shape, aShape: Shape, bShape: Shape, outShape: Shape): KernelSpec {
+  const reads = [readIndex(condShape, outShape), readIndex(aShape, outShape), readIndex(bShape, outShape)];
   const body = [
-    ...unravel("this.thread.x", outShape, "o"),
-    `if (cond[${readIndex(condShape, outShape)}] !== 0) {`,
-    `  return a[${readIndex(aShape, outShape)}];`,
+    ...coordinatesFor(reads, outShape),
+    `if (cond[${reads[0]}] !== 0) {`,
+    `  return a[${reads[1]}];`,
     `}`,
-    `return b[${readIndex(bShape, outShape)}];`,
+    `return b[${reads[2]}];`,
   ];
-  return { source: kernel(["cond", "a", "b"], body), outSize: sizeOf(outShape) };
+  return { source: kernel(["cond", "a", "b"], body), outSize: sizeOf(outShape), directIndexing: reads.every(isDirect) };
 }
 
 /**
@@ -45,7 +42,16 @@ export function castSpec(size: number, toInt: boolean): KernelSpec {
   const body = toInt
     ? ["const v = x[this.thread.x];", "if (v !== v) {", "  return 0;", "}", "return Math.trunc(v);"]
     : ["return x[this.thread.x];"];
-  return { source: kernel(["x"], body), outSize: size };
+  return { source: kernel(["x"], body), outSize: size, directIndexing: true };
+}
+
+/** Output coordinates, when some read needs them (a broadcast operand). */
+function coordinatesFor(reads: readonly string[], outShape: Shape): string[] {
+  return reads.every(isDirect) ? [] : unravel("this.thread.x", outShape, "o");
+}
+
+function isDirect(index: string): boolean {
+  return index === "this.thread.x" || /^\d+$/.test(index);
 }
 
 /** Index into an input of `shape` broadcast to `outShape`, over output coordinates `o*`. */

@@ -4,13 +4,20 @@
  * int32 data (held as float32) as well as float32.
  */
 import { sizeOf, stridesOf, type Shape, type View } from "../backend";
-import { floatLiteral, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
+import { floatLiteral, isContiguous, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
 
 /** Most tensors one concat kernel reads; longer lists are joined in rounds (GL targets limit bound textures). */
 export const CONCAT_MAX_INPUTS = 8;
 
-/** Reads the strided view `v` into contiguous storage. */
+/**
+ * Reads the strided view `v` into contiguous storage. A contiguous view (a
+ * slice of leading rows, say) reads x[this.thread.x + offset], which gpu.js
+ * keeps exact at any size (see KernelSpec.directIndexing).
+ */
 export function stridedSpec(v: View): KernelSpec {
+  if (isContiguous(v.shape, v.strides)) {
+    return { source: kernel(["x"], [`return x[${linear([["this.thread.x", 1]], v.offset)}];`]), outSize: sizeOf(v.shape), directIndexing: true };
+  }
   const body = [...unravel("this.thread.x", v.shape, "o"), `return x[${offsetOf("o", v.strides, v.offset)}];`];
   return { source: kernel(["x"], body), outSize: sizeOf(v.shape) };
 }

@@ -14,6 +14,12 @@ export interface KernelSpec {
   source: string;
   /** Output elements; at least 1 (the backend never launches empty outputs). */
   outSize: number;
+  /**
+   * Every read is at `this.thread.x` or a literal index. gpu.js keeps such
+   * indices exact at any size; indices computed through variables are float32
+   * on its WebAssembly and GL targets, exact only up to 2^24.
+   */
+  directIndexing?: boolean;
 }
 
 /** A kernel source from its parameter names and body statements. */
