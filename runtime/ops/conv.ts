@@ -28,9 +28,14 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): 
   const be = backend();
   const outShape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
   const out = compute("conv2d", outShape, "float32", () => be.conv2d(input.dataOn(be), f.dataOn(be), g));
+  // A network's first layer has an input without gradient: skip its (costly) input gradient.
   return record("conv2d", out, [input, f], (dy) => [
-    compute("conv2d (input gradient)", input.shape, "float32", () => be.conv2dBackpropInput(dy.dataOn(be), f.dataOn(be), g)),
-    compute("conv2d (filter gradient)", f.shape, "float32", () => be.conv2dBackpropFilter(input.dataOn(be), dy.dataOn(be), g)),
+    input.requiresGrad
+      ? compute("conv2d (input gradient)", input.shape, "float32", () => be.conv2dBackpropInput(dy.dataOn(be), f.dataOn(be), g))
+      : null,
+    f.requiresGrad
+      ? compute("conv2d (filter gradient)", f.shape, "float32", () => be.conv2dBackpropFilter(input.dataOn(be), dy.dataOn(be), g))
+      : null,
   ]);
 }
 
