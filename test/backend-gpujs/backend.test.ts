@@ -91,6 +91,16 @@ describe("gpujs backend", () => {
       b.destroy();
     });
 
+    it("give up their rows exactly to gather, which reads them as a matrix (webasm)", () => {
+      const b = new GpuJsBackend({ mode: "webasm" });
+      const x = b.upload(big, "float32");
+      const indices = b.upload(new Int32Array([rows - 1, 0]), "int32");
+      const gathered = b.read(b.gather(x, [rows, cols], "float32", indices, 2, 0), 2 * cols, "float32");
+      expect(Array.from(gathered.subarray(0, cols))).toEqual(Array.from(big.subarray((rows - 1) * cols)));
+      expect(Array.from(gathered.subarray(cols))).toEqual(Array.from(big.subarray(0, cols)));
+      b.destroy();
+    });
+
     it("are refused, naming the limit, by kernels that compute indices in float32 (webasm)", () => {
       const b = new GpuJsBackend({ mode: "webasm" });
       const x = b.upload(big, "float32");

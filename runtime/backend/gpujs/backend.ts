@@ -76,7 +76,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     // isSIMDSupported exists at run time but not in gpu.js's typings.
     const wasmKernel = gpujs.WebAssemblyKernel as unknown as { isSIMDSupported?: boolean };
     this.simd = this.mode === "webasm" && wasmKernel.isSIMDSupported === true;
-    this.kernels = new KernelCache(this.gpu, kernelClass, this.mode, DEVICE_MODES.has(this.mode));
+    this.kernels = new KernelCache(this.gpu, gpujs.Input, kernelClass, this.mode, DEVICE_MODES.has(this.mode));
   }
 
   info(): BackendInfo {
@@ -231,7 +231,10 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   }
 
   gather(x: GpuJsStorage, shape: Shape, _dtype: DType, indices: GpuJsStorage, count: number, axis: number): GpuJsStorage {
-    return this.launch("gather", gatherSpec(shape, count, axis), [valueOf(x), valueOf(indices)]);
+    const data = valueOf(x);
+    // Host arrays (CPU modes) can be read as matrices; see gatherSpec.
+    const asMatrix = data instanceof Float32Array && data.length > 0;
+    return this.launch("gather", gatherSpec(shape, count, axis, asMatrix), [data, valueOf(indices)]);
   }
 
   scatterAdd(updates: GpuJsStorage, indices: GpuJsStorage, count: number, axis: number, shape: Shape): GpuJsStorage {
@@ -243,8 +246,8 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   /** Runs a kernel for primitive `op`; an empty output needs no kernel at all. */
   private launch(op: string, spec: KernelSpec, args: readonly DeviceValue[]): GpuJsStorage {
     if (spec.outSize === 0) return this.empty();
-    if (this.mode !== "cpu" && !spec.directIndexing) {
-      const largest = Math.max(spec.outSize, ...args.map(lengthOf));
+    if (this.mode !== "cpu") {
+      const largest = spec.indexBound ?? Math.max(spec.outSize, ...args.map(lengthOf));
       if (largest > MAX_EXACT_INDEX) {
         throw new Error(
           `gpujs backend: ${op} would index a tensor of ${largest} elements, but gpu.js's ${this.mode} mode computes ` +

@@ -6,7 +6,7 @@
  * destroyed past a bound so that a notebook sweeping over shapes does not
  * pin memory (webasm kernels each hold a WebAssembly.Memory).
  */
-import type { GPU, IGPUKernelSettings, IKernelRunShortcut, KernelVariable, Texture } from "gpu.js";
+import type { GPU, IGPUKernelSettings, IKernelRunShortcut, Input, KernelVariable, Texture } from "gpu.js";
 import type { KernelSpec } from "./source";
 
 /** What a kernel reads and returns: host arrays on CPU modes, textures or buffers on GPU modes. */
@@ -25,12 +25,14 @@ export class KernelCache {
 
   /**
    * @param gpu the gpu.js instance (its mode decides the target)
+   * @param Matrix gpu.js's Input class, which gives a flat array the shape a kernel reads it with
    * @param kernelClass the kernel class gpu.js chose for that mode: every kernel must run as one
    * @param mode the mode's name, for messages
    * @param pipeline keep results on the device (GPU modes): kernels return textures, not arrays
    */
   constructor(
     private readonly gpu: GPU,
+    private readonly Matrix: typeof Input,
     private readonly kernelClass: KernelClass,
     private readonly mode: string,
     private readonly pipeline: boolean,
@@ -41,11 +43,19 @@ export class KernelCache {
   run(spec: KernelSpec, args: readonly DeviceValue[]): DeviceValue {
     const before = this.compiles;
     const compiled = this.get(spec);
-    const result = compiled(...args.map(nonEmpty)) as unknown;
+    const result = compiled(...args.map((arg, i) => this.argument(arg, spec.matrices?.[i]))) as unknown;
     if (this.compiles !== before) this.checkMode(compiled, spec);
     if (result instanceof Float32Array) return result;
     if (isTexture(result)) return result;
     throw new Error(`gpujs backend: a kernel returned ${describe(result)} instead of a flat Float32Array or texture`);
+  }
+
+  /** A kernel argument as gpu.js takes it: empty arrays padded, matrices wrapped with their shape. */
+  private argument(arg: DeviceValue, rowLength: number | undefined): KernelVariable {
+    if (!(arg instanceof Float32Array)) return arg;
+    if (arg.length === 0) return PLACEHOLDER;
+    // gpu.js reads the typed array as it is; its typings ask for number[].
+    return rowLength === undefined ? arg : new this.Matrix(arg as unknown as number[], [rowLength, arg.length / rowLength]);
   }
 
   /** How many kernels were compiled so far (tests use it to check caching). */
@@ -113,10 +123,6 @@ function keyOf(spec: KernelSpec): string {
 
 /** A kernel never reads an empty argument (its loops run zero times), but gpu.js rejects empty arrays. */
 const PLACEHOLDER = new Float32Array(1);
-
-function nonEmpty(arg: DeviceValue): KernelVariable {
-  return arg instanceof Float32Array && arg.length === 0 ? PLACEHOLDER : arg;
-}
 
 function isTexture(value: unknown): value is Texture {
   return typeof value === "object" && value !== null && typeof (value as Texture).toArray === "function";

@@ -12,11 +12,11 @@ export const CONCAT_MAX_INPUTS = 8;
 /**
  * Reads the strided view `v` into contiguous storage. A contiguous view (a
  * slice of leading rows, say) reads x[this.thread.x + offset], which gpu.js
- * keeps exact at any size (see KernelSpec.directIndexing).
+ * keeps exact at any size (see KernelSpec.indexBound).
  */
 export function stridedSpec(v: View): KernelSpec {
   if (isContiguous(v.shape, v.strides)) {
-    return { source: kernel(["x"], [`return x[${linear([["this.thread.x", 1]], v.offset)}];`]), outSize: sizeOf(v.shape), directIndexing: true };
+    return { source: kernel(["x"], [`return x[${linear([["this.thread.x", 1]], v.offset)}];`]), outSize: sizeOf(v.shape), indexBound: 0 };
   }
   const body = [...unravel("this.thread.x", v.shape, "o"), `return x[${offsetOf("o", v.strides, v.offset)}];`];
   return { source: kernel(["x"], body), outSize: sizeOf(v.shape) };
@@ -61,18 +61,28 @@ export function concatSpec(shapes: readonly Shape[], axis: number): KernelSpec {
   return { source: kernel(shapes.map((_, i) => `x${i}`), body), outSize: sizeOf(outShape) };
 }
 
-/** x taken at `count` indices along `axis`; an index outside the axis reads 0. */
-export function gatherSpec(shape: Shape, count: number, axis: number): KernelSpec {
+/**
+ * x taken at `count` indices along `axis`; an index outside the axis reads 0.
+ * With `asMatrix`, x is read as rows of `inner` elements, which keeps
+ * gathering rows of a large data set (a training batch) exactly addressable.
+ */
+export function gatherSpec(shape: Shape, count: number, axis: number, asMatrix: boolean): KernelSpec {
   const { outer, axisSize, inner } = splitAtAxis(shape, axis);
+  const read = asMatrix
+    ? `x[${linear([["o0", axisSize], ["idx", 1]])}][o2]`
+    : `x[${linear([["o0", axisSize * inner], ["idx", inner], ["o2", 1]])}]`;
   const body = [
     ...unravel("this.thread.x", [outer, count, inner], "o"),
     "const idx = indices[o1];",
     `if (idx < 0 || idx >= ${axisSize}) {`,
     "  return 0.0;",
     "}",
-    `return x[${linear([["o0", axisSize * inner], ["idx", inner], ["o2", 1]])}];`,
+    `return ${read};`,
   ];
-  return { source: kernel(["x", "indices"], body), outSize: outer * count * inner };
+  const outSize = outer * count * inner;
+  return asMatrix
+    ? { source: kernel(["x", "indices"], body), outSize, indexBound: Math.max(outSize, outer * axisSize, count), matrices: { 0: inner } }
+    : { source: kernel(["x", "indices"], body), outSize };
 }
 
 /**

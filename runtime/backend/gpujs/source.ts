@@ -15,11 +15,19 @@ export interface KernelSpec {
   /** Output elements; at least 1 (the backend never launches empty outputs). */
   outSize: number;
   /**
-   * Every read is at `this.thread.x` or a literal index. gpu.js keeps such
-   * indices exact at any size; indices computed through variables are float32
-   * on its WebAssembly and GL targets, exact only up to 2^24.
+   * The largest index the kernel computes through variables, which gpu.js's
+   * WebAssembly and GL targets hold in float32 (exact only up to 2^24);
+   * 0 when every read is at `this.thread.x` (plus a literal), which gpu.js
+   * keeps integral at any size. Absent: bounded by the sizes of the kernel's
+   * arguments and output.
    */
-  directIndexing?: boolean;
+  indexBound?: number;
+  /**
+   * Arguments read as matrices `arg[row][col]` (argument position -> row
+   * length): gpu.js forms that address itself, in integers, so a large
+   * array stays exactly addressable while row and col stay small.
+   */
+  matrices?: Readonly<Record<number, number>>;
 }
 
 /** A kernel source from its parameter names and body statements. */
