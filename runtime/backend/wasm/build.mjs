@@ -12,7 +12,9 @@ const entry = join(here, "assembly", "index.ts");
 const outFile = join(root, "dist", "runtime", "backend", "wasm", "kernels.wasm");
 
 mkdirSync(dirname(outFile), { recursive: true });
-const { error, stderr } = await asc.main([
+// asc resolves the entry and its imports against the working directory.
+process.chdir(root);
+const { error } = await asc.main([
   relative(root, entry),
   "--outFile", relative(root, outFile),
   "-O3", "--noAssert",
@@ -22,8 +24,9 @@ const { error, stderr } = await asc.main([
   // One shared memory imported by every worker's instance. The maximum (2 GiB)
   // is only reserved address space; pages are committed as the allocator grows.
   "--importMemory", "--sharedMemory", "--initialMemory", "64", "--maximumMemory", "32768",
-], { stdout: process.stdout, stderr: process.stderr, baseDir: root });
+], { stdout: process.stdout, stderr: process.stderr });
 if (error) {
-  console.error(`wasm kernels: AssemblyScript build failed: ${error.message}\n${stderr.toString()}`);
+  // asc has already printed the diagnostics to stderr.
+  console.error(`wasm kernels: AssemblyScript build failed: ${error.message}`);
   process.exit(1);
 }
