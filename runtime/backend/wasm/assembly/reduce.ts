@@ -30,21 +30,24 @@ export function reduceMin(x: usize, out: usize, outer: i32, r: i32, inner: i32):
   return s;
 }
 
-// inner > 1: reduce r rows of `inner` contiguous values into one row, vectorised along the row.
+// inner > 1: reduce r rows of `inner` contiguous values into one row. The
+// result row is accumulated in place (it stays in L1) while x is read once,
+// front to back; a loop per column group would stride through x many times.
 @inline function reduceColumns(op: i32, x: usize, dst: usize, r: i32, inner: i32): void {
   const rowBytes = <usize>inner << 2;
-  let i = 0;
-  for (; i + 4 <= inner; i += 4) {
-    const o = <usize>i << 2;
-    let acc = f32x4.splat(identity(op));
-    for (let j = 0; j < r; j++) acc = combineV(op, acc, v128.load(x + <usize>j * rowBytes + o));
-    v128.store(dst + o, acc);
-  }
-  for (; i < inner; i++) {
-    const o = <usize>i << 2;
-    let s = identity(op);
-    for (let j = 0; j < r; j++) s = combineS(op, s, load<f32>(x + <usize>j * rowBytes + o));
-    store<f32>(dst + o, s);
+  const id = identity(op);
+  for (let i = 0; i < inner; i++) store<f32>(dst + (<usize>i << 2), id);
+  for (let j = 0; j < r; j++) {
+    const row = x + <usize>j * rowBytes;
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, combineV(op, v128.load(dst + o), v128.load(row + o)));
+    }
+    for (; i < inner; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, combineS(op, load<f32>(dst + o), load<f32>(row + o)));
+    }
   }
 }
 
