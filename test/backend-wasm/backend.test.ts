@@ -73,6 +73,7 @@ describe("wasm backend primitives match the float64 reference", () => {
     ["dilation 2", convGeometry(2, 10, 10, 3, 6, 3, 3, 1, 2, 2)],
     ["a 1x1 filter", convGeometry(2, 5, 5, 6, 9, 1, 1, 1, 0)],
     ["a batch big enough to split across threads", convGeometry(16, 12, 12, 8, 16, 3, 3, 1, 1)],
+    ["a filter whose im2col chunk outgrows the default scratch (3x3x20000)", convGeometry(1, 4, 3, 20000, 2, 3, 3, 1, 0)],
   ];
   for (const [name, g] of cases) {
     it(`conv2d forward, input gradient and filter gradient agree for ${name}`, () => {

@@ -78,7 +78,10 @@ function forEachImage(k: WasmKernels, batch: number, work: number, name: string,
 }
 
 // The geometry block is reused by every call: calls are synchronous, so it is never read by two at once.
+// Also sizes the scratch for this filter's im2col chunk.
 function writeConvGeometry(k: WasmKernels, g: Conv2DGeometry): number {
+  const unrolled = g.filterHeight * g.filterWidth * g.inChannels;
+  k.ensureScratch((k.exports.convChunkRows as (n: number) => number)(unrolled) * unrolled * 4);
   const at = k.geometry.ptr >> 2;
   k.heap.i32.set([g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
     g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth,

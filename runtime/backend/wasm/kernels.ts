@@ -21,9 +21,9 @@ export class WasmKernels {
   readonly heap: Heap;
   readonly exports: KernelExports;
   readonly pool: ThreadPool;
-  /** Per-thread scratch, `scratchBytes` each, for packing panels and im2col chunks. */
-  readonly scratch: Block[];
-  readonly scratchBytes: number;
+  /** Per-thread scratch for packing panels and, past them, im2col chunks (see ensureScratch). */
+  readonly scratch: Block[] = [];
+  private readonly packBytes: number;
   /** 64 bytes where conv and pooling calls write their geometry for the kernels to read. */
   readonly geometry: Block;
   /** The task counter that threads of a `parallelTasks` call claim work from. */
@@ -37,15 +37,28 @@ export class WasmKernels {
       .filter((e) => e.kind === "function")
       .map((e) => e.name);
     this.pool = new ThreadPool(module, this.heap.memory, names, threads);
-    this.scratchBytes = this.exports.gemmScratchFloats() * 4 + SCRATCH_EXTRA_BYTES;
-    this.scratch = [];
-    for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.scratchBytes));
+    this.packBytes = this.exports.gemmScratchFloats() * 4;
+    for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.packBytes + DEFAULT_CHUNK_BYTES));
     this.geometry = this.heap.alloc(64);
     this.counter = this.heap.alloc(64);
   }
 
   get threads(): number {
     return this.pool.threads;
+  }
+
+  /**
+   * Makes every thread's scratch hold `chunkBytes` past the packing area
+   * (an im2col chunk of a very large filter can exceed the default).
+   * Only between kernel calls: no thread may be using its scratch.
+   */
+  ensureScratch(chunkBytes: number): void {
+    const need = this.packBytes + chunkBytes;
+    this.scratch.forEach((block, t) => {
+      if (block.bytes >= need) return;
+      this.heap.release(block);
+      this.scratch[t] = this.heap.alloc(need);
+    });
   }
 
   /** Runs kernel `name` on every thread, thread t with `argsOf(t)`. */
@@ -64,8 +77,8 @@ export class WasmKernels {
   }
 }
 
-/** Room past the GEMM packing area for one im2col chunk (see conv). */
-export const SCRATCH_EXTRA_BYTES = 2 << 20;
+/** Room past the GEMM packing area for one im2col chunk: assembly/conv.ts aims at 512 KiB chunks. */
+const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /** Worker threads: NNLAB_WASM_THREADS, else one per core (the calling thread counts as one). */
 function defaultThreads(): number {
