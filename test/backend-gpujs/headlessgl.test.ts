@@ -51,6 +51,20 @@ describe("gpu.js headlessgl mode", () => {
     expect(y.value).toBeNull();
   });
 
+  it("keeps tensors above 2^24 elements in host memory and gathers rows from them exactly", () => {
+    // 4097 x 4096 = 16,781,312 elements, just past 2^24: beyond exact float32 addressing in GLSL.
+    const rows = 4097;
+    const cols = 4096;
+    const big = new Float32Array(rows * cols).map((_, i) => i % 4099);
+    const b = new GpuJsBackend({ mode: "headlessgl" });
+    const halved = b.binary("mul", b.upload(big, "float32"), [rows, cols], b.upload(new Float32Array([0.5]), "float32"), [], [rows, cols]);
+    expect(halved.value).toBeInstanceOf(Float32Array);
+    const indices = b.upload(new Int32Array([rows - 1]), "int32");
+    const lastRow = b.read(b.gather(halved, [rows, cols], "float32", indices, 1, 0), cols, "float32");
+    expect(Array.from(lastRow)).toEqual(Array.from(big.subarray((rows - 1) * cols), (v) => v * 0.5));
+    b.destroy();
+  });
+
   it("computes the loss and every gradient of a small conv net as the reference does", () => {
     expectGradientsClose(convNetGradients(gpujsBackendName("headlessgl")), convNetGradients("reference"), 1e-3, 1e-5);
   });

@@ -50,7 +50,10 @@ export interface GpuJsBackendOptions {
   mode?: GpuJsMode;
 }
 
-/** Storage of one tensor: a flat float32 array on CPU modes, a texture on GPU modes. */
+/**
+ * Storage of one tensor: a flat float32 array on CPU modes, a texture on GPU
+ * modes (a host array there too above 2^24 elements; see MAX_EXACT_INDEX).
+ */
 export class GpuJsStorage {
   constructor(public value: DeviceValue | null) {}
 }
@@ -99,7 +102,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
 
   upload(values: Float32Array | Float64Array | Int32Array, _dtype: DType): GpuJsStorage {
     const host = Float32Array.from(values);
-    if (!DEVICE_MODES.has(this.mode) || host.length === 0) return new GpuJsStorage(host);
+    if (!DEVICE_MODES.has(this.mode) || host.length === 0 || host.length > MAX_EXACT_INDEX) return new GpuJsStorage(host);
     return this.launch("upload", castSpec(host.length, false), [host]);
   }
 
@@ -256,7 +259,13 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
         );
       }
     }
-    return new GpuJsStorage(this.kernels.run(spec, args));
+    const result = this.kernels.run(spec, args);
+    if (result instanceof Float32Array || spec.outSize <= MAX_EXACT_INDEX) return new GpuJsStorage(result);
+    // A GPU mode keeps results above 2^24 elements in host memory, where kernels can still address
+    // them exactly as matrices (a data set that training batches are gathered from).
+    const host = result.toArray() as Float32Array;
+    result.delete();
+    return new GpuJsStorage(host);
   }
 
   private empty(): GpuJsStorage {
