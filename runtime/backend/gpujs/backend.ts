@@ -11,8 +11,11 @@
  *
  * Data: float32 everywhere; int32 tensors are held as float32 too (no gpu.js
  * target has integer storage), which keeps integers exact up to 2^24 in
- * magnitude. WebGPU is not offered: its reads are asynchronous only, and the
- * backend interface reads synchronously.
+ * magnitude. Indices: gpu.js's WebAssembly and GL targets compute them in
+ * float32 too, so kernels that compute indices refuse tensors above 2^24
+ * elements there (elementwise ops, contiguous slices and gathers of rows
+ * stay exact at any size; see MAX_EXACT_INDEX). WebGPU is not offered: its
+ * reads are asynchronous only, and the backend interface reads synchronously.
  */
 import type { GPU } from "gpu.js";
 import type {
