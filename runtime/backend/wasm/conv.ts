@@ -4,10 +4,9 @@
  * assembly/conv.ts), pooling by equal shares of the batch.
  */
 import type { Conv2DGeometry, Pool2DGeometry } from "../backend";
-import { share } from "./elementwise";
 import type { Block } from "./heap";
 import type { WasmKernels } from "./kernels";
-import type { Kernel } from "./threads";
+import { share, type Kernel } from "./threads";
 
 /** Multiply-adds below which a convolution runs on the calling thread alone. */
 const PARALLEL_MIN_MACS = 1 << 18;

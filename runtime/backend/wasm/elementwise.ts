@@ -7,7 +7,7 @@ import { sizeOf, type Shape } from "../backend";
 import type { Block } from "./heap";
 import type { WasmKernels } from "./kernels";
 import { collapseBroadcast, type ReduceBlock } from "./shapes";
-import type { Kernel } from "./threads";
+import { share, type Kernel } from "./threads";
 
 /** Elements below which an elementwise op or reduction runs on one thread. */
 const PARALLEL_MIN_ELEMENTS = 1 << 17;
@@ -79,11 +79,6 @@ export function reduce(k: WasmKernels, name: string, x: Block, out: Block, s: Re
     }
     k.heap.release(partial);
   }
-}
-
-/** Thread t's range of [0, total) in T near-equal parts. */
-export function share(total: number, T: number, t: number): [number, number] {
-  return [Math.round((total * t) / T), Math.round((total * (t + 1)) / T)];
 }
 
 // Runs `name` over [0, n) of a dim: on this thread alone when the work (`work`

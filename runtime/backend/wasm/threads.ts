@@ -81,6 +81,11 @@ export class ThreadPool {
   }
 }
 
+/** Thread t's range of [0, total) in T near-equal parts. */
+export function share(total: number, T: number, t: number): [number, number] {
+  return [Math.round((total * t) / T), Math.round((total * (t + 1)) / T)];
+}
+
 // Plain JavaScript run with `eval: true`, so it works the same from compiled
 // dist/ and from TypeScript sources under vitest (no worker file to locate).
 const WORKER_SOURCE = `
