@@ -210,9 +210,13 @@ export class KernelServer {
       ready = Promise.reject(error);
     }
     this.executorReady = ready;
+    const started = performance.now();
     whenSettled(
       ready,
-      (executor) => (this.executor = executor),
+      (executor) => {
+        this.executor = executor;
+        this.log.info(`the TypeScript executor is ready (${Math.round(performance.now() - started)} ms to load)`);
+      },
       (error) => this.log.error(`the TypeScript executor failed to start: ${describeError(error)}`),
     );
     return ready;
