@@ -62,6 +62,14 @@ describe("rich output", () => {
     ]);
   });
 
+  it("tslab.newDisplay() shows once, then replaces that output on every call", async () => {
+    const { out } = await run('const live = require("tslab").newDisplay();\nlive.text("1 of 2");\nlive.text("2 of 2");');
+    const [first, second] = out.events;
+    expect(first).toMatchObject({ type: "display", bundle: { "text/plain": "1 of 2" }, update: false });
+    expect(second).toMatchObject({ type: "display", bundle: { "text/plain": "2 of 2" }, update: true });
+    expect(first.type === "display" && second.type === "display" && first.displayId === second.displayId).toBe(true);
+  });
+
   it("help(x) pages the signature and doc comment of a prelude function", async () => {
     const { out } = await run("help(clearOutput)");
     const page = out.events.find((e) => e.type === "page");
