@@ -11,6 +11,8 @@ const OPEN_AT_END_CODES = new Set([1160, 1010]);
 
 export function isComplete(ts: typeof TS, code: string): IsCompleteResult {
   if (code.trim() === "") return { status: "complete" };
+  // Two Enters in a console submit the code whatever it is (IPython's rule), so a user is never stuck.
+  if (/\n[ \t]*\n[ \t]*$/.test(code)) return { status: "complete" };
   const file = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const diagnostics = (file as TS.SourceFile & { parseDiagnostics: TS.Diagnostic[] }).parseDiagnostics ?? [];
   if (diagnostics.length === 0) return { status: "complete" };

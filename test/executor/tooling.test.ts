@@ -56,5 +56,6 @@ describe("completion, inspection, is_complete", () => {
     expect(session.executor.isComplete("const t = `open")).toMatchObject({ status: "incomplete" });
     expect(session.executor.isComplete("foo([1, 2,")).toMatchObject({ status: "incomplete" });
     expect(session.executor.isComplete("a = )")).toEqual({ status: "invalid" });
+    expect(session.executor.isComplete("if (ready) {\n  go();\n\n")).toEqual({ status: "complete" });
   });
 });
