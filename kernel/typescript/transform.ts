@@ -2,7 +2,7 @@
  * The emit-time rewrite of a cell (a `before` transformer, so the type checker still sees the
  * original nodes):
  * - a reference to a name of an earlier cell (an import from `__nnlab_prev__`), or to a top-level
- *   variable of this cell, becomes `exports.name`, the kernel's scope object, so every cell and
+ *   variable or function of this cell, becomes `exports.name`, the kernel's scope object, so every cell and
  *   every function reads and assigns the same binding;
  * - that generated import disappears from the JavaScript;
  * - the cell's last expression statement becomes `return <expression>` (the cell's result);
@@ -101,8 +101,8 @@ function transformCell(
       if (symbol) prevAliases.add(symbol);
     }
   }
-  // The cell's own top-level variables live in the scope object too, so that a function of this
-  // cell reads the value a later cell assigns (or redeclares), as Python's globals behave.
+  // The cell's own top-level variables and functions live in the scope object too, so that a
+  // function of this cell sees what a later cell assigns or redeclares, as Python's globals behave.
   const declarationNames = new Set<TS.Node>();
   const collect = (name: TS.BindingName): void => {
     if (ts.isIdentifier(name)) {
@@ -114,8 +114,13 @@ function transformCell(
     }
   };
   for (const statement of file.statements) {
-    if (!isSuffix(statement) && ts.isVariableStatement(statement)) {
+    if (isSuffix(statement)) continue;
+    if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) collect(declaration.name);
+    } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+      // Functions too (their exports are assigned before anything runs); classes stay local,
+      // since a class body may use its own name while the class is being defined.
+      collect(statement.name);
     }
   }
   const isPrev = (symbol: TS.Symbol | undefined): boolean => symbol !== undefined && prevAliases.has(symbol);

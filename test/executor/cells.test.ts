@@ -38,6 +38,12 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(resultText((await run("plan()")).outcome)).toBe("'5 epochs at 0.01'");
   });
 
+  it("lets a function of an earlier cell call the newest version of a helper", async () => {
+    await run("function activation(x: number) { return x; }\nfunction layer(x: number) { return activation(x) * 2; }\nfunction fact(n: number): number { return n <= 1 ? 1 : n * fact(n - 1); }");
+    await run("function activation(x: number) { return Math.max(0, x); }");
+    expect(resultText((await run("[layer(-3), fact(5)]")).outcome)).toBe("[ 0, 120 ]");
+  });
+
   it("refuses to assign a const of an earlier cell, naming the cell line", async () => {
     await run("const fixed = 1");
     const { outcome } = await run("\nfixed = 2");
