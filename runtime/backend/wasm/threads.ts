@@ -17,6 +17,9 @@ const DONE = 1;
 const FN = 2;
 const NARGS = 3;
 const ERROR = 4;
+/** ERROR values: a kernel trapped on this job, or the worker could not start at all. */
+const TRAPPED = 1;
+const START_FAILED = 2;
 const MAX_ARGS = 32;
 /** Spins before sleeping: a job that follows within microseconds should not pay a futex wake-up. */
 const SPIN = 20000;
@@ -74,9 +77,13 @@ export class ThreadPool {
     let spins = 0;
     while (Atomics.load(this.control, base + DONE) !== this.seq) {
       if (++spins > SPIN) Atomics.wait(this.control, base + DONE, this.seq - 1, 50);
-      if (Atomics.load(this.control, base + ERROR) !== 0) {
-        throw new Error(`wasm backend: worker thread ${w + 1} failed running ${this.names[this.control[base + FN]]}`);
+      if (Atomics.load(this.control, base + ERROR) === START_FAILED) {
+        throw new Error(`wasm backend: worker thread ${w + 1} could not instantiate the kernels; set NNLAB_WASM_THREADS=1 to run without workers`);
       }
+    }
+    // The worker survives a trap and takes the next job, so report this one and clear the flag.
+    if (Atomics.exchange(this.control, base + ERROR, 0) !== 0) {
+      throw new Error(`wasm backend: kernel ${this.names[this.control[base + FN]]} trapped on worker thread ${w + 1} (an out-of-bounds access: a bug, please report it)`);
     }
   }
 }
@@ -98,7 +105,7 @@ let exports;
 try {
   exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 } catch (e) {
-  Atomics.store(ctl, base + ${ERROR}, 1);
+  Atomics.store(ctl, base + ${ERROR}, ${START_FAILED});
   throw e;
 }
 let seen = 0;
@@ -113,8 +120,8 @@ for (;;) {
   for (let i = 0; i < n; i++) a[i] = argv[slot * ${MAX_ARGS} + i];
   try {
     exports[names[ctl[base + ${FN}]]](...a);
-  } catch (e) {
-    Atomics.store(ctl, base + ${ERROR}, 1);
+  } catch {
+    Atomics.store(ctl, base + ${ERROR}, ${TRAPPED});
   }
   Atomics.store(ctl, base + ${DONE}, seen);
   Atomics.notify(ctl, base + ${DONE});
