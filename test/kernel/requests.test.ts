@@ -23,6 +23,17 @@ describe("shell and control requests", () => {
     expect(reply.content.status).toBe("ok");
   });
 
+  it("also aborts execute requests that arrived while the failing cell blocked the kernel", async () => {
+    const started = kernel.marker("blocking");
+    const code = `${started.statement}\nconst until = Date.now() + 1000;\nwhile (Date.now() < until) {}\nthrow new Error("late boom");`;
+    const failing = kernel.send("shell", "execute_request", executeContent(code, { stop_on_error: true }));
+    await started.reached;
+    const queued = [1, 2].map((n) => kernel.send("shell", "execute_request", executeContent(`${n}`)));
+    expect((await kernel.reply("shell", failing)).content.status).toBe("error");
+    for (const id of queued) expect((await kernel.reply("shell", id)).content.status).toBe("aborted");
+    expect((await kernel.execute("3")).reply.content.status).toBe("ok");
+  });
+
   it("with stop_on_error false, runs the queued requests after a failing cell", async () => {
     const failing = kernel.send("shell", "execute_request", executeContent('throw new Error("boom")', { stop_on_error: false }));
     const queued = kernel.send("shell", "execute_request", executeContent("4"));
