@@ -304,7 +304,15 @@ function aroundAxis(shape: Shape, axis: number): { outer: number; rows: number; 
   return { outer: sizeOf(shape.slice(0, axis)), rows: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
 }
 
+const kernelNames = new Map<string, string>();
+
 /** The export that runs `op` of a kernel family: ("unary", "leakyRelu") -> "unaryLeakyRelu". */
 function kernelName(family: string, op: string): string {
-  return family + op[0].toUpperCase() + op.slice(1);
+  const key = `${family}:${op}`;
+  let name = kernelNames.get(key);
+  if (name === undefined) {
+    name = family + op[0].toUpperCase() + op.slice(1);
+    kernelNames.set(key, name);
+  }
+  return name;
 }

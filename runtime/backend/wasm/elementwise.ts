@@ -26,6 +26,16 @@ export function unary(k: WasmKernels, name: string, x: Block, y: Block, n: numbe
  */
 export function broadcast(k: WasmKernels, name: string, operands: Block[], operandShapes: Shape[],
   out: Block, outShape: Shape, broadcastStrides: (s: Shape, out: Shape) => number[]): void {
+  const n = sizeOf(outShape);
+  const sizes = operandShapes.map(sizeOf);
+  if (sizes.every((m) => m === n || m === 1)) {
+    // Same-size and scalar operands (most calls): one contiguous run, nothing to collapse.
+    split(k, n, name, (lo, hi) => [
+      ...operands.flatMap((h, o) => (sizes[o] === n ? [h.ptr + lo * 4, 0, 0, 1] : [h.ptr, 0, 0, 0])),
+      out.ptr + lo * 4, 1, 1, hi - lo,
+    ]);
+    return;
+  }
   const { dims, strides } = collapseBroadcast(outShape, operandShapes.map((s) => broadcastStrides(s, outShape)));
   while (dims.length < 3) {
     dims.unshift(1);
