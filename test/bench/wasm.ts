@@ -31,17 +31,18 @@ export async function runWasmBench(): Promise<string> {
   }
   lines.push("");
   lines.push("Conv2D of the lecture CNN, batch 128 (ms, median)");
-  lines.push(row(["layer / pass", `wasm x${info.threads}`, "tfjs-wasm", "speedup"]));
+  lines.push(row(["layer / pass", `wasm x${info.threads}`, "wasm x1", "tfjs-wasm", "speedup"]));
   const layers: [string, Conv2DGeometry][] = [
     ["conv1 28x28x1->32", cnnConv(28, 1, 32)],
     ["conv2 13x13x32->64", cnnConv(13, 32, 64)],
   ];
   for (const [name, g] of layers) {
     const ours = timeConv(wasm, g);
+    const ours1 = timeConv(single, g);
     const theirs = timeTfConv(tf, g);
     for (const pass of ["forward", "backprop input", "backprop filter"] as const) {
       const t = theirs[pass];
-      lines.push(row([`${name} ${pass}`, ours[pass].toFixed(2), t === undefined ? "n/a" : t.toFixed(2),
+      lines.push(row([`${name} ${pass}`, ours[pass].toFixed(2), ours1[pass].toFixed(2), t === undefined ? "n/a" : t.toFixed(2),
         t === undefined ? " (no tfjs-wasm kernel)" : `${(t / ours[pass]).toFixed(2)}x`]));
     }
   }
