@@ -127,6 +127,8 @@ class CellExecutor implements Executor {
       },
       input: (prompt, password) => {
         const out = this.router.running();
+        // What the cell printed so far goes out first, so the prompt comes after it.
+        this.router.flush();
         return out ? out.input(prompt, password) : Promise.reject(new Error("input() needs a running cell"));
       },
     });

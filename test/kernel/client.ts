@@ -25,6 +25,8 @@ export interface Message {
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
   buffers: Buffer[];
+  /** Arrival order over all of the client's sockets. */
+  arrival: number;
 }
 
 export interface SendOptions {
@@ -51,6 +53,7 @@ export class KernelClient {
   private readonly iopub = new zmq.Subscriber({ linger: 0 });
   private readonly received: Record<Channel | "iopub", Message[]> = { shell: [], control: [], stdin: [], iopub: [] };
   private readonly waiters = new Set<() => void>();
+  private arrivals = 0;
   private ports!: Record<"shell" | "iopub" | "stdin" | "control" | "hb", number>;
 
   /** Writes the connection file, starts the kernel and waits until it answers on shell and IOPub. */
@@ -253,6 +256,7 @@ export class KernelClient {
       for await (const frames of socket) {
         const message = this.parse(frames);
         if (!message) continue;
+        message.arrival = ++this.arrivals;
         this.received[channel].push(message);
         for (const waiter of [...this.waiters]) waiter();
       }
@@ -267,7 +271,7 @@ export class KernelClient {
     const [signature, ...parts] = frames.slice(at + 1);
     if (signature.toString() !== this.sign(parts.slice(0, 4))) throw new Error("the kernel sent a message with a wrong signature");
     const [header, parent, metadata, content] = parts.slice(0, 4).map((part) => JSON.parse(part.toString()));
-    return { identities: frames.slice(0, at), header, parent_header: parent, metadata, content, buffers: parts.slice(4) };
+    return { identities: frames.slice(0, at), header, parent_header: parent, metadata, content, buffers: parts.slice(4), arrival: 0 };
   }
 
   /** HMAC-SHA256 of the four JSON frames, hex, as the connection key signs them. */

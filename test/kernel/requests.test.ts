@@ -82,6 +82,15 @@ describe("shell and control requests", () => {
     expect(result?.content.data).toMatchObject({ "text/plain": "'ADA'" });
   });
 
+  it("sends what the cell printed before it asks for input", async () => {
+    const id = kernel.send("shell", "execute_request", executeContent('console.log("before");\nawait input("Next? ")', { allow_stdin: true }));
+    const request = await kernel.waitFor("stdin", (m) => m.parent_header.msg_id === id, "input_request");
+    const before = await kernel.waitFor("iopub", (m) => m.parent_header.msg_id === id && m.content.text === "before\n", "the output");
+    expect(before.arrival).toBeLessThan(request.arrival);
+    kernel.send("stdin", "input_reply", { value: "" });
+    expect((await kernel.reply("shell", id)).content.status).toBe("ok");
+  });
+
   it("makes input() fail clearly when the request has allow_stdin false", async () => {
     const { reply } = await kernel.execute('await input("x")', { allow_stdin: false, stop_on_error: false });
     expect(reply.content).toMatchObject({ status: "error", evalue: expect.stringContaining("allow_stdin") });
