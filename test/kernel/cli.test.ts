@@ -53,6 +53,13 @@ describe("the nnlab command", () => {
     expect(specs.nnlab?.resource_dir).toBe(specDir("nnlab"));
   });
 
+  it("installs under the active virtual environment for --sys-prefix", () => {
+    const venv = path.join(prefix, "venv");
+    const result = spawnSync(process.execPath, [CLI, "install", "--sys-prefix"], { encoding: "utf8", env: { ...process.env, VIRTUAL_ENV: venv } });
+    expect(result.status).toBe(0);
+    expect(existsSync(path.join(venv, "share", "jupyter", "kernels", "nnlab", "kernel.json"))).toBe(true);
+  });
+
   it("takes a name and a display name", () => {
     expect(nnlab("install", `--prefix=${prefix}`, "--name", "nnlab-dev", "--display-name", "nnlab (dev)").status).toBe(0);
     const spec = JSON.parse(readFileSync(path.join(specDir("nnlab-dev"), "kernel.json"), "utf8")) as Record<string, unknown>;

@@ -149,6 +149,16 @@ describe("shell and control requests", () => {
     expect((await kernel.reply("shell", after)).content).toEqual({ status: "ok", comms: {} });
   });
 
+  it("publishes comm_open when a cell opens a comm to the front end, and lists it in comm_info", async () => {
+    const code = `require(${JSON.stringify(RUNTIME_COMM)}).getCommManager().open("front", { x: 1 }).commId`;
+    const { iopub } = await kernel.execute(code);
+    const open = iopub.find((m) => m.header.msg_type === "comm_open");
+    expect(open?.content).toMatchObject({ target_name: "front", data: { x: 1 } });
+    const info = kernel.send("shell", "comm_info_request", { target_name: "front" });
+    const comms = (await kernel.reply("shell", info)).content.comms as Record<string, unknown>;
+    expect(Object.keys(comms)).toEqual([open?.content.comm_id]);
+  });
+
   it("answers history requests: tail, range and glob search over this session's inputs", async () => {
     await kernel.execute("const historyMarkerA = 1;");
     await kernel.execute("const historyMarkerB = 2;");
