@@ -5,15 +5,18 @@
 import type { Tensor } from "../tensor";
 import * as act from "../ops/activation";
 import { resolveIdentifier } from "./utils/identifiers";
+import { rememberLogits } from "./cached_logits";
 
 export type ActivationFn = (x: Tensor) => Tensor;
 export type ActivationIdentifier = string | ActivationFn | null;
 
 export const linear: ActivationFn = (x) => x;
 export const relu: ActivationFn = (x) => act.relu(x);
-export const sigmoid: ActivationFn = (x) => act.sigmoid(x);
+/** Keeps its logits beside the output, for crossentropy losses (see cached_logits.ts). */
+export const sigmoid: ActivationFn = (x) => rememberLogits(act.sigmoid(x), "sigmoid", x);
 export const tanh: ActivationFn = (x) => act.tanh(x);
-export const softmax: ActivationFn = (x) => act.softmax(x, -1);
+/** Keeps its logits beside the output, for crossentropy losses (see cached_logits.ts). */
+export const softmax: ActivationFn = (x) => rememberLogits(act.softmax(x, -1), "softmax", x);
 /** Keras's activation function uses slope 0.2 (the LeakyReLU layer's default is 0.3). */
 export const leakyRelu: ActivationFn = (x) => act.leakyRelu(x, 0.2);
 export const elu: ActivationFn = (x) => act.elu(x, 1);

@@ -9,6 +9,7 @@ import { logSoftmax, relu, softplus } from "../ops/activation";
 import { oneHot } from "../ops/shape";
 import { resolveIdentifier } from "./utils/identifiers";
 import { formatShape } from "./utils/shape";
+import { logitsBehind } from "./cached_logits";
 
 /** Keras's epsilon: probabilities are clipped to [EPSILON, 1 - EPSILON] before a log. */
 const EPSILON = 1e-7;
@@ -85,9 +86,10 @@ export class BinaryCrossentropy extends Loss {
   perExample(yTrue: Tensor, yPred: Tensor): Tensor {
     requireSameShape(this.name, yTrue, yPred, "targets of 0 and 1 with the prediction's shape");
     let elementwise: Tensor;
-    if (this.fromLogits) {
+    const logits = this.fromLogits ? yPred : logitsBehind(yPred, "sigmoid");
+    if (logits) {
       // max(x, 0) - x * y + log(1 + e^-|x|): exact and free of overflow for any logit.
-      elementwise = relu(yPred).sub(yPred.mul(yTrue)).add(softplus(yPred.abs().neg()));
+      elementwise = relu(logits).sub(logits.mul(yTrue)).add(softplus(logits.abs().neg()));
     } else {
       const p = yPred.clip(EPSILON, 1 - EPSILON);
       elementwise = yTrue.mul(p.log()).add(yTrue.neg().add(1).mul(p.neg().add(1).log())).neg();
@@ -170,7 +172,8 @@ class FunctionLoss extends Loss {
 }
 
 function logProbabilities(yPred: Tensor, fromLogits: boolean): Tensor {
-  if (fromLogits) return logSoftmax(yPred, -1);
+  const logits = fromLogits ? yPred : logitsBehind(yPred, "softmax");
+  if (logits) return logSoftmax(logits, -1);
   // Keras renormalises, then clips so log(0) never occurs.
   return yPred.div(yPred.sum(-1, true)).clip(EPSILON, 1 - EPSILON).log();
 }

@@ -32,6 +32,26 @@ describe("losses", () => {
     expect(b).toBeCloseTo(expected, 5);
   });
 
+  it("crossentropy on the output of a softmax or sigmoid activation computes from its logits, as Keras: exact even where the probability underflows the 1e-7 clip", () => {
+    const logits = nn.tensor([[0, 30], [2, 0]], { requiresGrad: true });
+    const categorical = keras.losses.CategoricalCrossentropy().call(nn.tensor([[1, 0], [1, 0]]), layers.Activation("softmax")(logits));
+    const exact = (30 + Math.log1p(Math.exp(-30)) + Math.log1p(Math.exp(-2))) / 2;
+    expect(categorical.item()).toBeCloseTo(exact, 4);
+    categorical.backward();
+    const p = 1 / (1 + Math.exp(-2));
+    (logits.grad!.dataSync() as Float32Array).forEach((g, i) => expect(g).toBeCloseTo([-0.5, 0.5, (p - 1) / 2, (1 - p) / 2][i], 5));
+    const sparse = keras.losses.SparseCategoricalCrossentropy().call(nn.tensor([0, 0]), layers.Activation("softmax")(logits));
+    expect(sparse.item()).toBeCloseTo(exact, 4);
+
+    const z = nn.tensor([[-40], [3]]);
+    const binary = keras.losses.BinaryCrossentropy().call(nn.tensor([[1], [1]]), layers.Activation("sigmoid")(z));
+    expect(binary.item()).toBeCloseTo((40 + Math.log1p(Math.exp(-3))) / 2, 4);
+
+    // Plain probabilities (no activation behind them) are clipped as Keras clips them.
+    const clipped = keras.losses.CategoricalCrossentropy().call(nn.tensor([[1, 0]]), nn.tensor([[0, 1]]));
+    expect(clipped.item()).toBeCloseTo(-Math.log(1e-7), 4);
+  });
+
   it("mse, mae and huber average over the last axis, then the batch", () => {
     const t = nn.tensor([[0, 0], [1, 1]]);
     const p = nn.tensor([[0.5, 2], [1, -2]]);
