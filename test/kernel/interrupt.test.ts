@@ -60,6 +60,14 @@ describe("interrupting a cell", () => {
     expect(reply.content.status).toBe("ok");
   });
 
+  it("interrupt_request stops a loop that alternates busy work and awaits, as a training loop does", async () => {
+    const id = await startCell(kernel, "while (true) {\n  const t = Date.now();\n  while (Date.now() - t < 5) {}\n  await new Promise((r) => setTimeout(r, 1));\n}");
+    await interruptByMessage(kernel);
+    await expectInterrupted(kernel, id);
+    const { reply } = await kernel.execute("kept");
+    expect(reply.content.status).toBe("ok");
+  });
+
   it("SIGINT to the process group stops a busy loop, as Jupyter's signal interrupt does", async () => {
     const id = await startCell(kernel, "for (;;) {}");
     kernel.interruptBySignal();
