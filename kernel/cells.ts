@@ -53,6 +53,7 @@ export class Cells {
   /** Starts loading the executor unless that has begun. */
   load(): Promise<Executor> {
     if (this.ready) return this.ready;
+    const started = performance.now();
     let ready: Promise<Executor>;
     try {
       ready = this.createExecutor({ onUserCode: (running) => this.onUserCode(running) });
@@ -60,7 +61,6 @@ export class Cells {
       ready = Promise.reject(error);
     }
     this.ready = ready;
-    const started = performance.now();
     whenSettled(
       ready,
       (executor) => {
