@@ -79,7 +79,9 @@ function filterRows(shown: readonly number[][][], { kh, kw, scale, header }: Fil
 }
 
 function kernelOf(value: ConvLayerLike | ArrayInput, op: string): { kernel: ArrayInput; name: string } {
-  if (typeof value === "object" && value !== null && !Array.isArray(value) && !isTensorLike(value) && !isShapedArray(value)) {
+  // keras layers are callable (layer(x) applies them), so a layer may be a function as well as an object.
+  const objectOrFunction = (typeof value === "object" && value !== null) || typeof value === "function";
+  if (objectOrFunction && !Array.isArray(value) && !isTensorLike(value) && !isShapedArray(value)) {
     const layer = value as ConvLayerLike;
     if (typeof layer.getWeights !== "function") {
       throw new TypeError(`${op}: expected a conv layer (with getWeights()) or a kernel [kh, kw, in, out]`);

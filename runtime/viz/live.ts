@@ -108,7 +108,7 @@ export class LiveCurves {
 
   /** The chart as it is now. */
   bundle(): MimeBundle {
-    return { ...chartBundle(curvesFigure(this.panels()), this.carryLibrary), "text/plain": this.summary() };
+    return { ...chartBundle(curvesFigure(this.panels(), { epochs: this.options.epochs }), this.carryLibrary), "text/plain": this.summary() };
   }
 
   private changed(): void {
@@ -117,7 +117,7 @@ export class LiveCurves {
 
   private send(update: boolean): void {
     const final = this.ended;
-    const figure = curvesFigure(this.panels());
+    const figure = curvesFigure(this.panels(), { epochs: this.options.epochs });
     // Intermediate updates reuse the plotly.js the first output put on the page; the final one must carry it
     // again when the first did, because it replaces that output in the saved notebook.
     const carry = this.carryLibrary && (!update || final);
@@ -131,6 +131,8 @@ export class LiveCurves {
     const keys = [...new Set([...this.batch.keys(), ...this.epochPoints.keys()])];
     const quantities = [...new Set(keys.map((k) => (k.startsWith("val_") ? k.slice(4) : k)))];
     quantities.sort((a, b) => Number(b === "loss") - Number(a === "loss"));
+    // Before the first batch: an empty loss panel on the final axes rather than plotly's default blank axes.
+    if (quantities.length === 0) quantities.push("loss");
     return quantities.map((quantity) => {
       const batch = this.batch.get(quantity);
       const train = this.epochPoints.get(quantity);

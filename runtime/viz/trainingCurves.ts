@@ -18,7 +18,7 @@ export function trainingCurves(history: HistoryLike, { title }: { title?: string
     const finals = p.curves.map((c) => `${c.kind === "val" ? "val " : ""}${formatNumber(c.y[c.y.length - 1])}`);
     return `${p.quantity} ${finals.join(" / ")}`;
   });
-  return chartOutput(curvesFigure(panels, title), `training curves: ${epochs} epochs, final ${last.join(", ")}`);
+  return chartOutput(curvesFigure(panels, { title }), `training curves: ${epochs} epochs, final ${last.join(", ")}`);
 }
 
 /** Panels from Keras history keys: `loss` first, `val_x` joined with `x`. */

@@ -1,7 +1,8 @@
 /**
  * A real Jupyter server on a free loopback port with a random token, started for one test file and stopped
- * with its whole process group: Debian's bare `jupyter server` (1.x), or JupyterLab from the project's
- * virtual environment (jupyter_server 2.x) where a test needs the JupyterLab page itself.
+ * with its whole process group: Debian's bare `jupyter server` (1.x), JupyterLab from the project's
+ * virtual environment (jupyter_server 2.x) where a test needs the JupyterLab page itself, or Debian's classic
+ * notebook (Notebook 6.x, its own server, configured through NotebookApp).
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -26,8 +27,8 @@ export interface JupyterServer {
 }
 
 export interface JupyterServerOptions {
-  /** "server": Debian's jupyter_server (the default); "lab": JupyterLab from .venv. */
-  app?: "server" | "lab";
+  /** "server": Debian's jupyter_server (the default); "lab": JupyterLab from .venv; "notebook": Debian's classic notebook. */
+  app?: "server" | "lab" | "notebook";
   readyTimeoutMs?: number;
 }
 
@@ -39,23 +40,20 @@ export async function startJupyterServer(
   const token = randomBytes(24).toString("hex");
   const rootDir = path.join(jupyter.root, `${app}-root`);
   mkdirSync(rootDir, { recursive: true });
-  const options = [
-    "--no-browser",
-    "--allow-root",
-    "--ip=127.0.0.1",
-    `--port=${port}`,
-    "--port-retries=0",
-    `--ServerApp.root_dir=${rootDir}`,
-  ];
+  const options = ["--no-browser", "--allow-root", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
   let command: string;
   let args: string[];
   if (app === "lab") {
     command = requireJupyterLab();
-    args = ["lab", ...options, `--IdentityProvider.token=${token}`];
+    args = ["lab", ...options, `--ServerApp.root_dir=${rootDir}`, `--IdentityProvider.token=${token}`];
+  } else if (app === "notebook") {
+    requirePythonModule("notebook", "jupyter-notebook");
+    command = SYSTEM_PYTHON;
+    args = ["-m", "notebook", ...options, `--NotebookApp.notebook_dir=${rootDir}`, `--NotebookApp.token=${token}`];
   } else {
     requirePythonModule("jupyter_server", "jupyter-server");
     command = SYSTEM_PYTHON;
-    args = ["-m", "jupyter_server", ...options, `--ServerApp.token=${token}`];
+    args = ["-m", "jupyter_server", ...options, `--ServerApp.root_dir=${rootDir}`, `--ServerApp.token=${token}`];
   }
   const server = startProcess(command, args, { cwd: rootDir, env: jupyter.env });
   const baseUrl = `http://127.0.0.1:${port}/`;

@@ -2,9 +2,10 @@
  * JupyterLab comes from the project's virtual environment: kernel/scripts/setup.sh installs it there from
  * the pip mirror (Debian has no JupyterLab package).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "./paths";
+import { REPO_ROOT, SYSTEM_PYTHON } from "./paths";
 
 export const VENV_JUPYTER = path.join(REPO_ROOT, ".venv", "bin", "jupyter");
 const VENV_JUPYTER_LAB = path.join(REPO_ROOT, ".venv", "bin", "jupyter-lab");
@@ -22,4 +23,15 @@ export function requireJupyterLab(): string {
     );
   }
   return VENV_JUPYTER;
+}
+
+/**
+ * The wheel mirrors pip's config names (`global.extra-index-url`, what setup.sh installs JupyterLab from);
+ * empty where none is configured, which is the one reason JupyterLab may legitimately be missing.
+ */
+export function pipMirrors(): string[] {
+  const venvPip = path.join(REPO_ROOT, ".venv", "bin", "pip");
+  const [command, ...args] = existsSync(venvPip) ? [venvPip] : [SYSTEM_PYTHON, "-m", "pip"];
+  const result = spawnSync(command, [...args, "config", "get", "global.extra-index-url"], { encoding: "utf8" });
+  return result.status === 0 ? result.stdout.split(/\s+/).filter(Boolean) : [];
 }

@@ -28,6 +28,12 @@ describe("viz.filters", () => {
     expect(png.rgb(MARGIN + 48 + GAP, TOP)).toEqual([...colorAt("diverging", 0.75)]);
   });
 
+  it("takes a callable layer, as keras layers are, titled with the layer's name", () => {
+    const layer = Object.assign(() => undefined, { className: "Conv2D", getWeights: () => [kernel(1, 2, () => 1)] });
+    Object.defineProperty(layer, "name", { value: "conv1" });
+    expect(String(filters(layer))).toBe("viz.filters: conv1: 2 filters 3x3x1, weights 1 to 1");
+  });
+
   it("puts a signed colorbar beside the filters", () => {
     const png = decodePng(filters(kernel(1, 4, (y) => y - 1)).bundle());
     const barH = Math.max(64, png.height - 2 * MARGIN);

@@ -75,6 +75,15 @@ describe("LiveCurves", () => {
     );
   });
 
+  it("spans the x axis over the planned epochs from its first display, so the curves fill it from the left", () => {
+    const { sink, sent } = recordingSink();
+    const live = LiveCurves.start({ stepsPerEpoch: 4, epochs: 3, sink, now, throttleMs: 0 });
+    live.onEpochBegin(0);
+    live.onBatchEnd(0, { loss: 1 });
+    const figures = sent.map((s) => s.bundle[PLOTLY_MIME] as PlotlyFigure);
+    expect(figures.map((f) => f.layout.xaxis)).toEqual(figures.map(() => expect.objectContaining({ range: [0, 3], dtick: 1 })));
+  });
+
   it("smooths per-batch values without pulling the first points towards zero", () => {
     const { sink, sent } = recordingSink();
     const live = LiveCurves.start({ stepsPerEpoch: 3, sink, now, smoothing: 0.5 });

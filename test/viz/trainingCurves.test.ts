@@ -30,6 +30,13 @@ describe("viz.trainingCurves", () => {
     expect(String(output)).toBe("training curves: 3 epochs, final loss 0.2 / val 0.3, accuracy 0.95 / val 0.9");
   });
 
+  it("ticks the epoch axis on whole epochs, fewer ticks for long runs", () => {
+    const { layout } = figureOf(trainingCurves(history).bundle());
+    expect(layout.xaxis).toMatchObject({ tick0: 0, dtick: 1 });
+    const long = { epoch: Array.from({ length: 40 }, (_, i) => i), history: { loss: Array.from({ length: 40 }, (_, i) => 1 / (i + 1)) } };
+    expect(figureOf(trainingCurves(long).bundle()).layout.xaxis).toMatchObject({ dtick: 5 });
+  });
+
   it("draws train curves alone when there was no validation", () => {
     const { data } = figureOf(trainingCurves({ epoch: [0], history: { loss: [1] } }).bundle());
     expect(data.map((t) => t.name)).toEqual(["train"]);

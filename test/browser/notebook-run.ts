@@ -1,0 +1,161 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * Runs a notebook in a real front end as a user does (open it, wait for the kernel, Run All) and reads back
+ * what the page shows: per code cell its prompt, its pictures (loaded or not) and its plotly charts (drawn,
+ * with which traces), plus samples of one cell's live output taken while that cell was still running.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import type { CellSelectors, FrontEnd } from "./front-ends";
+
+export interface PictureState {
+  /** `img.complete && img.naturalWidth > 0`: the browser decoded it. */
+  readonly loaded: boolean;
+  readonly naturalWidth: number;
+}
+
+export interface ChartState {
+  /** The div became a plotly plot (`.js-plotly-plot`) and holds `data.length` traces. */
+  readonly traces: number;
+  readonly traceNames: string[];
+  readonly traceTypes: string[];
+  readonly title: string;
+}
+
+export interface CellState {
+  /** The cell's source as the page shows it. */
+  readonly source: string;
+  readonly prompt: string;
+  readonly pictures: PictureState[];
+  readonly charts: ChartState[];
+  /** Plotly divs the chart script has not drawn (yet). */
+  readonly undrawnCharts: number;
+  readonly errors: string[];
+}
+
+/** The watched cell as seen at one moment of the run. */
+export interface LiveSample {
+  /** Its prompt said "[*]": queued or running. */
+  readonly running: boolean;
+  /** Points of the per-batch curves in its chart (0 when no chart is drawn yet). */
+  readonly batchPoints: number;
+  /** The text of its first output: the progress bar. */
+  readonly progress: string;
+}
+
+export interface NotebookRun {
+  readonly cells: CellState[];
+  readonly live: LiveSample[];
+}
+
+export interface RunOptions {
+  /** Text in the source of the cell whose live output is sampled during the run. */
+  readonly watch: string;
+  /** Where screenshots of the whole window go (opened, during the watched cell, after the run). */
+  readonly artifacts: string;
+  readonly timeoutMs: number;
+}
+
+/** Opens the page at `url`, runs all cells and returns what the page showed during and after the run. */
+export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, options: RunOptions): Promise<NotebookRun> {
+  rmSync(options.artifacts, { recursive: true, force: true }); // no stale screenshot from an earlier run
+  mkdirSync(options.artifacts, { recursive: true });
+  const { selectors } = frontEnd;
+  await page.goto(url);
+  await frontEnd.waitUntilReady(page);
+  await page.screenshot({ path: path.join(options.artifacts, "opened.png") });
+  await frontEnd.runAll(page);
+
+  const live: LiveSample[] = [];
+  const deadline = Date.now() + options.timeoutMs;
+  let liveShot = false;
+  for (;;) {
+    const { prompts, errors, sample } = await page.evaluate(samplePage, { selectors, watch: options.watch });
+    live.push(sample);
+    if (!liveShot && sample.running && sample.batchPoints > 0) {
+      await page.screenshot({ path: path.join(options.artifacts, "during-fit.png") });
+      liveShot = true;
+    }
+    if (prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p))) break;
+    // Run All stops at a failing cell: nothing runs any more, and the per-cell checks name the error.
+    if (errors > 0 && !prompts.some((p) => /\[\*\]/.test(p))) break;
+    if (Date.now() > deadline) {
+      await page.screenshot({ path: path.join(options.artifacts, "timed-out.png") });
+      throw new Error(`${frontEnd.name}: the notebook did not finish within ${options.timeoutMs} ms; prompts ${JSON.stringify(prompts)}`);
+    }
+    await page.waitForTimeout(150);
+  }
+  await page
+    .waitForFunction(
+      () => [...document.querySelectorAll(".nnlab-plotly")].every((el) => el.classList.contains("js-plotly-plot")),
+      undefined,
+      { timeout: 30_000 },
+    )
+    .catch(() => undefined); // an undrawn chart is reported per cell below
+  await page.screenshot({ path: path.join(options.artifacts, "after-run.png") });
+  return { cells: await page.evaluate(readCells, selectors), live };
+}
+
+/** The cell whose source contains `text`; throws listing the cells when there is none. */
+export function cellWith(run: NotebookRun, text: string): CellState {
+  const cell = run.cells.find((c) => c.source.includes(text));
+  if (!cell) throw new Error(`no code cell contains ${JSON.stringify(text)}; sources: ${JSON.stringify(run.cells.map((c) => c.source.slice(0, 60)))}`);
+  return cell;
+}
+
+/** Screenshot of the code cell (source and outputs) whose source contains `text`. */
+export async function screenshotCell(page: Page, selectors: CellSelectors, text: string, file: string): Promise<void> {
+  const cell = page.locator(selectors.cell).filter({ has: page.locator(selectors.source, { hasText: text }) });
+  await cell.first().screenshot({ path: file, animations: "disabled" });
+}
+
+/* The functions below run inside the page: they must be self-contained. */
+
+type PlotDiv = HTMLElement & { data?: { name?: string; type?: string; x?: unknown[] }[]; layout?: { title?: { text?: string } | string } };
+
+function samplePage({ selectors, watch }: { selectors: CellSelectors; watch: string }): {
+  prompts: string[];
+  errors: number;
+  sample: LiveSample;
+} {
+  const cells = [...document.querySelectorAll(selectors.cell)];
+  const prompts = cells.map((c) => c.querySelector(selectors.prompt)?.textContent ?? "");
+  const cell = cells.find((c) => (c.querySelector(selectors.source)?.textContent ?? "").includes(watch));
+  const plot = cell?.querySelector<PlotDiv>(".js-plotly-plot");
+  const batchPoints = (plot?.data ?? [])
+    .filter((trace) => String(trace.name).includes("per batch"))
+    .reduce((n, trace) => n + (trace.x?.length ?? 0), 0);
+  return {
+    prompts,
+    errors: document.querySelectorAll(selectors.error).length,
+    sample: {
+      running: /\[\*\]/.test(cell?.querySelector(selectors.prompt)?.textContent ?? ""),
+      batchPoints,
+      progress: cell?.querySelector(selectors.output)?.textContent ?? "",
+    },
+  };
+}
+
+function readCells(selectors: CellSelectors): CellState[] {
+  return [...document.querySelectorAll(selectors.cell)].map((cell) => ({
+    source: cell.querySelector(selectors.source)?.textContent ?? "",
+    prompt: cell.querySelector(selectors.prompt)?.textContent ?? "",
+    pictures: [...cell.querySelectorAll<HTMLImageElement>(`${selectors.output} img`)].map((img) => ({
+      loaded: img.complete && img.naturalWidth > 0,
+      naturalWidth: img.naturalWidth,
+    })),
+    charts: [...cell.querySelectorAll<PlotDiv>(".nnlab-plotly.js-plotly-plot")].map((plot) => {
+      const title = plot.layout?.title;
+      return {
+        traces: plot.data?.length ?? 0,
+        traceNames: (plot.data ?? []).map((t) => String(t.name ?? "")),
+        traceTypes: (plot.data ?? []).map((t) => String(t.type ?? "")),
+        title: typeof title === "string" ? title : (title?.text ?? ""),
+      };
+    }),
+    undrawnCharts: cell.querySelectorAll(".nnlab-plotly:not(.js-plotly-plot)").length,
+    errors: [...cell.querySelectorAll(selectors.error)].map((e) => e.textContent ?? ""),
+  }));
+}
