@@ -122,6 +122,8 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
 }
 
 async function screenshotCells(page: Page, frontEnd: FrontEnd, artifacts: string): Promise<void> {
+  // Select the first code cell, so that the cells shot below do not carry the active cell's marker and toolbar.
+  await page.locator(frontEnd.selectors.cell).first().locator(frontEnd.selectors.prompt).click();
   for (const [name, text] of Object.entries(FIXTURE_CELLS)) {
     await screenshotCell(page, frontEnd.selectors, text, path.join(artifacts, "cells", `${name}.png`));
   }

@@ -53,7 +53,10 @@ export interface NotebookRun {
 export interface RunOptions {
   /** Text in the source of the cell whose live output is sampled during the run. */
   readonly watch: string;
-  /** Where screenshots of the whole window go (opened, during the watched cell, after the run). */
+  /**
+   * Where screenshots go: the whole window when opened, during the watched cell and after the run, and the
+   * watched cell itself as it last looked while running (watched-cell-running.png).
+   */
   readonly artifacts: string;
   readonly timeoutMs: number;
 }
@@ -70,13 +73,17 @@ export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, o
 
   const live: LiveSample[] = [];
   const deadline = Date.now() + options.timeoutMs;
-  let liveShot = false;
+  let lastCellShot = 0;
   for (;;) {
     const { prompts, errors, sample } = await page.evaluate(samplePage, { selectors, watch: options.watch });
     live.push(sample);
-    if (!liveShot && sample.running && sample.batchPoints > 0) {
-      await page.screenshot({ path: path.join(options.artifacts, "during-fit.png") });
-      liveShot = true;
+    if (sample.running && sample.batchPoints > 0) {
+      if (lastCellShot === 0) await page.screenshot({ path: path.join(options.artifacts, "during-run.png") });
+      // Overwritten at most once a second, so it ends up showing the cell near the end of its run.
+      if (Date.now() - lastCellShot > 1000) {
+        await screenshotCell(page, selectors, options.watch, path.join(options.artifacts, "watched-cell-running.png"));
+        lastCellShot = Date.now();
+      }
     }
     if (prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p))) break;
     // Run All stops at a failing cell: nothing runs any more, and the per-cell checks name the error.
