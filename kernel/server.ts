@@ -13,6 +13,7 @@ import { Cells } from "./cells";
 import { Outbox, receiveLoop } from "./channels";
 import { CommRegistry } from "./comm";
 import { type ConnectionInfo, endpoint } from "./connection";
+import { SharedDigestHistory } from "./digest-history";
 import type { Executor, ExecutorOptions } from "./contracts";
 import { type Handler, type KernelContext, type Request, requestHandlers } from "./handlers";
 import { History } from "./history";
@@ -46,6 +47,8 @@ const STOP_ABORTING = Symbol("stop aborting");
 
 export class KernelServer {
   private readonly wire: Wire;
+  /** One replay history for every channel, shared with the watchdog's thread. */
+  private readonly digests = new SharedDigestHistory();
   private readonly log: Log;
   private readonly shellQueue: (WireMessage | typeof STOP_ABORTING)[] = [];
   private readonly shell = new zmq.Router({ linger: 1000 });
@@ -70,7 +73,11 @@ export class KernelServer {
 
   private constructor(private readonly options: KernelServerOptions) {
     this.log = options.log;
-    this.wire = new Wire({ key: options.connection.key, signatureScheme: options.connection.signatureScheme });
+    this.wire = new Wire({
+      key: options.connection.key,
+      signatureScheme: options.connection.signatureScheme,
+      history: this.digests,
+    });
     this.shellOut = new Outbox(this.shell, "shell", this.log);
     this.iopubOut = new Outbox(this.iopub, "iopub", this.log);
     this.stdin = new StdinChannel(this.wire, new Outbox(this.stdinSocket, "stdin", this.log), this.log);
@@ -130,6 +137,7 @@ export class KernelServer {
     this.watchdog = await startWatchdog(
       connection,
       this.wire.session,
+      this.digests.buffer,
       {
         interrupt: () => {
           this.terminationPending = false;
@@ -244,7 +252,8 @@ export class KernelServer {
       finish();
       return;
     }
-    const handler = this.handlers?.[header.msg_type];
+    // An own property only: a message type such as "constructor" must not reach Object.prototype.
+    const handler = this.handlers && Object.hasOwn(this.handlers, header.msg_type) ? this.handlers[header.msg_type] : undefined;
     if (!handler) {
       this.log.warn(`ignored a ${header.msg_type} on ${request.channel}: no handler for this message type`);
       finish();

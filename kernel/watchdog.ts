@@ -25,6 +25,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import * as zmq from "zeromq";
 import type { ConnectionInfo } from "./connection";
 import { endpoint } from "./connection";
+import { SharedDigestHistory } from "./digest-history";
 import { createLog, describeError, type Log } from "./log";
 import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
@@ -82,6 +83,8 @@ interface WorkerConfig {
   signatureScheme: string;
   session: string;
   cellState: SharedArrayBuffer;
+  /** The main thread's replay history (see digest-history.ts). */
+  digests: SharedArrayBuffer;
 }
 
 type ToMain =
@@ -97,6 +100,7 @@ type ToWorker = { kind: "send"; frames: Uint8Array[] } | { kind: "stop" };
 export function startWatchdog(
   connection: ConnectionInfo,
   session: string,
+  digests: SharedArrayBuffer,
   events: WatchdogEvents,
   log: Log,
 ): Promise<Watchdog> {
@@ -109,6 +113,7 @@ export function startWatchdog(
     signatureScheme: connection.signatureScheme,
     session,
     cellState,
+    digests,
   };
   const worker = new Worker(__filename, { workerData: config });
   const watchdog: Watchdog = {
@@ -175,8 +180,15 @@ async function runWorker(config: WorkerConfig): Promise<void> {
   const post = (message: ToMain) => port.postMessage(message);
   const log = createLog("watchdog");
   const state = new Int32Array(config.cellState);
-  const wire = new Wire({ key: config.key, signatureScheme: config.signatureScheme, session: config.session });
-  const heartbeat = new zmq.Reply({ linger: 0 });
+  const wire = new Wire({
+    key: config.key,
+    signatureScheme: config.signatureScheme,
+    session: config.session,
+    history: new SharedDigestHistory(config.digests),
+  });
+  // A router, as ipykernel's heartbeat: it echoes any frames back to their sender, where a REP socket
+  // stops for good on a message without an envelope (a DEALER's single frame).
+  const heartbeat = new zmq.Router({ linger: 0 });
   const control = new zmq.Router({ linger: 1000 });
   try {
     await heartbeat.bind(config.heartbeat);
@@ -269,7 +281,9 @@ async function runWorker(config: WorkerConfig): Promise<void> {
   port.postMessage("ready");
 
   void (async () => {
-    for await (const frames of heartbeat) await heartbeat.send(frames);
+    for await (const frames of heartbeat) {
+      await heartbeat.send(frames).catch((error: unknown) => log.warn(`could not echo a heartbeat: ${describeError(error)}`));
+    }
   })().catch((error: unknown) => {
     if (!heartbeat.closed) log.error(`heartbeat stopped: ${describeError(error)}`);
   });

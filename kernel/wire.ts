@@ -8,6 +8,7 @@
  */
 import { createHmac, getHashes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { KernelMessage } from "@jupyterlab/services";
+import { type DigestHistory, LocalDigestHistory } from "./digest-history";
 
 export const PROTOCOL_VERSION = "5.3";
 export const DELIMITER = "<IDS|MSG>";
@@ -55,20 +56,21 @@ export interface WireOptions {
   session?: string;
   /** How many signatures to remember for replay detection (ipykernel keeps 2^16). */
   replayHistory?: number;
+  /** A history shared with the other thread's Wire (see digest-history.ts); replaces `replayHistory`. */
+  history?: DigestHistory;
 }
 
 export class Wire {
   readonly session: string;
   private readonly key: Buffer;
   private readonly digest: string;
-  private readonly seen = new Set<string>();
-  private readonly maxSeen: number;
+  private readonly history: DigestHistory;
 
   constructor(options: WireOptions) {
     this.key = Buffer.from(options.key, "utf8");
     this.digest = digestOf(options.signatureScheme);
     this.session = options.session ?? randomUUID();
-    this.maxSeen = options.replayHistory ?? 1 << 16;
+    this.history = options.history ?? new LocalDigestHistory(options.replayHistory);
   }
 
   /** Verifies and decodes one multipart message. */
@@ -142,20 +144,8 @@ export class Wire {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return failure("bad-signature", "the signature does not match the connection key");
     }
-    if (this.seen.has(signature)) return failure("replay", `signature ${signature.slice(0, 16)}... was seen before`);
-    this.remember(signature);
+    if (!this.history.add(signature)) return failure("replay", `signature ${signature.slice(0, 16)}... was seen before`);
     return undefined;
-  }
-
-  /** Bounded like ipykernel's digest history: when full, the oldest tenth is forgotten. */
-  private remember(signature: string): void {
-    this.seen.add(signature);
-    if (this.seen.size <= this.maxSeen) return;
-    let drop = Math.max(1, Math.floor(this.maxSeen / 10));
-    for (const old of this.seen) {
-      if (drop-- === 0) break;
-      this.seen.delete(old);
-    }
   }
 }
 
