@@ -35,7 +35,7 @@ export interface CellState {
   readonly errors: string[];
 }
 
-/** The watched cell as seen at one moment of the run. */
+/** The watched cell as seen at one moment of the run (recorded whenever it changed). */
 export interface LiveSample {
   /** Its prompt said "[*]": queued or running. */
   readonly running: boolean;
@@ -69,15 +69,15 @@ export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, o
   await page.goto(url);
   await frontEnd.waitUntilReady(page);
   await page.screenshot({ path: path.join(options.artifacts, "opened.png") });
+  // Sampling inside the page sees every update of the watched cell, however fast the kernel sends them.
+  await page.evaluate(recordWatchedCell, { selectors, watch: options.watch });
   await frontEnd.runAll(page);
 
-  const live: LiveSample[] = [];
   const deadline = Date.now() + options.timeoutMs;
   let lastCellShot = 0;
   for (;;) {
-    const { prompts, errors, sample } = await page.evaluate(samplePage, { selectors, watch: options.watch });
-    live.push(sample);
-    if (sample.running && sample.batchPoints > 0) {
+    const { prompts, errors, latest } = await page.evaluate(pageState, selectors);
+    if (latest?.running && latest.batchPoints > 0) {
       if (lastCellShot === 0) await page.screenshot({ path: path.join(options.artifacts, "during-run.png") });
       // Overwritten at most once a second, so it ends up showing the cell near the end of its run.
       if (Date.now() - lastCellShot > 1000) {
@@ -92,7 +92,7 @@ export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, o
       await page.screenshot({ path: path.join(options.artifacts, "timed-out.png") });
       throw new Error(`${frontEnd.name}: the notebook did not finish within ${options.timeoutMs} ms; prompts ${JSON.stringify(prompts)}`);
     }
-    await page.waitForTimeout(150);
+    await page.waitForTimeout(200);
   }
   await page
     .waitForFunction(
@@ -102,7 +102,7 @@ export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, o
     )
     .catch(() => undefined); // an undrawn chart is reported per cell below
   await page.screenshot({ path: path.join(options.artifacts, "after-run.png") });
-  return { cells: await page.evaluate(readCells, selectors), live };
+  return { cells: await page.evaluate(readCells, selectors), live: await page.evaluate(stopRecording) };
 }
 
 /** The cell whose source contains `text`; throws listing the cells when there is none. */
@@ -122,26 +122,45 @@ export async function screenshotCell(page: Page, selectors: CellSelectors, text:
 
 type PlotDiv = HTMLElement & { data?: { name?: string; type?: string; x?: unknown[] }[]; layout?: { title?: { text?: string } | string } };
 
-function samplePage({ selectors, watch }: { selectors: CellSelectors; watch: string }): {
-  prompts: string[];
-  errors: number;
-  sample: LiveSample;
-} {
-  const cells = [...document.querySelectorAll(selectors.cell)];
-  const prompts = cells.map((c) => c.querySelector(selectors.prompt)?.textContent ?? "");
-  const cell = cells.find((c) => (c.querySelector(selectors.source)?.textContent ?? "").includes(watch));
-  const plot = cell?.querySelector<PlotDiv>(".js-plotly-plot");
-  const batchPoints = (plot?.data ?? [])
-    .filter((trace) => String(trace.name).includes("per batch"))
-    .reduce((n, trace) => n + (trace.x?.length ?? 0), 0);
-  return {
-    prompts,
-    errors: document.querySelectorAll(selectors.error).length,
-    sample: {
+/** Samples the watched cell every 25 ms into `window.__nnlabLive`, keeping the samples that differ from the last. */
+function recordWatchedCell({ selectors, watch }: { selectors: CellSelectors; watch: string }): void {
+  const samples: LiveSample[] = [];
+  const take = (): void => {
+    const cell = [...document.querySelectorAll(selectors.cell)].find((c) =>
+      (c.querySelector(selectors.source)?.textContent ?? "").includes(watch),
+    );
+    const plot = cell?.querySelector<PlotDiv>(".js-plotly-plot");
+    const sample = {
       running: /\[\*\]/.test(cell?.querySelector(selectors.prompt)?.textContent ?? ""),
-      batchPoints,
+      batchPoints: (plot?.data ?? [])
+        .filter((trace) => String(trace.name).includes("per batch"))
+        .reduce((n, trace) => n + (trace.x?.length ?? 0), 0),
       progress: cell?.querySelector(selectors.output)?.textContent ?? "",
-    },
+    };
+    const last = samples[samples.length - 1];
+    if (!last || last.running !== sample.running || last.batchPoints !== sample.batchPoints || last.progress !== sample.progress) {
+      samples.push(sample);
+    }
+  };
+  const timer = setInterval(take, 25);
+  Object.assign(window, { __nnlabLive: { samples, stop: () => clearInterval(timer) } });
+}
+
+type Recorder = { samples: LiveSample[]; stop(): void };
+
+function stopRecording(): LiveSample[] {
+  const recorder = (window as unknown as { __nnlabLive: Recorder }).__nnlabLive;
+  recorder.stop();
+  return recorder.samples;
+}
+
+/** Every code cell's prompt, the number of error outputs, and the watched cell's latest sample. */
+function pageState(selectors: CellSelectors): { prompts: string[]; errors: number; latest: LiveSample | undefined } {
+  const samples = (window as unknown as { __nnlabLive?: Recorder }).__nnlabLive?.samples ?? [];
+  return {
+    prompts: [...document.querySelectorAll(selectors.cell)].map((c) => c.querySelector(selectors.prompt)?.textContent ?? ""),
+    errors: document.querySelectorAll(selectors.error).length,
+    latest: samples[samples.length - 1],
   };
 }
 
