@@ -287,7 +287,21 @@ function cellDiagnostics(
     const { line, character } = file.getLineAndCharacterOfPosition(start);
     diagnostics.push({ line: line + 1, column: character + 1, message, code: d.code });
   }
-  return { diagnostics, topLevelAwait };
+  return { diagnostics, topLevelAwait: topLevelAwait || hasTopLevelAwait(ts, file) };
+}
+
+/**
+ * An `await` outside any function. The diagnostics above miss some (TypeScript reports none for
+ * `await (async () => 1)()` or `await (p)` in a CommonJS program), and a cell compiled without its
+ * async wrapper would then call a function named `await`.
+ */
+function hasTopLevelAwait(ts: typeof TS, file: TS.SourceFile): boolean {
+  const visit = (node: TS.Node): boolean => {
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) return true;
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return false;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(file);
 }
 
 /** Top-level names a cell declares (and those it already exports itself). */

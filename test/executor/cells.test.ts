@@ -23,6 +23,11 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(resultText(outcome)).toBe("42");
   });
 
+  it("awaits a parenthesized operand at top level (an async IIFE, `await (p)`)", async () => {
+    expect(resultText((await run("await (async () => 41)() + 1")).outcome)).toBe("42");
+    expect(resultText((await run("const p = Promise.resolve(7);\nawait (p)")).outcome)).toBe("7");
+  });
+
   it("keeps a let visible and assignable in later cells", async () => {
     await run("let counter = 1");
     await run("counter += 2;\ncounter++");
