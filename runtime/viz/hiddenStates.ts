@@ -41,8 +41,9 @@ export function hiddenStates(rnnOrModel: RecurrentLayerLike | RecurrentModel, se
     ),
     layout: {
       title: { text: `${name}: hidden units over time` },
+      // The panels share their time axis: only the bottom one is titled, so no title sits between them.
       ...subplotLayout(matrices.length, 1, (i) => ({
-        x: labelledAxis(options.tokens ? "token" : "time step", options.tokens),
+        x: labelledAxis(i === matrices.length - 1 ? (options.tokens ? "token" : "time step") : "", options.tokens),
         y: { title: { text: `${matrices[i].title}: unit` }, autorange: "reversed" },
       })),
       height: matrices.length * Math.min(500, Math.max(220, 80 + matrices[0].units.shape[0] * 8)) + 60,

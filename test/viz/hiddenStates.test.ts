@@ -22,7 +22,7 @@ describe("viz.hiddenStates", () => {
     expect(String(output)).toBe("viz.hiddenStates: simple_rnn, 3x2 (time x units)\n  hidden state h: -1 to 1");
   });
 
-  it("finds a model's first recurrent layer and adds a cell-state panel for an LSTM", () => {
+  it("finds a model's first recurrent layer and adds a cell-state panel for an LSTM, the time axis titled once at the bottom", () => {
     const asked: string[] = [];
     const model: RecurrentModel = {
       layers: [
@@ -38,7 +38,8 @@ describe("viz.hiddenStates", () => {
     expect(asked).toEqual(["lstm"]);
     expect(data.map((t) => t.yaxis)).toEqual(["y", "y2"]);
     expect(layout.yaxis2).toMatchObject({ title: { text: "cell state c: unit" } });
-    expect(layout.xaxis).toMatchObject({ title: { text: "time step" } });
+    expect(layout.xaxis2).toMatchObject({ title: { text: "time step" } });
+    expect(layout.xaxis).toMatchObject({ title: { text: "" } });
   });
 
   it("lists the layers when the model has no recurrent one", () => {
