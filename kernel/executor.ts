@@ -24,7 +24,7 @@ import * as prelude from "./prelude/index";
 import { OutputRouter, type StreamName } from "./prelude/output";
 import { setPreludeSession } from "./prelude/session";
 import * as tslabCompat from "./prelude/tslab";
-import { isDisplayable, setDisplaySink, type MimeBundle } from "../runtime/display";
+import { beginOutputScope, isDisplayable, setDisplaySink, type MimeBundle } from "../runtime/display";
 import { createConverter, type Converter } from "./typescript/converter";
 import { isComplete } from "./typescript/is-complete";
 import { createCellRequire } from "./typescript/local-modules";
@@ -104,6 +104,7 @@ class CellExecutor implements Executor {
   private readonly cellFilename: string;
   private readonly restore: Array<() => void> = [];
   private interruptPending: (() => void) | null = null;
+  private readonly runtimeEntry: string;
 
   constructor(
     private readonly ts: typeof TS,
@@ -113,6 +114,7 @@ class CellExecutor implements Executor {
     runtimeNames: string[],
     private readonly options: ExecutorOptions,
   ) {
+    this.runtimeEntry = layout.runtimeEntry;
     const realWrite = captureStreams((name, text) => this.router.write(name, text), this.restore);
     this.router = new OutputRouter(options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT, realWrite, setTimeout);
     this.scripts = new CellScripts([layout.kernelDir], layout.runtimeDir);
@@ -158,6 +160,7 @@ class CellExecutor implements Executor {
 
   async execute(code: string, out: CellOutput, options: ExecuteOptions): Promise<ExecuteOutcome> {
     this.router.setCurrent(out);
+    beginOutputScope();
     try {
       const conversion = this.converter.convert(code);
       if (conversion.kind === "diagnostics") {
@@ -224,6 +227,7 @@ class CellExecutor implements Executor {
 
   interrupt(): void {
     this.options.onUserCode?.(false);
+    this.recoverRuntime();
     this.interruptPending?.();
   }
 
@@ -234,6 +238,15 @@ class CellExecutor implements Executor {
   dispose(): void {
     this.router.flush();
     for (const undo of this.restore.splice(0).reverse()) undo();
+  }
+
+  /**
+   * Terminated code skipped its `finally` blocks: the runtime (if a cell loaded it) resets its tidy scopes
+   * and gradient mode, and stops a fit that still awaits between batches.
+   */
+  private recoverRuntime(): void {
+    const runtime = require.cache[this.runtimeEntry]?.exports as { recoverAfterInterrupt?: () => void } | undefined;
+    runtime?.recoverAfterInterrupt?.();
   }
 
   /** A result's bundle; an Error value reads like a traceback, with cell lines mapped. */

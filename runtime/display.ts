@@ -42,14 +42,30 @@ const textSink: DisplaySink = {
   clearOutput() {},
 };
 
-let sink: DisplaySink = textSink;
+/**
+ * Process-wide display state. It lives on a global symbol rather than in this
+ * module so that every copy of the runtime loaded in one process (the kernel's
+ * own, a notebook's `import ... from "nnlab/runtime"` resolving to another
+ * install, sources and build output side by side in tests) shares one sink.
+ */
+interface DisplayState {
+  sink: DisplaySink | null;
+  outputScope: number;
+  nextId: number;
+}
+const STATE = Symbol.for("nnlab.display.state");
+const state: DisplayState = ((globalThis as { [STATE]?: DisplayState })[STATE] ??= {
+  sink: null,
+  outputScope: 0,
+  nextId: 0,
+});
 
 export function setDisplaySink(next: DisplaySink | null): void {
-  sink = next ?? textSink;
+  state.sink = next;
 }
 
 export function getDisplaySink(): DisplaySink {
-  return sink;
+  return state.sink ?? textSink;
 }
 
 export function isDisplayable(value: unknown): value is Displayable {
@@ -67,9 +83,21 @@ export function bundleOf(value: Displayable): MimeBundle {
   return { ...raw, "text/plain": typeof text === "string" ? text : String(value) };
 }
 
-let nextId = 0;
+/**
+ * Marks the start of a new output scope: the kernel calls it when a cell
+ * starts executing. Output that must appear once per cell run (the inline
+ * plotly.js library) compares scopes to know when it must be sent again.
+ */
+export function beginOutputScope(): void {
+  state.outputScope += 1;
+}
+
+export function currentOutputScope(): number {
+  return state.outputScope;
+}
+
 /** A display id unique within this process. */
 export function newDisplayId(prefix = "nnlab"): string {
-  nextId += 1;
-  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${nextId}`;
+  state.nextId += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${state.nextId}`;
 }

@@ -47,6 +47,17 @@ describe("rich output", () => {
     ]);
   });
 
+  it("puts plotly.js into the first chart of every cell run, so a re-run chart cell still carries the library", async () => {
+    const carriesLibrary = async (code: string) => {
+      const { outcome } = await run(code);
+      if (outcome.status !== "ok" || !outcome.result) throw new Error(`cell failed: ${JSON.stringify(outcome)}`);
+      return String(outcome.result.bundle["text/html"]).includes("if (!window.Plotly)");
+    };
+    expect(await carriesLibrary("viz.line([1, 2])")).toBe(true);
+    expect(await carriesLibrary("viz.line([2, 1])")).toBe(true);
+    expect(await carriesLibrary('viz.line([1, 3]);\nviz.line([3, 1])')).toBe(true);
+  });
+
   it("routes the runtime's display sink to the running cell", async () => {
     const sinkDuringCell = await run("1");
     expect(sinkDuringCell.outcome.status).toBe("ok");
