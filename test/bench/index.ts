@@ -18,6 +18,8 @@ const SECTIONS: Section[] = [
   { name: "kernel", module: "./kernel", run: "runKernelBench" },
   { name: "ops", module: "./ops", run: "runOpBench" },
   { name: "wasm", module: "./wasm", run: "runWasmBench" },
+  { name: "training", module: "./training", run: "runTrainingBench" },
+  { name: "soak", module: "./soak", run: "runSoak" },
 ];
 
 async function main(): Promise<void> {
