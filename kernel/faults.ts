@@ -18,8 +18,9 @@ export interface FaultHooks {
 }
 
 /**
- * Routes uncaught exceptions and unhandled rejections to `hooks.report` and wraps the global
- * timers. Returns the function that undoes both.
+ * Routes uncaught exceptions and unhandled rejections to `hooks.report`, wraps the global timers,
+ * and makes the real `process` refuse to end the kernel (see `guardRealProcess`). Returns the
+ * function that undoes all three; the kernel undoes it before it exits.
  */
 export function installFaultHandlers(hooks: FaultHooks): () => void {
   // Under --unhandled-rejections=strict a rejection arrives here, with its origin named.
@@ -29,10 +30,12 @@ export function installFaultHandlers(hooks: FaultHooks): () => void {
   process.on("uncaughtException", onException);
   process.on("unhandledRejection", onRejection);
   const restoreTimers = wrapTimers(hooks);
+  const restoreProcess = guardRealProcess();
   return () => {
     process.off("uncaughtException", onException);
     process.off("unhandledRejection", onRejection);
     restoreTimers();
+    restoreProcess();
   };
 }
 
@@ -49,6 +52,29 @@ export const guardedProcess: NodeJS.Process = new Proxy(process, {
   },
 });
 
+/** The real methods, for the kernel itself and for `process.kill` of other processes. */
+const real = { exit: process.exit, abort: process.abort, reallyExit: (process as ProcessWithReallyExit).reallyExit, kill: process.kill };
+
+type ProcessWithReallyExit = NodeJS.Process & { reallyExit(code?: number): never };
+
+/**
+ * A cell reaches the real `process` too (`globalThis.process`, `require("node:process")`), so its
+ * ending methods are refused there as well while cells can run.
+ */
+function guardRealProcess(): () => void {
+  const target = process as ProcessWithReallyExit;
+  target.exit = refuse("process.exit()");
+  target.abort = refuse("process.abort()");
+  target.reallyExit = refuse("process.reallyExit()");
+  target.kill = guardedKill as typeof process.kill;
+  return () => {
+    target.exit = real.exit;
+    target.abort = real.abort;
+    target.reallyExit = real.reallyExit;
+    target.kill = real.kill;
+  };
+}
+
 function refuse(call: string): () => never {
   return () => {
     throw new Error(
@@ -60,7 +86,7 @@ function refuse(call: string): () => never {
 
 function guardedKill(pid: number, signal?: string | number): true {
   if (pid === process.pid || pid === 0 || pid === -process.pid) refuse(`process.kill(${pid})`)();
-  return process.kill(pid, signal);
+  return real.kill.call(process, pid, signal);
 }
 
 const boundMethods = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();

@@ -35,6 +35,11 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Records gradients again after code that was stopped inside `noGrad` (its `finally` never ran). */
+export function resetGradMode(): void {
+  gradEnabled = true;
+}
+
 /** Runs `fn` without recording gradients (as PyTorch's `torch.no_grad()`). */
 export function noGrad<T>(fn: () => T): T {
   const previous = gradEnabled;

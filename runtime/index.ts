@@ -9,3 +9,4 @@ export { Tensor } from "./tensor";
 export { loadMnist } from "./data/mnist";
 export { keras, layers } from "./keras";
 export * as viz from "./viz";
+export { recoverAfterInterrupt } from "./interrupt";

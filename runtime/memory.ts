@@ -26,6 +26,17 @@ export interface MemoryInfo {
   storages: number;
   /** Bytes those storages hold, at 4 bytes per element. */
   bytes: number;
+  /** The same per backend that holds storage now, with what the backend itself reports. */
+  backends: Record<string, BackendMemory>;
+}
+
+export interface BackendMemory {
+  storages: number;
+  bytes: number;
+  /** Bytes the backend's allocator holds for live storage (wasm: whole 64-byte-aligned blocks), where it tells. */
+  liveBytes?: number;
+  /** Bytes the backend has reserved and keeps (wasm: its linear memory, which never shrinks), where it tells. */
+  heapBytes?: number;
 }
 
 /** Backend data owned by one or more tensors, freed when the last one lets go. */
@@ -38,8 +49,7 @@ export class Storage {
     readonly size: number,
     readonly dtype: DType,
   ) {
-    stats.storages += 1;
-    stats.bytes += size * BYTES_PER_ELEMENT;
+    count(backend, 1, size * BYTES_PER_ELEMENT);
   }
 
   retain(): void {
@@ -49,8 +59,7 @@ export class Storage {
   release(): void {
     this.refs -= 1;
     if (this.refs > 0) return;
-    stats.storages -= 1;
-    stats.bytes -= this.size * BYTES_PER_ELEMENT;
+    count(this.backend, -1, -this.size * BYTES_PER_ELEMENT);
     this.backend.dispose(this.handle);
   }
 }
@@ -89,6 +98,8 @@ export interface Owner {
 
 const BYTES_PER_ELEMENT = 4;
 const stats = { tensors: 0, storages: 0, bytes: 0 };
+/** Storage counts per backend that has ever held storage. */
+const perBackend = new Map<Backend, { storages: number; bytes: number }>();
 const finalizer = new FinalizationRegistry<StorageHold>((hold) => {
   stats.tensors -= 1;
   hold.release();
@@ -97,7 +108,11 @@ const scopes: Owner[][] = [];
 const kept = new WeakSet<Owner>();
 
 export function memory(): MemoryInfo {
-  return { ...stats };
+  const backends: Record<string, BackendMemory> = {};
+  for (const [backend, held] of perBackend) {
+    if (held.storages > 0) backends[backend.name] = { ...held, ...backend.memoryUsage?.() };
+  }
+  return { ...stats, backends };
 }
 
 /**
@@ -123,6 +138,14 @@ export function release(owner: Owner, hold: StorageHold): void {
 export function keep<T extends Owner>(owner: T): T {
   kept.add(owner);
   return owner;
+}
+
+/**
+ * Forgets the open tidy scopes of code that was stopped inside `tidy` (its `finally` never ran); their
+ * tensors are left to the collector. Without this every later tensor would join a scope that never closes.
+ */
+export function abandonTidyScopes(): void {
+  scopes.length = 0;
 }
 
 /**
@@ -162,6 +185,18 @@ export function checkTensorSize(op: string, shape: Shape): void {
         `NNLAB_MAX_TENSOR_BYTES = ${formatBytes(cap)}; use smaller shapes or batches, or raise the limit`,
     );
   }
+}
+
+function count(backend: Backend, storages: number, bytes: number): void {
+  stats.storages += storages;
+  stats.bytes += bytes;
+  let held = perBackend.get(backend);
+  if (!held) {
+    held = { storages: 0, bytes: 0 };
+    perBackend.set(backend, held);
+  }
+  held.storages += storages;
+  held.bytes += bytes;
 }
 
 function maxTensorBytes(): number {

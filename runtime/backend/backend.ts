@@ -171,6 +171,11 @@ export interface Backend<H extends object = object> {
   read(h: H, size: number, dtype: DType): TypedData;
   /** Frees the storage. Called exactly once per handle; the handle is never used afterwards. */
   dispose(h: H): void;
+  /**
+   * Optional: what the backend's own allocator holds (`nn.memory()` reports it), for backends that
+   * manage memory themselves: bytes of live storage, and bytes reserved (a heap that never shrinks).
+   */
+  memoryUsage?(): { liveBytes: number; heapBytes: number };
 
   // ----- elementwise -----
 

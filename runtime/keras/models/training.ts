@@ -16,6 +16,8 @@ import type { Compiled } from "./compiled";
 import { Callback, CallbackList, type CallbackHooks, type Logs } from "../callbacks/callback";
 import { History } from "../callbacks/history";
 import { ProgbarLogger } from "../callbacks/progbar_logger";
+import { TerminateOnNaN } from "../callbacks/terminate_on_nan";
+import { interruptCount } from "../../interrupt";
 import { permutation } from "../utils/random";
 import { formatShape } from "../utils/shape";
 
@@ -81,6 +83,9 @@ export async function fit(model: Model, x: Data, y: Data, options: FitOptions = 
   callbacks.configure(model, { epochs, steps, verbose });
   compiled.optimizer.setParams(model.trainableWeights);
   model.stopTraining = false;
+  const interruptsAtStart = interruptCount();
+  // TerminateOnNaN says it itself; otherwise the first invalid loss is named once, as the curve alone would not.
+  let nanReported = (options.callbacks ?? []).some((c) => c instanceof TerminateOnNaN);
 
   await callbacks.trainBegin({});
   for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
@@ -92,8 +97,17 @@ export async function fit(model: Model, x: Data, y: Data, options: FitOptions = 
       const [bx, by] = batch(xs, ys, order, step * batchSize, Math.min(samples, (step + 1) * batchSize));
       const loss = trainStep(model, compiled, bx, by);
       for (const t of [...bx, by]) if (t !== ys && !xs.includes(t)) t.dispose();
+      if (!Number.isFinite(loss) && !nanReported) {
+        nanReported = true;
+        console.warn(
+          `fit: the loss is ${loss} at epoch ${epoch + 1}, batch ${step} (of ${steps}); training goes on with invalid weights. ` +
+            "Try a smaller learningRate, check the data for NaN or Infinity, or pass keras.callbacks.TerminateOnNaN() to stop.",
+        );
+      }
       await callbacks.batchEnd(step, { ...compiled.logs(), loss });
       await yieldToEventLoop();
+      // The cell running this fit was interrupted while it awaited: stop here, do not train on unseen.
+      if (interruptCount() !== interruptsAtStart) return history;
       if (model.stopTraining) break;
     }
     const logs: Logs = compiled.logs();
