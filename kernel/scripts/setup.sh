@@ -41,7 +41,7 @@ build() {
   # Rebuild only when a source is newer than the last successful build.
   local stamp=dist/.build-stamp
   if [[ -f "$stamp" ]] &&
-    [[ -z "$(find kernel runtime test tsconfig.json package.json -newer "$stamp" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]]; then
+    [[ -z "$(find kernel runtime test tsconfig.json package.json -newer "$stamp" \( -name '*.ts' -o -name '*.mjs' -o -name '*.json' \) -print -quit)" ]]; then
     return 0
   fi
   say "building (tsc)"
