@@ -14,7 +14,7 @@ import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
 import { maskOf } from "../recurrent/mask";
-import { attend } from "./attention_scores";
+import { attend, keptScores } from "./attention_scores";
 import { anyTime } from "../recurrent/shapes";
 
 export interface AttentionOptions extends LayerOptions {
@@ -68,7 +68,7 @@ export class Attention extends Layer {
       dropout: this.dropout,
       training: options.training,
     });
-    this.lastAttentionScores = weights;
+    this.lastAttentionScores = keptScores(this.lastAttentionScores, weights);
     const queryMask = maskOf(query);
     return [queryMask ? output.mul(queryMask.expandDims(-1)) : output, weights];
   }

@@ -7,6 +7,7 @@ import type { Tensor } from "../../tensor";
 import { tensor } from "../../ops/creation";
 import { dropout } from "../../ops/dropout";
 import { matmul } from "../../ops/linalg";
+import { keep } from "../../memory";
 
 /** Added to the score of a masked key: its softmax weight becomes 0 (exactly, in float32). */
 const MASKED = -1e9;
@@ -39,6 +40,16 @@ export function attend(scores: Tensor, value: Tensor, options: AttendOptions): [
   const weights = masked.softmax(-1);
   const dropped = options.dropout ? dropout(weights, options.dropout, { training: options.training ?? false }) : weights;
   return [matmul(dropped, value), weights];
+}
+
+/**
+ * The weights to store as a layer's `lastAttentionScores`: a graph-free view kept out of tidy scopes,
+ * so they stay readable after `model.predict`; the view stored before is freed. The caller's own
+ * `weights` tensor is left to its scope.
+ */
+export function keptScores(previous: Tensor | null, weights: Tensor): Tensor {
+  previous?.dispose();
+  return keep(weights.detach());
 }
 
 /** [queries, keys] lower-triangular ones: query i sees keys 0..i (aligned at the end when keys > queries). */

@@ -17,7 +17,7 @@ import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
 import { maskOf } from "../recurrent/mask";
-import { attend } from "./attention_scores";
+import { attend, keptScores } from "./attention_scores";
 import { anyTime } from "../recurrent/shapes";
 
 export interface MultiHeadAttentionOptions extends LayerOptions {
@@ -119,7 +119,7 @@ export class MultiHeadAttention extends Layer {
       dropout: this.dropout,
       training: options.training,
     });
-    this.lastAttentionScores = weights;
+    this.lastAttentionScores = keptScores(this.lastAttentionScores, weights);
     const [batch, tq] = query.shape;
     const merged = context.transpose([0, 2, 1, 3]).reshape([batch * tq, this.numHeads * this.valueDim]);
     const outDim = p.output.kernel.shape[2];
