@@ -23,6 +23,7 @@ import { readIdx } from "./data/idx";
 import "./backend/wasm/register";
 import "./backend/gpujs/register";
 import { loadMnist } from "./data/mnist";
+import * as sequences from "./data/sequences";
 
 /**
  * Runs `fn` and disposes every tensor it created, except the tensors in its
@@ -120,7 +121,7 @@ export const nn = {
   listBackends,
   registerBackend,
   loadMnist,
-  data: { readIdx, loadMnist },
+  data: { readIdx, loadMnist, sequences },
 };
 
 function* tensorsIn(value: unknown, seen = new Set<unknown>()): Generator<Tensor> {

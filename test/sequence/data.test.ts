@@ -1,6 +1,7 @@
 /** The generated sequence data sets: repeatable from their seed, and right by construction. */
 import { describe, expect, it } from "vitest";
 import { charText, futureTask, recallTask, reverseDigits, START_TOKEN } from "../../runtime/data/sequences";
+import { nn } from "../../runtime/index";
 
 describe("generated sequence data", () => {
   it("repeats exactly for the same seed and differs for another", () => {
@@ -38,5 +39,16 @@ describe("generated sequence data", () => {
     expect(data.decode(data.x.slice([1, 0], [1, 5]).dataSync())).toBe("llo w");
     expect(data.decode([data.y.dataSync()[1]])).toBe("o");
     expect(() => data.encode("?")).toThrow(/not in the vocabulary/);
+  });
+
+  it("notebooks reach every generator as nn.data.sequences, and each repeats for the same seed", () => {
+    const { sequences } = nn.data;
+    const same = (a: { dataSync(): ArrayLike<number> }, b: { dataSync(): ArrayLike<number> }) =>
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    same(sequences.recallTask({ samples: 4, seed: 7 }).x, sequences.recallTask({ samples: 4, seed: 7 }).x);
+    same(sequences.futureTask({ samples: 4, seed: 7 }).y, sequences.futureTask({ samples: 4, seed: 7 }).y);
+    same(sequences.reverseDigits({ samples: 4, seed: 7 }).source, sequences.reverseDigits({ samples: 4, seed: 7 }).source);
+    same(sequences.charText("abcabcabd", { seqLength: 3 }).x, sequences.charText("abcabcabd", { seqLength: 3 }).x);
+    expect(sequences.START_TOKEN).toBe(START_TOKEN);
   });
 });
