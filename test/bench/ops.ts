@@ -263,9 +263,10 @@ function readAndDispose(t: TfTensor): void {
 /**
  * Registers Conv2DBackpropFilter for tfjs-wasm, which lacks it: im2col (one
  * slice of x per filter tap, stacked into [batch * outH * outW, fh * fw * inC])
- * then patches^T @ dy. Covers what the bench needs: stride 1, no padding or dilation.
+ * then patches^T @ dy. Covers what the benches need: stride 1, no padding or
+ * dilation (the ops section's convolutions and the training section's lecture CNN).
  */
-function registerWasmFilterGradient(tf: Tf): void {
+export function registerWasmFilterGradient(tf: Tf): void {
   if (tf.getKernel("Conv2DBackpropFilter", "wasm")) return;
   tf.registerKernel({
     kernelName: "Conv2DBackpropFilter",

@@ -42,9 +42,10 @@ export class KernelCache {
   /** Runs `spec` on `args` (in the order of the source's parameters) and returns its flat output. */
   run(spec: KernelSpec, args: readonly DeviceValue[]): DeviceValue {
     const before = this.compiles;
-    const compiled = this.get(spec);
+    const key = keyOf(spec, args);
+    const compiled = this.get(key, spec);
     const result = compiled(...args.map((arg, i) => this.argument(arg, spec.matrices?.[i]))) as unknown;
-    if (this.compiles !== before) this.checkMode(compiled, spec);
+    if (this.compiles !== before) this.checkMode(compiled, key, spec);
     if (result instanceof Float32Array) return result;
     if (isTexture(result)) return result;
     throw new Error(`gpujs backend: a kernel returned ${describe(result)} instead of a flat Float32Array or texture`);
@@ -75,10 +76,10 @@ export class KernelCache {
    * run where gpu.js was asked to run it, so that is an error here: it means
    * a generated kernel uses something the target cannot express.
    */
-  private checkMode(compiled: IKernelRunShortcut, spec: KernelSpec): void {
+  private checkMode(compiled: IKernelRunShortcut, key: string, spec: KernelSpec): void {
     const ran = compiled.kernel as unknown as { constructor: KernelClass; fallbackReason?: string | null };
     if (ran instanceof this.kernelClass) return;
-    this.kernels.delete(keyOf(spec));
+    this.kernels.delete(key);
     compiled.destroy();
     throw new Error(
       `gpujs backend: gpu.js ran a kernel in mode "${ran.constructor.mode}" instead of "${this.mode}"` +
@@ -86,8 +87,7 @@ export class KernelCache {
     );
   }
 
-  private get(spec: KernelSpec): IKernelRunShortcut {
-    const key = keyOf(spec);
+  private get(key: string, spec: KernelSpec): IKernelRunShortcut {
     const hit = this.kernels.get(key);
     if (hit) {
       // Map iteration order is insertion order: re-inserting marks it most recently used.
@@ -117,8 +117,16 @@ export class KernelCache {
   }
 }
 
-function keyOf(spec: KernelSpec): string {
-  return `${spec.outSize}|${spec.source}`;
+/**
+ * A compiled gpu.js kernel fixes the sizes of its arguments as well as its
+ * output (it throws "changed size" otherwise), and one source can read
+ * storages of different lengths: a slice's storage may be longer than the
+ * elements it uses. So argument lengths are part of the key.
+ */
+function keyOf(spec: KernelSpec, args: readonly DeviceValue[]): string {
+  // A texture's output size exists at run time; gpu.js's typings omit it.
+  const lengths = args.map((arg) => (arg instanceof Float32Array ? arg.length : String((arg as Texture & { output?: number[] }).output)));
+  return `${spec.outSize}|${lengths.join(",")}|${spec.source}`;
 }
 
 /** A kernel never reads an empty argument (its loops run zero times), but gpu.js rejects empty arrays. */
