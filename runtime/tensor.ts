@@ -5,7 +5,7 @@
  * except through `assign` (what optimizers use), so views may share storage.
  */
 import { inspect } from "node:util";
-import type { Backend, DType, Shape, TypedData } from "./backend/backend";
+import type { Backend, DType, Shape, TypedData, UploadData } from "./backend/backend";
 import { sizeOf } from "./backend/backend";
 import { currentBackend } from "./backend/registry";
 import { reversePass, type BackwardOptions, type GradNode } from "./autograd";
@@ -338,7 +338,7 @@ export function compute(op: string, shape: Shape, dtype: DType, kernel: (b: Back
 }
 
 /** A tensor holding a copy of `values` on the current backend. */
-export function fromValues(values: Float32Array | Float64Array | Int32Array, shape: Shape, dtype: DType): Tensor {
+export function fromValues(values: UploadData, shape: Shape, dtype: DType): Tensor {
   return compute("tensor", shape, dtype, (b) => b.upload(values, dtype));
 }
 

@@ -26,6 +26,12 @@ export type Shape = readonly number[];
 /** Typed array of a dtype: what `upload` accepts and `read` returns. */
 export type TypedData = Float32Array | Int32Array;
 
+/**
+ * What `upload` converts from. Bytes (Uint8Array) let a data set stored as
+ * bytes (MNIST's IDX files) go to the backend without a float32 copy on the JS side.
+ */
+export type UploadData = TypedData | Float64Array | Uint8Array;
+
 /** What `nn.backend()` reports. */
 export interface BackendInfo {
   /** Registry name, e.g. "reference", "gpujs", "wasm". */
@@ -166,7 +172,7 @@ export interface Backend<H extends object = object> {
    * the caller may reuse `values`. A Float64Array keeps its precision on
    * backends that store float64 (the reference); others round to float32.
    */
-  upload(values: Float32Array | Float64Array | Int32Array, dtype: DType): H;
+  upload(values: UploadData, dtype: DType): H;
   /** The `size` elements of `h` as a fresh typed array of `dtype` (Float32Array or Int32Array). Synchronous. */
   read(h: H, size: number, dtype: DType): TypedData;
   /** Frees the storage. Called exactly once per handle; the handle is never used afterwards. */

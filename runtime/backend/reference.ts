@@ -18,6 +18,7 @@ import {
   type ReduceOp,
   type Shape,
   type TypedData,
+  type UploadData,
   type UnaryOp,
   type View,
 } from "./backend";
@@ -32,7 +33,7 @@ export class ReferenceBackend implements Backend<RefData> {
     return { name: this.name, mode: "js-float64", threads: 1, simd: false };
   }
 
-  upload(values: Float32Array | Float64Array | Int32Array, dtype: DType): RefData {
+  upload(values: UploadData, dtype: DType): RefData {
     const out = alloc(dtype, values.length);
     out.set(values);
     return out;

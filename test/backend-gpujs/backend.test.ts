@@ -61,6 +61,16 @@ describe("gpujs backend", () => {
     expect(Array.from(b.read(ry, 3, "float32"))).toEqual([0, 5, 0]);
   });
 
+  it.each(CPU_MODES)("widens bytes on upload: 0..255 as float32 and as int32 (%s)", (mode) => {
+    const b = new GpuJsBackend({ mode });
+    const bytes = new Uint8Array([0, 1, 127, 128, 255]);
+    const f = b.upload(bytes, "float32");
+    const n = b.upload(bytes, "int32");
+    expect(Array.from(b.read(f, 5, "float32"))).toEqual([0, 1, 127, 128, 255]);
+    expect(Array.from(b.read(n, 5, "int32"))).toEqual([0, 1, 127, 128, 255]);
+    [f, n].forEach((h) => b.dispose(h));
+  });
+
   it.each(CPU_MODES)("keeps int32 data exact up to 2^24 in magnitude (%s)", (mode) => {
     const b = new GpuJsBackend({ mode });
     const values = new Int32Array([0, -1, 7, 16777216, -16777216]);

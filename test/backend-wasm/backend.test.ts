@@ -40,6 +40,15 @@ describe("wasm backend primitives match the float64 reference", () => {
     wasm = new WasmBackend(2);
   });
 
+  it("widens bytes on upload (IDX data goes in without a float32 copy): 0..255 as float32 and as int32", () => {
+    const bytes = new Uint8Array([0, 1, 127, 128, 255]);
+    const f = wasm.upload(bytes, "float32");
+    const n = wasm.upload(bytes, "int32");
+    expect(Array.from(wasm.read(f, 5, "float32"))).toEqual([0, 1, 127, 128, 255]);
+    expect(Array.from(wasm.read(n, 5, "int32"))).toEqual([0, 1, 127, 128, 255]);
+    [f, n].forEach((h) => wasm.dispose(h));
+  });
+
   it("registers as \"wasm\" and reports its threads and SIMD", () => {
     const info = getBackend("wasm").info();
     expect(info.name).toBe("wasm");

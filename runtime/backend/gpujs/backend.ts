@@ -28,6 +28,7 @@ import type {
   ReduceOp,
   Shape,
   TypedData,
+  UploadData,
   UnaryOp,
   View,
 } from "../backend";
@@ -103,7 +104,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
 
   // ----- storage -----
 
-  upload(values: Float32Array | Float64Array | Int32Array, _dtype: DType): GpuJsStorage {
+  upload(values: UploadData, _dtype: DType): GpuJsStorage {
     const host = Float32Array.from(values);
     if (!DEVICE_MODES.has(this.mode) || host.length === 0 || host.length > MAX_EXACT_INDEX) return new GpuJsStorage(host);
     return this.launch("upload", castSpec(host.length, false), [host]);

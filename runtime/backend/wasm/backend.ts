@@ -21,6 +21,7 @@ import {
   type ReduceOp,
   type Shape,
   type TypedData,
+  type UploadData,
   type UnaryOp,
   type View,
 } from "../backend";
@@ -59,7 +60,7 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   // ----- storage -----
 
-  upload(values: Float32Array | Float64Array | Int32Array, dtype: DType): WasmTensor {
+  upload(values: UploadData, dtype: DType): WasmTensor {
     const h = this.alloc(values.length);
     if (dtype === "int32") this.k.heap.i32.set(values, h.ptr >> 2);
     else this.k.heap.f32.set(values, h.ptr >> 2);

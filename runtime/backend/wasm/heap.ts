@@ -1,8 +1,12 @@
 /**
  * The wasm kernels' shared linear memory and the allocator that hands out
- * tensor buffers inside it. Freed blocks are kept in per-size free lists and
- * handed back for the next request of the same size, so a training loop that
- * allocates the same shapes every batch stops allocating after its first step.
+ * tensor buffers inside it. A WebAssembly memory never shrinks, so freed
+ * space must be reused well: free blocks are kept sorted by address,
+ * neighbours merge, a request takes the smallest free block that fits (the
+ * rest stays free), and a free block at the top of the heap returns to the
+ * untouched region. A training loop allocates the same sizes every batch and
+ * stops growing the heap after its first step; evaluation at another batch
+ * size reuses the space training freed instead of adding its own.
  */
 
 import { WebAssemblyApi, type WasmMemory } from "./wasm-api";
@@ -26,8 +30,13 @@ export class Heap {
   readonly memory: WasmMemory = new WebAssemblyApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
   f32 = new Float32Array(this.memory.buffer);
   i32 = new Int32Array(this.memory.buffer);
+  /** End of the allocated region; everything above it is unused. */
   private top = HEAP_BASE;
-  private readonly free = new Map<number, number[]>();
+  /** The highest `top` so far: memory below it has been touched and stays resident. */
+  private highWater = HEAP_BASE;
+  /** Free blocks below `top`, sorted by address, never adjacent (adjacent ones are merged). */
+  private readonly freePtrs: number[] = [];
+  private readonly freeSizes: number[] = [];
   /** Pointers of live blocks: a second release of one would hand the same memory to two tensors. */
   private readonly live = new Set<number>();
   private liveBytes = 0;
@@ -35,8 +44,7 @@ export class Heap {
   /** A block of at least `bytes` bytes (64-byte aligned, contents undefined). */
   alloc(bytes: number): Block {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    const cached = this.free.get(size);
-    const ptr = cached !== undefined && cached.length > 0 ? (cached.pop() as number) : this.bump(size);
+    const ptr = this.takeFree(size) ?? this.bump(size);
     this.liveBytes += size;
     this.live.add(ptr);
     return { ptr, bytes: size };
@@ -46,18 +54,66 @@ export class Heap {
     if (!this.live.delete(block.ptr)) {
       throw new Error(`wasm backend: storage at ${block.ptr} released twice (or never allocated); a handle must be disposed exactly once`);
     }
-    let list = this.free.get(block.bytes);
-    if (list === undefined) {
-      list = [];
-      this.free.set(block.bytes, list);
-    }
-    list.push(block.ptr);
     this.liveBytes -= block.bytes;
+    this.addFree(block.ptr, block.bytes);
   }
 
   /** Bytes held by live blocks and the high-water mark of the heap. */
   usage(): { liveBytes: number; heapBytes: number } {
-    return { liveBytes: this.liveBytes, heapBytes: this.top };
+    return { liveBytes: this.liveBytes, heapBytes: this.highWater };
+  }
+
+  /** Best fit: the smallest free block of at least `size` bytes, split when larger. */
+  private takeFree(size: number): number | undefined {
+    let best = -1;
+    for (let i = 0; i < this.freeSizes.length; i++) {
+      const s = this.freeSizes[i];
+      if (s >= size && (best < 0 || s < this.freeSizes[best])) {
+        best = i;
+        if (s === size) break;
+      }
+    }
+    if (best < 0) return undefined;
+    const ptr = this.freePtrs[best];
+    if (this.freeSizes[best] === size) {
+      this.freePtrs.splice(best, 1);
+      this.freeSizes.splice(best, 1);
+    } else {
+      this.freePtrs[best] += size;
+      this.freeSizes[best] -= size;
+    }
+    return ptr;
+  }
+
+  private addFree(ptr: number, size: number): void {
+    // Binary search for the first free block above ptr.
+    let lo = 0;
+    let hi = this.freePtrs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.freePtrs[mid] < ptr) lo = mid + 1;
+      else hi = mid;
+    }
+    let at = lo;
+    let start = ptr;
+    let end = ptr + size;
+    if (at > 0 && this.freePtrs[at - 1] + this.freeSizes[at - 1] === start) {
+      at--;
+      start = this.freePtrs[at];
+      this.freePtrs.splice(at, 1);
+      this.freeSizes.splice(at, 1);
+    }
+    if (at < this.freePtrs.length && this.freePtrs[at] === end) {
+      end += this.freeSizes[at];
+      this.freePtrs.splice(at, 1);
+      this.freeSizes.splice(at, 1);
+    }
+    if (end === this.top) {
+      this.top = start;
+      return;
+    }
+    this.freePtrs.splice(at, 0, start);
+    this.freeSizes.splice(at, 0, end - start);
   }
 
   private bump(size: number): number {
@@ -65,6 +121,7 @@ export class Heap {
     const end = ptr + size;
     if (end > this.memory.buffer.byteLength) this.grow(end);
     this.top = end;
+    if (end > this.highWater) this.highWater = end;
     return ptr;
   }
 
