@@ -3,6 +3,13 @@
  * the first use of a tensor picks the highest-priority backend whose factory
  * succeeds, unless `NNLAB_BACKEND` or `nn.setBackend(name)` forces one.
  *
+ * A priority can depend on the machine: an entry's optional `rank()` is asked
+ * at selection time (the first tensor op, or setBackend("auto")), never at
+ * import, and replaces the static `priority` for that choice. The built-in
+ * order: wasm 30 (SIMD kernels on worker threads); gpujs 40 when gpu.js finds
+ * graphics hardware (runtime/backend/gpujs/device.ts: a GL mode whose renderer
+ * is not Mesa's software llvmpipe, not on Xvfb), else 20; reference 0.
+ *
  * Factories are lazy so that importing the runtime stays cheap: a backend
  * module registers itself at import time but must load heavy dependencies
  * (gpu.js, WebAssembly modules) only inside `create()`. For example
@@ -19,6 +26,11 @@ export interface BackendEntry {
   name: string;
   /** Higher runs first when nothing is forced. The reference backend has priority 0. */
   priority: number;
+  /**
+   * The priority on this machine, when it depends on a probe (is there a GPU?).
+   * Called once, at the first automatic selection; must be cheap when the answer is obvious.
+   */
+  rank?(): number;
   /** Builds the backend; throws when it cannot run on this machine (the reason is kept for the error message). */
   create(): Backend;
 }
@@ -33,9 +45,15 @@ export function registerBackend(entry: BackendEntry): void {
   entries.set(entry.name, entry);
 }
 
-/** Registered backend names, highest priority first. */
+/** Registered backend names, highest static priority first (no probe runs; selection may reorder by `rank`). */
 export function listBackends(): string[] {
   return [...entries.values()].sort((a, b) => b.priority - a.priority).map((e) => e.name);
+}
+
+/** Registered backend names in the order automatic selection tries them: by `rank()` where given, else `priority`. */
+export function selectionOrder(): string[] {
+  const ranked = [...entries.values()].map((e) => ({ name: e.name, rank: rankOf(e) }));
+  return ranked.sort((a, b) => b.rank - a.rank).map((e) => e.name);
 }
 
 /** The backend that runs ops now, chosen on first use. */
@@ -81,7 +99,7 @@ function instantiate(name: string, who: string): Backend {
 
 function pickFastest(): Backend {
   failures.clear();
-  for (const name of listBackends()) {
+  for (const name of selectionOrder()) {
     try {
       return instantiate(name, "backend selection");
     } catch (err) {
@@ -90,6 +108,23 @@ function pickFastest(): Backend {
   }
   const why = [...failures.entries()].map(([n, r]) => `${n}: ${r}`).join("; ");
   throw new Error(`no backend can run here (${why})`);
+}
+
+const ranks = new Map<BackendEntry, number>();
+
+/** An entry's rank, probed once; a probe that throws leaves the static priority. */
+function rankOf(entry: BackendEntry): number {
+  if (!entry.rank) return entry.priority;
+  let rank = ranks.get(entry);
+  if (rank === undefined) {
+    try {
+      rank = entry.rank();
+    } catch {
+      rank = entry.priority;
+    }
+    ranks.set(entry, rank);
+  }
+  return rank;
 }
 
 /** Why backends skipped during automatic selection could not run (name -> reason). */

@@ -3,13 +3,23 @@
  * itself loads only when the backend is created (chosen, forced or probed).
  * `NNLAB_GPUJS_MODE` (gpu, headlessgl, webgl2, webgl, webasm, cpu) forces
  * gpu.js's mode; by default gpu.js picks the best one it can run.
- * Priority 20: above the reference backend (0), below the wasm backend (30),
- * which is an order of magnitude faster than gpu.js's CPU modes.
+ * Rank 40 when gpu.js finds graphics hardware (see device.ts), above the wasm
+ * backend (30); otherwise 20, above the reference (0) and below wasm, which
+ * is an order of magnitude faster than gpu.js's CPU and software-GL modes.
  */
 import { registerBackend } from "../registry";
 import { GPUJS_MODES, GpuJsBackend, type GpuJsMode } from "./backend";
+import { probeGpu } from "./device";
 
-registerBackend({ name: "gpujs", priority: 20, create: () => new GpuJsBackend({ mode: modeFromEnvironment() }) });
+const ON_CPU = 20;
+const ON_GPU = 40;
+
+registerBackend({
+  name: "gpujs",
+  priority: ON_CPU,
+  rank: () => (probeGpu().hardware ? ON_GPU : ON_CPU),
+  create: () => new GpuJsBackend({ mode: modeFromEnvironment() }),
+});
 
 function modeFromEnvironment(): GpuJsMode | undefined {
   const forced = process.env.NNLAB_GPUJS_MODE;
