@@ -146,7 +146,7 @@ function cnnRow(job: Job, outcome: Outcome, baseline: Result | undefined): strin
 }
 
 function row(cells: string[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(36) : c.padStart(i === 2 ? 24 : 14))).join("");
+  return cells.map((c, i) => (i === 0 ? c.padEnd(36) : c.padStart(i === 2 ? 24 : 16))).join("");
 }
 
 function mib(bytes: number): string {
