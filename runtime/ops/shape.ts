@@ -219,9 +219,14 @@ export function gather(x: Tensor, indices: Tensor | readonly number[], axis = 0)
   const be = backend();
   const flat = compute("gather", flatShape, x.dtype, () => be.gather(x.dataOn(be), x.shape, x.dtype, idx.dataOn(be), count, ax));
   const out = flat.view(shape);
-  return record("gather", out, [x], (dy) => [
+  // The view holds the storage now; left to the collector, `flat` would keep it alive after `out` is disposed.
+  flat.dispose();
+  const result = record("gather", out, [x], (dy) => [
     compute("gather (gradient)", x.shape, "float32", () => be.scatterAdd(dy.dataOn(be), idx.dataOn(be), count, ax, x.shape)),
   ], [idx]);
+  // An index tensor made here serves only the gradient; with no graph recorded nothing else would free it promptly.
+  if (idx !== indices && !result.requiresGrad) idx.dispose();
+  return result;
 }
 
 /** One-hot float32 vectors: shape of `indices` plus a last axis of `depth`. Indices outside [0, depth) give all zeros. */
