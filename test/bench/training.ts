@@ -71,10 +71,11 @@ type Job =
   | "cnn-gpujs-webasm"
   | "cnn-gpujs-cpu"
   | "cnn-gpujs-headlessgl"
+  | "cnn-gpujs-webgpu"
   | "lstm-recall"
   | "transformer-reverse";
 
-const CNN_JOBS: Job[] = ["cnn-tfjs-wasm", "cnn-nnlab-wasm", "cnn-gpujs-webasm", "cnn-gpujs-cpu", "cnn-gpujs-headlessgl"];
+const CNN_JOBS: Job[] = ["cnn-tfjs-wasm", "cnn-nnlab-wasm", "cnn-gpujs-webasm", "cnn-gpujs-cpu", "cnn-gpujs-headlessgl", "cnn-gpujs-webgpu"];
 const SEQUENCE_JOBS: Job[] = ["lstm-recall", "transformer-reverse"];
 
 const LABELS: Record<Job, string> = {
@@ -83,6 +84,7 @@ const LABELS: Record<Job, string> = {
   "cnn-gpujs-webasm": "nnlab gpujs-webasm",
   "cnn-gpujs-cpu": "nnlab gpujs-cpu",
   "cnn-gpujs-headlessgl": "nnlab gpujs-headlessgl",
+  "cnn-gpujs-webgpu": "nnlab gpujs-webgpu",
   "lstm-recall": "LSTM(16) recall, 36 steps",
   "transformer-reverse": "Transformer 2x(64, 2 heads) reverse",
 };
@@ -94,8 +96,10 @@ const NOTES = [
   "  It has no Conv2DBackpropFilter kernel, so it cannot train a Conv2D by itself; the stand-in from the ops section",
   "  (registerWasmFilterGradient: im2col as 9 tfjs slices stacked, then one tfjs matMul) is registered first.",
   `- gpujs rows train ${GPUJS_WARMUP + GPUJS_TIMED} batches of the first ${(GPUJS_WARMUP + GPUJS_TIMED) * BATCH} images (${GPUJS_TIMED} timed) and`,
-  "  evaluate nothing: their CPU modes take seconds per batch, and their kernels refuse tensors over 2^24 elements.",
-  "  headlessgl needs an X display (xvfb-run -a npm run bench) and the built gl package.",
+  "  evaluate nothing: their CPU modes take seconds per batch, and their kernels refuse tensors over 2^24 elements",
+  "  (the subset is cut on the wasm backend and moves to gpu.js on first use).",
+  "  headlessgl needs an X display (xvfb-run -a npm run bench) and the built gl package; webgpu runs gpu.js's WGSL",
+  "  kernels on Dawn (npm webgpu) in a worker behind a synchronous bridge, one thread round trip per primitive.",
   "- RSS fit/all: the child's peak resident memory (VmHWM, /proc/self/status) right after fit, and at its end after",
   "  evaluating the test set at batch 500: data, model, heaps and the JS engine. Goal 3 compares the fit figure.",
   "- LSTM: the recall learning check (512 sequences of 36 steps x 5 channels, batch 32, Adam 0.01).",
@@ -213,12 +217,17 @@ class BatchTimer {
 
 async function nnlabCnn(plan: CnnPlan): Promise<Result> {
   nn.seed(0);
+  // A subset is cut on the wasm backend: a GPU mode's buffers could not hold all 60,000 images (and need not).
+  const contestant = nn.backend().name;
+  if (plan.samples !== undefined) nn.setBackend("wasm");
   const [[trainImages, trainLabels], [testImages, testLabels]] = keras.datasets.mnist.loadData();
   const n = plan.samples ?? trainImages.shape[0];
   const images = n === trainImages.shape[0] ? trainImages : trainImages.slice([0, 0, 0], [n, 28, 28]);
   const labels = n === trainLabels.shape[0] ? trainLabels : trainLabels.slice([0], [n]);
   const xTrain = images.reshape([n, 28, 28, 1]).div(255);
   const yTrain = keras.utils.toCategorical(labels, 10);
+  // Tensors made on wasm move to the contestant's backend on first use.
+  nn.setBackend(contestant);
 
   const model = lectureCnn();
   model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["accuracy"] });

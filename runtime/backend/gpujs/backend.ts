@@ -14,8 +14,13 @@
  * magnitude. Indices: gpu.js's WebAssembly and GL targets compute them in
  * float32 too, so kernels that compute indices refuse tensors above 2^24
  * elements there (elementwise ops, contiguous slices and gathers of rows
- * stay exact at any size; see MAX_EXACT_INDEX). WebGPU is not offered: its
- * reads are asynchronous only, and the backend interface reads synchronously.
+ * stay exact at any size; see MAX_EXACT_INDEX).
+ *
+ * WebGPU: gpu.js's webgpu kernels return Promises (a WebGPU read is
+ * asynchronous only), and the backend interface is synchronous. Constructed
+ * with mode "webgpu", this class leaves each result pending until `settle`;
+ * only the WebGPU host worker (webgpu-host.ts) does that, awaiting every
+ * primitive before the next, and webgpu-bridge.ts offers it synchronously.
  */
 import type { GPU } from "gpu.js";
 import type {
@@ -38,7 +43,7 @@ import { KernelCache, type DeviceValue, type KernelClass } from "./kernel-cache"
 import { matmulSpec } from "./matmul";
 import { CONCAT_MAX_INPUTS, concatSpec, gatherSpec, padSpec, scatterAddSpec, stridedSpec } from "./movement";
 import { avgPool2dBackwardSpec, maxPool2dBackwardSpec, pool2dSpec } from "./pool";
-import { argReduceSpec, reduceSpec } from "./reduce";
+import { argReduceSpec, REDUCE_IDENTITY, reduceSpec } from "./reduce";
 import type { KernelSpec } from "./source";
 
 /** gpu.js modes this backend can run in; "gpu" lets gpu.js choose the best one available. */
@@ -50,8 +55,8 @@ export const GPUJS_MODES: readonly GpuJsMode[] = ["gpu", "headlessgl", "webgl2",
 const DEVICE_MODES = new Set(["headlessgl", "webgl2", "webgl"]);
 
 export interface GpuJsBackendOptions {
-  /** Which gpu.js mode to run; default "gpu" (gpu.js picks). */
-  mode?: GpuJsMode;
+  /** Which gpu.js mode to run; default "gpu" (gpu.js picks). "webgpu": see the file comment. */
+  mode?: GpuJsMode | "webgpu";
 }
 
 /**
@@ -59,7 +64,7 @@ export interface GpuJsBackendOptions {
  * modes (a host array there too above 2^24 elements; see MAX_EXACT_INDEX).
  */
 export class GpuJsStorage {
-  constructor(public value: DeviceValue | null) {}
+  constructor(public value: DeviceValue | Promise<DeviceValue> | null) {}
 }
 
 export class GpuJsBackend implements Backend<GpuJsStorage> {
@@ -72,7 +77,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
 
   constructor(options: GpuJsBackendOptions = {}) {
     const requested = options.mode ?? "gpu";
-    if (!GPUJS_MODES.includes(requested)) {
+    if (requested !== "webgpu" && !GPUJS_MODES.includes(requested)) {
       throw new Error(`gpujs backend: unknown mode "${requested}"; use one of ${GPUJS_MODES.join(", ")}`);
     }
     // Loaded here, not at import time: see the file comment.
@@ -110,6 +115,11 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     return this.launch("upload", castSpec(host.length, false), [host]);
   }
 
+  /** Waits for a webgpu result (mode "webgpu" only; other modes' results are ready). */
+  async settle(h: GpuJsStorage): Promise<void> {
+    h.value = await h.value;
+  }
+
   read(h: GpuJsStorage, size: number, dtype: DType): TypedData {
     const flat = valueOf(h);
     const host = flat instanceof Float32Array ? flat : (flat.toArray() as Float32Array);
@@ -120,7 +130,8 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   dispose(h: GpuJsStorage): void {
     const value = h.value;
     h.value = null;
-    if (value !== null && !(value instanceof Float32Array)) value.delete();
+    // A pending webgpu result settles into a host array: nothing to free on a device.
+    if (value !== null && !(value instanceof Float32Array) && !(value instanceof Promise)) value.delete();
   }
 
   // ----- elementwise -----
@@ -152,6 +163,10 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   // ----- reductions -----
 
   reduce(op: ReduceOp, x: GpuJsStorage, shape: Shape, axes: readonly number[]): GpuJsStorage {
+    if (axes.some((a) => shape[a] === 0)) {
+      const outSize = shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1);
+      return this.upload(new Float32Array(outSize).fill(REDUCE_IDENTITY[op]), "float32");
+    }
     return this.launch(`reduce ${op}`, reduceSpec(op, shape, axes), [valueOf(x)]);
   }
 
@@ -264,7 +279,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
       }
     }
     const result = this.kernels.run(spec, args);
-    if (result instanceof Float32Array || spec.outSize <= MAX_EXACT_INDEX) return new GpuJsStorage(result);
+    if (result instanceof Promise || result instanceof Float32Array || spec.outSize <= MAX_EXACT_INDEX) return new GpuJsStorage(result);
     // A GPU mode keeps results above 2^24 elements in host memory, where kernels can still address
     // them exactly as matrices (a data set that training batches are gathered from).
     const host = result.toArray() as Float32Array;
@@ -293,6 +308,7 @@ function lengthOf(value: DeviceValue): number {
 
 function valueOf(h: GpuJsStorage): DeviceValue {
   if (h.value === null) throw new Error("gpujs backend: a tensor's storage was used after dispose");
+  if (h.value instanceof Promise) throw new Error("gpujs backend: a webgpu result was used before settle() finished");
   return h.value;
 }
 

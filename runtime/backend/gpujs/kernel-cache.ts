@@ -39,8 +39,8 @@ export class KernelCache {
     private readonly limit = DEFAULT_LIMIT,
   ) {}
 
-  /** Runs `spec` on `args` (in the order of the source's parameters) and returns its flat output. */
-  run(spec: KernelSpec, args: readonly DeviceValue[]): DeviceValue {
+  /** Runs `spec` on `args` (in the order of the source's parameters) and returns its flat output (a Promise of it in webgpu mode). */
+  run(spec: KernelSpec, args: readonly DeviceValue[]): DeviceValue | Promise<DeviceValue> {
     const before = this.compiles;
     const key = keyOf(spec, args);
     const compiled = this.get(key, spec);
@@ -48,6 +48,7 @@ export class KernelCache {
     if (this.compiles !== before) this.checkMode(compiled, key, spec);
     if (result instanceof Float32Array) return result;
     if (isTexture(result)) return result;
+    if (result instanceof Promise) return result.then((value: unknown) => flatOutput(value, spec));
     throw new Error(`gpujs backend: a kernel returned ${describe(result)} instead of a flat Float32Array or texture`);
   }
 
@@ -131,6 +132,12 @@ function keyOf(spec: KernelSpec, args: readonly DeviceValue[]): string {
 
 /** A kernel never reads an empty argument (its loops run zero times), but gpu.js rejects empty arrays. */
 const PLACEHOLDER = new Float32Array(1);
+
+/** A webgpu kernel's settled output: a flat Float32Array for the one-dimensional outputs used here. */
+function flatOutput(value: unknown, spec: KernelSpec): DeviceValue {
+  if (value instanceof Float32Array) return value;
+  throw new Error(`gpujs backend: a webgpu kernel gave ${describe(value)} instead of a flat Float32Array; kernel source:\n${spec.source}`);
+}
 
 function isTexture(value: unknown): value is Texture {
   return typeof value === "object" && value !== null && typeof (value as Texture).toArray === "function";

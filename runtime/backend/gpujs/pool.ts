@@ -6,17 +6,18 @@
  * each covering window's arg-max to see whether this pixel won it.
  */
 import type { Pool2DGeometry } from "../backend";
-import { floatLiteral, kernel, linear, unravel, type KernelSpec } from "./source";
+import { kernel, linear, unravel, type KernelSpec } from "./source";
 import { forEachCoveringOutput, forEachTap, poolWindow } from "./window";
 
 /** Max or average over each window's in-bounds taps; a window with none gives 0. */
 export function pool2dSpec(op: "max" | "avg", g: Pool2DGeometry): KernelSpec {
   const C = g.channels;
-  const take = op === "max" ? "if (v > acc || v !== v) { acc = v; }" : "acc += v;";
+  // Max starts from the first in-bounds tap, not -Infinity: WGSL rejects an infinite constant in a shader.
+  const take = op === "max" ? "if (count === 0 || v > acc || v !== v) { acc = v; }" : "acc += v;";
   const result = op === "max" ? "acc" : "acc / count";
   const body = [
     ...unravel("this.thread.x", [g.batch, g.outHeight, g.outWidth, C], "o"),
-    `let acc = ${floatLiteral(op === "max" ? -Infinity : 0)};`,
+    "let acc = 0.0;",
     "let count = 0;",
     ...forEachTap(poolWindow(g), "o1", "o2", [
       `const v = x[${pixel(g, "o0", "iy", "ix", "o3")}];`,

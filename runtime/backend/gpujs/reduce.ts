@@ -8,7 +8,11 @@
 import { sizeOf, stridesOf, type ReduceOp, type Shape } from "../backend";
 import { floatLiteral, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
 
-/** Reduces `x` of `shape` over `axes` (sorted, distinct) by `op`. */
+/**
+ * Reduces `x` of `shape` over `axes` (sorted, distinct) by `op`. The reduced
+ * axes must hold at least one element (an empty reduction is its identity,
+ * REDUCE_IDENTITY, which the backend fills without a kernel).
+ */
 export function reduceSpec(op: ReduceOp, shape: Shape, axes: readonly number[]): KernelSpec {
   const { kept, base } = keptBase(shape, axes);
   const strides = stridesOf(shape);
@@ -21,7 +25,7 @@ export function reduceSpec(op: ReduceOp, shape: Shape, axes: readonly number[]):
   });
   const body = [
     ...base,
-    `let acc = ${IDENTITY[op]};`,
+    `let acc = ${START[op]};`,
     ...loops,
     `const v = x[${linear(terms)}];`,
     ACCUMULATE[op],
@@ -64,11 +68,19 @@ function keptBase(shape: Shape, axes: readonly number[]): { kept: number[]; base
   return { kept, base };
 }
 
-const IDENTITY: Record<ReduceOp, string> = {
+/** What an empty reduction gives. */
+export const REDUCE_IDENTITY: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
+
+/**
+ * The accumulator's start: the identity for sum and prod; the group's first
+ * element for max and min (comparing it with itself again changes nothing),
+ * since WGSL rejects an infinite constant in a shader.
+ */
+const START: Record<ReduceOp, string> = {
   sum: floatLiteral(0),
   prod: floatLiteral(1),
-  max: floatLiteral(-Infinity),
-  min: floatLiteral(Infinity),
+  max: "x[base]",
+  min: "x[base]",
 };
 
 /** NaN wins max and min, as in the reference: once `acc` is NaN no comparison replaces it. */
