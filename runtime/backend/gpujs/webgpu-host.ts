@@ -44,7 +44,9 @@ async function start(): Promise<void> {
   try {
     // An ES module; the specifier is a variable so TypeScript leaves its global WebGPU typings out.
     const specifier = "webgpu";
-    const dawn = (await import(specifier)) as { create(options: string[]): DawnGpu; globals: object };
+    const dawn = (await import(specifier).catch((error: Error) => {
+      throw new Error(`the webgpu package (Dawn for Node) cannot be loaded: ${error.message}; install it with npm install webgpu@0.6.2`);
+    })) as { create(options: string[]): DawnGpu; globals: object };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create(dawnOptions);
     const shim = {
