@@ -4,13 +4,24 @@
  * Faults that escape user code (an exception thrown in a callback, a rejected
  * promise nobody awaits) never end the kernel.
  */
+import { setFlagsFromString } from "node:v8";
 import { readConnectionFile } from "./connection";
 import type { Executor, ExecutorOptions } from "./contracts";
 import { createLog, describeError } from "./log";
 import { KernelServer } from "./server";
 
+/**
+ * V8 optimizes no function whose bytecode is longer than this. TypeScript's `createTypeChecker` (29 KB of
+ * bytecode in TS 5.9) runs once per cell, so after about 550 cells V8 judged it hot and optimized it: 1.7 s
+ * of compiling on a background thread, whose ~120 MiB of compiler memory the C allocator then kept for the
+ * rest of the session (docs/reliability.md). V8's default is 60 KiB; functions past 20 KB are rare (a cell
+ * of several hundred lines), and they still run, only unoptimized.
+ */
+const MAX_OPTIMIZED_BYTECODE_BYTES = 20_000;
+
 /** Starts the kernel; the process exits when the kernel is shut down. */
 export async function runKernel(connectionFile: string): Promise<void> {
+  setFlagsFromString(`--max-optimized-bytecode-size=${MAX_OPTIMIZED_BYTECODE_BYTES}`);
   const log = createLog("main");
   const connection = readConnectionFile(connectionFile);
   // Interrupts are the watchdog's (see watchdog.ts). This listener keeps SIGINT from ending the process

@@ -19,7 +19,11 @@ export interface FormattedError {
 interface CellScript {
   executionCount: number;
   code: string;
-  map: SourceMap;
+  /**
+   * The source map as the compiler wrote it (JSON). Parsed only when a stack goes through the cell: a
+   * parsed map holds an array per mapping, about ten times the text, and a session keeps every cell's.
+   */
+  sourceMap: string;
   /** Lines the wrapper adds before the emitted JavaScript. */
   lineOffset: number;
 }
@@ -33,6 +37,8 @@ interface Frame {
 }
 
 const SCRIPT_PREFIX = "nnlab-cell-";
+/** Parsed source maps kept for the cells whose frames were mapped last. */
+const PARSED_MAPS_KEPT = 16;
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
 type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown;
 
@@ -40,6 +46,8 @@ export class CellScripts {
   private readonly scripts = new Map<string, CellScript>();
   /** The frames of errors whose stack went through `installStackMapping`'s hook. */
   private readonly captured = new WeakMap<Error, Frame[]>();
+  /** Recently used parsed maps by script name, least recently used first. */
+  private readonly parsed = new Map<string, SourceMap>();
   private serial = 0;
 
   constructor(
@@ -53,7 +61,7 @@ export class CellScripts {
   register(executionCount: number, code: string, sourceMap: string, lineOffset: number): string {
     this.serial += 1;
     const name = `${SCRIPT_PREFIX}${this.serial}.js`;
-    this.scripts.set(name, { executionCount, code, map: new SourceMap(JSON.parse(sourceMap)), lineOffset });
+    this.scripts.set(name, { executionCount, code, sourceMap, lineOffset });
     return name;
   }
 
@@ -73,7 +81,7 @@ export class CellScripts {
       const lines = frames.slice(0, last + 1).map((frame, i) => {
         const script = this.scripts.get(frame.file);
         if (!script) return `    at ${callSites[i].toString()}`;
-        const where = `Cell In[${script.executionCount}], line ${this.mapped(script, frame.line, frame.column).line}`;
+        const where = `Cell In[${script.executionCount}], line ${this.mapped(frame.file, script, frame.line, frame.column).line}`;
         return `    at ${frame.fn ? `${frame.fn} (${where})` : where}`;
       });
       return [errorHeader(error), ...lines].join("\n");
@@ -108,7 +116,7 @@ export class CellScripts {
     for (const { fn, file, line, column } of frames) {
       const script = this.scripts.get(file);
       if (script) {
-        const at = this.mapped(script, line, column);
+        const at = this.mapped(file, script, line, column);
         const where = `Cell In[${script.executionCount}], line ${at.line}`;
         out.push(quoted ? `    at ${fn ? `${fn} (${where})` : where}` : excerpt(where, script.code, at.line));
         quoted = true;
@@ -126,13 +134,22 @@ export class CellScripts {
     return lastCellFrame >= 0 ? out.slice(0, lastCellFrame) : out;
   }
 
-  private mapped(script: CellScript, line: number, column: number): { line: number; column: number } {
-    const entry = script.map.findEntry(line - 1 - script.lineOffset, column - 1) as {
+  private mapped(file: string, script: CellScript, line: number, column: number): { line: number; column: number } {
+    const entry = this.mapOf(file, script).findEntry(line - 1 - script.lineOffset, column - 1) as {
       originalLine?: number;
       originalColumn?: number;
     };
     if (entry.originalLine === undefined) return { line: 1, column: 1 };
     return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  }
+
+  private mapOf(file: string, script: CellScript): SourceMap {
+    let map = this.parsed.get(file);
+    if (map) this.parsed.delete(file);
+    else map = new SourceMap(JSON.parse(script.sourceMap));
+    this.parsed.set(file, map);
+    if (this.parsed.size > PARSED_MAPS_KEPT) this.parsed.delete(this.parsed.keys().next().value as string);
+    return map;
   }
 }
 

@@ -129,6 +129,16 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(traceback).not.toContain("node:internal");
   });
 
+  it("names the defining cell's line for a function of a cell many failing cells ago", async () => {
+    const defined = await run('\n\nfunction failsLater(): never {\n  throw new RangeError("from an old cell");\n}');
+    expect(defined.outcome.status).toBe("ok");
+    // Twenty failing cells in between: each maps its own frames, so the old cell's map is parsed again on use.
+    for (let i = 0; i < 20; i++) expect((await run(`\nthrow new Error("filler ${i}");`)).outcome.status).toBe("error");
+    const { outcome } = await run("failsLater();");
+    expect(outcome).toMatchObject({ status: "error", ename: "RangeError", evalue: "from an old cell" });
+    expect(tracebackOf(outcome)).toMatch(/Cell In\[\d+\], line 4\n.*\n.*\n----> +4 +throw new RangeError/);
+  });
+
   it("names line 3 for an error thrown on line 3 after an interface", async () => {
     const { outcome } = await run('interface Config {\n  name: string;\n} throw new TypeError("bad config");');
     expect(outcome).toMatchObject({ status: "error", ename: "TypeError" });
