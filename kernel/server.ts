@@ -18,6 +18,7 @@ import type { Executor, ExecutorOptions } from "./contracts";
 import { type Handler, type KernelContext, type Request, requestHandlers } from "./handlers";
 import { History } from "./history";
 import { describeError, type Log } from "./log";
+import { messageLimit } from "./message-limit";
 import { whenSettled } from "./settle";
 import { StdinChannel } from "./stdin";
 import { later } from "./timers";
@@ -45,15 +46,18 @@ const SHUTDOWN_FLUSH_MS = 1000;
 /** Put on the shell queue after a failed `stop_on_error` cell: execute requests before it are aborted. */
 const STOP_ABORTING = Symbol("stop aborting");
 
+/** Frames larger than this are refused by ZeroMQ on every socket that reads from peers (message-limit.ts). */
+const MESSAGE_LIMIT = messageLimit();
+
 export class KernelServer {
   private readonly wire: Wire;
   /** One replay history for every channel, shared with the watchdog's thread. */
   private readonly digests = new SharedDigestHistory();
   private readonly log: Log;
   private readonly shellQueue: (WireMessage | typeof STOP_ABORTING)[] = [];
-  private readonly shell = new zmq.Router({ linger: 1000 });
-  private readonly iopub = new zmq.Publisher({ linger: 1000 });
-  private readonly stdinSocket = new zmq.Router({ linger: 1000 });
+  private readonly shell = new zmq.Router({ linger: 1000, maxMessageSize: MESSAGE_LIMIT.bytes });
+  private readonly iopub = new zmq.Publisher({ linger: 1000, maxMessageSize: MESSAGE_LIMIT.bytes });
+  private readonly stdinSocket = new zmq.Router({ linger: 1000, maxMessageSize: MESSAGE_LIMIT.bytes });
   private readonly shellOut: Outbox;
   private readonly iopubOut: Outbox;
   private readonly stdin: StdinChannel;
@@ -90,6 +94,7 @@ export class KernelServer {
   /** Binds every socket of the connection file and starts answering. */
   static async start(options: KernelServerOptions): Promise<KernelServer> {
     const server = new KernelServer(options);
+    if (MESSAGE_LIMIT.problem) options.log.warn(MESSAGE_LIMIT.problem);
     await server.bind();
     return server;
   }

@@ -27,6 +27,7 @@ import type { ConnectionInfo } from "./connection";
 import { endpoint } from "./connection";
 import { SharedDigestHistory } from "./digest-history";
 import { createLog, describeError, type Log } from "./log";
+import { messageLimit } from "./message-limit";
 import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
 
@@ -188,8 +189,9 @@ async function runWorker(config: WorkerConfig): Promise<void> {
   });
   // A router, as ipykernel's heartbeat: it echoes any frames back to their sender, where a REP socket
   // stops for good on a message without an envelope (a DEALER's single frame).
-  const heartbeat = new zmq.Router({ linger: 0 });
-  const control = new zmq.Router({ linger: 1000 });
+  const maxMessageSize = messageLimit().bytes;
+  const heartbeat = new zmq.Router({ linger: 0, maxMessageSize });
+  const control = new zmq.Router({ linger: 1000, maxMessageSize });
   try {
     await heartbeat.bind(config.heartbeat);
     await control.bind(config.control);
