@@ -19,6 +19,7 @@ const SECTIONS: Section[] = [
   { name: "ops", module: "./ops", run: "runOpBench" },
   { name: "wasm", module: "./wasm", run: "runWasmBench" },
   { name: "training", module: "./training", run: "runTrainingBench" },
+  { name: "accuracy", module: "./accuracy", run: "runAccuracyBench" },
   { name: "soak", module: "./soak", run: "runSoak" },
 ];
 

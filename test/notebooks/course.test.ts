@@ -16,9 +16,20 @@ const CELL_TIMEOUT_S = 600;
 const NOTEBOOK_TIMEOUT_MS = 15 * 60_000;
 const FIGURE_TYPES = ["image/png", "application/vnd.plotly.v1+json"];
 const NOTEBOOK_DIR = path.join(REPO_ROOT, "notebooks");
+/** Figures a notebook promises, read from what its cells print: each pattern's first group is a percentage. */
+const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast: number }[]> = {
+  "04-cnn-mnist.ipynb": [
+    {
+      what: "test accuracy of the lecture CNN after 2 epochs on all of MNIST (section 6)",
+      pattern: /learning rate 0\.003: test accuracy ([\d.]+)%/,
+      atLeast: 98.5,
+    },
+  ],
+};
 
 interface Output {
   output_type: string;
+  text?: string | string[];
   data?: Record<string, unknown>;
   ename?: string;
   evalue?: string;
@@ -80,6 +91,14 @@ describe("course notebooks executed with jupyter nbconvert on the nnlab kernel",
       expect(errors.map((o) => `${o.ename}: ${o.evalue}`)).toEqual([]);
       const blank = code.filter(isFigureCell).filter((c) => !(c.outputs ?? []).some(drawsFigure));
       expect(blank.map(firstLine), "figure cells that drew nothing").toEqual([]);
+
+      const printed = code.flatMap((c) => (c.outputs ?? []).map((o) => (o.output_type === "stream" ? joined(o.text) : ""))).join("");
+      for (const { what, pattern, atLeast } of PROMISED_FIGURES[name] ?? []) {
+        const match = pattern.exec(printed);
+        expect(match, `${name} printed no ${what} (${pattern})`).not.toBeNull();
+        console.log(`${name}: ${what}: ${match![1]}%`);
+        expect(Number(match![1]), what).toBeGreaterThanOrEqual(atLeast);
+      }
     },
     NOTEBOOK_TIMEOUT_MS,
   );
@@ -96,6 +115,10 @@ function isFigureCell(cell: Cell): boolean {
 
 function drawsFigure(output: Output): boolean {
   return FIGURE_TYPES.some((mime) => output.data?.[mime] !== undefined);
+}
+
+function joined(text: string | string[] | undefined): string {
+  return Array.isArray(text) ? text.join("") : (text ?? "");
 }
 
 function firstLine(cell: Cell): string {
