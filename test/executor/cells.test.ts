@@ -139,6 +139,21 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(tracebackOf(outcome)).toMatch(/Cell In\[\d+\], line 4\n.*\n.*\n----> +4 +throw new RangeError/);
   });
 
+  it("type-checks the call options of recurrent and attention layers (mask, initialState, useCausalMask)", async () => {
+    const { outcome } = await run(
+      [
+        "const lstm = layers.LSTM(3, { returnSequences: true });",
+        "const steps = nn.randn([1, 4, 2]);",
+        "const masked = lstm(steps, { mask: nn.tensor([[1, 1, 0, 0]]), initialState: [nn.zeros([1, 3]), nn.zeros([1, 3])] });",
+        "const both = layers.Bidirectional(layers.GRU(2))(steps, { mask: nn.tensor([[1, 1, 1, 0]]) });",
+        "const attended = layers.Attention()([steps, steps], { useCausalMask: true });",
+        "[masked.shape, both.shape, attended.shape].join(' | ')",
+      ].join("\n"),
+    );
+    expect(outcome.status, tracebackOf(outcome)).toBe("ok");
+    expect(resultText(outcome)).toBe("'1,4,3 | 1,4 | 1,4,2'");
+  });
+
   it("names line 3 for an error thrown on line 3 after an interface", async () => {
     const { outcome } = await run('interface Config {\n  name: string;\n} throw new TypeError("bad config");');
     expect(outcome).toMatchObject({ status: "error", ename: "TypeError" });

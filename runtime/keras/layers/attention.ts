@@ -9,7 +9,8 @@
  */
 import type { Tensor } from "../../tensor";
 import { matmul } from "../../ops/linalg";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import type { KerasTensor } from "../engine/keras_tensor";
+import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions, type SymbolicInputs } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
@@ -29,6 +30,12 @@ export interface AttentionCallOptions extends CallOptions {
   useCausalMask?: boolean;
   /** [batch, Tv]: 1 for real value steps, 0 for padding; overrides a mask attached to the value. */
   valueMask?: Tensor | null;
+}
+
+/** Calling Attention takes a causal flag and a value mask besides `training`. */
+export interface Attention {
+  (inputs: SymbolicInputs, options?: AttentionCallOptions): KerasTensor;
+  (inputs: LayerInputs, options?: AttentionCallOptions): Tensor;
 }
 
 export class Attention extends Layer {

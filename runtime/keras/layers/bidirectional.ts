@@ -7,7 +7,8 @@
  */
 import type { Tensor } from "../../tensor";
 import { concat } from "../../ops/shape";
-import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import type { KerasTensor } from "../engine/keras_tensor";
+import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions, type SymbolicInputs } from "../engine/layer";
 import { layerFromConfig, registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { RNN, type RecurrentCallOptions, type SequenceLike } from "./rnn";
@@ -20,6 +21,12 @@ export interface BidirectionalOptions extends LayerOptions {
   mergeMode?: MergeMode;
   /** The backward layer; default a copy of the forward layer's configuration with goBackwards flipped. */
   backwardLayer?: RNN;
+}
+
+/** Calling Bidirectional takes the initial states of both directions and a mask, as a recurrent layer does. */
+export interface Bidirectional {
+  (inputs: SymbolicInputs, options?: RecurrentCallOptions): KerasTensor;
+  (inputs: LayerInputs, options?: RecurrentCallOptions): Tensor;
 }
 
 export class Bidirectional extends Layer {

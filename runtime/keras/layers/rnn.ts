@@ -17,7 +17,8 @@ import { keep } from "../../memory";
 import { tensor } from "../../ops/creation";
 import { stack } from "../../ops/shape";
 import { zeros } from "../../ops/creation";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import type { KerasTensor } from "../engine/keras_tensor";
+import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions, type SymbolicInputs } from "../engine/layer";
 import { layerFromConfig, registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import type { RecurrentCell } from "../recurrent/cell";
@@ -45,6 +46,12 @@ export interface RecurrentCallOptions extends CallOptions {
 export interface SequenceLike {
   readonly shape: readonly number[];
   dataSync(): ArrayLike<number>;
+}
+
+/** Calling a recurrent layer takes its initial state and a mask besides `training`. */
+export interface RNN {
+  (inputs: SymbolicInputs, options?: RecurrentCallOptions): KerasTensor;
+  (inputs: LayerInputs, options?: RecurrentCallOptions): Tensor;
 }
 
 export class RNN extends Layer {
