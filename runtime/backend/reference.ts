@@ -556,6 +556,8 @@ function unaryLoop(op: UnaryOp, x: RefData, out: Float64Array, alpha: number): v
     case "round":
       for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]) * Math.floor(Math.abs(x[i]) + 0.5);
       return;
+    default:
+      throw new Error(`reference backend: unknown unary op "${String(op satisfies never)}"`);
   }
 }
 

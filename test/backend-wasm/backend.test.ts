@@ -162,7 +162,7 @@ describe("wasm backend primitives match the float64 reference", () => {
 
   it("unary ops, with and without a SIMD kernel", () => {
     const x = both(randomValues(37, 8).map((v) => v * 3));
-    for (const op of ["neg", "abs", "square", "relu", "leakyRelu", "floor", "ceil", "exp", "tanh", "sigmoid", "gelu"] as const) {
+    for (const op of ["neg", "abs", "square", "relu", "leakyRelu", "elu", "floor", "ceil", "round", "sign", "exp", "tanh", "sigmoid", "erf", "softplus", "sin", "cos"] as const) {
       expect(compare(wasm.unary(op, x.w, 37, 0.2), ref.unary(op, x.r, 37, 0.2), 37, ELEMENTWISE_TOL), op).toBeLessThan(1);
     }
     const pos = both(randomValues(37, 9).map((v) => v + 1.5));

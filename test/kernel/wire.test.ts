@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DELIMITER, Wire } from "../../kernel/wire";
+import { DELIMITER, type Header, Wire } from "../../kernel/wire";
 
 const KEY = "secret";
 
@@ -11,9 +11,9 @@ function signedFrames(parts: object[], key = KEY, identities: Buffer[] = [Buffer
   return [...identities, Buffer.from(DELIMITER), Buffer.from(hmac.digest("hex")), ...encoded];
 }
 
-const header = (msgType = "kernel_info_request", id = "m1") => ({
+const header = (msgType = "kernel_info_request", id = "m1"): Header => ({
   msg_id: id,
-  msg_type: msgType,
+  msg_type: msgType as Header["msg_type"],
   session: "s",
   username: "u",
   date: "2024-01-01T00:00:00Z",
