@@ -82,3 +82,12 @@ export const PositionalEncoding = callableClass(PositionalEncodingClass);
 export const PositionEmbedding = callableClass(PositionEmbeddingClass);
 export const TransformerEncoder = callableClass(TransformerEncoderClass);
 export const TransformerDecoder = callableClass(TransformerDecoderClass);
+
+// Depthwise and separable convolutions (MobileNet's building blocks).
+import { DepthwiseConv2D as DepthwiseConv2DClass } from "./depthwise_conv2d";
+import { SeparableConv2D as SeparableConv2DClass } from "./separable_conv2d";
+export type { DepthwiseConv2DOptions } from "./depthwise_conv2d";
+export type { SeparableConv2DOptions } from "./separable_conv2d";
+
+export const DepthwiseConv2D = callableClass(DepthwiseConv2DClass);
+export const SeparableConv2D = callableClass(SeparableConv2DClass);
