@@ -91,3 +91,46 @@ export type { SeparableConv2DOptions } from "./separable_conv2d";
 
 export const DepthwiseConv2D = callableClass(DepthwiseConv2DClass);
 export const SeparableConv2D = callableClass(SeparableConv2DClass);
+
+// Merge and simple layers: elementwise merges, Dot, activation layers, Rescaling, Permute, RepeatVector, Lambda, noise.
+import { Multiply as MultiplyClass } from "./multiply";
+import { Subtract as SubtractClass } from "./subtract";
+import { Average as AverageClass } from "./average";
+import { Maximum as MaximumClass } from "./maximum";
+import { Minimum as MinimumClass } from "./minimum";
+import { Dot as DotClass } from "./dot";
+import { ReLU as ReLUClass } from "./relu";
+import { Softmax as SoftmaxClass } from "./softmax";
+import { ELU as ELUClass } from "./elu";
+import { Rescaling as RescalingClass } from "./rescaling";
+import { Permute as PermuteClass } from "./permute";
+import { RepeatVector as RepeatVectorClass } from "./repeat_vector";
+import { Lambda as LambdaClass } from "./lambda";
+import { GaussianNoise as GaussianNoiseClass } from "./gaussian_noise";
+import { GaussianDropout as GaussianDropoutClass } from "./gaussian_dropout";
+import { SpatialDropout1D as SpatialDropout1DClass, SpatialDropout2D as SpatialDropout2DClass } from "./spatial_dropout";
+export type { DotAxes, DotOptions } from "./dot";
+export type { ReLUOptions } from "./relu";
+export type { SoftmaxOptions } from "./softmax";
+export type { ELUOptions } from "./elu";
+export type { RescalingOptions } from "./rescaling";
+export type { LambdaFunction, LambdaInputs, LambdaOptions } from "./lambda";
+export type { SpatialDropout2DOptions } from "./spatial_dropout";
+
+export const Multiply = callableClass(MultiplyClass);
+export const Subtract = callableClass(SubtractClass);
+export const Average = callableClass(AverageClass);
+export const Maximum = callableClass(MaximumClass);
+export const Minimum = callableClass(MinimumClass);
+export const Dot = callableClass(DotClass);
+export const ReLU = callableClass(ReLUClass);
+export const Softmax = callableClass(SoftmaxClass);
+export const ELU = callableClass(ELUClass);
+export const Rescaling = callableClass(RescalingClass);
+export const Permute = callableClass(PermuteClass);
+export const RepeatVector = callableClass(RepeatVectorClass);
+export const Lambda = callableClass(LambdaClass);
+export const GaussianNoise = callableClass(GaussianNoiseClass);
+export const GaussianDropout = callableClass(GaussianDropoutClass);
+export const SpatialDropout1D = callableClass(SpatialDropout1DClass);
+export const SpatialDropout2D = callableClass(SpatialDropout2DClass);
