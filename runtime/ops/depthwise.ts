@@ -33,11 +33,14 @@ export function depthwiseConv2d(x: Tensor, filter: Tensor, options: Conv2DOption
     : input;
   const tapShape = multiplier === 1 ? [channels] : [channels, multiplier];
   let out: Tensor | null = null;
+  // Rows first, then columns of those rows: the gradient scatters kh + kh * kw times instead of 2 * kh * kw.
+  const paddedWidth = padded.shape[2];
   for (let fy = 0; fy < kh; fy++) {
+    const top = fy * g.dilationHeight;
+    const rows = stridedSlice(padded, [0, top, 0, 0], [g.batch, top + spanH, paddedWidth, channels], [1, g.strideHeight, 1, 1]);
     for (let fx = 0; fx < kw; fx++) {
-      const top = fy * g.dilationHeight;
       const left = fx * g.dilationWidth;
-      let window = stridedSlice(padded, [0, top, left, 0], [g.batch, top + spanH, left + spanW, channels], [1, g.strideHeight, g.strideWidth, 1]);
+      let window = stridedSlice(rows, [0, 0, left, 0], [g.batch, g.outHeight, left + spanW, channels], [1, 1, g.strideWidth, 1]);
       // With a multiplier, [.., C, 1] * [C, M] broadcasts each channel over its M filters: channel-major c * M + m.
       if (multiplier > 1) window = reshape(window, [g.batch, g.outHeight, g.outWidth, channels, 1]);
       const taps = reshape(slice(f, [fy, fx, 0, 0], [1, 1, channels, multiplier]), tapShape);
