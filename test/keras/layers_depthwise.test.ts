@@ -77,7 +77,8 @@ describe("depthwiseConv2d (tf.nn.depthwise_conv2d)", () => {
     expectGradientsMatch((x, f) => depthwiseConv2d(x, f, options), [nn.randn(xShape), nn.randn(fShape)], { backend: "reference" });
   });
 
-  it.each(cases)("%s: the wasm backend's values and gradients agree with the reference", (_, xShape, fShape, options) => {
+  const accelerated = ["wasm", "gpujs"].flatMap((backend) => cases.map(([name, xShape, fShape, options]) => [backend, name, xShape, fShape, options] as const));
+  it.each(accelerated)("the %s backend's values and gradients agree with the reference: %s", (backend, _, xShape, fShape, options) => {
     nn.seed(3);
     const x = Float32Array.from(nn.randn(xShape).dataSync());
     const f = Float32Array.from(nn.randn(fShape).dataSync());
@@ -90,9 +91,9 @@ describe("depthwiseConv2d (tf.nn.depthwise_conv2d)", () => {
       return [y.dataSync(), xt.grad!.dataSync(), ft.grad!.dataSync()].map((a) => Array.from(a));
     };
     const reference = run("reference");
-    const wasm = run("wasm");
-    expect(currentBackend().name).toBe("wasm");
-    wasm.forEach((values, k) => values.forEach((v, i) => expect(v).toBeCloseTo(reference[k][i], 3)));
+    const accelerated = run(backend);
+    expect(currentBackend().name).toBe(backend);
+    accelerated.forEach((values, k) => values.forEach((v, i) => expect(v).toBeCloseTo(reference[k][i], 3)));
   });
 
   it("names the op and both shapes when the filter's channels differ from the input's", () => {
