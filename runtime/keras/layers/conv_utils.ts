@@ -1,4 +1,4 @@
-/** Size arithmetic shared by the 2-D convolution and pooling layers (NHWC, TensorFlow's padding rules). */
+/** Size arithmetic and input checks shared by the 1-D and 2-D convolution and pooling layers (NWC, NHWC; TensorFlow's padding rules). */
 import type { SymbolicShape } from "../utils/shape";
 import { canonicalIdentifier } from "../utils/identifiers";
 import type { Layer } from "../engine/layer";
@@ -39,4 +39,21 @@ export function requirePositiveOutput(layer: Layer, input: SymbolicShape, out: (
   if (out.some((d) => d !== null && d <= 0)) {
     throw layer.shapeError(`with window ${window.join("x")} gives an empty output ${JSON.stringify(out)}; the input is too small`, input);
   }
+}
+
+/** Checks the input is [batch, steps, channels] with known channels, naming the layer and the shape. */
+export function requireSequenceInput(layer: Layer, shape: SymbolicShape): number {
+  if (shape.length !== 3) {
+    throw layer.shapeError("expects a 3-D input (batch, steps, channels)", shape);
+  }
+  const channels = shape[2];
+  if (channels === null) throw layer.shapeError("needs a known number of channels (the last axis)", shape);
+  return channels;
+}
+
+/** A 1-D size as Keras accepts it: `3` or `[3]` (Keras's one-element tuple). */
+export function single(value: number | readonly number[], what: string, layer: string): number {
+  const v = typeof value === "number" ? value : value.length === 1 ? value[0] : NaN;
+  if (!(Number.isInteger(v) && v > 0)) throw new Error(`${layer}: ${what} must be a positive integer (or [n]), got ${JSON.stringify(value)}`);
+  return v;
 }

@@ -92,6 +92,40 @@ export type { SeparableConv2DOptions } from "./separable_conv2d";
 export const DepthwiseConv2D = callableClass(DepthwiseConv2DClass);
 export const SeparableConv2D = callableClass(SeparableConv2DClass);
 
+// 1-D signals, and 2-D padding, cropping, global max pooling.
+import { Conv1D as Conv1DClass } from "./conv1d";
+import { MaxPooling1D as MaxPooling1DClass } from "./max_pooling1d";
+import { AveragePooling1D as AveragePooling1DClass } from "./average_pooling1d";
+import { GlobalAveragePooling1D as GlobalAveragePooling1DClass } from "./global_average_pooling1d";
+import { GlobalMaxPooling1D as GlobalMaxPooling1DClass } from "./global_max_pooling1d";
+import { GlobalMaxPooling2D as GlobalMaxPooling2DClass } from "./global_max_pooling2d";
+import { UpSampling1D as UpSampling1DClass } from "./up_sampling1d";
+import { ZeroPadding1D as ZeroPadding1DClass } from "./zero_padding1d";
+import { ZeroPadding2D as ZeroPadding2DClass } from "./zero_padding2d";
+import { Cropping1D as Cropping1DClass } from "./cropping1d";
+import { Cropping2D as Cropping2DClass } from "./cropping2d";
+export type { Conv1DOptions, Conv1DPadding } from "./conv1d";
+export type { Pooling1DOptions } from "./pooling1d";
+export type { GlobalPoolingOptions } from "./global_pooling";
+export type { UpSampling1DOptions } from "./up_sampling1d";
+export type { UpSampling2DOptions, UpSamplingInterpolation } from "./up_sampling2d";
+export type { ZeroPadding1DOptions } from "./zero_padding1d";
+export type { ZeroPadding2DOptions } from "./zero_padding2d";
+export type { Cropping1DOptions } from "./cropping1d";
+export type { Cropping2DOptions } from "./cropping2d";
+
+export const Conv1D = callableClass(Conv1DClass);
+export const MaxPooling1D = callableClass(MaxPooling1DClass);
+export const AveragePooling1D = callableClass(AveragePooling1DClass);
+export const GlobalAveragePooling1D = callableClass(GlobalAveragePooling1DClass);
+export const GlobalMaxPooling1D = callableClass(GlobalMaxPooling1DClass);
+export const GlobalMaxPooling2D = callableClass(GlobalMaxPooling2DClass);
+export const UpSampling1D = callableClass(UpSampling1DClass);
+export const ZeroPadding1D = callableClass(ZeroPadding1DClass);
+export const ZeroPadding2D = callableClass(ZeroPadding2DClass);
+export const Cropping1D = callableClass(Cropping1DClass);
+export const Cropping2D = callableClass(Cropping2DClass);
+
 // Merge and simple layers: elementwise merges, Dot, activation layers, Rescaling, Permute, RepeatVector, Lambda, noise.
 import { Multiply as MultiplyClass } from "./multiply";
 import { Subtract as SubtractClass } from "./subtract";
