@@ -8,7 +8,7 @@ import { callableClass, callableClasses } from "./engine/callable";
 import { Input } from "./engine/input_layer";
 import { registerLayer } from "./engine/serialization";
 import { resetNames } from "./engine/naming";
-import { Model as ModelClass } from "./models/model";
+import { Model as ModelClass, type ModelFactory } from "./models/model";
 import { Sequential as SequentialClass } from "./models/sequential";
 import { loadModel } from "./saving/model_io";
 import * as layersNamespace from "./layers/index";
@@ -33,7 +33,7 @@ import { loadMnist } from "../data/mnist";
 export const layers = layersNamespace;
 
 const Sequential = callableClass(SequentialClass);
-const Model = callableClass(ModelClass);
+const Model = callableClass(ModelClass) as ModelFactory;
 
 export const keras = {
   Sequential,

@@ -1,7 +1,8 @@
 /**
  * keras.Model: a layer that can be trained. Three ways to make one, as in Keras:
  * - functional: `keras.Model({ inputs, outputs })` over symbolic tensors, for
- *   branching graphs (shared layers, Concatenate/Add merges, several inputs);
+ *   branching graphs (shared layers, Concatenate/Add merges, several inputs,
+ *   several outputs: `outputs: [a, b]` makes `predict` return a list);
  * - subclassing: `class Mine extends keras.Model { call(x) { ... } }`, whose
  *   layers are found from its fields;
  * - keras.Sequential (models/sequential.ts), a stack of layers.
@@ -19,16 +20,34 @@ import type { History } from "../callbacks/history";
 import { Compiled, type CompileOptions } from "./compiled";
 import { summaryBundle, summaryText } from "./summary";
 import * as training from "./training";
-import type { EvaluateOptions, FitOptions, PredictOptions, Data } from "./training";
+import type { EvaluateOptions, FitOptions, PredictOptions, Data, Targets } from "./training";
 import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_io";
 import { registerModelClass } from "../engine/serialization";
 
-export interface ModelArgs extends LayerOptions {
+/** A functional model's outputs: one symbolic tensor, or a list of them. */
+export type ModelOutputs = KerasTensor | readonly KerasTensor[];
+
+/** What predict returns for outputs T: one tensor, or a list (one per output) when the outputs were given as a list. */
+export type Prediction<T extends ModelOutputs> = T extends readonly KerasTensor[] ? Tensor[] : Tensor;
+
+/** The output shape for outputs T: one shape, or a list of shapes. */
+export type OutputShape<T extends ModelOutputs> = T extends readonly KerasTensor[] ? SymbolicShape[] : SymbolicShape;
+
+/** A model with any outputs: what training, saving and the summary accept. */
+export type AnyModel = Model<ModelOutputs>;
+
+export interface ModelArgs<T extends ModelOutputs = ModelOutputs> extends LayerOptions {
   inputs?: KerasTensor | readonly KerasTensor[];
-  outputs?: KerasTensor | readonly KerasTensor[];
+  outputs?: T;
 }
 
-export class Model extends Layer {
+/**
+ * `keras.Model(...)` without `new`: the type parameter is inferred from
+ * `outputs`, so `predict` on a model with `outputs: [a, b]` is typed Tensor[].
+ */
+export type ModelFactory = typeof Model & (<T extends ModelOutputs = KerasTensor>(args?: ModelArgs<T>) => Model<T>);
+
+export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   /** The symbolic inputs and outputs (functional and built Sequential models). */
   inputs: KerasTensor[] = [];
   outputs: KerasTensor[] = [];
@@ -38,10 +57,27 @@ export class Model extends Layer {
   history: History | null = null;
   compiled: Compiled | null = null;
   protected nodes: Node[] | null = null;
+  /** Whether `outputs` was given as a list: then predict returns a list, as Keras keeps the outputs' structure. */
+  private outputsAsList = false;
 
-  constructor(args: ModelArgs = {}) {
+  constructor(args: ModelArgs<T> = {}) {
     super(args);
-    if (args.inputs !== undefined || args.outputs !== undefined) this.setGraph(args.inputs, args.outputs);
+    if (args.inputs !== undefined || args.outputs !== undefined) {
+      this.setGraph(args.inputs, args.outputs);
+      this.outputsAsList = Array.isArray(args.outputs);
+    }
+  }
+
+  /** The output layers' names, in order: the keys of per-output losses, metrics, targets and logs. */
+  get outputNames(): string[] {
+    return this.outputs.map((t) => t.node.layer.name);
+  }
+
+  /** The output shape (batch axis null); a list of shapes for a model whose outputs were given as a list. */
+  get outputShape(): OutputShape<T> {
+    if (this.outputs.length === 0) throw new Error(`${this.describe()} has no output shape yet: build it with keras.Input or call it once`);
+    const shapes = this.outputs.map((t) => t.shape);
+    return (this.outputsAsList ? shapes : shapes[0]) as OutputShape<T>;
   }
 
   /** The layers, in order (a functional model lists its InputLayers first, as Keras does). */
@@ -75,21 +111,30 @@ export class Model extends Layer {
     if (!this.nodes) {
       throw new Error(`${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`);
     }
-    const given = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
-    if (given.length !== this.inputs.length) {
-      throw new Error(`${this.describe()} expects ${this.inputs.length} input(s), got ${given.length}`);
+    this.requireOneOutput("called as a layer");
+    return this.runGraph(Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor], options)[0];
+  }
+
+  /** Runs the graph on real tensors (one per input); every output, in order. */
+  runGraph(inputs: readonly Tensor[], options: CallOptions): Tensor[] {
+    if (!this.nodes) throw new Error(`${this.describe()}: only a functional or Sequential model has a graph to run`);
+    if (inputs.length !== this.inputs.length) {
+      throw new Error(`${this.describe()} expects ${this.inputs.length} input(s), got ${inputs.length}`);
     }
     const values = new Map<KerasTensor, Tensor>();
-    this.inputs.forEach((t, i) => values.set(t, given[i]));
+    this.inputs.forEach((t, i) => values.set(t, inputs[i]));
     for (const node of this.nodes) {
       const args = node.inputs.map((t) => values.get(t)!);
       values.set(node.output, node.layer.apply(node.listInput ? args : args[0], options));
     }
-    return values.get(this.outputs[0])!;
+    return this.outputs.map((t) => values.get(t)!);
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
-    if (this.nodes) return this.outputs[0].shape;
+    if (this.nodes) {
+      this.requireOneOutput("called on a symbolic tensor (nested in another model)");
+      return this.outputs[0].shape;
+    }
     return super.computeOutputShape(inputShape);
   }
 
@@ -107,7 +152,7 @@ export class Model extends Layer {
 
   /** Fixes the optimizer, loss and metrics for fit/evaluate (Keras's compile). */
   compile(options: CompileOptions): void {
-    this.compiled = new Compiled(options);
+    this.compiled = new Compiled(options, this.outputs.length > 1 ? this.outputNames : []);
   }
 
   get optimizer(): Compiled["optimizer"] | null {
@@ -115,27 +160,31 @@ export class Model extends Layer {
   }
 
   /** Trains for `epochs` over (x, y); resolves to the History. Yields to the event loop between batches. */
-  fit(x: Data, y: Data, options: FitOptions = {}): Promise<History> {
+  fit(x: Data, y: Targets, options: FitOptions = {}): Promise<History> {
     return training.fit(this, x, y, options);
   }
 
-  /** The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`. */
-  evaluate(x: Data, y: Data, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+  /**
+   * The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`.
+   * With several outputs: `[loss, ...each output's loss, ...each output's metrics]`, as Keras orders them.
+   */
+  evaluate(x: Data, y: Targets, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
     return training.evaluate(this, x, y, options);
   }
 
-  /** The model's outputs for x, computed in batches in inference mode. */
-  predict(x: Data, options: PredictOptions = {}): Tensor {
-    return training.predict(this, x, options);
+  /** The model's outputs for x, computed in batches in inference mode: a list (one per output) when the outputs were given as a list. */
+  predict(x: Data, options: PredictOptions = {}): Prediction<T> {
+    const outputs = training.predict(this, x, options);
+    return (this.outputsAsList ? outputs : outputs[0]) as Prediction<T>;
   }
 
   /** One update on one batch; the batch's loss (and metrics). */
-  trainOnBatch(x: Data, y: Data, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  trainOnBatch(x: Data, y: Targets, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
     return training.trainOnBatch(this, x, y, options);
   }
 
   /** The loss (and metrics) on one batch, without updating. */
-  testOnBatch(x: Data, y: Data, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  testOnBatch(x: Data, y: Targets, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
     return training.testOnBatch(this, x, y, options);
   }
 
@@ -222,11 +271,22 @@ export class Model extends Layer {
     return values.get(this.outputs[0])!;
   }
 
+  /** Keeps the layer contract (one tensor out) for calls that cannot return a list. */
+  private requireOneOutput(how: string): void {
+    if (this.outputs.length > 1) {
+      throw new Error(`${this.describe()} has ${this.outputs.length} outputs (${this.outputNames.join(", ")}) and cannot be ${how}; use model.predict(x) for all outputs, or build a model for one output`);
+    }
+  }
+
   /** Makes this a graph model from symbolic inputs to outputs. */
   protected setGraph(inputs: KerasTensor | readonly KerasTensor[] | undefined, outputs: KerasTensor | readonly KerasTensor[] | undefined): void {
     const ins = toList(inputs, "inputs");
     const outs = toList(outputs, "outputs");
-    if (outs.length !== 1) throw new Error(`keras.Model: nnlab models have exactly one output; got ${outs.length}`);
+    const names = outs.map((t) => t.node.layer.name);
+    const repeated = names.find((n, i) => names.indexOf(n) !== i);
+    if (repeated !== undefined) {
+      throw new Error(`keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`);
+    }
     this.nodes = topologicalNodes(ins, outs);
     this.inputs = ins;
     this.outputs = outs;

@@ -15,7 +15,7 @@ import { Model } from "./model";
 
 export type SequentialItem = Layer | KerasTensor;
 
-export class Sequential extends Model {
+export class Sequential extends Model<KerasTensor> {
   private stack: Layer[] = [];
   private current: KerasTensor | null = null;
 

@@ -11,7 +11,7 @@ import { noGrad } from "../../autograd";
 import { tensor, type TensorData } from "../../ops/creation";
 import { concat } from "../../ops/shape";
 import { tidy } from "../../nn";
-import type { Model } from "./model";
+import type { AnyModel } from "./model";
 import type { Compiled } from "./compiled";
 import { Callback, CallbackList, type CallbackHooks, type Logs } from "../callbacks/callback";
 import { History } from "../callbacks/history";
@@ -21,8 +21,11 @@ import { interruptCount } from "../../interrupt";
 import { permutation } from "../utils/random";
 import { formatShape } from "../utils/shape";
 
-/** Inputs or targets: a tensor, nested arrays or a typed array; a list for a model with several inputs. */
+/** Inputs or targets: a tensor, nested arrays or a typed array; a list for a model with several inputs (or outputs). */
 export type Data = Tensor | TensorData | readonly Tensor[];
+
+/** Targets: as Data, or for a model with several outputs an object by output layer name. */
+export type Targets = Data | Readonly<Record<string, Tensor | TensorData>>;
 
 export interface FitOptions {
   batchSize?: number;
@@ -31,7 +34,7 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2 | "auto";
   /** Fraction of the data (taken from the end, before shuffling) held out for validation. */
   validationSplit?: number;
-  validationData?: readonly [Data, Data];
+  validationData?: readonly [Data, Targets];
   /** Shuffle the training examples before each epoch (default true). */
   shuffle?: boolean;
   callbacks?: readonly (Callback | CallbackHooks)[];
@@ -50,31 +53,31 @@ export interface PredictOptions {
   verbose?: 0 | 1 | 2 | "auto";
 }
 
-export async function fit(model: Model, x: Data, y: Data, options: FitOptions = {}): Promise<History> {
+export async function fit(model: AnyModel, x: Data, y: Targets, options: FitOptions = {}): Promise<History> {
   const compiled = requireCompiled(model, "fit");
-  let xs = toInputs(x, "x");
-  let ys = toTensor(y, "y");
+  let xs = toInputs(model, x, "x");
+  let ys = toTargets(compiled, y, "y");
   checkSamples("fit", xs, ys);
   const batchSize = positiveInt(options.batchSize ?? 32, "batchSize");
   const epochs = positiveInt(options.epochs ?? 1, "epochs");
-  let validation: [Tensor[], Tensor] | null = null;
+  let validation: [Tensor[], Tensor[]] | null = null;
   if (options.validationData) {
-    const vx = toInputs(options.validationData[0], "validationData x");
-    const vy = toTensor(options.validationData[1], "validationData y");
+    const vx = toInputs(model, options.validationData[0], "validationData x");
+    const vy = toTargets(compiled, options.validationData[1], "validationData y");
     checkSamples("fit (validationData)", vx, vy);
     validation = [vx, vy];
   } else if (options.validationSplit) {
     const split = options.validationSplit;
     if (!(split > 0 && split < 1)) throw new Error(`fit: validationSplit must be between 0 and 1, got ${split}`);
-    const n = ys.shape[0];
+    const n = ys[0].shape[0];
     const cut = Math.floor(n * (1 - split));
     if (cut === 0 || cut === n) throw new Error(`fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
-    validation = [xs.map((t) => rows(t, cut, n)), rows(ys, cut, n)];
+    validation = [xs.map((t) => rows(t, cut, n)), ys.map((t) => rows(t, cut, n))];
     xs = xs.map((t) => rows(t, 0, cut));
-    ys = rows(ys, 0, cut);
+    ys = ys.map((t) => rows(t, 0, cut));
   }
 
-  const samples = ys.shape[0];
+  const samples = ys[0].shape[0];
   const steps = Math.ceil(samples / batchSize);
   const verbose = options.verbose === "auto" || options.verbose === undefined ? 1 : options.verbose;
   const history = new History();
@@ -96,7 +99,7 @@ export async function fit(model: Model, x: Data, y: Data, options: FitOptions = 
       await callbacks.batchBegin(step, {});
       const [bx, by] = batch(xs, ys, order, step * batchSize, Math.min(samples, (step + 1) * batchSize));
       const loss = trainStep(model, compiled, bx, by);
-      for (const t of [...bx, by]) if (t !== ys && !xs.includes(t)) t.dispose();
+      for (const t of [...bx, ...by]) if (!ys.includes(t) && !xs.includes(t)) t.dispose();
       if (!Number.isFinite(loss) && !nanReported) {
         nanReported = true;
         console.warn(
@@ -122,33 +125,35 @@ export async function fit(model: Model, x: Data, y: Data, options: FitOptions = 
   return history;
 }
 
-export function evaluate(model: Model, x: Data, y: Data, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+export function evaluate(model: AnyModel, x: Data, y: Targets, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "evaluate");
-  const xs = toInputs(x, "x");
-  const ys = toTensor(y, "y");
+  const xs = toInputs(model, x, "x");
+  const ys = toTargets(compiled, y, "y");
   checkSamples("evaluate", xs, ys);
   const logs = evaluateLogs(model, compiled, xs, ys, positiveInt(options.batchSize ?? 32, "batchSize"));
   return shapeResult(logs, options.returnDict);
 }
 
-export function predict(model: Model, x: Data, options: PredictOptions = {}): Tensor {
-  const xs = toInputs(x, "x");
+/** The model's outputs for x, one tensor per output, computed in batches. */
+export function predict(model: AnyModel, x: Data, options: PredictOptions = {}): Tensor[] {
+  const xs = toInputs(model, x, "x");
+  checkSamples("predict", xs, []);
   const n = xs[0].shape[0];
   const batchSize = positiveInt(options.batchSize ?? 32, "batchSize");
   return noGrad(() => {
-    const parts: Tensor[] = [];
+    const parts: Tensor[][] = [];
     for (let start = 0; start < n; start += batchSize) {
       const bx = xs.map((t) => rows(t, start, Math.min(n, start + batchSize)));
       parts.push(tidy(() => forward(model, bx, false)));
     }
-    return parts.length === 1 ? parts[0] : concat(parts, 0);
+    return parts[0].map((_, i) => (parts.length === 1 ? parts[0][i] : concat(parts.map((p) => p[i]), 0)));
   });
 }
 
-export function trainOnBatch(model: Model, x: Data, y: Data, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+export function trainOnBatch(model: AnyModel, x: Data, y: Targets, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "trainOnBatch");
-  const xs = toInputs(x, "x");
-  const ys = toTensor(y, "y");
+  const xs = toInputs(model, x, "x");
+  const ys = toTargets(compiled, y, "y");
   checkSamples("trainOnBatch", xs, ys);
   compiled.optimizer.setParams(model.trainableWeights);
   compiled.reset();
@@ -157,12 +162,12 @@ export function trainOnBatch(model: Model, x: Data, y: Data, options: { returnDi
   return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
 }
 
-export function testOnBatch(model: Model, x: Data, y: Data, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+export function testOnBatch(model: AnyModel, x: Data, y: Targets, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "testOnBatch");
-  const xs = toInputs(x, "x");
-  const ys = toTensor(y, "y");
+  const xs = toInputs(model, x, "x");
+  const ys = toTargets(compiled, y, "y");
   checkSamples("testOnBatch", xs, ys);
-  return shapeResult(evaluateLogs(model, compiled, xs, ys, ys.shape[0]), options.returnDict);
+  return shapeResult(evaluateLogs(model, compiled, xs, ys, ys[0].shape[0]), options.returnDict);
 }
 
 /**
@@ -170,16 +175,15 @@ export function testOnBatch(model: Model, x: Data, y: Data, options: { returnDic
  * Frozen weights get no gradient. The loss is computed before any weight
  * changes, so an error in it leaves the model as it was.
  */
-export function trainStep(model: Model, compiled: Compiled, xs: Tensor[], y: Tensor): number {
+export function trainStep(model: AnyModel, compiled: Compiled, xs: Tensor[], ys: Tensor[]): number {
   for (const w of model.weights) w.value.requiresGrad = w.trainable;
   return tidy(() => {
-    const pred = forward(model, xs, true);
+    const preds = forward(model, xs, true);
     // Read after the forward pass: a model built lazily creates its weights in it.
     const trainable = model.trainableWeights;
-    let loss = compiled.loss.call(y, pred);
-    for (const penalty of model.regularizationLosses()) loss = loss.add(penalty);
+    const { total: loss, perOutput } = compiled.batchLoss(ys, preds, model.regularizationLosses());
     const value = loss.item();
-    compiled.update(value, y, pred);
+    compiled.update(value, perOutput.map((l) => l.item()), ys, preds);
     if (trainable.length > 0 && loss.requiresGrad) {
       for (const w of trainable) w.value.zeroGrad();
       loss.backward();
@@ -190,25 +194,27 @@ export function trainStep(model: Model, compiled: Compiled, xs: Tensor[], y: Ten
   });
 }
 
-function evaluateLogs(model: Model, compiled: Compiled, xs: Tensor[], y: Tensor, batchSize: number): Logs {
+function evaluateLogs(model: AnyModel, compiled: Compiled, xs: Tensor[], ys: Tensor[], batchSize: number): Logs {
   compiled.reset();
-  const n = y.shape[0];
+  const n = ys[0].shape[0];
   noGrad(() => {
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
       tidy(() => {
-        const by = rows(y, start, end);
-        const pred = forward(model, xs.map((t) => rows(t, start, end)), false);
-        const loss = model.regularizationLosses().reduce((l, p) => l.add(p), compiled.loss.call(by, pred));
-        compiled.update(loss.item(), by, pred);
+        const by = ys.map((t) => rows(t, start, end));
+        const preds = forward(model, xs.map((t) => rows(t, start, end)), false);
+        const { total, perOutput } = compiled.batchLoss(by, preds, model.regularizationLosses());
+        compiled.update(total.item(), perOutput.map((l) => l.item()), by, preds);
       });
     }
   });
   return compiled.logs();
 }
 
-function forward(model: Model, xs: Tensor[], training: boolean): Tensor {
-  return model.apply(xs.length === 1 ? xs[0] : xs, { training });
+/** Every output of the model for a batch; a model with one output runs as a layer call, as before. */
+function forward(model: AnyModel, xs: Tensor[], training: boolean): Tensor[] {
+  if (model.outputs.length > 1) return model.runGraph(xs, { training });
+  return [model.apply(xs.length === 1 ? xs[0] : xs, { training })];
 }
 
 function shapeResult(logs: Logs, returnDict: boolean | undefined): number | number[] | Record<string, number> {
@@ -217,7 +223,7 @@ function shapeResult(logs: Logs, returnDict: boolean | undefined): number | numb
   return values.length === 1 ? values[0] : values;
 }
 
-function requireCompiled(model: Model, what: string): Compiled {
+function requireCompiled(model: AnyModel, what: string): Compiled {
   if (!model.compiled) {
     throw new Error(`${what}: the model must be compiled first, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })`);
   }
@@ -236,9 +242,37 @@ function toTensor(data: Data, what: string): Tensor {
   }
 }
 
-function toInputs(data: Data, what: string): Tensor[] {
-  if (isTensorList(data)) return [...(data as readonly Tensor[])];
-  return [toTensor(data, what)];
+/** The model's inputs as a list, checked against the number of inputs of a graph model. */
+function toInputs(model: AnyModel, data: Data, what: string): Tensor[] {
+  const expected = model.inputs.length;
+  const xs = isTensorList(data) ? [...data] : expected > 1 && Array.isArray(data) && data.length === expected ? data.map((d, i) => toTensor(d as Data, `${what}[${i}]`)) : [toTensor(data, what)];
+  if (expected > 0 && xs.length !== expected) {
+    throw new Error(`${what}: the model has ${expected} inputs (${model.inputs.map((t) => t.name).join(", ")}) but got ${xs.length} array(s); pass a list with one array per input, in order`);
+  }
+  return xs;
+}
+
+/** The targets as a list in output order: one target, a list (one per output) or an object by output name. */
+function toTargets(compiled: Compiled, data: Targets, what: string): Tensor[] {
+  const names = compiled.outputNames;
+  if (compiled.outputCount === 1) return [isTensorList(data) && data.length === 1 ? data[0] : toTensor(data as Data, what)];
+  if (Array.isArray(data)) {
+    if (data.length !== names.length) {
+      throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got ${data.length} target array(s); pass one target per output, in order, or an object by output name`);
+    }
+    return data.map((d, i) => toTensor(d as Data, `${what}[${i}] (output "${names[i]}")`));
+  }
+  if (isTensor(data) || ArrayBuffer.isView(data) || typeof data !== "object" || data === null) {
+    throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got one target; pass a list with one target per output, or an object by output name`);
+  }
+  const byName = data as Readonly<Record<string, Tensor | TensorData>>;
+  for (const key of Object.keys(byName)) {
+    if (!names.includes(key)) throw new Error(`${what}: there is no output named "${key}"; the outputs are ${names.join(", ")}`);
+  }
+  return names.map((n) => {
+    if (byName[n] === undefined) throw new Error(`${what}: no target for output "${n}"; the outputs are ${names.join(", ")}`);
+    return toTensor(byName[n] as Data, `${what}.${n}`);
+  });
 }
 
 function isTensorList(value: unknown): value is readonly Tensor[] {
@@ -249,11 +283,17 @@ function isTensor(value: unknown): value is Tensor {
   return typeof value === "object" && value !== null && "dataSync" in value && "shape" in value && "backward" in value;
 }
 
-function checkSamples(what: string, xs: readonly Tensor[], y: Tensor): void {
-  for (const x of xs) {
-    if (x.rank === 0 || y.rank === 0) throw new Error(`${what}: x and y need a batch axis first; got x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`);
-    if (x.shape[0] !== y.shape[0]) {
-      throw new Error(`${what}: x has ${x.shape[0]} samples (shape ${formatShape(x.shape)}) but y has ${y.shape[0]} (shape ${formatShape(y.shape)}); they must match`);
+/** Every input and target must have a batch axis, all of the same length. */
+function checkSamples(what: string, xs: readonly Tensor[], ys: readonly Tensor[]): void {
+  const label = (kind: string, list: readonly Tensor[], i: number) => (list.length > 1 ? `${kind}[${i}]` : kind);
+  const all = [...xs.map((t, i) => ({ t, name: label("x", xs, i) })), ...ys.map((t, i) => ({ t, name: label("y", ys, i) }))];
+  for (const { t, name } of all) {
+    if (t.rank === 0) throw new Error(`${what}: ${name} needs a batch axis first; got a scalar`);
+  }
+  const first = all[0];
+  for (const { t, name } of all.slice(1)) {
+    if (t.shape[0] !== first.t.shape[0]) {
+      throw new Error(`${what}: ${first.name} has ${first.t.shape[0]} samples (shape ${formatShape(first.t.shape)}) but ${name} has ${t.shape[0]} (shape ${formatShape(t.shape)}); they must match`);
     }
   }
 }
@@ -268,10 +308,11 @@ function rows(t: Tensor, start: number, end: number): Tensor {
   return t.slice([start, ...t.shape.slice(1).map(() => 0)], [end - start, ...t.shape.slice(1)]);
 }
 
-function batch(xs: readonly Tensor[], y: Tensor, order: Int32Array | null, start: number, end: number): [Tensor[], Tensor] {
-  if (!order) return [xs.map((t) => rows(t, start, end)), rows(y, start, end)];
+/** The batch [start, end) of the (shuffled) examples; inputs and targets take the same rows. */
+function batch(xs: readonly Tensor[], ys: readonly Tensor[], order: Int32Array | null, start: number, end: number): [Tensor[], Tensor[]] {
+  if (!order) return [xs.map((t) => rows(t, start, end)), ys.map((t) => rows(t, start, end))];
   const idx = Array.from(order.subarray(start, end));
-  return [xs.map((t) => t.gather(idx, 0)), y.gather(idx, 0)];
+  return [xs.map((t) => t.gather(idx, 0)), ys.map((t) => t.gather(idx, 0))];
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -11,7 +11,7 @@ import type { Layer, LayerConfig } from "../engine/layer";
 import { Input } from "../engine/input_layer";
 import type { KerasTensor } from "../engine/keras_tensor";
 import { layerFromConfig, modelClasses } from "../engine/serialization";
-import type { Model } from "../models/model";
+import type { AnyModel, Model, ModelOutputs } from "../models/model";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors";
 import { writeFileAtomic } from "./atomic_write";
 
@@ -26,19 +26,22 @@ export function loadWeightsFile(model: Layer, path: string): void {
   assignWeights(model, tensors, path);
 }
 
-export function saveModelFile(model: Model, path: string): void {
+export function saveModelFile(model: AnyModel, path: string): void {
   const architecture = JSON.stringify(serializeModel(model));
   writeFileAtomic(path, encodeSafetensors(weightTensors(model), { format: "nnlab", [ARCHITECTURE_KEY]: architecture }));
 }
 
-/** keras.models.loadModel: the model saved by `model.save(path)`, with its weights. Compile it again to train. */
-export function loadModel(path: string): Model {
+/**
+ * keras.models.loadModel: the model saved by `model.save(path)`, with its weights. Compile it again to train.
+ * For a model with several outputs name their type, `loadModel<KerasTensor[]>(path)`, so predict is typed as a list.
+ */
+export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Model<T> {
   const { tensors, metadata } = decodeSafetensors(readBytes(path), path);
   const json = metadata[ARCHITECTURE_KEY];
   if (!json) throw new Error(`loadModel: ${path} holds weights only (saved with saveWeights); build the model in code and call model.loadWeights("${path}")`);
   const model = deserializeModel(JSON.parse(json) as ModelSpec);
   assignWeights(model, tensors, path);
-  return model;
+  return model as Model<T>;
 }
 
 interface LayerSpec {
@@ -59,7 +62,7 @@ interface ModelSpec {
   outputs?: string[];
 }
 
-function serializeModel(model: Model): ModelSpec {
+function serializeModel(model: AnyModel): ModelSpec {
   const { Model, Sequential } = modelClasses();
   if (model instanceof Sequential) {
     return {
@@ -107,7 +110,7 @@ function serializeLayer(layer: Layer): LayerSpec {
   return { className: layer.className, config: layer.getConfig() };
 }
 
-function deserializeModel(spec: ModelSpec): Model {
+function deserializeModel(spec: ModelSpec): AnyModel {
   const { Model, Sequential } = modelClasses();
   if (spec.className === "Sequential") {
     const layers = spec.layers.map(deserializeLayer);
@@ -142,7 +145,8 @@ function deserializeModel(spec: ModelSpec): Model {
     if (!t) throw new Error(`loadModel: the saved graph refers to "${id}", which could not be rebuilt`);
     return t;
   };
-  return new Model({ name: spec.name, inputs: spec.inputs!.map(lookup), outputs: spec.outputs!.map(lookup) });
+  const outputs = spec.outputs!.map(lookup);
+  return new Model<ModelOutputs>({ name: spec.name, inputs: spec.inputs!.map(lookup), outputs: outputs.length === 1 ? outputs[0] : outputs });
 }
 
 function deserializeLayer(spec: LayerSpec): Layer {
@@ -150,7 +154,7 @@ function deserializeLayer(spec: LayerSpec): Layer {
   return layerFromConfig(spec.className, spec.config);
 }
 
-function collectNodes(model: Model): { layer: Layer; inputs: readonly KerasTensor[]; listInput: boolean; output: KerasTensor }[] {
+function collectNodes(model: AnyModel): { layer: Layer; inputs: readonly KerasTensor[]; listInput: boolean; output: KerasTensor }[] {
   const inputSet = new Set(model.inputs);
   const order: { layer: Layer; inputs: readonly KerasTensor[]; listInput: boolean; output: KerasTensor }[] = [];
   const seen = new Set<KerasTensor>();
