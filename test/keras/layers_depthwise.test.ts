@@ -177,10 +177,13 @@ describe("DepthwiseConv2D and SeparableConv2D layers (Keras 3 shapes, weights, p
     expect(() => layer(keras.Input({ shape: [8, 8, 4] }))).toThrow('DepthwiseConv2D "dw2" was built for input (None, 8, 8, 3), but got input shape (None, 8, 8, 4)');
   });
 
-  it("rejects a missing kernelSize, a bad depthMultiplier and bad filters with the layer's name", () => {
+  it("rejects a missing kernelSize, a bad depthMultiplier, bad filters, and strides with dilation (as Keras does) with the layer's name", () => {
     expect(() => layers.DepthwiseConv2D({})).toThrow("DepthwiseConv2D: kernelSize is required, e.g. DepthwiseConv2D(3) or DepthwiseConv2D({ kernelSize: [3, 3] })");
     expect(() => layers.DepthwiseConv2D(3, { depthMultiplier: 0 })).toThrow("DepthwiseConv2D: depthMultiplier must be a positive integer, got 0");
     expect(() => layers.SeparableConv2D(0, 3)).toThrow("SeparableConv2D: filters must be a positive integer, got 0");
+    expect(() => layers.SeparableConv2D(8, 3, { strides: 2, dilationRate: 2 })).toThrow(
+      "SeparableConv2D: strides [2,2] > 1 cannot be combined with dilationRate [2,2] > 1, as in Keras; use one or the other",
+    );
   });
 });
 

@@ -59,6 +59,10 @@ export abstract class DepthwiseWindowLayer extends Layer {
     this.padding = parsePadding(options.padding, who);
     this.depthMultiplier = multiplier;
     this.dilationRate = pair(options.dilationRate ?? 1, "dilationRate", who);
+    // Keras refuses this pair for depthwise layers (TensorFlow's kernel cannot run it); models saved here stay loadable there.
+    if (Math.max(...this.strides) > 1 && Math.max(...this.dilationRate) > 1) {
+      throw new Error(`${who}: strides ${JSON.stringify(this.strides)} > 1 cannot be combined with dilationRate ${JSON.stringify(this.dilationRate)} > 1, as in Keras; use one or the other`);
+    }
     this.activation = getActivation(options.activation);
     this.useBias = options.useBias ?? true;
     this.options = { ...options, kernelSize: this.kernelSize };
