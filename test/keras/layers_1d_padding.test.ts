@@ -84,7 +84,6 @@ describe("values", () => {
   });
 
   it("Conv1D 'causal' pads only the start: output t sees inputs up to t", () => {
-    expect(run(conv1d([1, 10]), [1, 2, 3, 4], [1, 4, 1]).length).toBe(3);
     expect(run(conv1d([1, 10], { padding: "causal" }), [1, 2, 3, 4], [1, 4, 1])).toEqual([10, 21, 32, 43]);
     expect(run(conv1d([1, 10], { padding: "causal", dilationRate: 2 }), [1, 2, 3, 4], [1, 4, 1])).toEqual([10, 20, 31, 42]);
   });
