@@ -162,6 +162,7 @@ describe("build-time shape errors name the layer and the shapes", () => {
   it("bad options are refused when the layer is made", () => {
     expect(() => layers.Conv1D(4, [3, 3])).toThrow(/Conv1D: kernelSize must be a positive integer/);
     expect(() => layers.Conv1D(4, 3, { padding: "full" as "same" })).toThrow(/Conv1D: padding must be "valid", "same" or "causal"/);
+    expect(() => layers.Conv1D(4, 3, { strides: 2, dilationRate: 2 })).toThrow(/Conv1D: strides 2 with dilationRate 2 is not supported/);
     expect(() => layers.ZeroPadding2D([1, 2, 3])).toThrow(/ZeroPadding2D: padding must be/);
     expect(() => layers.Cropping1D(-1)).toThrow(/Cropping1D: cropping must be a non-negative integer/);
     expect(() => layers.UpSampling2D(2, { interpolation: "bicubic" as "bilinear" })).toThrow(/"nearest" or "bilinear"/);

@@ -51,6 +51,9 @@ export class Conv1D extends Layer {
     this.strides = single(options.strides ?? 1, "strides", who);
     this.padding = parseConv1DPadding(options.padding);
     this.dilationRate = single(options.dilationRate ?? 1, "dilationRate", who);
+    if (this.strides > 1 && this.dilationRate > 1) {
+      throw new Error(`${who}: strides ${this.strides} with dilationRate ${this.dilationRate} is not supported (Keras refuses it too); use one of them`);
+    }
     this.activation = getActivation(options.activation);
     this.useBias = options.useBias ?? true;
     this.options = options;
