@@ -8,5 +8,7 @@ export { nn } from "./nn";
 export { Tensor } from "./tensor";
 export { loadMnist } from "./data/mnist";
 export { keras, layers } from "./keras";
+/** For typing a model with several outputs, e.g. `keras.models.loadModel<KerasTensor[]>(path)`. */
+export type { KerasTensor } from "./keras";
 export * as viz from "./viz";
 export { recoverAfterInterrupt } from "./interrupt";
