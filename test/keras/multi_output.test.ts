@@ -196,6 +196,31 @@ describe("a functional model with two outputs", () => {
   });
 });
 
+describe("a functional model with outputs given as an object", () => {
+  it("names its outputs by the keys: predict returns an object, losses, metrics and targets go by key, and saving keeps the structure", async () => {
+    nn.seed(29);
+    const { x, yClass, yValue } = twoTasks(32);
+    const input = keras.Input({ shape: [4] });
+    const trunk = layers.Dense(8, { activation: "tanh" })(input);
+    const model = keras.Model({ inputs: input, outputs: { label: layers.Dense(2, { activation: "softmax" })(trunk), value: layers.Dense(1)(trunk) } });
+    expect(model.outputNames).toEqual(["label", "value"]);
+    expect(model.outputShape).toEqual({ label: [null, 2], value: [null, 1] });
+    model.compile({ optimizer: "adam", loss: { label: "categorical_crossentropy", value: "mse" }, metrics: { label: ["accuracy"] } });
+    const history = await model.fit(x, { label: yClass, value: yValue }, { epochs: 1, verbose: 0 });
+    expect(Object.keys(history.history)).toEqual(["loss", "label_loss", "value_loss", "label_accuracy"]);
+    const predicted = model.predict(x);
+    expect(predicted.label.shape).toEqual([32, 2]);
+    expect(predicted.value.shape).toEqual([32, 1]);
+    const file = path.join(dir, "named.safetensors");
+    model.save(file);
+    const loaded = keras.models.loadModel<Record<string, KerasTensor>>(file);
+    expect(loaded.outputNames).toEqual(["label", "value"]);
+    const again = loaded.predict(x);
+    expect(Array.from(again.value.dataSync())).toEqual(Array.from(predicted.value.dataSync()));
+    expect(Array.from(again.label.dataSync())).toEqual(Array.from(predicted.label.dataSync()));
+  });
+});
+
 describe("a functional model with two inputs", () => {
   /** Branch "a" sees [n, 3], branch "b" [n, 2]; the heads predict sum(a) and sum(b) - the first of a. */
   function twoBranches(): Model<KerasTensor[]> {

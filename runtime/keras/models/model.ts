@@ -2,7 +2,8 @@
  * keras.Model: a layer that can be trained. Three ways to make one, as in Keras:
  * - functional: `keras.Model({ inputs, outputs })` over symbolic tensors, for
  *   branching graphs (shared layers, Concatenate/Add merges, several inputs,
- *   several outputs: `outputs: [a, b]` makes `predict` return a list);
+ *   several outputs: `outputs: [a, b]` makes `predict` return a list, and
+ *   `outputs: { cls: a, box: b }` an object with those names);
  * - subclassing: `class Mine extends keras.Model { call(x) { ... } }`, whose
  *   layers are found from its fields;
  * - keras.Sequential (models/sequential.ts), a stack of layers.
@@ -24,14 +25,16 @@ import type { EvaluateOptions, FitOptions, PredictOptions, Data, Targets } from 
 import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_io";
 import { registerModelClass } from "../engine/serialization";
 
-/** A functional model's outputs: one symbolic tensor, or a list of them. */
-export type ModelOutputs = KerasTensor | readonly KerasTensor[];
+/** A functional model's outputs: one symbolic tensor, a list of them, or an object naming them. */
+export type ModelOutputs = KerasTensor | readonly KerasTensor[] | Readonly<Record<string, KerasTensor>>;
 
-/** What predict returns for outputs T: one tensor, or a list (one per output) when the outputs were given as a list. */
-export type Prediction<T extends ModelOutputs> = T extends readonly KerasTensor[] ? Tensor[] : Tensor;
+/** What predict returns for outputs T: the outputs' structure with a Tensor for each symbolic tensor. */
+export type Prediction<T extends ModelOutputs> = T extends KerasTensor ? Tensor : T extends readonly KerasTensor[] ? Tensor[] : { [K in keyof T]: Tensor };
 
-/** The output shape for outputs T: one shape, or a list of shapes. */
-export type OutputShape<T extends ModelOutputs> = T extends readonly KerasTensor[] ? SymbolicShape[] : SymbolicShape;
+/** The output shape for outputs T, in the outputs' structure. */
+export type OutputShape<T extends ModelOutputs> = T extends KerasTensor ? SymbolicShape : T extends readonly KerasTensor[] ? SymbolicShape[] : { [K in keyof T]: SymbolicShape };
+
+export type OutputStructure = "single" | "list" | "named";
 
 /** A model with any outputs: what training, saving and the summary accept. */
 export type AnyModel = Model<ModelOutputs>;
@@ -57,27 +60,35 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   history: History | null = null;
   compiled: Compiled | null = null;
   protected nodes: Node[] | null = null;
-  /** Whether `outputs` was given as a list: then predict returns a list, as Keras keeps the outputs' structure. */
-  private outputsAsList = false;
+  /** How `outputs` was given: predict and outputShape keep that structure, as Keras does (saving stores it). */
+  readonly outputStructure: OutputStructure = "single";
+  /** The keys of outputs given as an object, which name the outputs instead of their layers. */
+  readonly outputKeys: readonly string[] | null = null;
 
   constructor(args: ModelArgs<T> = {}) {
     super(args);
     if (args.inputs !== undefined || args.outputs !== undefined) {
-      this.setGraph(args.inputs, args.outputs);
-      this.outputsAsList = Array.isArray(args.outputs);
+      const outputs = args.outputs;
+      if (isNamedOutputs(outputs)) {
+        this.outputKeys = Object.keys(outputs);
+        this.outputStructure = "named";
+        this.setGraph(args.inputs, Object.values(outputs));
+      } else {
+        this.setGraph(args.inputs, outputs);
+        this.outputStructure = Array.isArray(outputs) ? "list" : "single";
+      }
     }
   }
 
-  /** The output layers' names, in order: the keys of per-output losses, metrics, targets and logs. */
+  /** The outputs' names, in order: the keys of per-output losses, metrics, targets and logs (the output layers' names, or the keys of outputs given as an object). */
   get outputNames(): string[] {
-    return this.outputs.map((t) => t.node.layer.name);
+    return this.outputKeys ? [...this.outputKeys] : this.outputs.map((t) => t.node.layer.name);
   }
 
-  /** The output shape (batch axis null); a list of shapes for a model whose outputs were given as a list. */
+  /** The output shape (batch axis null), in the structure the outputs were given in. */
   get outputShape(): OutputShape<T> {
     if (this.outputs.length === 0) throw new Error(`${this.describe()} has no output shape yet: build it with keras.Input or call it once`);
-    const shapes = this.outputs.map((t) => t.shape);
-    return (this.outputsAsList ? shapes : shapes[0]) as OutputShape<T>;
+    return this.structured(this.outputs.map((t) => t.shape)) as OutputShape<T>;
   }
 
   /** The layers, in order (a functional model lists its InputLayers first, as Keras does). */
@@ -152,7 +163,7 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
 
   /** Fixes the optimizer, loss and metrics for fit/evaluate (Keras's compile). */
   compile(options: CompileOptions): void {
-    this.compiled = new Compiled(options, this.outputs.length > 1 ? this.outputNames : []);
+    this.compiled = new Compiled(options, this.outputs.length > 1 || this.outputKeys ? this.outputNames : []);
   }
 
   get optimizer(): Compiled["optimizer"] | null {
@@ -172,10 +183,9 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     return training.evaluate(this, x, y, options);
   }
 
-  /** The model's outputs for x, computed in batches in inference mode: a list (one per output) when the outputs were given as a list. */
+  /** The model's outputs for x, computed in batches in inference mode, in the structure the outputs were given in (one, a list, an object). */
   predict(x: Data, options: PredictOptions = {}): Prediction<T> {
-    const outputs = training.predict(this, x, options);
-    return (this.outputsAsList ? outputs : outputs[0]) as Prediction<T>;
+    return this.structured(training.predict(this, x, options)) as Prediction<T>;
   }
 
   /** One update on one batch; the batch's loss (and metrics). */
@@ -271,6 +281,13 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     return values.get(this.outputs[0])!;
   }
 
+  /** One value per output, arranged as the outputs were given: the one value, the list, or an object by key. */
+  private structured<V>(values: V[]): V | V[] | Record<string, V> {
+    if (this.outputStructure === "single") return values[0];
+    if (this.outputStructure === "list") return values;
+    return Object.fromEntries(this.outputNames.map((k, i) => [k, values[i]]));
+  }
+
   /** Keeps the layer contract (one tensor out) for calls that cannot return a list. */
   private requireOneOutput(how: string): void {
     if (this.outputs.length > 1) {
@@ -284,7 +301,7 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     const outs = toList(outputs, "outputs");
     const names = outs.map((t) => t.node.layer.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
-    if (repeated !== undefined) {
+    if (repeated !== undefined && !this.outputKeys) {
       throw new Error(`keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`);
     }
     this.nodes = topologicalNodes(ins, outs);
@@ -315,6 +332,10 @@ interface RecurrentLayer extends Layer {
 
 function hasRecurrentStates(layer: Layer): layer is RecurrentLayer {
   return typeof (layer as Partial<RecurrentLayer>).recurrentStates === "function";
+}
+
+function isNamedOutputs(outputs: ModelOutputs | undefined): outputs is Readonly<Record<string, KerasTensor>> {
+  return typeof outputs === "object" && outputs !== null && !Array.isArray(outputs) && !(outputs instanceof KerasTensor);
 }
 
 function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: string): KerasTensor[] {

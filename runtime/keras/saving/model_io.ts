@@ -11,7 +11,7 @@ import type { Layer, LayerConfig } from "../engine/layer";
 import { Input } from "../engine/input_layer";
 import type { KerasTensor } from "../engine/keras_tensor";
 import { layerFromConfig, modelClasses } from "../engine/serialization";
-import type { AnyModel, Model, ModelOutputs } from "../models/model";
+import type { AnyModel, Model, ModelOutputs, OutputStructure } from "../models/model";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors";
 import { writeFileAtomic } from "./atomic_write";
 
@@ -60,6 +60,9 @@ interface ModelSpec {
   layers: LayerSpec[];
   inputs?: string[];
   outputs?: string[];
+  /** How the outputs were given (one, a list, an object with `outputKeys`); files without it have a list when there are several. */
+  outputStructure?: OutputStructure;
+  outputKeys?: string[];
 }
 
 function serializeModel(model: AnyModel): ModelSpec {
@@ -102,6 +105,8 @@ function serializeModel(model: AnyModel): ModelSpec {
     layers: model.layers.map((l) => ({ ...serializeLayer(l), inbound: nodesOf.get(l) })),
     inputs: model.inputs.map(idOf),
     outputs: model.outputs.map(idOf),
+    outputStructure: model.outputStructure,
+    ...(model.outputKeys ? { outputKeys: [...model.outputKeys] } : {}),
   };
 }
 
@@ -146,7 +151,10 @@ function deserializeModel(spec: ModelSpec): AnyModel {
     return t;
   };
   const outputs = spec.outputs!.map(lookup);
-  return new Model<ModelOutputs>({ name: spec.name, inputs: spec.inputs!.map(lookup), outputs: outputs.length === 1 ? outputs[0] : outputs });
+  const structure = spec.outputStructure ?? (outputs.length === 1 ? "single" : "list");
+  const keys = spec.outputKeys ?? [];
+  const structured: ModelOutputs = structure === "single" ? outputs[0] : structure === "list" ? outputs : Object.fromEntries(keys.map((k, i) => [k, outputs[i]]));
+  return new Model<ModelOutputs>({ name: spec.name, inputs: spec.inputs!.map(lookup), outputs: structured });
 }
 
 function deserializeLayer(spec: LayerSpec): Layer {
