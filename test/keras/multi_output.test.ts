@@ -260,6 +260,19 @@ describe("a functional model with two inputs", () => {
     const batched = model.predict([a, b], { batchSize: 2 });
     whole.forEach((t, i) => expect(Array.from(batched[i].dataSync())).toEqual(Array.from(t.dataSync())));
   });
+
+  it("takes inputs as an object by input name, in any key order", () => {
+    nn.seed(33);
+    const model = twoBranches();
+    const a = nn.randn([4, 3]);
+    const b = nn.randn([4, 2]);
+    const byList = model.predict([a, b]);
+    const byName = model.predict({ b, a });
+    byList.forEach((t, i) => expect(Array.from(byName[i].dataSync())).toEqual(Array.from(t.dataSync())));
+    model.compile({ loss: "mse" });
+    expect(model.evaluate({ a, b }, targets(a, b))).toEqual(model.evaluate([a, b], targets(a, b)));
+    expect(() => model.predict({ a, c: b })).toThrow(/there is no input named "c"; the inputs are a, b/);
+  });
 });
 
 describe("multi-output and multi-input errors name the problem", () => {

@@ -21,7 +21,7 @@ import type { History } from "../callbacks/history";
 import { Compiled, type CompileOptions } from "./compiled";
 import { summaryBundle, summaryText } from "./summary";
 import * as training from "./training";
-import type { EvaluateOptions, FitOptions, PredictOptions, Data, Targets } from "./training";
+import type { EvaluateOptions, FitOptions, PredictOptions, Data, NamedData } from "./training";
 import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_io";
 import { registerModelClass } from "../engine/serialization";
 
@@ -171,7 +171,7 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   }
 
   /** Trains for `epochs` over (x, y); resolves to the History. Yields to the event loop between batches. */
-  fit(x: Data, y: Targets, options: FitOptions = {}): Promise<History> {
+  fit(x: Data | NamedData, y: Data | NamedData, options: FitOptions = {}): Promise<History> {
     return training.fit(this, x, y, options);
   }
 
@@ -179,22 +179,22 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
    * The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`.
    * With several outputs: `[loss, ...each output's loss, ...each output's metrics]`, as Keras orders them.
    */
-  evaluate(x: Data, y: Targets, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+  evaluate(x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
     return training.evaluate(this, x, y, options);
   }
 
   /** The model's outputs for x, computed in batches in inference mode, in the structure the outputs were given in (one, a list, an object). */
-  predict(x: Data, options: PredictOptions = {}): Prediction<T> {
+  predict(x: Data | NamedData, options: PredictOptions = {}): Prediction<T> {
     return this.structured(training.predict(this, x, options)) as Prediction<T>;
   }
 
   /** One update on one batch; the batch's loss (and metrics). */
-  trainOnBatch(x: Data, y: Targets, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  trainOnBatch(x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
     return training.trainOnBatch(this, x, y, options);
   }
 
   /** The loss (and metrics) on one batch, without updating. */
-  testOnBatch(x: Data, y: Targets, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  testOnBatch(x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
     return training.testOnBatch(this, x, y, options);
   }
 

@@ -24,8 +24,8 @@ import { formatShape } from "../utils/shape";
 /** Inputs or targets: a tensor, nested arrays or a typed array; a list for a model with several inputs (or outputs). */
 export type Data = Tensor | TensorData | readonly Tensor[];
 
-/** Targets: as Data, or for a model with several outputs an object by output layer name. */
-export type Targets = Data | Readonly<Record<string, Tensor | TensorData>>;
+/** Arrays by name: inputs by input layer name, targets by output name (a model with several of them). */
+export type NamedData = Readonly<Record<string, Tensor | TensorData>>;
 
 export interface FitOptions {
   batchSize?: number;
@@ -34,7 +34,7 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2 | "auto";
   /** Fraction of the data (taken from the end, before shuffling) held out for validation. */
   validationSplit?: number;
-  validationData?: readonly [Data, Targets];
+  validationData?: readonly [Data | NamedData, Data | NamedData];
   /** Shuffle the training examples before each epoch (default true). */
   shuffle?: boolean;
   callbacks?: readonly (Callback | CallbackHooks)[];
@@ -53,7 +53,7 @@ export interface PredictOptions {
   verbose?: 0 | 1 | 2 | "auto";
 }
 
-export async function fit(model: AnyModel, x: Data, y: Targets, options: FitOptions = {}): Promise<History> {
+export async function fit(model: AnyModel, x: Data | NamedData, y: Data | NamedData, options: FitOptions = {}): Promise<History> {
   const compiled = requireCompiled(model, "fit");
   let xs = toInputs(model, x, "x");
   let ys = toTargets(compiled, y, "y");
@@ -125,7 +125,7 @@ export async function fit(model: AnyModel, x: Data, y: Targets, options: FitOpti
   return history;
 }
 
-export function evaluate(model: AnyModel, x: Data, y: Targets, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+export function evaluate(model: AnyModel, x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "evaluate");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
@@ -135,7 +135,7 @@ export function evaluate(model: AnyModel, x: Data, y: Targets, options: Evaluate
 }
 
 /** The model's outputs for x, one tensor per output, computed in batches. */
-export function predict(model: AnyModel, x: Data, options: PredictOptions = {}): Tensor[] {
+export function predict(model: AnyModel, x: Data | NamedData, options: PredictOptions = {}): Tensor[] {
   const xs = toInputs(model, x, "x");
   checkSamples("predict", xs, []);
   const n = xs[0].shape[0];
@@ -150,7 +150,7 @@ export function predict(model: AnyModel, x: Data, options: PredictOptions = {}):
   });
 }
 
-export function trainOnBatch(model: AnyModel, x: Data, y: Targets, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+export function trainOnBatch(model: AnyModel, x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "trainOnBatch");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
@@ -162,7 +162,7 @@ export function trainOnBatch(model: AnyModel, x: Data, y: Targets, options: { re
   return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
 }
 
-export function testOnBatch(model: AnyModel, x: Data, y: Targets, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+export function testOnBatch(model: AnyModel, x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "testOnBatch");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
@@ -242,37 +242,48 @@ function toTensor(data: Data, what: string): Tensor {
   }
 }
 
-/** The model's inputs as a list, checked against the number of inputs of a graph model. */
-function toInputs(model: AnyModel, data: Data, what: string): Tensor[] {
-  const expected = model.inputs.length;
+/** The model's inputs as a list in input order: one array, a list (one per input) or an object by input name. */
+function toInputs(model: AnyModel, data: Data | NamedData, what: string): Tensor[] {
+  const names = model.inputs.map((t) => t.node.layer.name);
+  if (isNamedData(data)) {
+    if (names.length === 0) throw new Error(`${what}: inputs by name need a functional model (built from keras.Input); pass the array itself`);
+    return fromNames(data, names, what, "input");
+  }
+  const expected = names.length;
   const xs = isTensorList(data) ? [...data] : expected > 1 && Array.isArray(data) && data.length === expected ? data.map((d, i) => toTensor(d as Data, `${what}[${i}]`)) : [toTensor(data, what)];
   if (expected > 0 && xs.length !== expected) {
-    throw new Error(`${what}: the model has ${expected} inputs (${model.inputs.map((t) => t.name).join(", ")}) but got ${xs.length} array(s); pass a list with one array per input, in order`);
+    throw new Error(`${what}: the model has ${expected} inputs (${names.join(", ")}) but got ${xs.length} array(s); pass a list with one array per input, in order, or an object by input name`);
   }
   return xs;
 }
 
 /** The targets as a list in output order: one target, a list (one per output) or an object by output name. */
-function toTargets(compiled: Compiled, data: Targets, what: string): Tensor[] {
+function toTargets(compiled: Compiled, data: Data | NamedData, what: string): Tensor[] {
   const names = compiled.outputNames;
-  if (compiled.outputCount === 1) return [isTensorList(data) && data.length === 1 ? data[0] : toTensor(data as Data, what)];
-  if (Array.isArray(data)) {
-    if (data.length !== names.length) {
-      throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got ${data.length} target array(s); pass one target per output, in order, or an object by output name`);
-    }
-    return data.map((d, i) => toTensor(d as Data, `${what}[${i}] (output "${names[i]}")`));
-  }
-  if (isTensor(data) || ArrayBuffer.isView(data) || typeof data !== "object" || data === null) {
+  if (isNamedData(data)) return fromNames(data, names, what, "output");
+  if (compiled.outputCount === 1) return [isTensorList(data) && data.length === 1 ? data[0] : toTensor(data, what)];
+  if (!Array.isArray(data) || isTensor(data)) {
     throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got one target; pass a list with one target per output, or an object by output name`);
   }
-  const byName = data as Readonly<Record<string, Tensor | TensorData>>;
-  for (const key of Object.keys(byName)) {
-    if (!names.includes(key)) throw new Error(`${what}: there is no output named "${key}"; the outputs are ${names.join(", ")}`);
+  if (data.length !== names.length) {
+    throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got ${data.length} target array(s); pass one target per output, in order, or an object by output name`);
+  }
+  return data.map((d, i) => toTensor(d as Data, `${what}[${i}] (output "${names[i]}")`));
+}
+
+/** The arrays of an object keyed by input or output name, in the model's order; every key must name one. */
+function fromNames(data: NamedData, names: readonly string[], what: string, kind: "input" | "output"): Tensor[] {
+  for (const key of Object.keys(data)) {
+    if (!names.includes(key)) throw new Error(`${what}: there is no ${kind} named "${key}"; the ${kind}s are ${names.join(", ")}`);
   }
   return names.map((n) => {
-    if (byName[n] === undefined) throw new Error(`${what}: no target for output "${n}"; the outputs are ${names.join(", ")}`);
-    return toTensor(byName[n] as Data, `${what}.${n}`);
+    if (data[n] === undefined) throw new Error(`${what}: no array for ${kind} "${n}"; the ${kind}s are ${names.join(", ")}`);
+    return toTensor(data[n] as Data, `${what}.${n}`);
   });
+}
+
+function isNamedData(value: Data | NamedData): value is NamedData {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isTensor(value);
 }
 
 function isTensorList(value: unknown): value is readonly Tensor[] {
