@@ -79,11 +79,16 @@ export class StorageHold {
     return this.held;
   }
 
-  /** Holds `next` from now on and lets go of the storage held so far. */
+  /**
+   * Holds `next` from now on and lets go of the storage held so far. The hold moves before the old
+   * storage is released: an interrupt (V8's termination) or an error while releasing may then leak the
+   * old storage, but never leave a weight pointing at freed memory that the next tensor reuses.
+   */
   swap(next: Storage): void {
+    const previous = this.held;
     next.retain();
-    this.held.release();
     this.held = next;
+    previous.release();
   }
 
   release(): void {

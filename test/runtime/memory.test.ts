@@ -20,6 +20,21 @@ describe("memory", () => {
     expect(() => x.dataSync()).toThrow("dataSync: the tensor [10,10] float32 was disposed");
   });
 
+  it("assign holds the new values even when releasing the old storage is cut short (as by an interrupt)", () => {
+    const w = nn.tensor([1, 2, 3]);
+    const backend = w.storage.backend;
+    const dispose = backend.dispose;
+    backend.dispose = () => {
+      throw new Error("stopped while freeing");
+    };
+    try {
+      expect(() => w.assign(nn.tensor([4, 5, 6]))).toThrow("stopped while freeing");
+    } finally {
+      backend.dispose = dispose;
+    }
+    expect(Array.from(w.dataSync())).toEqual([4, 5, 6]);
+  });
+
   it("views share storage, which is freed with the last view", () => {
     const x = nn.zeros([4, 4]);
     const before = nn.memory();
