@@ -83,6 +83,7 @@ describe("wasm backend primitives match the float64 reference", () => {
     ["a 1x1 filter", convGeometry(2, 5, 5, 6, 9, 1, 1, 1, 0)],
     ["a batch big enough to split across threads", convGeometry(16, 12, 12, 8, 16, 3, 3, 1, 1)],
     ["a filter whose im2col chunk outgrows the default scratch (3x3x20000)", convGeometry(1, 4, 3, 20000, 2, 3, 3, 1, 0)],
+    ["22 im2col chunks, summed in 8 groups for the filter gradient", convGeometry(32, 28, 28, 1, 8, 3, 3, 1, 0)],
   ];
   for (const [name, g] of cases) {
     it(`conv2d forward, input gradient and filter gradient agree for ${name}`, () => {
@@ -97,6 +98,22 @@ describe("wasm backend primitives match the float64 reference", () => {
       expect(compare(wasm.conv2dBackpropFilter(x.w, dy.w, g), ref.conv2dBackpropFilter(x.r, dy.r, g), wSize, SUM_TOL * 10)).toBeLessThan(1);
     });
   }
+
+  it("computes the same filter gradient, bit for bit, every time it runs on two threads", () => {
+    const g = convGeometry(32, 28, 28, 1, 8, 3, 3, 1, 0);
+    const x = wasm.upload(randomValues(g.batch * g.inHeight * g.inWidth * g.inChannels, 4), "float32");
+    const dy = wasm.upload(randomValues(g.batch * g.outHeight * g.outWidth * g.outChannels, 5), "float32");
+    const size = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+    const runs = Array.from({ length: 8 }, () => {
+      const dw = wasm.conv2dBackpropFilter(x, dy, g);
+      const values = Array.from(wasm.read(dw, size, "float32"));
+      wasm.dispose(dw);
+      return values;
+    });
+    for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+    wasm.dispose(x);
+    wasm.dispose(dy);
+  });
 
   const pools: [string, Pool2DGeometry][] = [
     ["2x2 stride 2 (the lecture CNN)", { batch: 4, inHeight: 26, inWidth: 26, channels: 32, outHeight: 13, outWidth: 13,

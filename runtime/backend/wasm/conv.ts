@@ -1,12 +1,19 @@
 /**
  * Convolution and pooling on the wasm kernels, split across threads:
  * convolutions by tasks that threads claim from a shared counter (see
- * assembly/conv.ts), pooling by equal shares of the batch.
+ * assembly/conv.ts; the filter gradient by fixed groups, so that it repeats
+ * exactly), pooling by equal shares of the batch.
  */
 import type { Conv2DGeometry, Pool2DGeometry } from "../backend";
 import type { Block } from "./heap";
 import type { WasmKernels } from "./kernels";
 import { share, type Kernel } from "./threads";
+
+/**
+ * Groups the filter gradient's chunks are summed in: more than the threads, so a descheduled thread holds
+ * up little, and fixed, so the order of the sum does not depend on the threads.
+ */
+const FILTER_GRADIENT_GROUPS = 8;
 
 /** Multiply-adds below which a convolution runs on the calling thread alone. */
 const PARALLEL_MIN_MACS = 1 << 18;
@@ -23,17 +30,21 @@ export function conv2dBackpropInput(k: WasmKernels, dy: Block, w: Block, dx: Blo
 
 export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
-  const filterFloats = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-  const T = threadsFor(k, g);
-  // Each thread accumulates into its own partial filter gradient; they are summed at the end.
-  const partials: Block[] = [dw];
-  for (let t = 1; t < T; t++) partials.push(k.heap.alloc(filterFloats * 4));
-  for (const p of partials) k.heap.f32.fill(0, p.ptr >> 2, (p.ptr >> 2) + filterFloats);
-  k.parallelTasks("conv2dBackpropFilter", T, (t) => [geo, x.ptr, dy.ptr, partials[t].ptr, k.counter.ptr, k.scratch[t].ptr]);
-  for (let t = 1; t < T; t++) {
-    (k.exports.binaryAdd as Kernel)(dw.ptr, 0, 0, 1, partials[t].ptr, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
-    k.heap.release(partials[t]);
-  }
+  const unrolled = g.filterHeight * g.filterWidth * g.inChannels;
+  const filterFloats = unrolled * g.outChannels;
+  const chunkRows = (k.exports.convChunkRows as (n: number) => number)(unrolled);
+  const chunks = Math.ceil((g.batch * g.outHeight * g.outWidth) / chunkRows);
+  // A fixed number of groups, whatever the thread count: see assembly/conv.ts for why.
+  const groups = Math.max(1, Math.min(FILTER_GRADIENT_GROUPS, chunks));
+  const parts = groups === 1 ? dw : k.heap.alloc(groups * filterFloats * 4);
+  k.heap.f32.fill(0, parts.ptr >> 2, (parts.ptr >> 2) + groups * filterFloats);
+  k.parallelTasks("conv2dBackpropFilter", Math.min(threadsFor(k, g), groups), (t) =>
+    [geo, x.ptr, dy.ptr, parts.ptr, groups, k.counter.ptr, k.scratch[t].ptr]);
+  if (groups === 1) return;
+  const add = k.exports.binaryAdd as Kernel;
+  add(parts.ptr, 0, 0, 1, parts.ptr + filterFloats * 4, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
+  for (let i = 2; i < groups; i++) add(dw.ptr, 0, 0, 1, parts.ptr + i * filterFloats * 4, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
+  k.heap.release(parts);
 }
 
 export function pool2d(k: WasmKernels, isAvg: boolean, x: Block, y: Block, g: Pool2DGeometry): void {

@@ -2,7 +2,7 @@
 // im2col chunks: each chunk of output pixels is unrolled into a [rows, K]
 // matrix (K = fh*fw*inC) small enough to stay in L2, then multiplied.
 // Entries are run by every thread at once; each claims tasks (chunks of
-// output pixels, or images) from a shared counter until none are left.
+// output pixels, images, or groups of chunks) from a shared counter until none are left.
 import { gemmOne, gemmScratchFloats } from "./gemm";
 
 // Geometry block (i32 words), written by the JS side (conv.ts there).
@@ -26,20 +26,6 @@ export function convChunkRows(k: i32): i32 {
 
 /** y = im2col(x) @ w, in chunks of output rows claimed from the shared counter. */
 export function conv2dForward(g: usize, x: usize, w: usize, y: usize, counter: usize, scratch: usize): void {
-  eachChunk(false, g, x, w, y, counter, scratch);
-}
-
-/**
- * dw += im2col(x)^T @ dy over chunks of output rows claimed from the shared
- * counter; each thread passes its own dw, which the JS side sums.
- */
-export function conv2dBackpropFilter(g: usize, x: usize, dy: usize, dw: usize, counter: usize, scratch: usize): void {
-  eachChunk(true, g, x, dy, dw, counter, scratch);
-}
-
-// The forward pass (other = w, out = y) or the filter gradient (other = dy,
-// out = dw) over claimed chunks of im2col(x); `filterGrad` is a constant at each call site.
-@inline function eachChunk(filterGrad: bool, g: usize, x: usize, other: usize, out: usize, counter: usize, scratch: usize): void {
   const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
   const outC = geo(g, OUT_C);
   const chunk = convChunkRows(k);
@@ -47,9 +33,33 @@ export function conv2dBackpropFilter(g: usize, x: usize, dy: usize, dw: usize, c
   for (let r = atomic.add<i32>(counter, 1) * chunk; r < rows; r = atomic.add<i32>(counter, 1) * chunk) {
     const n = min(chunk, rows - r);
     const cols = unrolled(g, x, r, n, k, scratch);
-    const rowOffset = <usize>(r * outC) << 2;
-    if (filterGrad) gemmOne(1, 0, k, outC, n, 1, cols, k, other + rowOffset, outC, 1, out, outC, scratch);
-    else gemmOne(0, 0, n, outC, k, 1, cols, k, other, outC, 0, out + rowOffset, outC, scratch);
+    gemmOne(0, 0, n, outC, k, 1, cols, k, w, outC, 0, y + (<usize>(r * outC) << 2), outC, scratch);
+  }
+}
+
+/**
+ * dw = im2col(x)^T @ dy, the chunks of output rows split into `groups` fixed, consecutive runs. Threads
+ * claim whole groups from the shared counter; each group accumulates its chunks in order into its own
+ * partial (`parts`, one filter's worth per group), which the JS side sums in group order. The float sums
+ * thus never depend on which thread ran what: with chunks claimed by threads one at a time into a partial
+ * per thread, two runs under the same nn.seed trained to different weights.
+ */
+export function conv2dBackpropFilter(g: usize, x: usize, dy: usize, parts: usize, groups: i32, counter: usize, scratch: usize): void {
+  const k = geo(g, F_H) * geo(g, F_W) * geo(g, IN_C);
+  const outC = geo(g, OUT_C);
+  const chunk = convChunkRows(k);
+  const rows = geo(g, BATCH) * geo(g, OUT_H) * geo(g, OUT_W);
+  const chunks = (rows + chunk - 1) / chunk;
+  const filterBytes = <usize>(k * outC) << 2;
+  for (let group = atomic.add<i32>(counter, 1); group < groups; group = atomic.add<i32>(counter, 1)) {
+    const dw = parts + <usize>group * filterBytes;
+    const last = <i32>((<i64>(group + 1) * chunks) / groups);
+    for (let c = <i32>((<i64>group * chunks) / groups); c < last; c++) {
+      const r = c * chunk;
+      const n = min(chunk, rows - r);
+      const cols = unrolled(g, x, r, n, k, scratch);
+      gemmOne(1, 0, k, outC, n, 1, cols, k, dy + (<usize>(r * outC) << 2), outC, 1, dw, outC, scratch);
+    }
   }
 }
 
