@@ -186,6 +186,7 @@ export class RNN extends Layer {
       mask,
       goBackwards: this.goBackwards,
       initialStates,
+      training: options.training,
       // backward() frees its intermediate tensors when it ends; the per-step gradients are kept for stepGradients().
       onStateGradient: this.trackStepGradients ? (t, g) => (grads[t] = keep(grads[t] ? grads[t]!.add(g) : g.view(g.shape))) : undefined,
     });

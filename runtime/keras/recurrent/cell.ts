@@ -32,12 +32,18 @@ export interface CellOptions {
   kernelRegularizer?: RegularizerIdentifier | null;
   recurrentRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
+  /** Fraction of the input units dropped for the input projection while training, in [0, 1) (default 0); one mask per call, reused at every step. */
+  dropout?: number;
+  /** Fraction of the state units dropped for the recurrent projection while training, in [0, 1) (default 0); one mask per call, reused at every step. */
+  recurrentDropout?: number;
 }
 
 export abstract class RecurrentCell extends Layer {
   readonly units: number;
   readonly activation: ResolvedActivation;
   readonly useBias: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
   kernel: Weight | null = null;
   recurrentKernel: Weight | null = null;
   bias: Weight | null = null;
@@ -53,6 +59,8 @@ export abstract class RecurrentCell extends Layer {
     this.units = units;
     this.activation = getActivation(options.activation === undefined ? "tanh" : options.activation);
     this.useBias = options.useBias ?? true;
+    this.dropout = dropoutRate(new.target.name, "dropout", options.dropout);
+    this.recurrentDropout = dropoutRate(new.target.name, "recurrentDropout", options.recurrentDropout);
     this.cellOptions = options;
   }
 
@@ -79,8 +87,11 @@ export abstract class RecurrentCell extends Layer {
     return withBias.reshape([...x.shape.slice(0, -1), this.gates * this.units]);
   }
 
-  /** The new states after one step, from the step's projected input [batch, gates * units] and the previous states; the first state is the step's output. */
-  abstract stepProjected(projected: Tensor, states: readonly Tensor[]): Tensor[];
+  /**
+   * The new states after one step, from the step's projected input [batch, gates * units] and the previous states; the first state is the step's output.
+   * `recurrentMask` [batch, units] (recurrent dropout) multiplies h_{t-1} where it enters the recurrent kernel, and nowhere else.
+   */
+  abstract stepProjected(projected: Tensor, states: readonly Tensor[], recurrentMask?: Tensor | null): Tensor[];
 
   /** The step as a fused kernel, or null when this configuration has none (then the layer composes `stepProjected` from tensor ops). */
   abstract stepKernel(): StepKernel | null;
@@ -118,6 +129,8 @@ export abstract class RecurrentCell extends Layer {
       kernelRegularizer: regularizerConfig(o.kernelRegularizer),
       recurrentRegularizer: regularizerConfig(o.recurrentRegularizer),
       biasRegularizer: regularizerConfig(o.biasRegularizer),
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
     };
   }
 
@@ -140,6 +153,11 @@ export abstract class RecurrentCell extends Layer {
     return single ? next.map((t) => t.reshape([this.units])) : next;
   }
 
+  /** h_{t-1} as the recurrent kernel sees it: times the recurrent dropout mask when there is one. */
+  protected recurrentInput(h: Tensor, recurrentMask: Tensor | null | undefined): Tensor {
+    return recurrentMask ? h.mul(recurrentMask) : h;
+  }
+
   /** The bias weight's shape (GRU with resetAfter keeps separate input and recurrent biases). */
   protected biasShape(): number[] {
     return [this.gates * this.units];
@@ -158,4 +176,12 @@ export abstract class RecurrentCell extends Layer {
   protected biasInitializer(): Initializer {
     return initializerOption(this.cellOptions.biasInitializer, "zeros");
   }
+}
+
+function dropoutRate(cell: string, option: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!(typeof value === "number" && value >= 0 && value < 1)) {
+    throw new Error(`${cell}: ${option} must be a number in [0, 1) (the fraction of units dropped while training), got ${String(value)}`);
+  }
+  return value;
 }

@@ -93,14 +93,15 @@ export class GRUCell extends RecurrentCell {
     return this.resetAfter && this.bias ? this.bias.value.select(0, 1) : null;
   }
 
-  stepProjected(projected: Tensor, [h]: readonly Tensor[]): Tensor[] {
+  stepProjected(projected: Tensor, [h]: readonly Tensor[], recurrentMask?: Tensor | null): Tensor[] {
+    const hRec = this.recurrentInput(h, recurrentMask);
     const gate = this.recurrentActivation.fn;
     const [xz, xr, xh] = split(projected, 3, 1);
     const kernel = this.recurrentKernel!.value;
     let z: Tensor;
     let candidate: Tensor;
     if (this.resetAfter) {
-      let rec = h.matmul(kernel);
+      let rec = hRec.matmul(kernel);
       if (this.bias) rec = rec.add(this.bias.value.select(0, 1));
       const [rz, rr, rh] = split(rec, 3, 1);
       z = gate(xz.add(rz));
@@ -108,10 +109,10 @@ export class GRUCell extends RecurrentCell {
       candidate = this.activation.fn(xh.add(r.mul(rh)));
     } else {
       const [kzr, kh] = split(kernel, [2 * this.units, this.units], 1);
-      const [rz, rr] = split(h.matmul(kzr), 2, 1);
+      const [rz, rr] = split(hRec.matmul(kzr), 2, 1);
       z = gate(xz.add(rz));
       const r = gate(xr.add(rr));
-      candidate = this.activation.fn(xh.add(r.mul(h).matmul(kh)));
+      candidate = this.activation.fn(xh.add(r.mul(hRec).matmul(kh)));
     }
     return [z.mul(h).add(z.neg().add(1).mul(candidate))];
   }

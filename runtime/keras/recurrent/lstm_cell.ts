@@ -96,8 +96,8 @@ export class LSTMCell extends RecurrentCell {
     };
   }
 
-  stepProjected(projected: Tensor, [h, c]: readonly Tensor[]): Tensor[] {
-    const z = projected.add(h.matmul(this.recurrentKernel!.value));
+  stepProjected(projected: Tensor, [h, c]: readonly Tensor[], recurrentMask?: Tensor | null): Tensor[] {
+    const z = projected.add(this.recurrentInput(h, recurrentMask).matmul(this.recurrentKernel!.value));
     const [zi, zf, zc, zo] = split(z, 4, 1);
     const gate = this.recurrentActivation.fn;
     const cNext = gate(zf).mul(c).add(gate(zi).mul(this.activation.fn(zc)));

@@ -43,8 +43,8 @@ export class SimpleRNNCell extends RecurrentCell {
     };
   }
 
-  stepProjected(projected: Tensor, [h]: readonly Tensor[]): Tensor[] {
-    return [this.activation.fn(projected.add(h.matmul(this.recurrentKernel!.value)))];
+  stepProjected(projected: Tensor, [h]: readonly Tensor[], recurrentMask?: Tensor | null): Tensor[] {
+    return [this.activation.fn(projected.add(this.recurrentInput(h, recurrentMask).matmul(this.recurrentKernel!.value)))];
   }
 }
 

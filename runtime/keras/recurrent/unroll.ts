@@ -5,9 +5,17 @@
  * as one autograd op (fused_scan.ts); otherwise each step is composed from
  * tensor ops (`cell.stepProjected`), one recurrent matmul per step. Masked
  * (padded) steps carry the states through unchanged and output zeros.
+ *
+ * Dropout while training (Keras's dropout and recurrentDropout, variational:
+ * one mask per call, the same at every step): the input mask multiplies the
+ * whole sequence before the projection; the recurrent mask multiplies h_{t-1}
+ * inside the step, which only the composed loop does, so recurrent dropout
+ * while training takes that loop. With both rates 0, or not training, nothing changes.
  */
 import type { Tensor } from "../../tensor";
 import { stack } from "../../ops/shape";
+import { ones } from "../../ops/creation";
+import { dropout } from "../../ops/dropout";
 import type { RecurrentCell } from "./cell";
 import { fusedScan } from "./fused_scan";
 import { unstack, watchGradient } from "./time_steps";
@@ -23,6 +31,8 @@ export interface UnrollOptions {
   onStateGradient?: (step: number, grad: Tensor) => void;
   /** Compose every step from tensor ops even when the cell has a fused kernel (to compare the two). */
   composed?: boolean;
+  /** Apply the cell's dropout and recurrentDropout (the layer passes its call's `training`). */
+  training?: boolean;
 }
 
 export interface Unrolled {
@@ -36,11 +46,14 @@ export interface Unrolled {
 
 /** Runs `cell` over x [batch, time, inputDim]. */
 export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = {}): Unrolled {
-  const [batch, time] = x.shape;
-  const projected = cell.projectInputs(x);
+  const [batch, time, inputDim] = x.shape;
+  const training = options.training === true;
+  const dropped = training && cell.dropout > 0 ? x.mul(dropoutMask([batch, 1, inputDim], cell.dropout)) : x;
+  const projected = cell.projectInputs(dropped);
   const initialStates = options.initialStates ? [...options.initialStates] : cell.zeroStates(batch);
   const mask = options.mask ?? null;
-  const kernel = options.composed ? null : cell.stepKernel();
+  const recurrentMask = training && cell.recurrentDropout > 0 ? dropoutMask([batch, cell.units], cell.recurrentDropout) : null;
+  const kernel = options.composed || recurrentMask ? null : cell.stepKernel();
   const allStates = kernel
     ? splitStates(
         fusedScan(kernel, {
@@ -57,14 +70,14 @@ export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = 
         cell.stateCount,
         cell.units,
       )
-    : composedStates(cell, projected, initialStates, mask, options);
+    : composedStates(cell, projected, initialStates, mask, recurrentMask, options);
   const processingMask = mask && options.goBackwards ? mask.gather(Array.from({ length: time }, (_, k) => time - 1 - k), 1) : mask;
   const sequence = processingMask ? allStates[0].mul(processingMask.reshape([batch, time, 1])) : allStates[0];
   return { sequence, finalStates: allStates.map((s) => s.select(1, time - 1)), allStates };
 }
 
 /** The per-step loop from tensor ops: every state after every step, stacked over time. */
-function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[], mask: Tensor | null, options: UnrollOptions): Tensor[] {
+function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null, options: UnrollOptions): Tensor[] {
   const [batch, time] = projected.shape;
   const steps = unstack(projected.transpose([1, 0, 2]));
   const masks = mask ? unstack(mask.transpose([1, 0]).reshape([time, batch, 1])) : null;
@@ -72,7 +85,7 @@ function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[
   const history: Tensor[][] = [];
   for (let k = 0; k < time; k++) {
     const t = options.goBackwards ? time - 1 - k : k;
-    let next = cell.stepProjected(steps[t], states);
+    let next = cell.stepProjected(steps[t], states, recurrentMask);
     const m = masks?.[t];
     if (m) next = next.map((s, i) => states[i].add(m.mul(s.sub(states[i]))));
     const sink = options.onStateGradient;
@@ -81,6 +94,11 @@ function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[
     history.push(next);
   }
   return initial.map((_, s) => stack(history.map((h) => h[s]), 1));
+}
+
+/** 0 with probability `rate`, else 1 / (1 - rate), from the seeded generator (the dropout op applied to ones). */
+function dropoutMask(shape: number[], rate: number): Tensor {
+  return dropout(ones(shape), rate, { training: true });
 }
 
 /** [batch, time, stateCount * units] cut into stateCount tensors [batch, time, units]. */
