@@ -18,6 +18,15 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
   const input = toFloat(x);
   if (options.training === false || rate === 0) return input;
-  const keep = lt(rand(input.shape), 1 - rate);
-  return mul(input, div(keep, 1 - rate));
+  return mul(input, dropoutMask(input.shape, rate));
+}
+
+/**
+ * The mask dropout multiplies by: 0 with probability `rate`, else 1 / (1 - rate), from the seeded
+ * generator. Layers that reuse one mask across steps or pixels (recurrent and spatial dropout) draw it
+ * with a shape that broadcasts.
+ */
+export function dropoutMask(shape: readonly number[], rate: number): Tensor {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  return div(lt(rand(shape), 1 - rate), 1 - rate);
 }

@@ -72,7 +72,11 @@ export function kernelBiasConfig(options: KernelBiasOptions): LayerConfig {
  * Keras's optional positional second argument: `f(a, b, options)` or
  * `f(a, options)`; a number or array second argument is option `key`.
  */
-export function positionalSecond<O extends object>(second: number | readonly number[] | O | undefined, options: O, key: string): O {
+export function positionalSecond<O extends object, V extends number | readonly unknown[] = number | readonly number[]>(
+  second: V | O | undefined,
+  options: O,
+  key: string,
+): O {
   if (second === undefined) return options;
   if (typeof second === "number" || Array.isArray(second)) return { ...options, [key]: second };
   return second as O;

@@ -7,7 +7,7 @@ import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { conv2d } from "../../ops/conv";
 import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, positionalSecond, type KernelBiasOptions } from "./config";
-import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
 
 export interface Conv2DOptions extends LayerOptions, KernelBiasOptions {
   /** Window size; may also be given as the second positional argument, as in Keras. */
@@ -62,14 +62,7 @@ export class Conv2D extends Layer {
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
-    const [n, h, w] = inputShape as SymbolicShape;
-    const [kh, kw] = this.kernelSize;
-    return [
-      n,
-      convOutputLength(h, kh, this.strides[0], this.padding, this.dilationRate[0]),
-      convOutputLength(w, kw, this.strides[1], this.padding, this.dilationRate[1]),
-      this.filters,
-    ];
+    return windowOutputShape2D(inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, this.filters);
   }
 
   override getConfig(): LayerConfig {

@@ -12,6 +12,24 @@ export function convOutputLength(length: number | null, window: number, stride: 
   return padding === "same" ? Math.ceil(length / stride) : Math.floor((length - effective) / stride) + 1;
 }
 
+/** [batch, rows, cols, channels] after a 2-D window (dilated by `dilation`) slides over an NHWC input. */
+export function windowOutputShape2D(
+  inputShape: SymbolicShape,
+  window: readonly [number, number],
+  strides: readonly [number, number],
+  padding: Padding,
+  dilation: readonly [number, number],
+  channels: number | null,
+): SymbolicShape {
+  const [n, h, w] = inputShape;
+  return [
+    n,
+    convOutputLength(h, window[0], strides[0], padding, dilation[0]),
+    convOutputLength(w, window[1], strides[1], padding, dilation[1]),
+    channels,
+  ];
+}
+
 /** Output length of a transposed convolution (the inverse of convOutputLength). */
 export function deconvOutputLength(length: number | null, window: number, stride: number, padding: Padding): number | null {
   if (length === null) return null;

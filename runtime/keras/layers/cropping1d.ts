@@ -1,8 +1,8 @@
 /** Cropping1D: cuts steps off the start and end of each sequence (Keras's Cropping1D). */
 import type { LayerConfig, LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
-import { fromConfigOptions } from "./config";
-import { margins1D, marginsOrOptions, SpatialMargins, type Margins1D } from "./margins";
+import { fromConfigOptions, positionalSecond } from "./config";
+import { margins1D, SpatialMargins, type Margins1D } from "./margins";
 
 export interface Cropping1DOptions extends LayerOptions {
   /** Default 1 on every side; may also be the first positional argument, as in Keras. */
@@ -14,7 +14,7 @@ export class Cropping1D extends SpatialMargins {
 
   /** `Cropping1D(2) or Cropping1D({ cropping: [start, end] })`. */
   constructor(croppingOrOptions?: Margins1D | Cropping1DOptions, maybeOptions: Cropping1DOptions = {}) {
-    const options = marginsOrOptions(croppingOrOptions, maybeOptions, "cropping");
+    const options = positionalSecond(croppingOrOptions, maybeOptions, "cropping");
     super(options, margins1D(options.cropping ?? 1, "cropping", "Cropping1D"));
   }
 

@@ -1,8 +1,8 @@
 /** Cropping2D: cuts rows and columns off the edges of each image (Keras's Cropping2D). */
 import type { LayerConfig, LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
-import { fromConfigOptions } from "./config";
-import { margins2D, marginsOrOptions, SpatialMargins, type Margins2D } from "./margins";
+import { fromConfigOptions, positionalSecond } from "./config";
+import { margins2D, SpatialMargins, type Margins2D } from "./margins";
 
 export interface Cropping2DOptions extends LayerOptions {
   /** Default 0 on every side; may also be the first positional argument, as in Keras. */
@@ -14,7 +14,7 @@ export class Cropping2D extends SpatialMargins {
 
   /** `Cropping2D(1), Cropping2D([h, w]) or Cropping2D({ cropping: [[top, bottom], [left, right]] })`. */
   constructor(croppingOrOptions?: Margins2D | Cropping2DOptions, maybeOptions: Cropping2DOptions = {}) {
-    const options = marginsOrOptions(croppingOrOptions, maybeOptions, "cropping");
+    const options = positionalSecond(croppingOrOptions, maybeOptions, "cropping");
     super(options, margins2D(options.cropping ?? 0, "cropping", "Cropping2D"));
   }
 

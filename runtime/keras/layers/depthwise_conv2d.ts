@@ -14,7 +14,7 @@ import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { depthwiseConv2d } from "../../ops/depthwise";
 import { activationConfig, fromConfigOptions, initializerOption, positionalSecond, regularizerConfig } from "./config";
-import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
 
 /** The options DepthwiseConv2D and SeparableConv2D share: the window, the multiplier, activation and bias. */
 export interface DepthwiseWindowOptions extends LayerOptions {
@@ -92,14 +92,7 @@ export abstract class DepthwiseWindowLayer extends Layer {
 
   /** The spatial output size, with `channels` channels. */
   protected windowOutputShape(inputShape: InputShapes, channels: number | null): SymbolicShape {
-    const [n, h, w] = inputShape as SymbolicShape;
-    const [kh, kw] = this.kernelSize;
-    return [
-      n,
-      convOutputLength(h, kh, this.strides[0], this.padding, this.dilationRate[0]),
-      convOutputLength(w, kw, this.strides[1], this.padding, this.dilationRate[1]),
-      channels,
-    ];
+    return windowOutputShape2D(inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, channels);
   }
 
   override getConfig(): LayerConfig {

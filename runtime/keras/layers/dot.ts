@@ -11,7 +11,7 @@ import { transpose } from "../../ops/shape";
 import { formatShapes, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
-import { fromConfigOptions } from "./config";
+import { fromConfigOptions, positionalSecond } from "./config";
 import { Merge } from "./merge";
 
 export type DotAxes = number | readonly [number, number];
@@ -32,7 +32,7 @@ export class Dot extends Merge {
 
   /** `Dot(1)`, `Dot([2, 2], { normalize: true })` or `Dot({ axes: 1 })`, as Keras's Dot(axes, normalize). */
   constructor(axes: DotAxes | DotOptions, options: DotOptions = {}) {
-    const merged: DotOptions = typeof axes === "number" || Array.isArray(axes) ? { ...options, axes: axes as DotAxes } : (axes as DotOptions);
+    const merged = positionalSecond(axes, options, "axes");
     super(merged);
     if (merged.axes === undefined) throw new Error("Dot: axes is required, e.g. layers.Dot(1) or layers.Dot({ axes: [2, 2] })");
     const list = typeof merged.axes === "number" ? [merged.axes] : merged.axes;

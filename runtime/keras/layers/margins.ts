@@ -76,13 +76,6 @@ export function margins2D(value: Margins2D, what: string, layer: string): [numbe
   return axes.map((a) => [a[0], a[1]]);
 }
 
-/** Keras's optional positional margins: `f(margins, options)` or `f(options)`. */
-export function marginsOrOptions<O extends LayerOptions>(first: Margins2D | O | undefined, options: O, key: string): O {
-  if (first === undefined) return options;
-  if (typeof first === "number" || Array.isArray(first)) return { ...options, [key]: first };
-  return first as O;
-}
-
 function isCount(n: unknown): n is number {
   return Number.isInteger(n) && (n as number) >= 0;
 }

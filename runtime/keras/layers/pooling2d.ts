@@ -4,7 +4,7 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { pair, type SymbolicShape } from "../utils/shape";
 import { avgPool2d, maxPool2d } from "../../ops/pool";
 import { positionalSecond } from "./config";
-import { convOutputLength, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
 
 export interface Pooling2DOptions extends LayerOptions {
   /** Window size (default 2); may also be the first positional argument, as in Keras. */
@@ -41,13 +41,8 @@ export abstract class Pooling2D extends Layer {
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
-    const [n, h, w, c] = inputShape as SymbolicShape;
-    return [
-      n,
-      convOutputLength(h, this.poolSize[0], this.strides[0], this.padding),
-      convOutputLength(w, this.poolSize[1], this.strides[1], this.padding),
-      c,
-    ];
+    const shape = inputShape as SymbolicShape;
+    return windowOutputShape2D(shape, this.poolSize, this.strides, this.padding, [1, 1], shape[3]);
   }
 
   override getConfig(): LayerConfig {

@@ -6,8 +6,7 @@
  * regularise; the identity at inference.
  */
 import type { Tensor } from "../../tensor";
-import { ones } from "../../ops/creation";
-import { dropout } from "../../ops/dropout";
+import { dropoutMask } from "../../ops/dropout";
 import type { InputShapes, LayerConfig, LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
@@ -38,7 +37,7 @@ abstract class SpatialDropout extends TrainingNoise {
   }
 
   protected override addNoise(x: Tensor): Tensor {
-    return this.rate === 0 ? x : x.mul(dropout(ones(this.noiseShape(x.shape)), this.rate, { training: true }));
+    return this.rate === 0 ? x : x.mul(dropoutMask(this.noiseShape(x.shape), this.rate));
   }
 
   override getConfig(): LayerConfig {

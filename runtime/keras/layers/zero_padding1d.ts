@@ -1,8 +1,8 @@
 /** ZeroPadding1D: adds zeros at the start and end of each sequence (Keras's ZeroPadding1D). */
 import type { LayerConfig, LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
-import { fromConfigOptions } from "./config";
-import { margins1D, marginsOrOptions, SpatialMargins, type Margins1D } from "./margins";
+import { fromConfigOptions, positionalSecond } from "./config";
+import { margins1D, SpatialMargins, type Margins1D } from "./margins";
 
 export interface ZeroPadding1DOptions extends LayerOptions {
   /** Default 1 on every side; may also be the first positional argument, as in Keras. */
@@ -14,7 +14,7 @@ export class ZeroPadding1D extends SpatialMargins {
 
   /** `ZeroPadding1D(2) or ZeroPadding1D({ padding: [left, right] })`. */
   constructor(paddingOrOptions?: Margins1D | ZeroPadding1DOptions, maybeOptions: ZeroPadding1DOptions = {}) {
-    const options = marginsOrOptions(paddingOrOptions, maybeOptions, "padding");
+    const options = positionalSecond(paddingOrOptions, maybeOptions, "padding");
     super(options, margins1D(options.padding ?? 1, "padding", "ZeroPadding1D"));
   }
 

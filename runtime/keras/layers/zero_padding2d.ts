@@ -1,8 +1,8 @@
 /** ZeroPadding2D: adds rows and columns of zeros around each image (Keras's ZeroPadding2D). */
 import type { LayerConfig, LayerOptions } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
-import { fromConfigOptions } from "./config";
-import { margins2D, marginsOrOptions, SpatialMargins, type Margins2D } from "./margins";
+import { fromConfigOptions, positionalSecond } from "./config";
+import { margins2D, SpatialMargins, type Margins2D } from "./margins";
 
 export interface ZeroPadding2DOptions extends LayerOptions {
   /** Default 1 on every side; may also be the first positional argument, as in Keras. */
@@ -14,7 +14,7 @@ export class ZeroPadding2D extends SpatialMargins {
 
   /** `ZeroPadding2D(1), ZeroPadding2D([h, w]) or ZeroPadding2D({ padding: [[top, bottom], [left, right]] })`. */
   constructor(paddingOrOptions?: Margins2D | ZeroPadding2DOptions, maybeOptions: ZeroPadding2DOptions = {}) {
-    const options = marginsOrOptions(paddingOrOptions, maybeOptions, "padding");
+    const options = positionalSecond(paddingOrOptions, maybeOptions, "padding");
     super(options, margins2D(options.padding ?? 1, "padding", "ZeroPadding2D"));
   }
 

@@ -14,8 +14,7 @@
  */
 import type { Tensor } from "../../tensor";
 import { stack } from "../../ops/shape";
-import { ones } from "../../ops/creation";
-import { dropout } from "../../ops/dropout";
+import { dropoutMask } from "../../ops/dropout";
 import type { RecurrentCell } from "./cell";
 import { fusedScan } from "./fused_scan";
 import { unstack, watchGradient } from "./time_steps";
@@ -94,11 +93,6 @@ function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[
     history.push(next);
   }
   return initial.map((_, s) => stack(history.map((h) => h[s]), 1));
-}
-
-/** 0 with probability `rate`, else 1 / (1 - rate), from the seeded generator (the dropout op applied to ones). */
-function dropoutMask(shape: number[], rate: number): Tensor {
-  return dropout(ones(shape), rate, { training: true });
 }
 
 /** [batch, time, stateCount * units] cut into stateCount tensors [batch, time, units]. */
