@@ -1,6 +1,6 @@
 /**
- * Bench section "accuracy": the lecture's run as the Keras issue states it. The lecture CNN on all of MNIST
- * (60,000 training images, 10% of them held out for validation as in DESIGN.md's example; 10,000 test
+ * Bench section "accuracy": the lecture's run. The lecture CNN (docs/keras.md) on all of MNIST (60,000 training
+ * images, 10% of them held out for validation as in the lecture's example; 10,000 test
  * images), batch 128, 2 epochs, with the lecture's `optimizer: "adam"` (learning rate 0.001) and with Adam at
  * 0.003 (notebook 04, section 6), each from `nn.seed(0)`. Prints test and validation accuracy, fit time and
  * samples per second. Keras's own run of this example (keras.io, mnist_convnet) reports 98.43% validation

@@ -38,12 +38,12 @@ async function main(): Promise<void> {
     }
     const started = performance.now();
     try {
-      const run = (require(section.module) as Record<string, unknown>)[section.run];
+      const run = ((await import(section.module)) as Record<string, unknown>)[section.run];
       if (typeof run !== "function") throw new Error(`${section.module} does not export ${section.run}()`);
-      console.log(await (run as () => Promise<string>)());
+      console.log(await (run as () => string | Promise<string>)());
     } catch (error) {
       failed = true;
-      console.log(`FAILED: ${(error as Error).stack ?? error}`);
+      console.log(`FAILED: ${(error as Error).stack ?? String(error)}`);
     }
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }

@@ -138,7 +138,8 @@ function outputText(iopub: WireMessage[]): string {
     .map(({ header, content }) => {
       if (header.msg_type === "stream") return String(content.text);
       const data = content.data as Record<string, unknown> | undefined;
-      return String(data?.["text/plain"] ?? "");
+      const text = data?.["text/plain"];
+      return typeof text === "string" ? text : "";
     })
     .join("");
 }

@@ -7,17 +7,19 @@
  */
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type * as TfCore from "@tensorflow/tfjs-core";
+import { GPU } from "gpu.js";
 import type { Backend, Conv2DGeometry } from "../../runtime/backend/backend";
 import { GpuJsBackend, type GpuJsMode } from "../../runtime/backend/gpujs/backend";
 import { ReferenceBackend } from "../../runtime/backend/reference";
 import { getBackend, listBackends } from "../../runtime/backend/registry";
 
-type Tf = typeof import("@tensorflow/tfjs-core");
-type TfTensor = import("@tensorflow/tfjs-core").Tensor;
+type Tf = typeof TfCore;
+type TfTensor = TfCore.Tensor;
 
 /** Runs the section and returns its table (rows are echoed to stderr as they complete). */
 export async function runOpBench(): Promise<string> {
-  const contestants = [...nnlabContestants(), ...(await tfContestants())];
+  const contestants = [...(await nnlabContestants()), ...(await tfContestants())];
   const lines = [
     "matmul C = A @ B (GFLOP/s, median) and conv2d of the lecture CNN at batch 128 (ms, median);",
     "(0.50x) = speed relative to tfjs-wasm; ~ = extrapolated from a smaller size (see notes)",
@@ -116,8 +118,8 @@ function median(fn: () => void): number {
 // ----- nnlab backends -----
 
 /** Every registered backend (gpu.js in each CPU mode), plus the reference. */
-function nnlabContestants(): Contestant[] {
-  registerKnownBackends();
+async function nnlabContestants(): Promise<Contestant[]> {
+  await registerKnownBackends();
   const out: Contestant[] = [];
   for (const name of listBackends()) {
     if (name === "gpujs") {
@@ -137,15 +139,14 @@ function nnlabContestants(): Contestant[] {
 
 /** gpu.js's CPU modes, and headlessgl where an X display and the built gl package let it run (`xvfb-run -a npm run bench`). */
 function gpujsModes(): GpuJsMode[] {
-  const { GPU } = require("gpu.js") as typeof import("gpu.js");
   return GPU.isHeadlessGLSupported ? ["headlessgl", "webasm", "cpu"] : ["webasm", "cpu"];
 }
 
 /** Registration modules of the backends this bench knows; one not built yet is left out. */
-function registerKnownBackends(): void {
+async function registerKnownBackends(): Promise<void> {
   for (const module of ["../../runtime/backend/gpujs/register", "../../runtime/backend/wasm/register"]) {
     try {
-      require(module);
+      await import(module);
     } catch (error) {
       console.log(`(${module} not loaded: ${(error as Error).message.split("\n")[0]})`);
     }
@@ -242,8 +243,8 @@ function tfContestant(tf: Tf, backend: "cpu" | "wasm"): Contestant {
       const attrs = { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [1, 1] };
       const forward = (): void => readAndDispose(tf.conv2d(x, w, 1, "valid"));
       const backward = (): void => {
-        readAndDispose(tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, { ...attrs, inputShape: xShape }) as TfTensor);
-        readAndDispose(tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape: wShape }) as TfTensor);
+        readAndDispose(tf.engine().runKernel<TfTensor>("Conv2DBackpropInput", { dy, filter: w }, { ...attrs, inputShape: xShape }));
+        readAndDispose(tf.engine().runKernel<TfTensor>("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape: wShape }));
       };
       return {
         run: task.kind === "conv forward" ? forward : () => (forward(), backward()),
@@ -273,7 +274,7 @@ export function registerWasmFilterGradient(tf: Tf): void {
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs = {} }) => {
       const filterShape = attrs.filterShape as [number, number, number, number];
-      if (attrs.pad !== "valid" || String(attrs.strides) !== "1,1") {
+      if (attrs.pad !== "valid" || (attrs.strides as number[]).join(",") !== "1,1") {
         throw new Error("bench stand-in Conv2DBackpropFilter: only stride 1 and padding 'valid' are implemented");
       }
       // Called with tensors (runKernel passes the caller's objects); wrapping a
@@ -287,7 +288,7 @@ export function registerWasmFilterGradient(tf: Tf): void {
         const [fh, fw, inC] = filterShape;
         const taps: TfTensor[] = [];
         for (let fy = 0; fy < fh; fy++) {
-          for (let fx = 0; fx < fw; fx++) taps.push(tf.slice(x, [0, fy, fx, 0], [batch, outH, outW, inC]));
+          for (let fx = 0; fx < fw; fx++) taps.push(tf.slice(x as TfCore.Tensor4D, [0, fy, fx, 0], [batch, outH, outW, inC]));
         }
         const patches = tf.reshape(tf.stack(taps, 3), [batch * outH * outW, fh * fw * inC]);
         const grad = tf.matMul(patches, tf.reshape(dy, [batch * outH * outW, outC]), true, false);

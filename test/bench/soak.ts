@@ -100,7 +100,7 @@ async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     if (msg.header.msg_type === "stream") stdout += (msg as KernelMessage.IStreamMsg).content.text;
   };
-  const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
+  const reply = (await future.done);
   if (reply.content.status !== "ok") {
     const error = reply.content.status === "error" ? `${reply.content.ename}: ${reply.content.evalue}` : reply.content.status;
     throw new Error(`kernel ${kernel.id} failed a cell (${error}):\n${code}`);

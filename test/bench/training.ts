@@ -1,5 +1,5 @@
 /**
- * Bench section "training": the lecture CNN (DESIGN.md's Keras example) trained
+ * Bench section "training": the lecture CNN (the Keras example in docs/keras.md) trained
  * on MNIST with batch 128 and Adam by nnlab's backends and by TensorFlow.js's
  * wasm backend in the same run, plus the LSTM and Transformer learning checks'
  * models. Each contestant runs in its own child process, so its peak resident
@@ -11,6 +11,7 @@
  * NNLAB_BENCH_FULL=1 trains one whole epoch instead (tfjs-wasm takes minutes).
  * Nothing here asserts.
  */
+import type * as TfCore from "@tensorflow/tfjs-core";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -19,7 +20,6 @@ import { performance } from "node:perf_hooks";
 import { parseIdx } from "../../runtime/data/idx";
 import { mnistFile } from "../../runtime/data/mnist";
 import { recallTask, reverseDigits } from "../../runtime/data/sequences";
-import type { CallbackHooks } from "../../runtime/keras/callbacks/callback";
 import { keras, layers, type Model } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
@@ -27,7 +27,7 @@ import { lectureCnn } from "../keras/lecture_cnn";
 import { registerWasmFilterGradient } from "./ops";
 
 /** Runs every contestant in a child process and returns the section's tables. */
-export async function runTrainingBench(): Promise<string> {
+export function runTrainingBench(): string {
   const loadBefore = loadavg()[0];
   const lines = [
     `lecture CNN on MNIST, batch 128, Adam; ${FULL ? "one full epoch (60,000 images)" : `${TIMED} batches timed after ${WARMUP} warm-up batches`}`,
@@ -159,8 +159,8 @@ function mib(bytes: number): string {
 
 // ----- child side -----
 
-type TfTensor1D = import("@tensorflow/tfjs-core").Tensor1D;
-type TfScalar = import("@tensorflow/tfjs-core").Scalar;
+type TfTensor1D = TfCore.Tensor1D;
+type TfScalar = TfCore.Scalar;
 
 async function runJob(job: Job): Promise<Result> {
   switch (job) {
@@ -233,7 +233,7 @@ async function nnlabCnn(plan: CnnPlan): Promise<Result> {
   model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["accuracy"] });
   const timer = new BatchTimer(plan, model);
   const fitStart = performance.now();
-  await model.fit(xTrain, yTrain, { batchSize: BATCH, epochs: 1, verbose: 0, callbacks: [timer.hooks as CallbackHooks] });
+  await model.fit(xTrain, yTrain, { batchSize: BATCH, epochs: 1, verbose: 0, callbacks: [timer.hooks] });
   const fitSeconds = (performance.now() - fitStart) / 1000;
   const fitPeakRssBytes = peakRss();
   let testAccuracy: number | undefined;

@@ -5,10 +5,11 @@
  */
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
+import type * as TfCore from "@tensorflow/tfjs-core";
 import type { Conv2DGeometry } from "../../runtime/backend/backend";
 import { WasmBackend, type WasmTensor } from "../../runtime/backend/wasm/backend";
 
-type Tf = typeof import("@tensorflow/tfjs-core");
+type Tf = typeof TfCore;
 
 /** Runs the section and returns its report (a few aligned text tables). */
 export async function runWasmBench(): Promise<string> {
@@ -132,7 +133,7 @@ function timeTfConv(tf: Tf, g: Conv2DGeometry): Partial<ConvTimes> {
   const x = tf.tensor4d(filled(xShape.reduce((p, n) => p * n, 1)), xShape);
   const w = tf.tensor4d(filled(9 * g.inChannels * g.outChannels), [3, 3, g.inChannels, g.outChannels]);
   const dy = tf.tensor4d(filled(g.batch * g.outHeight * g.outWidth * g.outChannels), [g.batch, g.outHeight, g.outWidth, g.outChannels]);
-  const run = (f: () => import("@tensorflow/tfjs-core").Tensor): number =>
+  const run = (f: () => TfCore.Tensor): number =>
     median(() => {
       const t = f();
       t.dataSync();
