@@ -294,6 +294,11 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/** "[2,3]": how errors and reprs write a shape. */
+export function shapeString(shape: Shape): string {
+  return `[${shape.join(",")}]`;
+}
+
 /** Row-major strides of a contiguous shape. */
 export function stridesOf(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);

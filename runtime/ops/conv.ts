@@ -3,10 +3,10 @@
  * outChannels] (Keras and TensorFlow.js conventions), its transpose, and the
  * geometry (output size and padding) that the backend primitives receive.
  */
-import type { Conv2DGeometry } from "../backend/backend";
+import { shapeString, type Conv2DGeometry } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor } from "../tensor";
-import { backend, shapeString, toFloat } from "./operands";
+import { compute, type Tensor } from "../tensor/core";
+import { backend, toFloat } from "./operands";
 
 /** "valid" (no padding), "same" (output size ceil(input / stride)), or explicit [[top, bottom], [left, right]]. */
 export type Padding = "valid" | "same" | readonly [readonly [number, number], readonly [number, number]];

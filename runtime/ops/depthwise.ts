@@ -4,10 +4,11 @@
  * differentiable ops (pad, strided slice, broadcast multiply, add), so every
  * backend runs it and its gradients come from autograd.
  */
-import type { Tensor } from "../tensor";
+import { shapeString } from "../backend/backend";
+import type { Tensor } from "../tensor/core";
 import { add, mul } from "./math";
 import { conv2dGeometry, type Conv2DOptions } from "./conv";
-import { shapeString, toFloat } from "./operands";
+import { toFloat } from "./operands";
 import { pad, reshape, slice, stridedSlice } from "./shape";
 
 /**

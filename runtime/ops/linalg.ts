@@ -2,10 +2,10 @@
  * Matrix products: 2-D, batched with NumPy broadcasting of the batch
  * dimensions, and 1-D vectors promoted as NumPy's matmul does.
  */
-import { sizeOf } from "../backend/backend";
+import { shapeString, sizeOf } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor } from "../tensor";
-import { backend, broadcastShapes, shapeString, toFloat } from "./operands";
+import { compute, type Tensor } from "../tensor/core";
+import { backend, broadcastShapes, toFloat } from "./operands";
 import { sum } from "./reduce";
 import { broadcastTo, reshape } from "./shape";
 

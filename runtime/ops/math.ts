@@ -5,7 +5,7 @@
  */
 import type { BinaryOp, DType, UnaryOp } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor, type TensorLike } from "../tensor";
+import { castTo, compute, type Tensor, type TensorLike } from "../tensor/core";
 import { backend, broadcastShapes, toFloat, toTensor, unbroadcast } from "./operands";
 import { zerosLike } from "./creation";
 
@@ -153,10 +153,7 @@ export function clip(x: TensorLike, min: number, max: number): Tensor {
 
 /** The values converted to `dtype` (float32 -> int32 truncates toward zero). No gradient flows through a cast to int32. */
 export function cast(x: TensorLike, dtype: DType): Tensor {
-  const t = toTensor(x);
-  if (t.dtype === dtype) return t;
-  const be = backend();
-  return compute("cast", t.shape, dtype, () => be.cast(t.dataOn(be), t.size, t.dtype, dtype));
+  return castTo(toTensor(x), dtype);
 }
 
 // ----- helpers for this file and activation.ts -----

@@ -4,8 +4,8 @@
  * gradient back to an input's shape).
  */
 import { currentBackend } from "../backend/registry";
-import type { Backend, Shape } from "../backend/backend";
-import { Tensor, compute, fromValues, type TensorLike } from "../tensor";
+import { shapeString, type Backend, type Shape } from "../backend/backend";
+import { Tensor, castTo, compute, fromValues, type TensorLike } from "../tensor/core";
 
 /** The backend that runs ops now. */
 export function backend(): Backend {
@@ -21,10 +21,7 @@ export function toTensor(x: TensorLike): Tensor {
 
 /** `x` as float32 data: int32 tensors are cast (without a graph: int32 tensors carry no gradient). */
 export function toFloat(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  if (t.dtype === "float32") return t;
-  const b = backend();
-  return compute("cast", t.shape, "float32", () => b.cast(t.dataOn(b), t.size, t.dtype, "float32"));
+  return castTo(toTensor(x), "float32");
 }
 
 /** An axis in [0, rank), accepting negative axes counted from the end. */
@@ -83,10 +80,6 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
           b.reduce("sum", grad.dataOn(b), grad.shape, axes),
         );
   return summed.view(shape);
-}
-
-export function shapeString(shape: Shape): string {
-  return `[${shape.join(",")}]`;
 }
 
 function describe(x: unknown): string {

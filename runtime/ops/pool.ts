@@ -5,7 +5,7 @@
  */
 import type { Pool2DGeometry } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor } from "../tensor";
+import { compute, type Tensor } from "../tensor/core";
 import { backend, toFloat } from "./operands";
 import { outputAndPad, pair, type Padding } from "./conv";
 import { broadcastTo, gather, reshape } from "./shape";

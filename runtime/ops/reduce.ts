@@ -4,7 +4,7 @@
  */
 import type { ReduceOp } from "../backend/backend";
 import { noGrad, record } from "../autograd";
-import { compute, type Tensor, type TensorLike } from "../tensor";
+import { compute, type Tensor, type TensorLike } from "../tensor/core";
 import { add, div, eq, exp, log, mul, sqrt, square, sub } from "./math";
 import { backend, normalizeAxes, normalizeAxis, toFloat } from "./operands";
 import { broadcastTo } from "./shape";

@@ -4,12 +4,12 @@
  * rest read a strided view or call pad/concat/gather, and each gradient is
  * the adjoint movement.
  */
-import { sizeOf, stridesOf, broadcastStrides, type Shape } from "../backend/backend";
+import { shapeString, sizeOf, stridesOf, broadcastStrides, type Shape } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, Tensor, fromValues, sameShape, type TensorLike } from "../tensor";
+import { compute, Tensor, fromValues, sameShape, type TensorLike } from "../tensor/core";
 import { cast, eq } from "./math";
 import { arange, checkShape } from "./creation";
-import { backend, broadcastShapes, normalizeAxis, shapeString, toTensor, unbroadcast } from "./operands";
+import { backend, broadcastShapes, normalizeAxis, toTensor, unbroadcast } from "./operands";
 
 /** The same values in a new shape; one dimension may be -1 (inferred). Shares storage. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
