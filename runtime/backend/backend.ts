@@ -175,6 +175,12 @@ export interface Backend<H extends object = object> {
   upload(values: UploadData, dtype: DType): H;
   /** The `size` elements of `h` as a fresh typed array of `dtype` (Float32Array or Int32Array). Synchronous. */
   read(h: H, size: number, dtype: DType): TypedData;
+  /**
+   * The `size` elements of `h` as a fresh Float64Array, at the precision the backend keeps them: full
+   * float64 on the reference backend (what gradient checks compare), the float32 values elsewhere.
+   * For ops that compute on the CPU in float64 (ops/scan.ts).
+   */
+  readFloat64(h: H, size: number, dtype: DType): Float64Array;
   /** Frees the storage. Called exactly once per handle; the handle is never used afterwards. */
   dispose(h: H): void;
   /**

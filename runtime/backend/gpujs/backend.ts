@@ -127,6 +127,10 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     return dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values);
   }
 
+  readFloat64(h: GpuJsStorage, size: number, dtype: DType): Float64Array {
+    return Float64Array.from(this.read(h, size, dtype));
+  }
+
   dispose(h: GpuJsStorage): void {
     const value = h.value;
     h.value = null;

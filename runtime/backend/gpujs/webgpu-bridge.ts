@@ -101,7 +101,7 @@ export class WebGpuBridge {
 
 /** Every primitive of the backend interface; the type check below fails the build when one is missing. */
 const PRIMITIVES = [
-  "upload", "read", "dispose", "cast", "unary", "binary", "where", "reduce", "argReduce", "matmul", "conv2d",
+  "upload", "read", "readFloat64", "dispose", "cast", "unary", "binary", "where", "reduce", "argReduce", "matmul", "conv2d",
   "conv2dBackpropInput", "conv2dBackpropFilter", "pool2d", "maxPool2dBackward", "avgPool2dBackward", "strided", "pad",
   "concat", "gather", "scatterAdd",
 ] as const;

@@ -72,8 +72,9 @@ async function serve(request: BridgeRequest): Promise<void> {
       if (!storage) throw new Error(`webgpu bridge: handle ${id} is unknown (disposed already?)`);
       return storage;
     });
-    const method = (backend as unknown as Record<string, (...a: unknown[]) => unknown>)[request.method];
-    const result = method.apply(backend, args);
+    const method: unknown = Reflect.get(backend, request.method);
+    if (typeof method !== "function") throw new Error(`${request.method} is not a backend primitive`);
+    const result: unknown = Reflect.apply(method, backend, args);
     if (request.method === "dispose") storages.delete(handleId(request.args[0]) ?? -1);
     if (result instanceof GpuJsStorage) {
       await backend.settle(result);
