@@ -7,7 +7,7 @@
 import { shapeString } from "../backend/backend";
 import type { Tensor } from "../tensor/core";
 import { add, mul } from "./math";
-import { conv2dGeometry, type Conv2DOptions } from "./conv";
+import { conv2dGeometry, type ConvWindowOptions } from "./conv";
 import { toFloat } from "./operands";
 import { pad, reshape, slice, stridedSlice } from "./shape";
 
@@ -17,7 +17,7 @@ import { pad, reshape, slice, stridedSlice } from "./shape";
  * channel c convolved with filter[:, :, c, m]. Strides, padding and
  * dilations work as in conv2d.
  */
-export function depthwiseConv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor {
+export function depthwiseConv2d(x: Tensor, filter: Tensor, options: ConvWindowOptions = {}): Tensor {
   const op = "depthwiseConv2d";
   const input = toFloat(x);
   const f = toFloat(filter);

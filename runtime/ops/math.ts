@@ -3,10 +3,11 @@
  * forward. Numbers are accepted wherever a tensor is (as scalars); int32
  * inputs compute in float32 and give float32 results.
  */
+import { currentBackend } from "../backend/registry";
 import type { BinaryOp, DType, UnaryOp } from "../backend/backend";
 import { record } from "../autograd";
 import { castTo, compute, type Tensor, type TensorLike } from "../tensor/core";
-import { backend, broadcastShapes, toFloat, toTensor, unbroadcast } from "./operands";
+import { broadcastShapes, toFloat, toTensor, unbroadcast } from "./operands";
 import { zerosLike } from "./creation";
 
 export { zerosLike, onesLike } from "./creation";
@@ -84,7 +85,7 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => binary("ge", toFloat
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const [c, x, y] = [toFloat(cond), toFloat(a), toFloat(b)];
   const shape = broadcastShapes("where", broadcastShapes("where", c.shape, x.shape), y.shape);
-  const be = backend();
+  const be = currentBackend();
   const out = compute("where", shape, "float32", () =>
     be.where(c.dataOn(be), c.shape, x.dataOn(be), x.shape, y.dataOn(be), y.shape, shape),
   );
@@ -161,7 +162,7 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
 /** Runs backend primitive `op` on float data broadcast to the common shape. */
 export function binary(op: BinaryOp, x: Tensor, y: Tensor): Tensor {
   const shape = broadcastShapes(op, x.shape, y.shape);
-  const be = backend();
+  const be = currentBackend();
   return compute(op, shape, "float32", () => be.binary(op, x.dataOn(be), x.shape, y.dataOn(be), y.shape, shape));
 }
 
@@ -176,7 +177,7 @@ export function unaryWithGrad(
   alpha?: number,
 ): Tensor {
   const input = toFloat(x);
-  const be = backend();
+  const be = currentBackend();
   const out = compute(op, input.shape, "float32", () => be.unary(op, input.dataOn(be), input.size, alpha));
   return record(op, out, [input], (dy) => [grad(dy, input, out)]);
 }

@@ -4,13 +4,8 @@
  * gradient back to an input's shape).
  */
 import { currentBackend } from "../backend/registry";
-import { shapeString, type Backend, type Shape } from "../backend/backend";
+import { shapeString, type Shape } from "../backend/backend";
 import { Tensor, castTo, compute, fromValues, type TensorLike } from "../tensor/core";
-
-/** The backend that runs ops now. */
-export function backend(): Backend {
-  return currentBackend();
-}
 
 /** `x` as a tensor (a number becomes a float32 scalar). */
 export function toTensor(x: TensorLike): Tensor {
@@ -72,7 +67,7 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < grad.shape.length; i++) {
     if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
   }
-  const b = backend();
+  const b = currentBackend();
   const summed =
     axes.length === 0
       ? grad

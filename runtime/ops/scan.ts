@@ -14,9 +14,9 @@
  * Backend primitives: `readFloat64` (the operands at the precision the backend
  * keeps) and `upload` (the results).
  */
+import { currentBackend } from "../backend/registry";
 import { record } from "../autograd";
 import { fromValues, type Tensor } from "../tensor/core";
-import { backend } from "./operands";
 
 /**
  * A cell's step written as plain loops over float64 arrays, forward and
@@ -127,7 +127,7 @@ export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
 
 /** A tensor's values in float64, at full precision where the backend stores float64 (the reference backend, which gradient checks use). */
 function readFloat64(t: Tensor): Float64Array {
-  const be = backend();
+  const be = currentBackend();
   return be.readFloat64(t.dataOn(be), t.size, t.dtype);
 }
 
