@@ -6,7 +6,7 @@ import { currentBackend, listBackends, registerBackend, setBackend } from "./bac
 import type { BackendInfo } from "./backend/backend";
 import { graphTensors, isGradEnabled, noGrad } from "./autograd";
 import { keep as keepOwner, memory, tidyScope } from "./memory";
-import { grad, valueAndGrad } from "./nn-grad";
+import { grad, valueAndGrad } from "./nn_grad";
 import { seed } from "./random";
 import { Tensor } from "./tensor";
 import * as creation from "./ops/creation";

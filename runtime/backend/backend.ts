@@ -3,7 +3,7 @@
  * implements. Everything else (softmax, variance, losses, every backward pass,
  * conv2dTranspose, upsampling, dropout, oneHot, ...) is composed from these in
  * the op layer (runtime/ops/), so a new backend writes these kernels and
- * nothing more, and the conformance suite (test/runtime/backend-conformance.ts)
+ * nothing more, and the conformance suite (test/runtime/backend_conformance.ts)
  * checks each of them against the float64 reference.
  *
  * Conventions that hold for every primitive:

@@ -9,7 +9,7 @@
  * size reuses the space training freed instead of adding its own.
  */
 
-import { WebAssemblyApi, type WasmMemory } from "./wasm-api";
+import { WebAssemblyApi, type WasmMemory } from "./wasm_api";
 
 /** Byte offset and size of one block inside the shared memory. */
 export interface Block {
