@@ -10,8 +10,6 @@ import { castTo, compute, type Tensor, type TensorLike } from "../tensor/core";
 import { broadcastShapes, toFloat, toTensor, unbroadcast } from "./operands";
 import { zerosLike } from "./creation";
 
-export { zerosLike, onesLike } from "./creation";
-
 // ----- binary arithmetic -----
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
@@ -160,7 +158,7 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
 // ----- helpers for this file and activation.ts -----
 
 /** Runs backend primitive `op` on float data broadcast to the common shape. */
-export function binary(op: BinaryOp, x: Tensor, y: Tensor): Tensor {
+function binary(op: BinaryOp, x: Tensor, y: Tensor): Tensor {
   const shape = broadcastShapes(op, x.shape, y.shape);
   const be = currentBackend();
   return compute(op, shape, "float32", () => be.binary(op, x.dataOn(be), x.shape, y.dataOn(be), y.shape, shape));

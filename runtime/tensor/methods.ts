@@ -9,6 +9,7 @@
 import type { DType } from "../backend/backend";
 import { reversePass, type BackwardOptions } from "../autograd";
 import { keep, tidyScope } from "../memory";
+import { onesLike } from "../ops/creation";
 import * as math from "../ops/math";
 import * as reduce from "../ops/reduce";
 import * as shapeOps from "../ops/shape";
@@ -94,7 +95,7 @@ Tensor.prototype.backward = function (grad?: Tensor, options: BackwardOptions = 
   // Intermediate gradients are freed at once (they would otherwise wait for the garbage collector,
   // which does not see GPU memory); leaf gradients survive because accumulateLeafGrad keeps them.
   tidyScope(
-    () => reversePass(this, grad ?? math.onesLike(this), options, accumulateLeafGrad, (a, b) => math.add(a, b)),
+    () => reversePass(this, grad ?? onesLike(this), options, accumulateLeafGrad, (a, b) => math.add(a, b)),
     () => [],
     (t) => (t as Tensor).dispose(),
   );

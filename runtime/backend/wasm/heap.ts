@@ -19,7 +19,7 @@ export interface Block {
 
 const PAGE = 65536;
 /** Must equal --maximumMemory in build.mjs (pages); 2 GiB of reserved address space. */
-export const MAX_PAGES = 32768;
+const MAX_PAGES = 32768;
 const INITIAL_PAGES = 64;
 /** The kernels have no static data; keep the first page unused so a null pointer never aliases a tensor. */
 const HEAP_BASE = PAGE;
