@@ -6,17 +6,7 @@
  * leaf tensors that require it. The graph is freed after the pass unless
  * `retainGraph` is set, so no tape survives from one notebook cell to the next.
  */
-import type { Tensor } from "./tensor";
-
-/** One recorded op: how to turn the gradient of its output into gradients of its inputs. */
-export interface GradNode {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  /** Tensors besides inputs and the output that `backward` reads (kept alive by `tidy`). */
-  readonly saved: readonly Tensor[];
-  /** Gradients for `inputs`, in order; null where an input needs none. */
-  backward(dy: Tensor): readonly (Tensor | null)[];
-}
+import type { GradNode, Tensor } from "./tensor/core";
 
 /** Marks a tensor whose graph an earlier backward() freed. */
 export const FREED: GradNode = {

@@ -3,9 +3,20 @@
  * aligned in columns, long axes elided with "..."), and for small 1-D and
  * 2-D tensors a `text/html` table.
  */
-import type { Shape, TypedData } from "./backend/backend";
+import { shapeString, type DType, type Shape, type TypedData } from "./backend/backend";
 import type { MimeBundle } from "./display";
-import type { Tensor } from "./tensor";
+
+/**
+ * What a repr reads of a tensor. Structural, so that this module needs no import of the Tensor class
+ * (which calls it).
+ */
+export interface Printable {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly rank: number;
+  readonly isDisposed: boolean;
+  dataSync(): TypedData;
+}
 
 /** Tensors above this many elements are elided, as NumPy's print threshold. */
 const THRESHOLD = 1000;
@@ -14,8 +25,8 @@ const EDGE = 3;
 /** Largest 1-D length / 2-D side drawn as an HTML table. */
 const HTML_MAX = 32;
 
-export function tensorRepr(t: Tensor): string {
-  const meta = `shape=[${t.shape.join(",")}], dtype=${t.dtype}`;
+export function tensorRepr(t: Printable): string {
+  const meta = `shape=${shapeString(t.shape)}, dtype=${t.dtype}`;
   if (t.isDisposed) return `Tensor(<disposed>, ${meta})`;
   const data = t.dataSync();
   const elide = data.length > THRESHOLD;
@@ -25,7 +36,7 @@ export function tensorRepr(t: Tensor): string {
   return `${prefix}${body}, ${meta})`;
 }
 
-export function tensorBundle(t: Tensor): MimeBundle {
+export function tensorBundle(t: Printable): MimeBundle {
   const text = tensorRepr(t);
   if (t.isDisposed || t.rank === 0 || t.rank > 2 || t.shape.some((d) => d > HTML_MAX || d === 0)) {
     return { "text/plain": text };
@@ -41,7 +52,7 @@ export function tensorBundle(t: Tensor): MimeBundle {
     return `<tr>${label}${tds}</tr>`;
   }).join("");
   const corner = t.rank === 2 ? "<th></th>" : "";
-  const caption = `<caption style="caption-side:bottom;text-align:left;font-size:smaller">shape [${t.shape.join(",")}], ${t.dtype}</caption>`;
+  const caption = `<caption style="caption-side:bottom;text-align:left;font-size:smaller">shape ${shapeString(t.shape)}, ${t.dtype}</caption>`;
   const html = `<table class="nnlab-tensor">${caption}<thead><tr>${corner}${head}</tr></thead><tbody>${body}</tbody></table>`;
   return { "text/plain": text, "text/html": html };
 }

@@ -16,7 +16,7 @@
  * Using a disposed tensor throws an error naming it; disposing twice is harmless.
  */
 import type { Backend, DType, Shape } from "./backend/backend";
-import { sizeOf } from "./backend/backend";
+import { shapeString, sizeOf } from "./backend/backend";
 
 /** What `nn.memory()` reports. */
 export interface MemoryInfo {
@@ -186,7 +186,7 @@ export function checkTensorSize(op: string, shape: Shape): void {
   const cap = maxTensorBytes();
   if (bytes > cap) {
     throw new Error(
-      `${op}: a result of shape [${shape.join(",")}] needs ${formatBytes(bytes)}, more than the limit ` +
+      `${op}: a result of shape ${shapeString(shape)} needs ${formatBytes(bytes)}, more than the limit ` +
         `NNLAB_MAX_TENSOR_BYTES = ${formatBytes(cap)}; use smaller shapes or batches, or raise the limit`,
     );
   }

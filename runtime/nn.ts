@@ -6,7 +6,7 @@ import { currentBackend, listBackends, registerBackend, setBackend } from "./bac
 import type { BackendInfo } from "./backend/backend";
 import { graphTensors, isGradEnabled, noGrad } from "./autograd";
 import { keep as keepOwner, memory, tidyScope } from "./memory";
-import { grad, valueAndGrad } from "./nn-grad";
+import { grad, valueAndGrad } from "./nn_grad";
 import { seed } from "./random";
 import { Tensor } from "./tensor";
 import * as creation from "./ops/creation";
@@ -39,17 +39,17 @@ export function tidy<T>(fn: () => T): T {
 }
 
 /** Exempts a tensor from disposal by enclosing `tidy` scopes. */
-export function keep(t: Tensor): Tensor {
+function keep(t: Tensor): Tensor {
   return keepOwner(t);
 }
 
 /** Disposes every tensor found in `value` (a tensor, or arrays and plain objects of them). */
-export function dispose(value: unknown): void {
+function dispose(value: unknown): void {
   for (const t of tensorsIn(value)) t.dispose();
 }
 
 /** The backend that runs ops: its name, mode, threads and SIMD. */
-export function backend(): BackendInfo {
+function backend(): BackendInfo {
   return currentBackend().info();
 }
 

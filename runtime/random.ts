@@ -23,7 +23,7 @@ export function seed(n: number): void {
 }
 
 /** The next 32 random bits. */
-export function nextUint32(): number {
+function nextUint32(): number {
   const [s0, s1, s2, s3] = state;
   const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
   const t = (s1 << 9) >>> 0;

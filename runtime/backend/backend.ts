@@ -3,7 +3,7 @@
  * implements. Everything else (softmax, variance, losses, every backward pass,
  * conv2dTranspose, upsampling, dropout, oneHot, ...) is composed from these in
  * the op layer (runtime/ops/), so a new backend writes these kernels and
- * nothing more, and the conformance suite (test/runtime/backend-conformance.ts)
+ * nothing more, and the conformance suite (test/runtime/backend_conformance.ts)
  * checks each of them against the float64 reference.
  *
  * Conventions that hold for every primitive:
@@ -175,6 +175,12 @@ export interface Backend<H extends object = object> {
   upload(values: UploadData, dtype: DType): H;
   /** The `size` elements of `h` as a fresh typed array of `dtype` (Float32Array or Int32Array). Synchronous. */
   read(h: H, size: number, dtype: DType): TypedData;
+  /**
+   * The `size` elements of `h` as a fresh Float64Array, at the precision the backend keeps them: full
+   * float64 on the reference backend (what gradient checks compare), the float32 values elsewhere.
+   * For ops that compute on the CPU in float64 (ops/scan.ts).
+   */
+  readFloat64(h: H, size: number, dtype: DType): Float64Array;
   /** Frees the storage. Called exactly once per handle; the handle is never used afterwards. */
   dispose(h: H): void;
   /**
@@ -292,6 +298,11 @@ export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** "[2,3]": how errors and reprs write a shape. */
+export function shapeString(shape: Shape): string {
+  return `[${shape.join(",")}]`;
 }
 
 /** Row-major strides of a contiguous shape. */

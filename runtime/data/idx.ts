@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { shapeString } from "../backend/backend";
 import { fromValues, type Tensor } from "../tensor";
 
 /** IDX type codes and how to read one value. */
@@ -54,7 +55,7 @@ export function parseIdx(bytes: Uint8Array, source = "IDX data"): { shape: numbe
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = header + count * type.bytes;
-  if (bytes.length < expected) fail(`shape [${shape.join(",")}] of ${type.name} needs ${expected} bytes, the file has ${bytes.length}`);
+  if (bytes.length < expected) fail(`shape ${shapeString(shape)} of ${type.name} needs ${expected} bytes, the file has ${bytes.length}`);
   if (type.bytes === 1 && type.name === "uint8") return { shape, type, values: bytes.subarray(header, expected) };
   const values = new Float64Array(count);
   for (let i = 0; i < count; i++) values[i] = type.read(view, header + i * type.bytes);

@@ -3,7 +3,7 @@
  * logSoftmax subtract the maximum first, so large logits do not overflow.
  */
 import { noGrad, record } from "../autograd";
-import type { Tensor, TensorLike } from "../tensor";
+import type { Tensor, TensorLike } from "../tensor/core";
 import { add, div, exp, erf, gt, log, mul, square, sub, unaryWithGrad, where } from "./math";
 import { normalizeAxis, toFloat } from "./operands";
 import { max, sum } from "./reduce";

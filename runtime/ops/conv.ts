@@ -3,15 +3,17 @@
  * outChannels] (Keras and TensorFlow.js conventions), its transpose, and the
  * geometry (output size and padding) that the backend primitives receive.
  */
-import type { Conv2DGeometry } from "../backend/backend";
+import { currentBackend } from "../backend/registry";
+import { shapeString, type Conv2DGeometry } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor } from "../tensor";
-import { backend, shapeString, toFloat } from "./operands";
+import { compute, type Tensor } from "../tensor/core";
+import { toFloat } from "./operands";
 
 /** "valid" (no padding), "same" (output size ceil(input / stride)), or explicit [[top, bottom], [left, right]]. */
 export type Padding = "valid" | "same" | readonly [readonly [number, number], readonly [number, number]];
 
-export interface Conv2DOptions {
+/** Where the windows of a 2-D convolution (and its depthwise and transposed forms) fall. */
+export interface ConvWindowOptions {
   /** Step between windows: one number for both axes or [height, width]. Default 1. */
   strides?: number | readonly [number, number];
   /** Default "valid". */
@@ -21,11 +23,11 @@ export interface Conv2DOptions {
 }
 
 /** Convolution of x [batch, height, width, inChannels] with filter [fh, fw, inChannels, outChannels]. */
-export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor {
+export function conv2d(x: Tensor, filter: Tensor, options: ConvWindowOptions = {}): Tensor {
   const input = toFloat(x);
   const f = toFloat(filter);
   const g = conv2dGeometry("conv2d", input.shape, f.shape, options);
-  const be = backend();
+  const be = currentBackend();
   const outShape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
   const out = compute("conv2d", outShape, "float32", () => be.conv2d(input.dataOn(be), f.dataOn(be), g));
   // A network's first layer has an input without gradient: skip its (costly) input gradient.
@@ -39,7 +41,7 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): 
   ]);
 }
 
-export interface Conv2DTransposeOptions extends Conv2DOptions {
+export interface Conv2DTransposeOptions extends ConvWindowOptions {
   /** The [height, width] of the result, when strides make it ambiguous; defaults to TensorFlow's choice. */
   outputSize?: readonly [number, number];
 }
@@ -81,7 +83,7 @@ export function conv2dTranspose(x: Tensor, filter: Tensor, options: Conv2DTransp
         `${input.shape[1]}x${input.shape[2]} with these strides and padding (it gives ${g.outHeight}x${g.outWidth})`,
     );
   }
-  const be = backend();
+  const be = currentBackend();
   const out = compute(op, imageShape, "float32", () => be.conv2dBackpropInput(input.dataOn(be), f.dataOn(be), g));
   return record(op, out, [input, f], (dy) => [
     compute(`${op} (input gradient)`, input.shape, "float32", () => be.conv2d(dy.dataOn(be), f.dataOn(be), g)),
@@ -90,7 +92,7 @@ export function conv2dTranspose(x: Tensor, filter: Tensor, options: Conv2DTransp
 }
 
 /** The geometry of a convolution of an image of `xShape` by a filter of `fShape`, validated. */
-export function conv2dGeometry(op: string, xShape: readonly number[], fShape: readonly number[], options: Conv2DOptions): Conv2DGeometry {
+export function conv2dGeometry(op: string, xShape: readonly number[], fShape: readonly number[], options: ConvWindowOptions): Conv2DGeometry {
   if (xShape.length !== 4) throw new Error(`${op}: input ${shapeString(xShape)} must have rank 4: [batch, height, width, channels]`);
   if (fShape.length !== 4) throw new Error(`${op}: filter ${shapeString(fShape)} must have rank 4: [height, width, inChannels, outChannels]`);
   const [batch, inHeight, inWidth, inChannels] = xShape;

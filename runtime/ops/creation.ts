@@ -3,8 +3,8 @@
  * draws from the seeded generator (runtime/random.ts).
  */
 import type { DType, Shape } from "../backend/backend";
-import { sizeOf } from "../backend/backend";
-import { fromValues, type NestedArray, type Tensor } from "../tensor";
+import { shapeString, sizeOf } from "../backend/backend";
+import { fromValues, type NestedArray, type Tensor } from "../tensor/core";
 import { integerArray, normalArray, uniformArray } from "../random";
 
 export interface TensorOptions {
@@ -35,7 +35,7 @@ export function tensor(data: TensorData, shapeOrOptions?: readonly number[] | Te
     checkShape("tensor", explicitShape);
     if (sizeOf(explicitShape) !== values.length) {
       throw new Error(
-        `tensor: ${values.length} values cannot have shape [${explicitShape.join(",")}] (${sizeOf(explicitShape)} elements)`,
+        `tensor: ${values.length} values cannot have shape ${shapeString(explicitShape)} (${sizeOf(explicitShape)} elements)`,
       );
     }
     shape = explicitShape;

@@ -4,10 +4,11 @@
  * differentiable ops (pad, strided slice, broadcast multiply, add), so every
  * backend runs it and its gradients come from autograd.
  */
-import type { Tensor } from "../tensor";
+import { shapeString } from "../backend/backend";
+import type { Tensor } from "../tensor/core";
 import { add, mul } from "./math";
-import { conv2dGeometry, type Conv2DOptions } from "./conv";
-import { shapeString, toFloat } from "./operands";
+import { conv2dGeometry, type ConvWindowOptions } from "./conv";
+import { toFloat } from "./operands";
 import { pad, reshape, slice, stridedSlice } from "./shape";
 
 /**
@@ -16,7 +17,7 @@ import { pad, reshape, slice, stridedSlice } from "./shape";
  * channel c convolved with filter[:, :, c, m]. Strides, padding and
  * dilations work as in conv2d.
  */
-export function depthwiseConv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor {
+export function depthwiseConv2d(x: Tensor, filter: Tensor, options: ConvWindowOptions = {}): Tensor {
   const op = "depthwiseConv2d";
   const input = toFloat(x);
   const f = toFloat(filter);

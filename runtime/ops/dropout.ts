@@ -1,5 +1,5 @@
 /** Dropout: zeroes a random fraction of the values while training and rescales the rest. */
-import type { Tensor } from "../tensor";
+import type { Tensor } from "../tensor/core";
 import { rand } from "./creation";
 import { div, lt, mul } from "./math";
 import { toFloat } from "./operands";

@@ -2,10 +2,11 @@
  * Matrix products: 2-D, batched with NumPy broadcasting of the batch
  * dimensions, and 1-D vectors promoted as NumPy's matmul does.
  */
-import { sizeOf } from "../backend/backend";
+import { currentBackend } from "../backend/registry";
+import { shapeString, sizeOf } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor } from "../tensor";
-import { backend, broadcastShapes, shapeString, toFloat } from "./operands";
+import { compute, type Tensor } from "../tensor/core";
+import { broadcastShapes, toFloat } from "./operands";
 import { sum } from "./reduce";
 import { broadcastTo, reshape } from "./shape";
 
@@ -70,7 +71,7 @@ function batchedMatmul(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: nu
 }
 
 function raw(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: number, shape: number[]): Tensor {
-  const be = backend();
+  const be = currentBackend();
   const as3 = a.shape as [number, number, number];
   const bs3 = b.shape as [number, number, number];
   return compute(`matmul: ${shapeString(a.shape)} x ${shapeString(b.shape)}`, shape, "float32", () =>

@@ -3,13 +3,12 @@
  * forward. Numbers are accepted wherever a tensor is (as scalars); int32
  * inputs compute in float32 and give float32 results.
  */
+import { currentBackend } from "../backend/registry";
 import type { BinaryOp, DType, UnaryOp } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor, type TensorLike } from "../tensor";
-import { backend, broadcastShapes, toFloat, toTensor, unbroadcast } from "./operands";
+import { castTo, compute, type Tensor, type TensorLike } from "../tensor/core";
+import { broadcastShapes, toFloat, toTensor, unbroadcast } from "./operands";
 import { zerosLike } from "./creation";
-
-export { zerosLike, onesLike } from "./creation";
 
 // ----- binary arithmetic -----
 
@@ -84,7 +83,7 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => binary("ge", toFloat
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const [c, x, y] = [toFloat(cond), toFloat(a), toFloat(b)];
   const shape = broadcastShapes("where", broadcastShapes("where", c.shape, x.shape), y.shape);
-  const be = backend();
+  const be = currentBackend();
   const out = compute("where", shape, "float32", () =>
     be.where(c.dataOn(be), c.shape, x.dataOn(be), x.shape, y.dataOn(be), y.shape, shape),
   );
@@ -153,18 +152,15 @@ export function clip(x: TensorLike, min: number, max: number): Tensor {
 
 /** The values converted to `dtype` (float32 -> int32 truncates toward zero). No gradient flows through a cast to int32. */
 export function cast(x: TensorLike, dtype: DType): Tensor {
-  const t = toTensor(x);
-  if (t.dtype === dtype) return t;
-  const be = backend();
-  return compute("cast", t.shape, dtype, () => be.cast(t.dataOn(be), t.size, t.dtype, dtype));
+  return castTo(toTensor(x), dtype);
 }
 
 // ----- helpers for this file and activation.ts -----
 
 /** Runs backend primitive `op` on float data broadcast to the common shape. */
-export function binary(op: BinaryOp, x: Tensor, y: Tensor): Tensor {
+function binary(op: BinaryOp, x: Tensor, y: Tensor): Tensor {
   const shape = broadcastShapes(op, x.shape, y.shape);
-  const be = backend();
+  const be = currentBackend();
   return compute(op, shape, "float32", () => be.binary(op, x.dataOn(be), x.shape, y.dataOn(be), y.shape, shape));
 }
 
@@ -179,7 +175,7 @@ export function unaryWithGrad(
   alpha?: number,
 ): Tensor {
   const input = toFloat(x);
-  const be = backend();
+  const be = currentBackend();
   const out = compute(op, input.shape, "float32", () => be.unary(op, input.dataOn(be), input.size, alpha));
   return record(op, out, [input], (dy) => [grad(dy, input, out)]);
 }

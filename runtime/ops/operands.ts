@@ -4,13 +4,8 @@
  * gradient back to an input's shape).
  */
 import { currentBackend } from "../backend/registry";
-import type { Backend, Shape } from "../backend/backend";
-import { Tensor, compute, fromValues, type TensorLike } from "../tensor";
-
-/** The backend that runs ops now. */
-export function backend(): Backend {
-  return currentBackend();
-}
+import { shapeString, type Shape } from "../backend/backend";
+import { Tensor, castTo, compute, fromValues, type TensorLike } from "../tensor/core";
 
 /** `x` as a tensor (a number becomes a float32 scalar). */
 export function toTensor(x: TensorLike): Tensor {
@@ -21,10 +16,7 @@ export function toTensor(x: TensorLike): Tensor {
 
 /** `x` as float32 data: int32 tensors are cast (without a graph: int32 tensors carry no gradient). */
 export function toFloat(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  if (t.dtype === "float32") return t;
-  const b = backend();
-  return compute("cast", t.shape, "float32", () => b.cast(t.dataOn(b), t.size, t.dtype, "float32"));
+  return castTo(toTensor(x), "float32");
 }
 
 /** An axis in [0, rank), accepting negative axes counted from the end. */
@@ -75,7 +67,7 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < grad.shape.length; i++) {
     if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
   }
-  const b = backend();
+  const b = currentBackend();
   const summed =
     axes.length === 0
       ? grad
@@ -83,10 +75,6 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
           b.reduce("sum", grad.dataOn(b), grad.shape, axes),
         );
   return summed.view(shape);
-}
-
-export function shapeString(shape: Shape): string {
-  return `[${shape.join(",")}]`;
 }
 
 function describe(x: unknown): string {

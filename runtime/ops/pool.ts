@@ -3,10 +3,11 @@
  * default to non-overlapping, strides = pool size, as in Keras) and nearest-
  * neighbour upsample2d, bilinear resizeBilinear.
  */
+import { currentBackend } from "../backend/registry";
 import type { Pool2DGeometry } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, type Tensor } from "../tensor";
-import { backend, toFloat } from "./operands";
+import { compute, type Tensor } from "../tensor/core";
+import { toFloat } from "./operands";
 import { outputAndPad, pair, type Padding } from "./conv";
 import { broadcastTo, gather, reshape } from "./shape";
 import { tensor } from "./creation";
@@ -23,7 +24,7 @@ export interface Pool2DOptions {
 export function maxPool2d(x: Tensor, poolSize: number | readonly [number, number] = 2, options: Pool2DOptions = {}): Tensor {
   const input = toFloat(x);
   const g = poolGeometry("maxPool2d", input, poolSize, options);
-  const be = backend();
+  const be = currentBackend();
   const out = compute("maxPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () => be.pool2d("max", input.dataOn(be), g));
   return record("maxPool2d", out, [input], (dy) => [
     compute("maxPool2d (gradient)", input.shape, "float32", () => be.maxPool2dBackward(dy.dataOn(be), input.dataOn(be), g)),
@@ -34,7 +35,7 @@ export function maxPool2d(x: Tensor, poolSize: number | readonly [number, number
 export function avgPool2d(x: Tensor, poolSize: number | readonly [number, number] = 2, options: Pool2DOptions = {}): Tensor {
   const input = toFloat(x);
   const g = poolGeometry("avgPool2d", input, poolSize, options);
-  const be = backend();
+  const be = currentBackend();
   const out = compute("avgPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () => be.pool2d("avg", input.dataOn(be), g));
   return record("avgPool2d", out, [input], (dy) => [
     compute("avgPool2d (gradient)", input.shape, "float32", () => be.avgPool2dBackward(dy.dataOn(be), g)),

@@ -2,11 +2,12 @@
  * Reductions over any set of axes (all of them by default), with `keepDims`
  * keeping reduced axes as size 1, and their gradients.
  */
+import { currentBackend } from "../backend/registry";
 import type { ReduceOp } from "../backend/backend";
 import { noGrad, record } from "../autograd";
-import { compute, type Tensor, type TensorLike } from "../tensor";
+import { compute, type Tensor, type TensorLike } from "../tensor/core";
 import { add, div, eq, exp, log, mul, sqrt, square, sub } from "./math";
-import { backend, normalizeAxes, normalizeAxis, toFloat } from "./operands";
+import { normalizeAxes, normalizeAxis, toFloat } from "./operands";
 import { broadcastTo } from "./shape";
 
 export type Axes = number | readonly number[];
@@ -91,7 +92,7 @@ function argReduce(op: "argmax" | "argmin", x: TensorLike, axis: number): Tensor
   if (input.shape[ax] === 0) {
     throw new Error(`${op}: axis ${axis} of ${input.shapeString()} is empty; there is no ${op === "argmax" ? "largest" : "smallest"} element`);
   }
-  const be = backend();
+  const be = currentBackend();
   const shape = input.shape.filter((_, i) => i !== ax);
   return compute(op, shape, "int32", () => be.argReduce(op, input.dataOn(be), input.shape, ax));
 }
@@ -108,7 +109,7 @@ function reduceRaw(
   const keptShape = input.shape.map((d, i) => (list.includes(i) ? 1 : d));
   const outShape = keepDims ? keptShape : input.shape.filter((_, i) => !list.includes(i));
   if (list.length === 0) return { out: input.view(outShape), keptShape };
-  const be = backend();
+  const be = currentBackend();
   const out = compute(name, outShape, "float32", () => be.reduce(op, input.dataOn(be), input.shape, list));
   return { out, keptShape };
 }

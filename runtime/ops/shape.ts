@@ -4,12 +4,13 @@
  * rest read a strided view or call pad/concat/gather, and each gradient is
  * the adjoint movement.
  */
-import { sizeOf, stridesOf, broadcastStrides, type Shape } from "../backend/backend";
+import { currentBackend } from "../backend/registry";
+import { shapeString, sizeOf, stridesOf, broadcastStrides, type Shape } from "../backend/backend";
 import { record } from "../autograd";
-import { compute, Tensor, fromValues, sameShape, type TensorLike } from "../tensor";
+import { compute, Tensor, fromValues, sameShape, type TensorLike } from "../tensor/core";
 import { cast, eq } from "./math";
 import { arange, checkShape } from "./creation";
-import { backend, broadcastShapes, normalizeAxis, shapeString, toTensor, unbroadcast } from "./operands";
+import { broadcastShapes, normalizeAxis, toTensor, unbroadcast } from "./operands";
 
 /** The same values in a new shape; one dimension may be -1 (inferred). Shares storage. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -140,7 +141,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   });
   const shape = [...first.shape];
   shape[ax] = tensors.reduce((acc, t) => acc + t.shape[ax], 0);
-  const be = backend();
+  const be = currentBackend();
   const out = compute("concat", shape, first.dtype, () =>
     be.concat(tensors.map((t) => ({ data: t.dataOn(be), shape: t.shape })), ax, first.dtype),
   );
@@ -199,7 +200,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   const before = paddings.map((p) => p[0]);
   const after = paddings.map((p) => p[1]);
   const shape = x.shape.map((d, i) => d + before[i] + after[i]);
-  const be = backend();
+  const be = currentBackend();
   const out = compute("pad", shape, "float32", () => be.pad(input.dataOn(be), input.shape, before, after, value));
   return record("pad", out, [input], (dy) => [slice(dy, before, input.shape)]);
 }
@@ -216,7 +217,7 @@ export function gather(x: Tensor, indices: Tensor | readonly number[], axis = 0)
   const count = idx.size;
   const flatShape = x.shape.map((d, i) => (i === ax ? count : d));
   const shape = [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)];
-  const be = backend();
+  const be = currentBackend();
   const flat = compute("gather", flatShape, x.dtype, () => be.gather(x.dataOn(be), x.shape, x.dtype, idx.dataOn(be), count, ax));
   const out = flat.view(shape);
   // The view holds the storage now; left to the collector, `flat` would keep it alive after `out` is disposed.
@@ -240,7 +241,7 @@ export function oneHot(indices: TensorLike | readonly number[], depth: number): 
 
 /** A strided view of x as a fresh tensor (no graph). */
 function view(op: string, x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
-  const be = backend();
+  const be = currentBackend();
   return compute(op, shape, x.dtype, () => be.strided(x.dataOn(be), x.dtype, { shape, strides, offset }));
 }
 
@@ -255,7 +256,7 @@ function stridedWindow(op: string, x: Tensor, starts: number[], counts: number[]
   const out = view(op, x, counts, strides.map((s, i) => s * steps[i]), offset);
   return record(op, out, [x], (dy) => {
     let g = dy;
-    const be = backend();
+    const be = currentBackend();
     for (let axis = 0; axis < x.rank; axis++) {
       if (counts[axis] === x.shape[axis]) continue;
       const indices = Int32Array.from({ length: counts[axis] }, (_, k) => starts[axis] + k * steps[axis]);

@@ -1,5 +1,5 @@
 import { GpuJsBackend } from "../../runtime/backend/gpujs/backend";
-import { backendConformance } from "../runtime/backend-conformance";
+import { backendConformance } from "../runtime/backend_conformance";
 import { CPU_MODES } from "./modes";
 
 /**

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GpuJsBackend, GpuJsStorage } from "../../runtime/backend/gpujs/backend";
 import { setBackend } from "../../runtime/backend/registry";
 import { nn } from "../../runtime/nn";
-import { backendConformance } from "../runtime/backend-conformance";
-import { convNetGradients, expectGradientsClose } from "./conv-net";
+import { backendConformance } from "../runtime/backend_conformance";
+import { convNetGradients, expectGradientsClose } from "./conv_net";
 import { ensureDisplay, stopDisplay } from "./display";
 import { gpujsBackendName } from "./modes";
 

@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { registerBackend, setBackend } from "../../runtime/backend/registry";
-import { WebGpuBridge } from "../../runtime/backend/gpujs/webgpu-bridge";
+import { WebGpuBridge } from "../../runtime/backend/gpujs/webgpu_bridge";
 import { nn } from "../../runtime/nn";
-import { backendConformance } from "../runtime/backend-conformance";
-import { convNetGradients, expectGradientsClose } from "./conv-net";
+import { backendConformance } from "../runtime/backend_conformance";
+import { convNetGradients, expectGradientsClose } from "./conv_net";
 
 /**
  * gpu.js's webgpu mode (WGSL compute shaders) on Dawn (npm `webgpu`, a
  * devDependency) through its OpenGL ES backend on Mesa's llvmpipe: the
  * kernels a WebGPU device would run, checked for correctness (speed here
  * means nothing). WebGPU reads are asynchronous, so the backend runs in a
- * worker behind the synchronous bridge (runtime/backend/gpujs/webgpu-bridge.ts),
+ * worker behind the synchronous bridge (runtime/backend/gpujs/webgpu_bridge.ts),
  * which loads the compiled host from dist/: `npm test` builds first; after
  * editing runtime/backend/gpujs, run `npm run build` before this file alone.
  * Without Mesa's EGL (Debian libegl1, libgl1-mesa-dri) Dawn offers no adapter

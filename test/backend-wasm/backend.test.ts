@@ -4,7 +4,7 @@ import { ReferenceBackend, type RefData } from "../../runtime/backend/reference"
 import { getBackend } from "../../runtime/backend/registry";
 import { WasmBackend, type WasmTensor } from "../../runtime/backend/wasm/backend";
 import "../../runtime/backend/wasm/register";
-import { buildWasmKernels, randomValues, worstError } from "./kernels-build";
+import { buildWasmKernels, randomValues, worstError } from "./kernels_build";
 
 // float32 storage against float64: relative error of a few float32 ulps, more for long sums.
 const ELEMENTWISE_TOL = 1e-6;

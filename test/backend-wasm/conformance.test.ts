@@ -1,7 +1,7 @@
 import { beforeAll } from "vitest";
 import { WasmBackend } from "../../runtime/backend/wasm/backend";
-import { backendConformance } from "../runtime/backend-conformance";
-import { buildWasmKernels } from "./kernels-build";
+import { backendConformance } from "../runtime/backend_conformance";
+import { buildWasmKernels } from "./kernels_build";
 
 beforeAll(buildWasmKernels);
 

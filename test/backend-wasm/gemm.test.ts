@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { gemm } from "../../runtime/backend/wasm/gemm";
 import { WasmKernels } from "../../runtime/backend/wasm/kernels";
-import { buildWasmKernels, randomValues } from "./kernels-build";
+import { buildWasmKernels, randomValues } from "./kernels_build";
 
 // float32 accumulation over k terms of magnitude <= 1: a few ulps per term.
 const TOLERANCE = 2e-6;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { WasmKernels } from "../../runtime/backend/wasm/kernels";
-import { buildWasmKernels } from "./kernels-build";
+import { buildWasmKernels } from "./kernels_build";
 
 describe("wasm worker threads", () => {
   let kernels: WasmKernels;

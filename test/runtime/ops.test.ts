@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
-import { expectClose } from "./backend-conformance";
+import { expectClose } from "./backend_conformance";
 
 const tol = { atol: 1e-5, rtol: 1e-5 };
 const data = (t: Tensor): number[] => Array.from(t.dataSync());

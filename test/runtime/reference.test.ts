@@ -6,7 +6,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nn } from "../../runtime/nn";
 import { erf } from "../../runtime/backend/reference";
 import type { Tensor } from "../../runtime/tensor";
-import { expectClose } from "./backend-conformance";
+import { expectClose } from "./backend_conformance";
 
 const exact = { atol: 1e-5, rtol: 1e-5 };
 

@@ -1,7 +1,7 @@
 /**
  * The gpu.js backend: every primitive of the backend interface is a gpu.js
  * kernel, generated for the concrete shapes of a call and compiled once per
- * shape (see kernel-cache.ts). gpu.js picks where kernels run: headless-gl or
+ * shape (see kernel_cache.ts). gpu.js picks where kernels run: headless-gl or
  * WebGL2 on a GPU, WebAssembly SIMD ("webasm") on a CPU, plain JavaScript
  * ("cpu") as the last resort. Nothing here computes tensor values in
  * JavaScript outside a kernel: when gpu.js cannot run a primitive, it fails.
@@ -19,8 +19,8 @@
  * WebGPU: gpu.js's webgpu kernels return Promises (a WebGPU read is
  * asynchronous only), and the backend interface is synchronous. Constructed
  * with mode "webgpu", this class leaves each result pending until `settle`;
- * only the WebGPU host worker (webgpu-host.ts) does that, awaiting every
- * primitive before the next, and webgpu-bridge.ts offers it synchronously.
+ * only the WebGPU host worker (webgpu_host.ts) does that, awaiting every
+ * primitive before the next, and webgpu_bridge.ts offers it synchronously.
  */
 import type { GPU } from "gpu.js";
 import type {
@@ -39,7 +39,7 @@ import type {
 } from "../backend";
 import { conv2dBackpropFilterSpec, conv2dBackpropInputSpec, conv2dSpec } from "./conv";
 import { binarySpec, castSpec, unarySpec, whereSpec } from "./elementwise";
-import { KernelCache, type DeviceValue, type KernelClass } from "./kernel-cache";
+import { KernelCache, type DeviceValue, type KernelClass } from "./kernel_cache";
 import { matmulSpec } from "./matmul";
 import { CONCAT_MAX_INPUTS, concatSpec, gatherSpec, padSpec, scatterAddSpec, stridedSpec } from "./movement";
 import { avgPool2dBackwardSpec, maxPool2dBackwardSpec, pool2dSpec } from "./pool";
@@ -125,6 +125,10 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     const host = flat instanceof Float32Array ? flat : (flat.toArray() as Float32Array);
     const values = host.subarray(0, size);
     return dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values);
+  }
+
+  readFloat64(h: GpuJsStorage, size: number, dtype: DType): Float64Array {
+    return Float64Array.from(this.read(h, size, dtype));
   }
 
   dispose(h: GpuJsStorage): void {

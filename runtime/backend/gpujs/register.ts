@@ -3,7 +3,7 @@
  * itself loads only when the backend is created (chosen, forced or probed).
  * `NNLAB_GPUJS_MODE` (gpu, headlessgl, webgl2, webgl, webasm, cpu, webgpu)
  * forces gpu.js's mode; by default gpu.js picks the best one it can run
- * (never webgpu, which runs through webgpu-bridge.ts).
+ * (never webgpu, which runs through webgpu_bridge.ts).
  * Rank 40 when gpu.js finds graphics hardware (see device.ts), above the wasm
  * backend (30); otherwise 20, above the reference (0) and below wasm, which
  * is an order of magnitude faster than gpu.js's CPU and software-GL modes.
@@ -11,7 +11,7 @@
 import { registerBackend } from "../registry";
 import { GPUJS_MODES, GpuJsBackend, type GpuJsMode } from "./backend";
 import { probeGpu } from "./device";
-import { WebGpuBridge } from "./webgpu-bridge";
+import { WebGpuBridge } from "./webgpu_bridge";
 
 const ON_CPU = 20;
 const ON_GPU = 40;

@@ -72,6 +72,10 @@ export class WasmBackend implements Backend<WasmTensor> {
     return dtype === "int32" ? this.k.heap.i32.slice(at, at + size) : this.k.heap.f32.slice(at, at + size);
   }
 
+  readFloat64(h: WasmTensor, size: number, dtype: DType): Float64Array {
+    return Float64Array.from(this.read(h, size, dtype));
+  }
+
   dispose(h: WasmTensor): void {
     this.k.heap.release(h);
   }

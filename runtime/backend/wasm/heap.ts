@@ -9,7 +9,7 @@
  * size reuses the space training freed instead of adding its own.
  */
 
-import { WebAssemblyApi, type WasmMemory } from "./wasm-api";
+import { WebAssemblyApi, type WasmMemory } from "./wasm_api";
 
 /** Byte offset and size of one block inside the shared memory. */
 export interface Block {
@@ -19,7 +19,7 @@ export interface Block {
 
 const PAGE = 65536;
 /** Must equal --maximumMemory in build.mjs (pages); 2 GiB of reserved address space. */
-export const MAX_PAGES = 32768;
+const MAX_PAGES = 32768;
 const INITIAL_PAGES = 64;
 /** The kernels have no static data; keep the first page unused so a null pointer never aliases a tensor. */
 const HEAP_BASE = PAGE;

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Heap, type Block } from "./heap";
 import { ThreadPool, type Kernel } from "./threads";
-import { WebAssemblyApi } from "./wasm-api";
+import { WebAssemblyApi } from "./wasm_api";
 
 /** The kernels module's exports that the JS side calls. */
 export interface KernelExports {

@@ -6,7 +6,7 @@
  * because a message round trip costs more than many of the kernels it would run.
  */
 import { Worker } from "node:worker_threads";
-import type { WasmMemory, WasmModule } from "./wasm-api";
+import type { WasmMemory, WasmModule } from "./wasm_api";
 
 /** Signature of every exported kernel: numeric arguments (i32 pointers and sizes, f32 scalars). */
 export type Kernel = (...args: number[]) => unknown;

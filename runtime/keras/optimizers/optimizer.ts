@@ -8,7 +8,7 @@
 import type { Tensor } from "../../tensor";
 import { noGrad } from "../../autograd";
 import { keep, tidyScope } from "../../memory";
-import { tensorOf, valueAndGrad } from "../../nn-grad";
+import { tensorOf, valueAndGrad } from "../../nn_grad";
 import { zeros } from "../../ops/creation";
 import { Weight } from "../engine/weight";
 

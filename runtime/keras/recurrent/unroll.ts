@@ -2,7 +2,7 @@
  * Backpropagation through time's forward half: the cell applied step after
  * step with the same weights. The input term of every step is computed
  * before the loop in one matmul. Cells with a fused step kernel run the loop
- * as one autograd op (fused_scan.ts); otherwise each step is composed from
+ * as one autograd op (recurrentScan, runtime/ops/scan.ts); otherwise each step is composed from
  * tensor ops (`cell.stepProjected`), one recurrent matmul per step. Masked
  * (padded) steps carry the states through unchanged and output zeros.
  *
@@ -15,8 +15,8 @@
 import type { Tensor } from "../../tensor";
 import { stack } from "../../ops/shape";
 import { dropoutMask } from "../../ops/dropout";
+import { recurrentScan } from "../../ops/scan";
 import type { RecurrentCell } from "./cell";
-import { fusedScan } from "./fused_scan";
 import { unstack, watchGradient } from "./time_steps";
 
 export interface UnrollOptions {
@@ -55,7 +55,7 @@ export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = 
   const kernel = options.composed || recurrentMask ? null : cell.stepKernel();
   const allStates = kernel
     ? splitStates(
-        fusedScan(kernel, {
+        recurrentScan(kernel, {
           projected,
           recurrentKernel: cell.recurrentKernel!.value,
           recurrentBias: cell.recurrentBias(),

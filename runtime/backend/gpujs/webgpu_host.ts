@@ -1,5 +1,5 @@
 /**
- * Worker thread of the WebGPU bridge (webgpu-bridge.ts): runs the gpu.js
+ * Worker thread of the WebGPU bridge (webgpu_bridge.ts): runs the gpu.js
  * backend in gpu.js's "webgpu" mode on Dawn (npm `webgpu`) and answers the
  * main thread's requests one at a time, awaiting each primitive's result
  * before answering, while the main thread blocks in Atomics.wait.
@@ -14,7 +14,7 @@
  */
 import { type MessagePort, workerData } from "node:worker_threads";
 import { GpuJsBackend, GpuJsStorage } from "./backend";
-import { type BridgeRequest, type BridgeResponse, decodeArgs, handleId, RESPONSES } from "./webgpu-protocol";
+import { type BridgeRequest, type BridgeResponse, decodeArgs, handleId, RESPONSES } from "./webgpu_protocol";
 
 interface HostData {
   port: MessagePort;
@@ -72,8 +72,9 @@ async function serve(request: BridgeRequest): Promise<void> {
       if (!storage) throw new Error(`webgpu bridge: handle ${id} is unknown (disposed already?)`);
       return storage;
     });
-    const method = (backend as unknown as Record<string, (...a: unknown[]) => unknown>)[request.method];
-    const result = method.apply(backend, args);
+    const method: unknown = Reflect.get(backend, request.method);
+    if (typeof method !== "function") throw new Error(`${request.method} is not a backend primitive`);
+    const result: unknown = Reflect.apply(method, backend, args);
     if (request.method === "dispose") storages.delete(handleId(request.args[0]) ?? -1);
     if (result instanceof GpuJsStorage) {
       await backend.settle(result);

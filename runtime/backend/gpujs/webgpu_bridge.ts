@@ -1,7 +1,7 @@
 /**
  * gpu.js's WebGPU mode behind the synchronous backend interface. WebGPU reads
  * are asynchronous only (mapAsync), so the gpu.js backend runs in webgpu mode
- * in a worker thread (webgpu-host.ts) that awaits every primitive; each call
+ * in a worker thread (webgpu_host.ts) that awaits every primitive; each call
  * here posts the request and blocks in Atomics.wait until the worker has
  * answered, then takes the answer with receiveMessageOnPort. Tensors stay in
  * the worker; this side holds ids.
@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Backend, BackendInfo } from "../backend";
-import { type BridgeRequest, type BridgeResponse, encodeArgs, RESPONSES } from "./webgpu-protocol";
+import { type BridgeRequest, type BridgeResponse, encodeArgs, RESPONSES } from "./webgpu_protocol";
 
 /** A tensor held by the worker. */
 export class RemoteHandle {
@@ -101,7 +101,7 @@ export class WebGpuBridge {
 
 /** Every primitive of the backend interface; the type check below fails the build when one is missing. */
 const PRIMITIVES = [
-  "upload", "read", "dispose", "cast", "unary", "binary", "where", "reduce", "argReduce", "matmul", "conv2d",
+  "upload", "read", "readFloat64", "dispose", "cast", "unary", "binary", "where", "reduce", "argReduce", "matmul", "conv2d",
   "conv2dBackpropInput", "conv2dBackpropFilter", "pool2d", "maxPool2dBackward", "avgPool2dBackward", "strided", "pad",
   "concat", "gather", "scatterAdd",
 ] as const;
@@ -122,7 +122,7 @@ function requireAll<Missing extends never>(): Missing[] {
 
 /** The compiled host script: beside this file in dist/, or under dist/ when running from TypeScript sources (vitest). */
 function hostScript(): string {
-  const candidates = [join(__dirname, "webgpu-host.js"), join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "gpujs", "webgpu-host.js")];
+  const candidates = [join(__dirname, "webgpu_host.js"), join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "gpujs", "webgpu_host.js")];
   const found = candidates.find((p) => existsSync(p));
   if (found === undefined) throw new Error(`webgpu bridge: ${candidates.join(" or ")} is missing; run \`npm run build\` first`);
   return found;

@@ -1,5 +1,5 @@
 import { ReferenceBackend } from "../../runtime/backend/reference";
-import { backendConformance } from "./backend-conformance";
+import { backendConformance } from "./backend_conformance";
 
 // The suite run on the reference itself: it must pass exactly, which checks the suite's own plumbing
 // (inputs, geometry, comparisons) before other backends rely on it.

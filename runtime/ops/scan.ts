@@ -1,5 +1,6 @@
 /**
- * The whole recurrence over a sequence as one autograd op: forward and
+ * The whole recurrence over a sequence as one autograd op (what Keras's
+ * recurrent layers run when their cell has a fused step kernel): forward and
  * backpropagation through time run as plain loops over float64 arrays, with
  * the cell's StepKernel doing each step. Composing the step from tensor ops
  * costs a dozen small ops per step, each with fixed overhead that dominates
@@ -9,11 +10,43 @@
  *
  * The op's output is every processed step's states side by side,
  * [batch, time, stateCount * units], in processing order.
+ *
+ * Backend primitives: `readFloat64` (the operands at the precision the backend
+ * keeps) and `upload` (the results).
  */
-import { record } from "../../autograd";
-import { currentBackend } from "../../backend/registry";
-import { fromValues, type Tensor } from "../../tensor";
-import type { StepKernel } from "./step_kernel";
+import { currentBackend } from "../backend/registry";
+import { record } from "../autograd";
+import { fromValues, type Tensor } from "../tensor/core";
+
+/**
+ * A cell's step written as plain loops over float64 arrays, forward and
+ * backward side by side (keras/recurrent/step_kernel.ts has the cells'). The
+ * scan computes the recurrent term rec = h_{t-1} · recurrentKernel (+ recurrent
+ * bias) and hands each kernel one step of a batch.
+ *
+ * Arrays are row-major [batch, width]: xp and rec are [batch, gates * units],
+ * states [batch, units].
+ */
+export interface StepKernel {
+  /** Per-row floats the kernel saves in forward for its backward. */
+  readonly cacheWidth: number;
+  /** Writes the new states into `next` and what backward needs into `cache`. */
+  forward(batch: number, xp: Float64Array, rec: Float64Array, prev: readonly Float64Array[], next: Float64Array[], cache: Float64Array): void;
+  /**
+   * From the gradients of the new states `dNext`, writes the gradients of xp
+   * (`dxp`) and of rec (`drec`), and adds the direct gradients of the
+   * previous states (those not through rec) into `dPrev`.
+   */
+  backward(
+    batch: number,
+    dNext: readonly Float64Array[],
+    cache: Float64Array,
+    prev: readonly Float64Array[],
+    dxp: Float64Array,
+    drec: Float64Array,
+    dPrev: Float64Array[],
+  ): void;
+}
 
 export interface ScanInputs {
   /** [batch, time, width] projected inputs, width = gates * units. */
@@ -33,7 +66,7 @@ export interface ScanInputs {
   onStateGradient?: (step: number, grad: Tensor) => void;
 }
 
-export function fusedScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
+export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
   const { projected, recurrentKernel, recurrentBias, initialStates, mask, goBackwards, units, stateCount } = inputs;
   const [batch, time, width] = projected.shape;
   const xp = readFloat64(projected);
@@ -94,9 +127,8 @@ export function fusedScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
 
 /** A tensor's values in float64, at full precision where the backend stores float64 (the reference backend, which gradient checks use). */
 function readFloat64(t: Tensor): Float64Array {
-  const be = currentBackend() as unknown as { readFloat64?(handle: object, size: number): Float64Array };
-  if (typeof be.readFloat64 === "function") return be.readFloat64(t.dataOn(currentBackend()), t.size);
-  return Float64Array.from(t.dataSync());
+  const be = currentBackend();
+  return be.readFloat64(t.dataOn(be), t.size, t.dtype);
 }
 
 function gatherStep(xp: Float64Array, step: Float64Array, batch: number, time: number, width: number, t: number): void {

@@ -1,6 +1,6 @@
 import { afterAll, describe, it } from "vitest";
 import { setBackend } from "../../runtime/backend/registry";
-import { convNetGradients, expectGradientsClose } from "./conv-net";
+import { convNetGradients, expectGradientsClose } from "./conv_net";
 import { CPU_MODES, gpujsBackendName } from "./modes";
 
 /**
