@@ -49,7 +49,7 @@ export interface IsCompleteResult {
   indent?: string;
 }
 
-/** What `createExecutor` (kernel/executor.ts) accepts. Every field is optional. */
+/** What `createExecutor` (kernel/execution/executor.ts) accepts. Every field is optional. */
 export interface ExecutorOptions {
   /** Where cells resolve `import`/`require` of packages next to the notebook (default: process.cwd()). */
   cwd?: string;

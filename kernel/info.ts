@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { PROTOCOL_VERSION } from "./wire";
+import { PROTOCOL_VERSION } from "./protocol/wire";
 
 /** The nnlab package root (holds package.json), from the source tree or from dist/. */
 export const PACKAGE_ROOT = findPackageRoot(__dirname);

@@ -5,10 +5,10 @@
  * promise nobody awaits) never end the kernel.
  */
 import { setFlagsFromString } from "node:v8";
-import { readConnectionFile } from "./connection";
+import { readConnectionFile } from "./protocol/connection";
 import type { Executor, ExecutorOptions } from "./contracts";
 import { createLog, describeError } from "./log";
-import { KernelServer } from "./server";
+import { KernelServer } from "./protocol/server";
 
 /**
  * V8 optimizes no function whose bytecode is longer than this. TypeScript's `createTypeChecker` (29 KB of
@@ -24,11 +24,11 @@ export async function runKernel(connectionFile: string): Promise<void> {
   setFlagsFromString(`--max-optimized-bytecode-size=${MAX_OPTIMIZED_BYTECODE_BYTES}`);
   const log = createLog("main");
   const connection = readConnectionFile(connectionFile);
-  // Interrupts are the watchdog's (see watchdog.ts). This listener keeps SIGINT from ending the process
-  // before the watchdog listens; afterwards the signal reaches both threads and only the watchdog acts.
+  // Interrupts are the watchdog's (see protocol/watchdog.ts). This listener keeps SIGINT from ending the
+  // process before the watchdog listens; afterwards the signal reaches both threads and only the watchdog acts.
   process.on("SIGINT", () => undefined);
-  // The executor shows these on the cell they belong to (kernel/faults.ts); here they are only logged, and
-  // having a listener at all is what keeps one from ending the process.
+  // The executor shows these on the cell they belong to (kernel/execution/faults.ts); here they are only
+  // logged, and having a listener at all is what keeps one from ending the process.
   process.on("uncaughtException", (error) => log.error(`uncaught exception: ${describeError(error)}`));
   process.on("unhandledRejection", (reason) => log.error(`unhandled rejection: ${describeError(reason)}`));
 
@@ -38,6 +38,6 @@ export async function runKernel(connectionFile: string): Promise<void> {
 
 /** Loaded on demand: the executor pulls in the TypeScript compiler, which must not delay binding. */
 async function loadExecutor(options: ExecutorOptions): Promise<Executor> {
-  const { createExecutor } = require("./executor") as typeof import("./executor");
+  const { createExecutor } = require("./execution/executor") as typeof import("./execution/executor");
   return createExecutor(options);
 }

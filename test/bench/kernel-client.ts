@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as zmq from "zeromq";
-import { Wire, type WireMessage } from "../../kernel/wire";
+import { Wire, type WireMessage } from "../../kernel/protocol/wire";
 import { freePorts } from "../support/ports";
 
 /** What came back for one request, with performance.now() times of arrival. */

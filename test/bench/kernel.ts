@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { createJupyterEnv } from "../support/jupyter-env";
 import { REPO_ROOT } from "../support/paths";
 import { type Started, startProcess } from "../support/processes";
-import type { WireMessage } from "../../kernel/wire";
+import type { WireMessage } from "../../kernel/protocol/wire";
 import { KernelClient } from "./kernel-client";
 
 /** Cold starts per kernel (interleaved, so load on the shared machine hits both alike); figures are medians. */

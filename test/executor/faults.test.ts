@@ -66,7 +66,7 @@ describe("faults", () => {
 
   it("reports the cell's user code running and stopping to the server", async () => {
     const states: boolean[] = [];
-    const { createExecutor } = await import("../../kernel/executor");
+    const { createExecutor } = await import("../../kernel/execution/executor");
     session.executor.dispose();
     session.executor = await createExecutor({ cwd: session.cwd, onUserCode: (running) => states.push(running) });
     await run("let spin = 0; for (let i = 0; i < 1000; i++) spin += i;");

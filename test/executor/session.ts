@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { createExecutor } from "../../kernel/executor";
+import { createExecutor } from "../../kernel/execution/executor";
 import type { Executor, ExecutorOptions, ExecuteOutcome } from "../../kernel/contracts";
 import { Recorder, options } from "./recorder";
 

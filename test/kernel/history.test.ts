@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { globToRegExp, History } from "../../kernel/history";
+import { globToRegExp, History } from "../../kernel/protocol/history";
 
 function history(): History {
   const h = new History();

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DELIMITER, type Header, Wire } from "../../kernel/wire";
+import { DELIMITER, type Header, Wire } from "../../kernel/protocol/wire";
 
 const KEY = "secret";
 

@@ -18,8 +18,8 @@ const WARM_UP = Math.round(CELLS / 10);
  * history and tracebacks, its source map as text, its compiled script), and allocator slack. Two causes of
  * the 150 KiB a cell measured before are gone: V8 optimizing TypeScript's `createTypeChecker` after ~550
  * cells (~120 MiB of compiler memory kept by the C allocator; kernel/main.ts) and a parsed source map kept per
- * cell (kernel/typescript/traceback.ts). This bound, about three times the measured growth, catches the
- * first coming back; the JavaScript heap's bound below catches the second.
+ * cell (kernel/execution/typescript/traceback.ts). This bound, about three times the measured growth, catches
+ * the first coming back; the JavaScript heap's bound below catches the second.
  */
 const RSS_GROWTH_BOUND = (CELLS - WARM_UP) * 48 * 1024;
 /** The JavaScript heap after a full collection grows by the kernel's per-cell records (measured 5.3 KiB a cell). */

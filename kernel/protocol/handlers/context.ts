@@ -7,7 +7,7 @@ import type { OutputTarget } from "../cell-output";
 import type { Cells } from "../cells";
 import type { CommRegistry } from "../comm";
 import type { History } from "../history";
-import type { Log } from "../log";
+import type { Log } from "../../log";
 import type { JsonObject, ParentHeader, WireMessage } from "../wire";
 
 export interface Request {

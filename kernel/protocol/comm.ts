@@ -5,7 +5,7 @@
  * outgoing ones leave through `publish` on IOPub.
  */
 import { randomUUID } from "node:crypto";
-import type { Comm, CommBuffers, CommData, CommManager, CommOpenOptions, CommTargetHandler } from "../runtime/comm";
+import type { Comm, CommBuffers, CommData, CommManager, CommOpenOptions, CommTargetHandler } from "../../runtime/comm";
 
 export type CommMessageType = "comm_open" | "comm_msg" | "comm_close";
 

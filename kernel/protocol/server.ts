@@ -7,17 +7,17 @@
  */
 import type { KernelMessage } from "@jupyterlab/services";
 import * as zmq from "zeromq";
-import { type CommBuffers, setCommManager } from "../runtime/comm";
+import { type CommBuffers, setCommManager } from "../../runtime/comm";
 import type { OutputTarget } from "./cell-output";
 import { Cells } from "./cells";
 import { Outbox, receiveLoop } from "./channels";
 import { CommRegistry } from "./comm";
 import { type ConnectionInfo, endpoint } from "./connection";
 import { SharedDigestHistory } from "./digest-history";
-import type { Executor, ExecutorOptions } from "./contracts";
+import type { Executor, ExecutorOptions } from "../contracts";
 import { type Handler, type KernelContext, type Request, requestHandlers } from "./handlers";
 import { History } from "./history";
-import { describeError, type Log } from "./log";
+import { describeError, type Log } from "../log";
 import { messageLimit } from "./message-limit";
 import { whenSettled } from "./settle";
 import { StdinChannel } from "./stdin";

@@ -5,8 +5,8 @@
  * use `whenSettled`, so an interrupt that drops their promise reactions only
  * delays them until `reattachAll()`.
  */
-import type { Log } from "./log";
-import { describeError } from "./log";
+import type { Log } from "../log";
+import { describeError } from "../log";
 import { whenSettled } from "./settle";
 import { later } from "./timers";
 

@@ -3,7 +3,7 @@
  * `history`, the comm requests, `shutdown`, and `debug` (refused clearly:
  * nnlab has no debugger).
  */
-import { kernelInfoContent } from "../info";
+import { kernelInfoContent } from "../../info";
 import { nextTurn } from "../timers";
 import { type Handler, type KernelContext, numberField, stringField } from "./context";
 

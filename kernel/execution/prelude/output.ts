@@ -3,8 +3,8 @@
  * chose), else the real process stream. Stream text is batched (one message per stream run, at most
  * every 50 ms) and capped per cell so a runaway loop cannot flood the front end or the kernel.
  */
-import type { CellOutput } from "../contracts";
-import type { DisplayOptions, DisplaySink, MimeBundle } from "../../runtime/display";
+import type { CellOutput } from "../../contracts";
+import type { DisplayOptions, DisplaySink, MimeBundle } from "../../../runtime/display";
 
 export type StreamName = "stdout" | "stderr";
 

@@ -17,14 +17,14 @@ import type {
   InspectionResult,
   IsCompleteResult,
   UserExpressionResult,
-} from "./contracts";
+} from "../contracts";
 import { installFaultHandlers, type FaultKind } from "./faults";
 import { bundleForValue } from "./prelude/display";
 import * as prelude from "./prelude/index";
 import { OutputRouter, type StreamName } from "./prelude/output";
 import { setPreludeSession } from "./prelude/session";
 import * as tslabCompat from "./prelude/tslab";
-import { beginOutputScope, isDisplayable, setDisplaySink, type MimeBundle } from "../runtime/display";
+import { beginOutputScope, isDisplayable, setDisplaySink, type MimeBundle } from "../../runtime/display";
 import { createConverter, type Converter } from "./typescript/converter";
 import { isComplete } from "./typescript/is-complete";
 import { createCellRequire } from "./typescript/local-modules";
@@ -78,14 +78,15 @@ interface Layout {
 
 /** Where nnlab's own files are, whether this runs from dist/ or (in tests) from the sources. */
 function nnlabLayout(): Layout {
-  const kernelDir = __dirname;
+  const executionDir = __dirname;
+  const kernelDir = path.dirname(executionDir);
   const root = path.dirname(kernelDir);
   const fromSources = __filename.endsWith(".ts");
   const packageRoot = fromSources ? root : path.dirname(root);
   const slash = (p: string): string => p.replace(/\\/g, "/");
   return {
-    preludeTypes: slash(path.join(kernelDir, "prelude", "index")),
-    tslabTypes: slash(path.join(kernelDir, "prelude", "tslab")),
+    preludeTypes: slash(path.join(executionDir, "prelude", "index")),
+    tslabTypes: slash(path.join(executionDir, "prelude", "tslab")),
     runtimeTypes: slash(path.join(root, "runtime", "index")),
     runtimeEntry: path.join(packageRoot, "dist", "runtime", "index.js"),
     kernelDir,

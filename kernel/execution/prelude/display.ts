@@ -10,7 +10,7 @@ import {
   newDisplayId,
   type MimeBundle,
   type MimeMetadata,
-} from "../../runtime/display";
+} from "../../../runtime/display";
 
 export interface ShowOptions {
   /** `true` or a string: the output gets a display id and `display` returns a handle to update it. */

@@ -4,7 +4,7 @@
  * settles the promise the cell awaits.
  */
 import type { Outbox } from "./channels";
-import type { Log } from "./log";
+import type { Log } from "../log";
 import type { Wire, WireMessage } from "./wire";
 
 interface Pending {

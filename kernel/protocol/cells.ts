@@ -5,8 +5,8 @@
  * watchdog.ts for the shared state and why a settled cell may have to wait
  * for a termination that is already on its way.
  */
-import type { CellOutput, ExecuteOptions, ExecuteOutcome, Executor, ExecutorOptions } from "./contracts";
-import { describeError, type Log } from "./log";
+import type { CellOutput, ExecuteOptions, ExecuteOutcome, Executor, ExecutorOptions } from "../contracts";
+import { describeError, type Log } from "../log";
 import { reattachAll, whenSettled } from "./settle";
 import { later } from "./timers";
 import type { Watchdog } from "./watchdog";

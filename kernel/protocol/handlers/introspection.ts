@@ -2,7 +2,7 @@
  * What the front end asks about code without running it: `is_complete`,
  * `complete` and `inspect`. They wait for the executor like cells do.
  */
-import type { Executor } from "../contracts";
+import type { Executor } from "../../contracts";
 import { whenSettled } from "../settle";
 import { type Handler, type KernelContext, numberField, type Request, stringField } from "./context";
 

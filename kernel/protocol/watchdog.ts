@@ -26,7 +26,7 @@ import * as zmq from "zeromq";
 import type { ConnectionInfo } from "./connection";
 import { endpoint } from "./connection";
 import { SharedDigestHistory } from "./digest-history";
-import { createLog, describeError, type Log } from "./log";
+import { createLog, describeError, type Log } from "../log";
 import { messageLimit } from "./message-limit";
 import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";

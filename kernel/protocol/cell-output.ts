@@ -2,8 +2,8 @@
  * The `CellOutput` of one execute request: each call becomes one IOPub
  * message whose parent is that request. A silent request sends nothing.
  */
-import type { MimeBundle, MimeMetadata } from "../runtime/display";
-import type { CellOutput } from "./contracts";
+import type { MimeBundle, MimeMetadata } from "../../runtime/display";
+import type { CellOutput } from "../contracts";
 import { stdinNotAllowed } from "./stdin";
 import type { WireMessage } from "./wire";
 

@@ -3,7 +3,7 @@
  * tslab run unchanged: `tslab.display.html(...)` and friends, `newDisplay()`, `versions`.
  */
 import { bundles, send, type ImageData } from "./display";
-import { newDisplayId, type MimeBundle } from "../../runtime/display";
+import { newDisplayId, type MimeBundle } from "../../../runtime/display";
 
 export interface Display {
   javascript(s: string): void;

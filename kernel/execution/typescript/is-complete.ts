@@ -4,7 +4,7 @@
  * an unterminated template string or comment) mean "incomplete"; any other syntax error "invalid".
  */
 import type * as TS from "typescript";
-import type { IsCompleteResult } from "../contracts";
+import type { IsCompleteResult } from "../../contracts";
 
 /** "Unterminated template literal", "'*\/' expected". */
 const OPEN_AT_END_CODES = new Set([1160, 1010]);

@@ -8,7 +8,7 @@
 import type { KernelMessage } from "@jupyterlab/services";
 import { RequestOutput } from "../cell-output";
 import { errorParts } from "../cells";
-import type { ExecuteOptions, ExecuteOutcome } from "../contracts";
+import type { ExecuteOptions, ExecuteOutcome } from "../../contracts";
 import type { JsonObject } from "../wire";
 import type { Handler, KernelContext, Request } from "./context";
 

@@ -2,7 +2,7 @@
  * The prelude's link to the running cell for what only a cell can do: ask for input, page help.
  * The executor sets it; there is one executor per kernel process.
  */
-import type { MimeBundle } from "../../runtime/display";
+import type { MimeBundle } from "../../../runtime/display";
 
 export interface PreludeSession {
   /** A pager payload on the running cell's reply (what `help` shows). */
