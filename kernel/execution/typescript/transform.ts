@@ -78,7 +78,7 @@ function isPreludeSymbol(ts: typeof TS, checker: TS.TypeChecker, id: TS.Identifi
   const symbol = checker.getSymbolAtLocation(id);
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
   const target = checker.getAliasedSymbol(symbol);
-  return (target.declarations ?? []).some((d) => /[\\/]kernel[\\/]prelude[\\/]/.test(d.getSourceFile().fileName));
+  return (target.declarations ?? []).some((d) => /[\\/]kernel[\\/]execution[\\/]prelude[\\/]/.test(d.getSourceFile().fileName));
 }
 
 function transformCell(
