@@ -80,6 +80,8 @@ export function isDisplayable(value: unknown): value is Displayable {
 export function bundleOf(value: Displayable): MimeBundle {
   const raw = value[JUPYTER_DISPLAY]() as Record<string, unknown>;
   const text = raw["text/plain"];
+  // Without a text/plain, the value's own toString (a class may define one).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return { ...raw, "text/plain": typeof text === "string" ? text : String(value) };
 }
 

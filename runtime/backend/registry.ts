@@ -93,6 +93,8 @@ function instantiate(name: string, who: string): Backend {
     return backend;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    // The reason is in the message already; a cause would print it twice in a notebook's traceback.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`${who}: backend "${name}" cannot run here: ${reason}`);
   }
 }

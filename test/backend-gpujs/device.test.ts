@@ -13,7 +13,7 @@ const onLinuxGl: GpuFacts = { mode: "headlessgl", renderer: "ANGLE", platform: "
 
 describe("does gpu.js run on graphics hardware", () => {
   it("no when gpu.js can only pick a CPU mode", () => {
-    expect(judgeGpu({ ...onLinuxGl, mode: "webasm", renderer: "" })).toMatchObject({ hardware: false, why: expect.stringContaining("only run on the CPU") });
+    expect(judgeGpu({ ...onLinuxGl, mode: "webasm", renderer: "" })).toMatchObject({ hardware: false, why: expect.stringContaining("only run on the CPU") as unknown });
   });
 
   it.each(["llvmpipe (LLVM 15.0.6, 256 bits)", "Mesa softpipe", "Google SwiftShader", "lavapipe"])("no when the renderer is software: %s", (renderer) => {
@@ -21,7 +21,7 @@ describe("does gpu.js run on graphics hardware", () => {
   });
 
   it("no on an Xvfb display, even with a GPU in the machine (headless-gl only says ANGLE)", () => {
-    expect(judgeGpu({ ...onLinuxGl, xvfb: true })).toMatchObject({ hardware: false, why: expect.stringContaining("Xvfb") });
+    expect(judgeGpu({ ...onLinuxGl, xvfb: true })).toMatchObject({ hardware: false, why: expect.stringContaining("Xvfb") as unknown });
   });
 
   it("no on Linux without a GPU device node", () => {

@@ -238,7 +238,7 @@ describe("wasm backend primitives match the float64 reference", () => {
     for (const [shape, axes, outSize] of [[[300, 1000], [1], 300], [[300, 1000], [0], 1000], [[300000], [0], 1]] as const) {
       for (const op of ["sum", "max"] as const) {
         expect(compare(wasm.reduce(op, big.w, shape, axes), ref.reduce(op, big.r, shape, axes), outSize, SUM_TOL * 10),
-          `${op} ${shape} ${axes}`).toBeLessThan(1);
+          `${op} ${shape.join(",")} ${axes.join(",")}`).toBeLessThan(1);
       }
     }
   });
@@ -249,7 +249,7 @@ describe("wasm backend primitives match the float64 reference", () => {
     for (const axes of [[3], [0], [1, 2], [0, 2], [0, 1, 2, 3]]) {
       const outSize = sizeOf(shape.filter((_, d) => !axes.includes(d)));
       for (const op of ["sum", "prod", "max", "min"] as const) {
-        expect(compare(wasm.reduce(op, x.w, shape, axes), ref.reduce(op, x.r, shape, axes), outSize, SUM_TOL), `${op} ${axes}`)
+        expect(compare(wasm.reduce(op, x.w, shape, axes), ref.reduce(op, x.r, shape, axes), outSize, SUM_TOL), `${op} ${axes.join(",")}`)
           .toBeLessThan(1);
       }
     }

@@ -179,7 +179,7 @@ export function backendConformance(label: string, create: () => Backend, toleran
       { x: [2, 13, 13, 32], f: [3, 3, 32, 64], strides: 1, padding: "valid", dilations: 1 },
     );
     for (const c of convCases) {
-      const name = `[${c.x}] * [${c.f}] strides ${c.strides} padding ${JSON.stringify(c.padding)} dilations ${c.dilations}`;
+      const name = `[${c.x.join(",")}] * [${c.f.join(",")}] strides ${c.strides} padding ${JSON.stringify(c.padding)} dilations ${c.dilations}`;
       it(`conv2d and both backprops: ${name}`, () => {
         const g = conv2dGeometry("conformance", c.x, c.f, c);
         const ySize = g.batch * g.outHeight * g.outWidth * g.outChannels;
@@ -198,7 +198,7 @@ export function backendConformance(label: string, create: () => Backend, toleran
       [[4, 26, 26, 32], 2, 2, "valid"],
     ];
     for (const [shape, window, stride, padding] of poolCases) {
-      it(`pool2d max and avg with their gradients: [${shape}] window ${window} stride ${stride} ${padding}`, () => {
+      it(`pool2d max and avg with their gradients: [${shape.join(",")}] window ${window} stride ${stride} ${padding}`, () => {
         const g = poolGeometry(shape, window, stride, padding);
         const ySize = g.batch * g.outHeight * g.outWidth * g.channels;
         for (const op of ["max", "avg"] as const) check([f32(sizeOf(shape))], "float32", ySize, (b, [x]) => b.pool2d(op, x, g));

@@ -23,6 +23,7 @@ describe("memory", () => {
   it("assign holds the new values even when releasing the old storage is cut short (as by an interrupt)", () => {
     const w = nn.tensor([1, 2, 3]);
     const backend = w.storage.backend;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only put back below, never called detached
     const dispose = backend.dispose;
     backend.dispose = () => {
       throw new Error("stopped while freeing");
@@ -78,6 +79,7 @@ describe("memory", () => {
   });
 
   it("tidy refuses an async function", () => {
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async function is what tidy must refuse
     expect(() => nn.tidy(async () => nn.ones([1]))).toThrow("nn.tidy: the function returned a Promise");
   });
 

@@ -23,7 +23,7 @@ describe("elementwise math with broadcasting", () => {
     [[1, 1], [1], [1, 1]],
   ];
   for (const [aShape, bShape, outShape] of cases) {
-    it(`add, mul and maximum of [${aShape}] and [${bShape}] give [${outShape}] with broadcast values`, () => {
+    it(`add, mul and maximum of [${aShape.join(",")}] and [${bShape.join(",")}] give [${outShape.join(",")}] with broadcast values`, () => {
       const a = nn.randn(aShape);
       const b = nn.randn(bShape);
       const [av, bv] = [data(a), data(b)];

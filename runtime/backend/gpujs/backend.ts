@@ -22,6 +22,7 @@
  * only the WebGPU host worker (webgpu_host.ts) does that, awaiting every
  * primitive before the next, and webgpu_bridge.ts offers it synchronously.
  */
+import type * as GpuJs from "gpu.js";
 import type { GPU } from "gpu.js";
 import type {
   Backend,
@@ -81,7 +82,8 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
       throw new Error(`gpujs backend: unknown mode "${requested}"; use one of ${GPUJS_MODES.join(", ")}`);
     }
     // Loaded here, not at import time: see the file comment.
-    const gpujs = require("gpu.js") as typeof import("gpu.js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when this backend is built, never at import (see the file comment)
+    const gpujs = require("gpu.js") as typeof GpuJs;
     this.gpu = new gpujs.GPU({ mode: requested });
     const kernelClass = chosenKernel(this.gpu);
     this.mode = modeName(gpujs, kernelClass);
@@ -324,7 +326,7 @@ function chosenKernel(gpu: GPU): KernelClass {
 }
 
 /** The mode's name: gpu.js's GL kernels all call themselves "gpu", so those are told apart by class. */
-function modeName(gpujs: typeof import("gpu.js"), kernelClass: KernelClass): string {
+function modeName(gpujs: typeof GpuJs, kernelClass: KernelClass): string {
   if (kernelClass === gpujs.HeadlessGLKernel) return "headlessgl";
   if (kernelClass === gpujs.WebGL2Kernel) return "webgl2";
   if (kernelClass === gpujs.WebGLKernel) return "webgl";

@@ -13,6 +13,7 @@
  * else to render with.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type * as GpuJs from "gpu.js";
 
 /** What gpu.js would run on, and the verdict. */
 export interface GpuVerdict {
@@ -73,7 +74,8 @@ export function probeGpu(): GpuVerdict {
 }
 
 function gpujsMode(): string {
-  const gpujs = require("gpu.js") as typeof import("gpu.js");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- probed at the first tensor op, never at import (see the file comment)
+  const gpujs = require("gpu.js") as typeof GpuJs;
   if (gpujs.GPU.isHeadlessGLSupported) return "headlessgl";
   return gpujs.GPU.isWebGL2Supported ? "webgl2" : gpujs.GPU.isWebGLSupported ? "webgl" : "webasm";
 }
@@ -81,6 +83,7 @@ function gpujsMode(): string {
 /** The unmasked renderer where the context exposes it (browsers), else GL_RENDERER. */
 function glRenderer(): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- headless-gl loads only for this probe
     const createContext = require("gl") as (w: number, h: number) => WebGLRenderingContextLike | null;
     const gl = createContext(1, 1);
     if (!gl) return "";
@@ -96,7 +99,8 @@ function glRenderer(): string {
 /** The few members of headless-gl's context used here (the DOM typings are not loaded in Node). */
 interface WebGLRenderingContextLike {
   readonly RENDERER: number;
-  getParameter(name: number): unknown;
+  /** What this file asks for (GL_RENDERER and the unmasked renderer) is a string. */
+  getParameter(name: number): string | null;
   getExtension(name: string): unknown;
 }
 

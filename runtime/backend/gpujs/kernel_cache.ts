@@ -14,7 +14,7 @@ export type DeviceValue = Float32Array | Texture;
 
 
 /** A gpu.js kernel class (WebAssemblyKernel, CPUKernel, HeadlessGLKernel, ...). */
-export type KernelClass = Function & { mode?: string };
+export type KernelClass = (abstract new (...args: never[]) => unknown) & { mode?: string };
 
 /** Kernels kept compiled at once. */
 const DEFAULT_LIMIT = 512;
