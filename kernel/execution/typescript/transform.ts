@@ -78,7 +78,8 @@ function isPreludeSymbol(ts: typeof TS, checker: TS.TypeChecker, id: TS.Identifi
   const symbol = checker.getSymbolAtLocation(id);
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
   const target = checker.getAliasedSymbol(symbol);
-  return (target.declarations ?? []).some((d) => /[\\/]kernel[\\/]execution[\\/]prelude[\\/]/.test(d.getSourceFile().fileName));
+  const inPrelude = /[\\/]kernel[\\/]execution[\\/]prelude[\\/]/;
+  return (target.declarations ?? []).some((d) => inPrelude.test(d.getSourceFile().fileName));
 }
 
 function transformCell(
