@@ -19,6 +19,7 @@ import { type Handler, type KernelContext, type Request, requestHandlers } from 
 import { History } from "./history";
 import { describeError, type Log } from "../log";
 import { messageLimit } from "./message-limit";
+import type { Content, MessageType } from "./messages";
 import { whenSettled } from "./settle";
 import { StdinChannel } from "./stdin";
 import { later } from "./timers";
@@ -282,14 +283,14 @@ export class KernelServer {
     });
   }
 
-  private reply(request: Request, msgType: string, content: object, metadata: JsonObject = {}): void {
+  private reply<T extends MessageType>(request: Request, msgType: T, content: Content<T>, metadata: JsonObject = {}): void {
     const { header, identities } = request.message;
     const frames = this.wire.serialize({ msgType, content, parent: header, metadata, identities });
     if (request.channel === "shell") this.shellOut.send(frames);
     else this.watchdog.send(frames);
   }
 
-  private publish(msgType: string, content: object, parent: ParentHeader, buffers?: CommBuffers): void {
+  private publish<T extends MessageType>(msgType: T, content: Content<T>, parent: ParentHeader, buffers?: CommBuffers): void {
     const topic = Buffer.from(`kernel.${this.wire.session}.${msgType}`);
     this.iopubOut.send(this.wire.serialize({ msgType, content, parent, buffers, identities: [topic] }));
   }
