@@ -25,9 +25,9 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import * as zmq from "zeromq";
 import type { ConnectionInfo } from "./connection";
 import { endpoint } from "./connection";
-import { SharedDigestHistory } from "./digest-history";
+import { SharedDigestHistory } from "./digest_history";
 import { createLog, describeError, type Log } from "../log";
-import { messageLimit } from "./message-limit";
+import { messageLimit } from "./message_limit";
 import type { Content, MessageType } from "./messages";
 import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
@@ -91,7 +91,7 @@ interface WorkerConfig {
   signatureScheme: string;
   session: string;
   cellState: SharedArrayBuffer;
-  /** The main thread's replay history (see digest-history.ts). */
+  /** The main thread's replay history (see digest_history.ts). */
   digests: SharedArrayBuffer;
 }
 

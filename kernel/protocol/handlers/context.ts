@@ -3,7 +3,7 @@
  * to answer. Handlers are short functions in a table (ipykernel's kernelbase
  * is the model); the server owns the sockets, the queue and busy/idle.
  */
-import type { OutputTarget } from "../cell-output";
+import type { OutputTarget } from "../cell_output";
 import type { Cells } from "../cells";
 import type { CommRegistry } from "../comm";
 import type { History } from "../history";

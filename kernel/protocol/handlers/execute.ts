@@ -6,7 +6,7 @@
  * `stop_on_error` aborts the execute requests already queued.
  */
 import type { KernelMessage } from "@jupyterlab/services";
-import { RequestOutput } from "../cell-output";
+import { RequestOutput } from "../cell_output";
 import { errorParts } from "../cells";
 import type { ExecuteOptions, ExecuteOutcome } from "../../contracts";
 import type { Content } from "../messages";

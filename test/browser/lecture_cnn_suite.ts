@@ -8,12 +8,12 @@ import { copyFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
-import { type JupyterServer, startJupyterServer } from "../support/jupyter-server";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
+import { type JupyterServer, startJupyterServer } from "../support/jupyter_server";
 import { REPO_ROOT } from "../support/paths";
 import { type Chromium, launchChromium } from "./chromium";
-import type { FrontEnd } from "./front-ends";
-import { type NotebookRun, cellWith, runNotebook, screenshotCell } from "./notebook-run";
+import type { FrontEnd } from "./front_ends";
+import { type NotebookRun, cellWith, runNotebook, screenshotCell } from "./notebook_run";
 
 export const FIXTURE = "viz-lecture-cnn.ipynb";
 

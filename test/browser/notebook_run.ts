@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import type { CellSelectors, FrontEnd } from "./front-ends";
+import type { CellSelectors, FrontEnd } from "./front_ends";
 
 export interface PictureState {
   /** `img.complete && img.naturalWidth > 0`: the browser decoded it. */
