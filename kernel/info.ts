@@ -13,7 +13,7 @@ export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const VERSION = readVersion(path.join(PACKAGE_ROOT, "package.json"));
 
 /** Read from typescript/package.json, so that reporting it does not load the compiler. */
-export function typescriptVersion(): string {
+function typescriptVersion(): string {
   try {
     return readVersion(require.resolve("typescript/package.json"));
   } catch {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Comm, CommBuffers, CommData, CommManager, CommOpenOptions, CommTargetHandler } from "../../runtime/comm";
 import type { Content } from "./messages";
 
-export type CommMessageType = "comm_open" | "comm_msg" | "comm_close";
+type CommMessageType = "comm_open" | "comm_msg" | "comm_close";
 
 export type PublishComm = <T extends CommMessageType>(msgType: T, content: Content<T>, buffers?: CommBuffers) => void;
 

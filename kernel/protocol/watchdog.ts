@@ -34,7 +34,7 @@ import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
 
 /** What the main thread hears from the watchdog. */
 /** The shutdown_reply the watchdog sent on control, for the main thread to publish on IOPub. */
-export interface ShutdownReply {
+interface ShutdownReply {
   msgType: "shutdown_reply";
   content: Content<"shutdown_reply">;
 }

@@ -38,7 +38,7 @@ export interface OutgoingMessage {
   identities?: readonly Buffer[];
 }
 
-export type WireErrorReason = "malformed" | "unsigned" | "bad-signature" | "replay";
+type WireErrorReason = "malformed" | "unsigned" | "bad-signature" | "replay";
 
 export interface WireError {
   reason: WireErrorReason;
