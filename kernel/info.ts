@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { Content } from "./protocol/messages";
 import { PROTOCOL_VERSION } from "./protocol/wire";
 
 /** The nnlab package root (holds package.json), from the source tree or from dist/. */
@@ -12,7 +13,7 @@ export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const VERSION = readVersion(path.join(PACKAGE_ROOT, "package.json"));
 
 /** Read from typescript/package.json, so that reporting it does not load the compiler. */
-export function typescriptVersion(): string {
+function typescriptVersion(): string {
   try {
     return readVersion(require.resolve("typescript/package.json"));
   } catch {
@@ -20,7 +21,7 @@ export function typescriptVersion(): string {
   }
 }
 
-export function kernelInfoContent(): object {
+export function kernelInfoContent(): Content<"kernel_info_reply"> {
   const typescript = typescriptVersion();
   return {
     status: "ok",

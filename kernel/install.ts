@@ -43,7 +43,7 @@ export function uninstallKernelSpec(options: Omit<KernelSpecOptions, "displayNam
   return dir;
 }
 
-export function kernelSpec(displayName: string): object {
+function kernelSpec(displayName: string): object {
   return {
     argv: [process.execPath, path.join(__dirname, "cli.js"), "kernel", "--connection-file", "{connection_file}"],
     display_name: displayName,
@@ -55,7 +55,7 @@ export function kernelSpec(displayName: string): object {
 }
 
 /** Where Jupyter looks for kernel specs of this scope (jupyter_core's rules). */
-export function kernelsDirectory(scope: InstallScope): string {
+function kernelsDirectory(scope: InstallScope): string {
   switch (scope.kind) {
     case "prefix":
       return path.join(path.resolve(scope.dir), "share", "jupyter", "kernels");

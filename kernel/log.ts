@@ -5,7 +5,7 @@
  */
 import { writeSync } from "node:fs";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Log {
   debug(message: string): void;

@@ -26,8 +26,8 @@ import { setPreludeSession } from "./prelude/session";
 import * as tslabCompat from "./prelude/tslab";
 import { beginOutputScope, isDisplayable, setDisplaySink, type MimeBundle } from "../../runtime/display";
 import { createConverter, type Converter } from "./typescript/converter";
-import { isComplete } from "./typescript/is-complete";
-import { createCellRequire } from "./typescript/local-modules";
+import { isComplete } from "./typescript/is_complete";
+import { createCellRequire } from "./typescript/local_modules";
 import { loadTypeScript } from "./typescript/load";
 import { CellScripts, formatDiagnostics, type FormattedError } from "./typescript/traceback";
 

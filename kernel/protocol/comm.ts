@@ -6,10 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Comm, CommBuffers, CommData, CommManager, CommOpenOptions, CommTargetHandler } from "../../runtime/comm";
+import type { Content } from "./messages";
 
-export type CommMessageType = "comm_open" | "comm_msg" | "comm_close";
+type CommMessageType = "comm_open" | "comm_msg" | "comm_close";
 
-export type PublishComm = (msgType: CommMessageType, content: CommData, buffers?: CommBuffers) => void;
+export type PublishComm = <T extends CommMessageType>(msgType: T, content: Content<T>, buffers?: CommBuffers) => void;
 
 /** A comm handler (user code) threw; `what` says where. */
 export type CommFault = (error: unknown, what: string) => void;

@@ -3,7 +3,7 @@
  * Kept in memory: one kernel process is one history session, numbered 1.
  */
 
-export const SESSION = 1;
+const SESSION = 1;
 
 /** `[session, line, input]`, or `[session, line, [input, output]]` when outputs are asked for. */
 export type HistoryEntry = [number, number, string] | [number, number, [string, string | null]];

@@ -8,17 +8,18 @@
 import type { KernelMessage } from "@jupyterlab/services";
 import * as zmq from "zeromq";
 import { type CommBuffers, setCommManager } from "../../runtime/comm";
-import type { OutputTarget } from "./cell-output";
+import type { OutputTarget } from "./cell_output";
 import { Cells } from "./cells";
 import { Outbox, receiveLoop } from "./channels";
 import { CommRegistry } from "./comm";
 import { type ConnectionInfo, endpoint } from "./connection";
-import { SharedDigestHistory } from "./digest-history";
+import { SharedDigestHistory } from "./digest_history";
 import type { Executor, ExecutorOptions } from "../contracts";
 import { type Handler, type KernelContext, type Request, requestHandlers } from "./handlers";
 import { History } from "./history";
 import { describeError, type Log } from "../log";
-import { messageLimit } from "./message-limit";
+import { messageLimit } from "./message_limit";
+import type { Content, MessageType } from "./messages";
 import { whenSettled } from "./settle";
 import { StdinChannel } from "./stdin";
 import { later } from "./timers";
@@ -46,7 +47,7 @@ const SHUTDOWN_FLUSH_MS = 1000;
 /** Put on the shell queue after a failed `stop_on_error` cell: execute requests before it are aborted. */
 const STOP_ABORTING = Symbol("stop aborting");
 
-/** Frames larger than this are refused by ZeroMQ on every socket that reads from peers (message-limit.ts). */
+/** Frames larger than this are refused by ZeroMQ on every socket that reads from peers (message_limit.ts). */
 const MESSAGE_LIMIT = messageLimit();
 
 export class KernelServer {
@@ -282,14 +283,24 @@ export class KernelServer {
     });
   }
 
-  private reply(request: Request, msgType: string, content: object, metadata: JsonObject = {}): void {
+  private reply<T extends MessageType>(
+    request: Request,
+    msgType: T,
+    content: Content<T>,
+    metadata: JsonObject = {},
+  ): void {
     const { header, identities } = request.message;
     const frames = this.wire.serialize({ msgType, content, parent: header, metadata, identities });
     if (request.channel === "shell") this.shellOut.send(frames);
     else this.watchdog.send(frames);
   }
 
-  private publish(msgType: string, content: object, parent: ParentHeader, buffers?: CommBuffers): void {
+  private publish<T extends MessageType>(
+    msgType: T,
+    content: Content<T>,
+    parent: ParentHeader,
+    buffers?: CommBuffers,
+  ): void {
     const topic = Buffer.from(`kernel.${this.wire.session}.${msgType}`);
     this.iopubOut.send(this.wire.serialize({ msgType, content, parent, buffers, identities: [topic] }));
   }

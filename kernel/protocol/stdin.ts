@@ -5,6 +5,7 @@
  */
 import type { Outbox } from "./channels";
 import type { Log } from "../log";
+import type { Content } from "./messages";
 import type { Wire, WireMessage } from "./wire";
 
 interface Pending {
@@ -27,10 +28,11 @@ export class StdinChannel {
     if (this.pending) {
       return Promise.reject(inputError("InputError", "input() was called while an earlier input() still waits for its answer"));
     }
+    const content: Content<"input_request"> = { prompt, password };
     return new Promise((resolve, reject) => {
       const frames = this.wire.serialize({
         msgType: "input_request",
-        content: { prompt, password },
+        content,
         parent: request.header,
         identities: request.identities,
       });

@@ -25,20 +25,27 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import * as zmq from "zeromq";
 import type { ConnectionInfo } from "./connection";
 import { endpoint } from "./connection";
-import { SharedDigestHistory } from "./digest-history";
+import { SharedDigestHistory } from "./digest_history";
 import { createLog, describeError, type Log } from "../log";
-import { messageLimit } from "./message-limit";
+import { messageLimit } from "./message_limit";
+import type { Content, MessageType } from "./messages";
 import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
 
 /** What the main thread hears from the watchdog. */
+/** The shutdown_reply the watchdog sent on control, for the main thread to publish on IOPub. */
+interface ShutdownReply {
+  msgType: "shutdown_reply";
+  content: Content<"shutdown_reply">;
+}
+
 export interface WatchdogEvents {
   /** JavaScript of the running cell (if any) has been stopped: settle the cell with an InterruptError. */
   interrupt(): void;
   /** A control request the watchdog does not answer itself (kernel_info, debug): answer with `send`. */
   control(message: WireMessage): void;
   /** The watchdog has answered a request on control; publish busy/idle for it on IOPub. */
-  handled(request: Header, reply?: { msgType: string; content: object }): void;
+  handled(request: Header, reply?: ShutdownReply): void;
   /** Shut down: the reply is sent (and published through `handled`) already. */
   shutdown(restart: boolean): void;
 }
@@ -84,14 +91,14 @@ interface WorkerConfig {
   signatureScheme: string;
   session: string;
   cellState: SharedArrayBuffer;
-  /** The main thread's replay history (see digest-history.ts). */
+  /** The main thread's replay history (see digest_history.ts). */
   digests: SharedArrayBuffer;
 }
 
 type ToMain =
   | { kind: "interrupt" }
   | { kind: "control"; message: WireMessage }
-  | { kind: "handled"; request: Header; reply?: { msgType: string; content: object } }
+  | { kind: "handled"; request: Header; reply?: ShutdownReply }
   | { kind: "shutdown"; restart: boolean }
   | { kind: "failed"; error: string };
 
@@ -245,7 +252,7 @@ async function runWorker(config: WorkerConfig): Promise<void> {
       return;
     }
     const message = parsed.message;
-    const reply = (msgType: string, content: object) =>
+    const reply = <T extends MessageType>(msgType: T, content: Content<T>) =>
       sendControl(wire.serialize({ msgType, content, parent: message.header, identities: message.identities }));
     switch (message.header.msg_type) {
       case "interrupt_request": {
@@ -256,7 +263,7 @@ async function runWorker(config: WorkerConfig): Promise<void> {
       }
       case "shutdown_request": {
         const restart = message.content.restart === true;
-        const content = { status: "ok", restart };
+        const content: Content<"shutdown_reply"> = { status: "ok", restart };
         await reply("shutdown_reply", content);
         post({ kind: "handled", request: message.header, reply: { msgType: "shutdown_reply", content } });
         // Main exits on `shutdown`; if its thread never comes back, do not leave a stray process behind.

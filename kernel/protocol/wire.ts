@@ -8,7 +8,7 @@
  */
 import { createHmac, getHashes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { KernelMessage } from "@jupyterlab/services";
-import { type DigestHistory, LocalDigestHistory } from "./digest-history";
+import { type DigestHistory, LocalDigestHistory } from "./digest_history";
 
 export const PROTOCOL_VERSION = "5.3";
 export const DELIMITER = "<IDS|MSG>";
@@ -38,7 +38,7 @@ export interface OutgoingMessage {
   identities?: readonly Buffer[];
 }
 
-export type WireErrorReason = "malformed" | "unsigned" | "bad-signature" | "replay";
+type WireErrorReason = "malformed" | "unsigned" | "bad-signature" | "replay";
 
 export interface WireError {
   reason: WireErrorReason;
@@ -56,7 +56,7 @@ export interface WireOptions {
   session?: string;
   /** How many signatures to remember for replay detection (ipykernel keeps 2^16). */
   replayHistory?: number;
-  /** A history shared with the other thread's Wire (see digest-history.ts); replaces `replayHistory`. */
+  /** A history shared with the other thread's Wire (see digest_history.ts); replaces `replayHistory`. */
   history?: DigestHistory;
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createJupyterEnv } from "../support/jupyter-env";
+import { createJupyterEnv } from "../support/jupyter_env";
 import { REPO_ROOT } from "../support/paths";
 import { type Started, startProcess } from "../support/processes";
 import type { WireMessage } from "../../kernel/protocol/wire";

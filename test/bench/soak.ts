@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { type Kernel, type KernelMessage, KernelManager, ServerConnection } from "@jupyterlab/services";
 import WebSocket from "ws";
-import { createJupyterEnv, type JupyterEnv } from "../support/jupyter-env";
-import { type JupyterServer, startJupyterServer } from "../support/jupyter-server";
+import { createJupyterEnv, type JupyterEnv } from "../support/jupyter_env";
+import { type JupyterServer, startJupyterServer } from "../support/jupyter_server";
 import { processesMentioning } from "../support/processes";
 
 const SIZES = (process.env.NNLAB_SOAK_KERNELS ?? "2,5,10").split(",").map(Number);

@@ -3,7 +3,7 @@
  * every sample the suite has) against the kernelspec that `nnlab install --prefix` writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
 import { SYSTEM_PYTHON, requirePythonModule } from "../support/paths";
 import { runProcess } from "../support/processes";
 

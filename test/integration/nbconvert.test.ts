@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
 import { executeNotebook } from "../support/nbconvert";
 import { REPO_ROOT, requirePythonModule } from "../support/paths";
 import type { RunResult } from "../support/processes";

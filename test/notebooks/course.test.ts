@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
 import { executeNotebook } from "../support/nbconvert";
 import { REPO_ROOT, requirePythonModule } from "../support/paths";
 

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT, SYSTEM_PYTHON } from "./paths";
 
-export const VENV_JUPYTER = path.join(REPO_ROOT, ".venv", "bin", "jupyter");
+const VENV_JUPYTER = path.join(REPO_ROOT, ".venv", "bin", "jupyter");
 const VENV_JUPYTER_LAB = path.join(REPO_ROOT, ".venv", "bin", "jupyter-lab");
 
 export function jupyterLabInstalled(): boolean {

@@ -1,10 +1,10 @@
 /**
- * `jupyter nbconvert --execute` on the nnlab kernel of a private Jupyter world (jupyter-env.ts): how the notebook
+ * `jupyter nbconvert --execute` on the nnlab kernel of a private Jupyter world (jupyter_env.ts): how the notebook
  * suites run a notebook as Jupyter's own headless executor does.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { JupyterEnv } from "./jupyter-env";
+import type { JupyterEnv } from "./jupyter_env";
 import { SYSTEM_PYTHON } from "./paths";
 import { type RunResult, runProcess } from "./processes";
 

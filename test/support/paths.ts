@@ -12,7 +12,7 @@ export const REPO_ROOT = findRepoRoot(__dirname);
 /** Jupyter comes from Debian; the first `python3` on PATH may be another one without it. */
 export const SYSTEM_PYTHON = "/usr/bin/python3";
 
-export const NNLAB_CLI = path.join(REPO_ROOT, "dist", "kernel", "cli.js");
+const NNLAB_CLI = path.join(REPO_ROOT, "dist", "kernel", "cli.js");
 
 /** Throws with the command that fixes it when the compiled CLI is absent. */
 export function requireBuiltCli(): string {

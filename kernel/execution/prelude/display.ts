@@ -59,7 +59,7 @@ export function bundleForValue(value: unknown): MimeBundle {
 }
 
 /** What the REPL would print: strings quoted, objects inspected without colors. */
-export function formatValue(value: unknown): string {
+function formatValue(value: unknown): string {
   return inspect(value, { depth: 4, colors: false, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
 }
 

@@ -30,7 +30,7 @@ export interface CellDiagnostic {
   code: number;
 }
 
-export type Conversion =
+type Conversion =
   | { kind: "diagnostics"; diagnostics: CellDiagnostic[] }
   | {
       kind: "ok";
@@ -43,14 +43,14 @@ export type Conversion =
       commit(): void;
     };
 
-export interface Completion {
+interface Completion {
   /** Offsets (UTF-16) of the text the matches replace. */
   start: number;
   end: number;
   entries: Array<{ name: string; kind: string }>;
 }
 
-export interface Description {
+interface Description {
   signature: string;
   documentation: string;
 }

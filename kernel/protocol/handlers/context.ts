@@ -3,11 +3,12 @@
  * to answer. Handlers are short functions in a table (ipykernel's kernelbase
  * is the model); the server owns the sockets, the queue and busy/idle.
  */
-import type { OutputTarget } from "../cell-output";
+import type { OutputTarget } from "../cell_output";
 import type { Cells } from "../cells";
 import type { CommRegistry } from "../comm";
 import type { History } from "../history";
 import type { Log } from "../../log";
+import type { Content, MessageType } from "../messages";
 import type { JsonObject, ParentHeader, WireMessage } from "../wire";
 
 export interface Request {
@@ -26,9 +27,9 @@ export interface KernelContext {
   /** Where a cell's output and input() requests go. */
   readonly output: OutputTarget;
   /** A reply on the channel the request came from. */
-  reply(request: Request, msgType: string, content: object, metadata?: JsonObject): void;
+  reply<T extends MessageType>(request: Request, msgType: T, content: Content<T>, metadata?: JsonObject): void;
   /** A message on IOPub. */
-  publish(msgType: string, content: object, parent: ParentHeader): void;
+  publish<T extends MessageType>(msgType: T, content: Content<T>, parent: ParentHeader): void;
   /** After a failed stop_on_error cell: the execute requests already waiting are aborted. */
   abortQueue(): void;
   shutdown(restart: boolean): void;

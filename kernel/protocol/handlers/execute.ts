@@ -6,9 +6,10 @@
  * `stop_on_error` aborts the execute requests already queued.
  */
 import type { KernelMessage } from "@jupyterlab/services";
-import { RequestOutput } from "../cell-output";
+import { RequestOutput } from "../cell_output";
 import { errorParts } from "../cells";
 import type { ExecuteOptions, ExecuteOutcome } from "../../contracts";
+import type { Content } from "../messages";
 import type { JsonObject } from "../wire";
 import type { Handler, KernelContext, Request } from "./context";
 
@@ -55,7 +56,15 @@ function answer(
   if (outcome.status === "error") {
     const { ename, evalue, traceback } = outcome;
     if (!options.silent) kernel.publish("error", { ename, evalue, traceback }, header);
-    const content = { status: "error", execution_count: count, ename, evalue, traceback, user_expressions: {}, payload: [] };
+    const content: Content<"execute_reply"> = {
+      status: "error",
+      execution_count: count,
+      ename,
+      evalue,
+      traceback,
+      user_expressions: {},
+      payload: [],
+    };
     kernel.reply(request, "execute_reply", content, { ...metadata, status: "error" });
     return;
   }
@@ -64,7 +73,7 @@ function answer(
     kernel.publish("execute_result", { execution_count: count, data: bundle, metadata: resultMetadata }, header);
     if (options.storeHistory) kernel.history.setOutput(count, bundle["text/plain"]);
   }
-  const content = {
+  const content: Content<"execute_reply"> = {
     status: "ok",
     execution_count: count,
     user_expressions: evaluate(kernel, userExpressions),

@@ -47,7 +47,12 @@ export function inspectHandler(kernel: KernelContext): Handler {
 }
 
 /** Runs `use` once the executor is there; an executor that failed to load becomes an error reply. */
-function withExecutor(kernel: KernelContext, request: Request, replyType: string, use: (executor: Executor) => void): Promise<void> {
+function withExecutor(
+  kernel: KernelContext,
+  request: Request,
+  replyType: "is_complete_reply" | "complete_reply" | "inspect_reply",
+  use: (executor: Executor) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     whenSettled(
       kernel.cells.load(),

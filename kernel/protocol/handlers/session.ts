@@ -4,6 +4,7 @@
  * nnlab has no debugger).
  */
 import { kernelInfoContent } from "../../info";
+import type { Content } from "../messages";
 import { nextTurn } from "../timers";
 import { type Handler, type KernelContext, numberField, stringField } from "./context";
 
@@ -70,7 +71,7 @@ export function commCloseHandler(kernel: KernelContext): Handler {
 
 export function shutdownHandler(kernel: KernelContext): Handler {
   return (request) => {
-    const content = { status: "ok", restart: request.message.content.restart === true };
+    const content: Content<"shutdown_reply"> = { status: "ok", restart: request.message.content.restart === true };
     kernel.reply(request, "shutdown_reply", content);
     kernel.publish("shutdown_reply", content, request.message.header);
     kernel.shutdown(content.restart);

@@ -28,7 +28,7 @@ export interface HostileOptions {
 }
 
 /** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -40,7 +40,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Message types that name properties of a plain object's prototype: a dispatch table must not call them. */
-export const PROTOTYPE_NAMES = [
+const PROTOTYPE_NAMES = [
   "constructor",
   "toString",
   "valueOf",

@@ -10,8 +10,8 @@ import { performance } from "node:perf_hooks";
 import * as zmq from "zeromq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeContent, KernelClient } from "../kernel/client";
-import { HostileMessages, type Target } from "./hostile-messages";
-import { RawSockets } from "./raw-sockets";
+import { HostileMessages, type Target } from "./hostile_messages";
+import { RawSockets } from "./raw_sockets";
 
 const SEED = Number(process.env.NNLAB_FUZZ_SEED ?? 0x5eed);
 /** Messages per request socket (shell, control, stdin); heartbeat and IOPub get a fifth of that each. */

@@ -1,15 +1,15 @@
 /**
- * The socket message size limit (kernel/protocol/message-limit.ts): a frame over NNLAB_MAX_MESSAGE_BYTES is refused by
+ * The socket message size limit (kernel/protocol/message_limit.ts): a frame over NNLAB_MAX_MESSAGE_BYTES is refused by
  * ZeroMQ before the kernel buffers it, even when it is correctly signed; the peer reconnects and its next
  * message is answered; a message under the limit runs as usual.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_MAX_MESSAGE_BYTES, messageLimit } from "../../kernel/protocol/message-limit";
+import { DEFAULT_MAX_MESSAGE_BYTES, messageLimit } from "../../kernel/protocol/message_limit";
 import { KernelClient } from "../kernel/client";
-import { expectResponsive, residentBytes } from "./kernel-probe";
-import { RawSockets } from "./raw-sockets";
+import { expectResponsive, residentBytes } from "./kernel_probe";
+import { RawSockets } from "./raw_sockets";
 
 const LIMIT = 2 ** 20;
 /** Oversized frames sent in a row; were they buffered, resident memory would grow by their sum. */

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeContent, KernelClient } from "../kernel/client";
-import { DEFINE_SETTLE, expectResponsive, run, valueOf } from "./kernel-probe";
+import { DEFINE_SETTLE, expectResponsive, run, valueOf } from "./kernel_probe";
 
 const ROUNDS = 20;
 

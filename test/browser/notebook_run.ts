@@ -8,15 +8,15 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import type { CellSelectors, FrontEnd } from "./front-ends";
+import type { CellSelectors, FrontEnd } from "./front_ends";
 
-export interface PictureState {
+interface PictureState {
   /** `img.complete && img.naturalWidth > 0`: the browser decoded it. */
   readonly loaded: boolean;
   readonly naturalWidth: number;
 }
 
-export interface ChartState {
+interface ChartState {
   /** The div became a plotly plot (`.js-plotly-plot`) and holds `data.length` traces. */
   readonly traces: number;
   readonly traceNames: string[];
@@ -36,7 +36,7 @@ export interface CellState {
 }
 
 /** The watched cell as seen at one moment of the run (recorded whenever it changed). */
-export interface LiveSample {
+interface LiveSample {
   /** Its prompt said "[*]": queued or running. */
   readonly running: boolean;
   /** Points of the per-batch curves in its chart (0 when no chart is drawn yet). */

@@ -1,12 +1,12 @@
 /**
  * Debian's classic notebook (Notebook 6.x, `jupyter notebook`) in Debian's Chromium runs the lecture CNN
- * fixture: pictures load, charts draw and the training curves grow while fit runs (lecture-cnn-suite.ts).
+ * fixture: pictures load, charts draw and the training curves grow while fit runs (lecture_cnn_suite.ts).
  */
 import { describe, expect, it } from "vitest";
 import { SYSTEM_PYTHON, requirePythonModule } from "../support/paths";
 import { runProcess } from "../support/processes";
-import { classicNotebook } from "./front-ends";
-import { describeLectureCnnIn } from "./lecture-cnn-suite";
+import { classicNotebook } from "./front_ends";
+import { describeLectureCnnIn } from "./lecture_cnn_suite";
 
 describe("Debian's jupyter-notebook package", () => {
   it("is the classic Notebook 6.x", async () => {

@@ -1,5 +1,5 @@
 // Draws the kernel logos (a small three-layer network on TypeScript blue) with pngjs:
-// `node kernel/assets/draw-logos.js` rewrites logo-32x32.png and logo-64x64.png beside this file.
+// `node kernel/assets/draw_logos.js` rewrites logo-32x32.png and logo-64x64.png beside this file.
 const { PNG } = require("pngjs");
 const { writeFileSync } = require("node:fs");
 const path = require("node:path");

@@ -4,11 +4,12 @@
  */
 import type { MimeBundle, MimeMetadata } from "../../runtime/display";
 import type { CellOutput } from "../contracts";
+import type { Content, MessageType } from "./messages";
 import { stdinNotAllowed } from "./stdin";
 import type { WireMessage } from "./wire";
 
 export interface OutputTarget {
-  publish(msgType: string, content: object, request: WireMessage): void;
+  publish<T extends MessageType>(msgType: T, content: Content<T>, request: WireMessage): void;
   input(prompt: string, password: boolean, request: WireMessage): Promise<string>;
 }
 
@@ -45,7 +46,7 @@ export class RequestOutput implements CellOutput {
     if (!this.options.silent) this.pages.push(bundle);
   }
 
-  private publish(msgType: string, content: object): void {
+  private publish<T extends MessageType>(msgType: T, content: Content<T>): void {
     if (!this.options.silent) this.target.publish(msgType, content, this.request);
   }
 }

@@ -3,8 +3,8 @@
  * nnlab kernel that `nnlab install` registered.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
-import { type JupyterServer, startJupyterServer } from "../support/jupyter-server";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
+import { type JupyterServer, startJupyterServer } from "../support/jupyter_server";
 
 describe("JupyterLab from .venv with the nnlab kernelspec", () => {
   let jupyter: JupyterEnv;

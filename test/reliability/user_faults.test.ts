@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, type Message } from "../kernel/client";
-import { expectResponsive, run, stderr } from "./kernel-probe";
+import { expectResponsive, run, stderr } from "./kernel_probe";
 
 const TENSOR_LIMIT = 1024 * 1024;
 

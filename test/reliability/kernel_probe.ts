@@ -38,7 +38,7 @@ export async function valueOf<T>(kernel: KernelClient, expression: string): Prom
 }
 
 /** Everything a cell wrote to stdout. */
-export function stdout(iopub: Message[]): string {
+function stdout(iopub: Message[]): string {
   return iopub
     .filter((m) => m.header.msg_type === "stream" && m.content.name === "stdout")
     .map((m) => String(m.content.text))

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient } from "../kernel/client";
-import { run } from "./kernel-probe";
-import type { ConnectionFile } from "./raw-sockets";
+import { run } from "./kernel_probe";
+import type { ConnectionFile } from "./raw_sockets";
 
 interface Listening {
   address: string;

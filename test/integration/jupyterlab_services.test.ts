@@ -12,8 +12,8 @@ import {
 } from "@jupyterlab/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
-import { type JupyterServer, startJupyterServer } from "../support/jupyter-server";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
+import { type JupyterServer, startJupyterServer } from "../support/jupyter_server";
 import { processesMentioning } from "../support/processes";
 
 describe("nnlab through @jupyterlab/services and a real jupyter server", () => {

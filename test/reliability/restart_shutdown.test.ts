@@ -8,7 +8,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { executeContent, KernelClient } from "../kernel/client";
-import { run } from "./kernel-probe";
+import { run } from "./kernel_probe";
 
 const TRAINING = `const model = keras.Sequential([keras.Input({ shape: [32] }), layers.Dense(64, { activation: "relu" }), layers.Dense(1)]);
 model.compile({ loss: "mse", optimizer: "adam" });

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { JupyterEnv } from "./jupyter-env";
+import type { JupyterEnv } from "./jupyter_env";
 import { requireJupyterLab } from "./jupyterlab";
 import { SYSTEM_PYTHON, requirePythonModule } from "./paths";
 import { freePort } from "./ports";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryInfo } from "../../runtime/memory";
 import { KernelClient } from "../kernel/client";
-import { DEFINE_SETTLE, residentBytes, run, valueOf } from "./kernel-probe";
+import { DEFINE_SETTLE, residentBytes, run, valueOf } from "./kernel_probe";
 
 const CELLS = Number(process.env.NNLAB_SESSION_CELLS ?? 2000);
 /** Cells run before the baseline is taken: compiler caches, kernel caches and the heap have warmed up by then. */

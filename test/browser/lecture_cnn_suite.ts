@@ -8,17 +8,17 @@ import { copyFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JupyterEnv, createJupyterEnv } from "../support/jupyter-env";
-import { type JupyterServer, startJupyterServer } from "../support/jupyter-server";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
+import { type JupyterServer, startJupyterServer } from "../support/jupyter_server";
 import { REPO_ROOT } from "../support/paths";
 import { type Chromium, launchChromium } from "./chromium";
-import type { FrontEnd } from "./front-ends";
-import { type NotebookRun, cellWith, runNotebook, screenshotCell } from "./notebook-run";
+import type { FrontEnd } from "./front_ends";
+import { type NotebookRun, cellWith, runNotebook, screenshotCell } from "./notebook_run";
 
-export const FIXTURE = "viz-lecture-cnn.ipynb";
+const FIXTURE = "viz-lecture-cnn.ipynb";
 
 /** Source text that picks out each visualisation cell of the fixture, and its screenshot's name. */
-export const FIXTURE_CELLS = {
+const FIXTURE_CELLS = {
   "training-curves": ".fit(",
   filters: "viz.filters(",
   "feature-maps": "viz.featureMaps(",
@@ -31,7 +31,7 @@ export const FIXTURE_CELLS = {
 const SUITE_TIMEOUT_MS = 170_000;
 const RUN_TIMEOUT_MS = 100_000;
 
-export function artifactsOf(frontEnd: FrontEnd): string {
+function artifactsOf(frontEnd: FrontEnd): string {
   return path.join(REPO_ROOT, "test-artifacts", "browser", frontEnd.name);
 }
 

@@ -3,13 +3,13 @@
  * The two notebook front ends the browser tests drive, described by what differs between them: which server
  * serves them, the page that opens a notebook, how a user runs all cells, when the kernel is ready, and the
  * CSS selectors of cells, prompts, sources and outputs. What is checked in the page is the same for both
- * (notebook-run.ts).
+ * (notebook_run.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import type { JupyterEnv } from "../support/jupyter-env";
-import type { JupyterServer } from "../support/jupyter-server";
+import type { JupyterEnv } from "../support/jupyter_env";
+import type { JupyterServer } from "../support/jupyter_server";
 
 export interface CellSelectors {
   /** A code cell. */

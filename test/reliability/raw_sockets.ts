@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import * as zmq from "zeromq";
-import type { Target } from "./hostile-messages";
-import { DELIMITER } from "./hostile-messages";
+import type { Target } from "./hostile_messages";
+import { DELIMITER } from "./hostile_messages";
 
 export interface ConnectionFile {
   ip: string;
