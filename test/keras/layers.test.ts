@@ -16,7 +16,7 @@ function probe(layer: Layer, shape: (number | null)[]): [(number | null)[], numb
   return [[...out.shape], layer.countParams()];
 }
 
-describe("the lecture CNN (DESIGN.md)", () => {
+describe("the lecture CNN (docs/keras.md)", () => {
   it("has Keras's shapes and 34,826 parameters: conv 320, conv 18,496, dense 16,010", () => {
     const model = lectureCnn();
     const { rows, totals } = summaryData(model);

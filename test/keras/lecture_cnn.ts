@@ -1,4 +1,4 @@
-/** The lecture's Keras MNIST CNN, written exactly as in DESIGN.md. */
+/** The lecture's Keras MNIST CNN, written exactly as in docs/keras.md. */
 import { keras, layers } from "../../runtime/keras/index";
 
 export function lectureCnn() {

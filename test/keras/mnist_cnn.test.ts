@@ -1,5 +1,5 @@
 /**
- * The lecture's Keras CNN, written exactly as in DESIGN.md, trained for one
+ * The lecture's Keras CNN, written exactly as in docs/keras.md, trained for one
  * epoch on the first 10,000 MNIST training images, reaches at least 90%
  * accuracy on the 10,000 test images. Slow on the float64 reference backend
  * (minutes); the fast backends make it quick.
