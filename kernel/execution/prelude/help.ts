@@ -25,7 +25,15 @@ export function describeValue(value: unknown): string {
   return lines.join("\n");
 }
 
-function describeFunction(fn: Function): string {
+/** What help() reads of a function or class (it never calls it). */
+interface FunctionValue {
+  readonly name: string;
+  readonly length: number;
+  /** A class's prototype; arrow functions have none. */
+  readonly prototype: unknown;
+}
+
+function describeFunction(fn: FunctionValue): string {
   const source = Function.prototype.toString.call(fn);
   const isClass = /^class\b/.test(source);
   const head = source.slice(0, source.indexOf("{") > 0 ? source.indexOf("{") : undefined).trim();
@@ -33,14 +41,14 @@ function describeFunction(fn: Function): string {
   if (!isClass && head && !source.includes("[native code]")) lines.push(`signature: ${head}`);
   const statics = memberNames(fn).filter((n) => !["length", "name", "prototype"].includes(n));
   if (statics.length > 0) lines.push(`members: ${statics.join(", ")}`);
-  if (isClass) lines.push(`methods: ${memberNames(fn.prototype).filter((n) => n !== "constructor").join(", ")}`);
+  if (isClass) lines.push(`methods: ${memberNames(fn.prototype as object).filter((n) => n !== "constructor").join(", ")}`);
   return lines.join("\n");
 }
 
 /** Own and inherited member names, without Object.prototype's. */
 function memberNames(value: object): string[] {
   const names = new Set<string>();
-  for (let o: object | null = value; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+  for (let o: object | null = value; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o) as object | null) {
     for (const name of Object.getOwnPropertyNames(o)) if (!name.startsWith("_")) names.add(name);
   }
   return [...names].slice(0, 40);
