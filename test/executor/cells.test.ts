@@ -173,7 +173,7 @@ describe("TypeScript cells in a directory without node_modules", () => {
 
   it("maps cell lines in error.stack that a cell prints itself", async () => {
     const { out } = await run('\n\ntry {\n  (JSON.parse("null") as { x: number }).x;\n} catch (e) {\n  console.log((e as Error).stack);\n}');
-    expect(out.text("stdout")).toMatch(/^TypeError: Cannot read properties of null \(reading 'x'\)\n    at Cell In\[\d+\], line 4\n?$/);
+    expect(out.text("stdout")).toMatch(/^TypeError: Cannot read properties of null \(reading 'x'\)\n {4}at Cell In\[\d+\], line 4\n?$/);
   });
 
   it("reports a stack overflow as an ordinary RangeError", async () => {
