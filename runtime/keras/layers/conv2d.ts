@@ -7,13 +7,13 @@ import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { conv2d } from "../../ops/conv";
 import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, positionalSecond, type KernelBiasOptions } from "./config";
-import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type PaddingMode } from "./conv_utils";
 
 export interface Conv2DOptions extends LayerOptions, KernelBiasOptions {
   /** Window size; may also be given as the second positional argument, as in Keras. */
   kernelSize?: number | readonly number[];
   strides?: number | readonly number[];
-  padding?: "valid" | "same";
+  padding?: PaddingMode;
   dilationRate?: number | readonly number[];
   activation?: ActivationIdentifier;
   useBias?: boolean;
@@ -23,7 +23,7 @@ export class Conv2D extends Layer {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: Padding;
+  readonly padding: PaddingMode;
   readonly dilationRate: [number, number];
   readonly activation: ResolvedActivation;
   readonly useBias: boolean;
