@@ -1,7 +1,7 @@
 import { chartOutput } from "./chart";
 import { extent, squeezeBatch, toDenseOfRank } from "./data";
 import { shapeLabel } from "./format";
-import { checkLabels, heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { checkLabels, heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import { subplotLayout } from "./subplots";
 import type { ArrayInput } from "./types";

@@ -2,7 +2,7 @@ import { chartOutput } from "./chart";
 import type { ColormapName } from "./colormap";
 import { extent, toDenseOfRank } from "./data";
 import { formatNumber, shapeLabel } from "./format";
-import { autoColormap, checkLabels, heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { autoColormap, checkLabels, heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import type { ArrayInput } from "./types";
 

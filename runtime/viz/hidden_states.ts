@@ -1,7 +1,7 @@
 import { chartOutput } from "./chart";
 import { extent, squeezeBatch, toDenseOfRank, type Dense } from "./data";
 import { formatNumber, shapeLabel } from "./format";
-import { heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import { subplotLayout } from "./subplots";
 import type { RecurrentLayerLike, RecurrentModel, RecurrentStates, TensorLike } from "./types";
