@@ -81,7 +81,7 @@ describe("LiveCurves", () => {
     live.onEpochBegin(0);
     live.onBatchEnd(0, { loss: 1 });
     const figures = sent.map((s) => s.bundle[PLOTLY_MIME] as PlotlyFigure);
-    expect(figures.map((f) => f.layout.xaxis)).toEqual(figures.map(() => expect.objectContaining({ range: [0, 3], dtick: 1 })));
+    expect(figures.map((f) => f.layout.xaxis)).toEqual(figures.map((): unknown => expect.objectContaining({ range: [0, 3], dtick: 1 })));
   });
 
   it("smooths per-batch values without pulling the first points towards zero", () => {

@@ -34,9 +34,9 @@ interface ConvRank<Size> {
   /** Spatial axes: 1 for NWC sequences, 2 for NHWC images. */
   rank: 1 | 2;
   /** An option as given (`3`, `[3]`, `[3, 3]`) to the stored size; throws naming the option and the layer. */
-  size(value: number | readonly number[], what: string, layer: string): Size;
+  size: (value: number | readonly number[], what: string, layer: string) => Size;
   /** A stored size as one number per spatial axis (the config's and the errors' form). */
-  perAxis(size: Size): readonly number[];
+  perAxis: (size: Size) => readonly number[];
   /** The kernelSize that the missing-kernelSize error shows. */
   example: string;
 }
@@ -47,7 +47,7 @@ export const CONV_2D: ConvRank<[number, number]> = { rank: 2, size: pair, perAxi
 /** What a subclass gives BaseConv: the layer's name for errors, its rank and its padding parser. */
 export interface ConvSpec<Size, P extends string> extends ConvRank<Size> {
   who: string;
-  parsePadding(value: string | undefined, layer: string): P;
+  parsePadding: (value: string | undefined, layer: string) => P;
 }
 
 export abstract class BaseConv<Size extends number | readonly number[], P extends string> extends Layer {
