@@ -30,7 +30,7 @@ import { toCategorical } from "./utils/to_categorical";
 import { setRandomSeed } from "./utils/random";
 import { loadMnist } from "../data/mnist";
 
-export const layers = layersNamespace;
+export const layers = callableClasses(layersNamespace);
 
 const Sequential = callableClass(SequentialClass);
 const Model = callableClass(ModelClass) as ModelFactory;

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { DisplayOptions, DisplaySink, MimeBundle } from "../../runtime/display";
 import { PLOTLY_MIME, type PlotlyFigure } from "../../runtime/viz/chart";
 import { LiveCurves } from "../../runtime/viz/live";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 
 /** A display sink that records what it is sent. */
 function recordingSink(rich = true) {
@@ -81,7 +81,7 @@ describe("LiveCurves", () => {
     live.onEpochBegin(0);
     live.onBatchEnd(0, { loss: 1 });
     const figures = sent.map((s) => s.bundle[PLOTLY_MIME] as PlotlyFigure);
-    expect(figures.map((f) => f.layout.xaxis)).toEqual(figures.map(() => expect.objectContaining({ range: [0, 3], dtick: 1 })));
+    expect(figures.map((f) => f.layout.xaxis)).toEqual(figures.map((): unknown => expect.objectContaining({ range: [0, 3], dtick: 1 })));
   });
 
   it("smooths per-batch values without pulling the first points towards zero", () => {

@@ -7,20 +7,20 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import type { SymbolicShape } from "../utils/shape";
 import { avgPool2d, maxPool2d } from "../../ops/pool";
 import { positionalSecond } from "./config";
-import { convOutputLength, parsePadding, requirePositiveOutput, requireSequenceInput, single, type Padding } from "./conv_utils";
+import { convOutputLength, parsePadding, requirePositiveOutput, requireSequenceInput, single, type PaddingMode } from "./conv_utils";
 
 export interface Pooling1DOptions extends LayerOptions {
   /** Window length (default 2); may also be the first positional argument, as in Keras. */
   poolSize?: number | readonly number[];
   /** Step between windows; defaults to poolSize. */
   strides?: number | readonly number[] | null;
-  padding?: "valid" | "same";
+  padding?: PaddingMode;
 }
 
 export abstract class Pooling1D extends Layer {
   readonly poolSize: number;
   readonly strides: number;
-  readonly padding: Padding;
+  readonly padding: PaddingMode;
   protected abstract readonly mode: "max" | "avg";
 
   constructor(poolSizeOrOptions?: number | readonly number[] | Pooling1DOptions, maybeOptions: Pooling1DOptions = {}) {

@@ -4,20 +4,20 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { pair, type SymbolicShape } from "../utils/shape";
 import { avgPool2d, maxPool2d } from "../../ops/pool";
 import { positionalSecond } from "./config";
-import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type PaddingMode } from "./conv_utils";
 
 export interface Pooling2DOptions extends LayerOptions {
   /** Window size (default 2); may also be the first positional argument, as in Keras. */
   poolSize?: number | readonly number[];
   /** Step between windows; defaults to poolSize. */
   strides?: number | readonly number[] | null;
-  padding?: "valid" | "same";
+  padding?: PaddingMode;
 }
 
 export abstract class Pooling2D extends Layer {
   readonly poolSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: Padding;
+  readonly padding: PaddingMode;
   protected abstract readonly mode: "max" | "avg";
 
   constructor(poolSizeOrOptions?: number | readonly number[] | Pooling2DOptions, maybeOptions: Pooling2DOptions = {}) {

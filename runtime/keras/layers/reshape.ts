@@ -10,7 +10,9 @@ export class Reshape extends Layer {
 
   constructor(targetShape: readonly number[], options: LayerOptions = {}) {
     super(options);
-    if (!Array.isArray(targetShape) || targetShape.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || targetShape.filter((d) => d === -1).length > 1) {
+    // Checked as `unknown` for untyped callers, so that the check leaves targetShape typed as numbers.
+    const given: unknown = targetShape;
+    if (!Array.isArray(given) || targetShape.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || targetShape.filter((d) => d === -1).length > 1) {
       throw new Error(`Reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(targetShape)}`);
     }
     this.targetShape = [...targetShape];

@@ -49,11 +49,13 @@ export interface SequenceLike {
 }
 
 /** Calling a recurrent layer takes its initial state and a mask besides `training`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface RNN {
   (inputs: SymbolicInputs, options?: RecurrentCallOptions): KerasTensor;
   (inputs: LayerInputs, options?: RecurrentCallOptions): Tensor;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class RNN extends Layer {
   readonly cell: RecurrentCell;
   readonly returnSequences: boolean;
@@ -188,7 +190,7 @@ export class RNN extends Layer {
       initialStates,
       training: options.training,
       // backward() frees its intermediate tensors when it ends; the per-step gradients are kept for stepGradients().
-      onStateGradient: this.trackStepGradients ? (t, g) => (grads[t] = keep(grads[t] ? grads[t]!.add(g) : g.view(g.shape))) : undefined,
+      onStateGradient: this.trackStepGradients ? (t, g) => (grads[t] = keep(grads[t] ? grads[t].add(g) : g.view(g.shape))) : undefined,
     });
     this.states = finalStates;
     const output = this.returnSequences ? sequence : finalStates[0];
@@ -208,5 +210,5 @@ export class RNN extends Layer {
 
 registerLayer("RNN", (c) => {
   const { cell, ...rest } = c as LayerConfig & { cell: { className: string; config: LayerConfig } };
-  return new RNN(layerFromConfig(cell.className, cell.config) as RecurrentCell, rest as RNNOptions);
+  return new RNN(layerFromConfig(cell.className, cell.config) as RecurrentCell, rest);
 });

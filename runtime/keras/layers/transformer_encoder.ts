@@ -149,4 +149,4 @@ export function blockConfig(intermediateDim: number, numHeads: number, o: Transf
   };
 }
 
-registerLayer("TransformerEncoder", (c) => new TransformerEncoder(c.intermediateDim as number, c.numHeads as number, c as TransformerBlockOptions));
+registerLayer("TransformerEncoder", (c) => new TransformerEncoder(c.intermediateDim as number, c.numHeads as number, c));

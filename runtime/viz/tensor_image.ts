@@ -1,6 +1,6 @@
 import type { MimeBundle } from "../display";
 import { toDense } from "./data";
-import { formatNumber, formatShape } from "./format";
+import { formatNumber, shapeLabel } from "./format";
 import { autoScale, renderGrid } from "./grid";
 import { imageOutput } from "./output";
 import { pictureRaster, pixelRange } from "./picture";
@@ -20,6 +20,6 @@ export function tensorImageBundle(tensor: ArrayInput, { text }: { text?: string 
   if (!imageShaped) return null;
   const range = pixelRange(dense.data);
   const raster = renderGrid([{ pixels: pictureRaster(dense.data, 0, [h, w, c], range) }], { columns: 1, scale: autoScale(h, w, 112) });
-  const summary = `Tensor ${formatShape(dense.shape)}, shown as an image over ${formatNumber(range[0])}..${formatNumber(range[1])}`;
+  const summary = `Tensor ${shapeLabel(dense.shape)}, shown as an image over ${formatNumber(range[0])}..${formatNumber(range[1])}`;
   return imageOutput(raster, text ?? summary).bundle();
 }

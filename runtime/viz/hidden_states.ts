@@ -1,7 +1,7 @@
 import { chartOutput } from "./chart";
 import { extent, squeezeBatch, toDenseOfRank, type Dense } from "./data";
-import { formatNumber, formatShape } from "./format";
-import { heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { formatNumber, shapeLabel } from "./format";
+import { heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import { subplotLayout } from "./subplots";
 import type { RecurrentLayerLike, RecurrentModel, RecurrentStates, TensorLike } from "./types";
@@ -55,7 +55,7 @@ export function hiddenStates(rnnOrModel: RecurrentLayerLike | RecurrentModel, se
     return `  ${title}: ${formatNumber(lo)} to ${formatNumber(hi)}`;
   });
   const clipped = shown < matrices[0].allUnits ? ` (${shown} of ${matrices[0].allUnits} units shown)` : "";
-  return chartOutput(figure, [`viz.hiddenStates: ${name}, ${formatShape([time, matrices[0].allUnits])} (time x units)${clipped}`, ...lines].join("\n"));
+  return chartOutput(figure, [`viz.hiddenStates: ${name}, ${shapeLabel([time, matrices[0].allUnits])} (time x units)${clipped}`, ...lines].join("\n"));
 }
 
 function run(target: RecurrentLayerLike | RecurrentModel, sequence: TensorLike, ref: string | number | undefined, op: string): { name: string; states: RecurrentStates } {
