@@ -7,6 +7,7 @@ export * as display from "./display";
 export { nn } from "./nn";
 export { Tensor } from "./tensor";
 export { loadMnist } from "./data/mnist";
+export { loadFashionMnist, FASHION_MNIST_CLASS_NAMES } from "./data/fashion_mnist";
 export { keras, layers } from "./keras";
 /** For typing a model with several outputs, e.g. `keras.models.loadModel<KerasTensor[]>(path)`. */
 export type { KerasTensor } from "./keras";

@@ -23,6 +23,7 @@ import { readIdx } from "./data/idx";
 import "./backend/wasm/register";
 import "./backend/gpujs/register";
 import { loadMnist } from "./data/mnist";
+import { loadFashionMnist } from "./data/fashion_mnist";
 import * as sequences from "./data/sequences";
 
 /**
@@ -121,7 +122,7 @@ export const nn = {
   listBackends,
   registerBackend,
   loadMnist,
-  data: { readIdx, loadMnist, sequences },
+  data: { readIdx, loadMnist, loadFashionMnist, sequences },
 };
 
 function* tensorsIn(value: unknown, seen = new Set<unknown>()): Generator<Tensor> {

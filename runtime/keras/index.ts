@@ -29,6 +29,7 @@ import { ProgbarLogger } from "./callbacks/progbar_logger";
 import { toCategorical } from "./utils/to_categorical";
 import { setRandomSeed } from "./utils/random";
 import { loadMnist } from "../data/mnist";
+import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from "../data/fashion_mnist";
 
 export const layers = callableClasses(layersNamespace);
 
@@ -58,6 +59,12 @@ export const keras = {
     mnist: {
       /** [[xTrain, yTrain], [xTest, yTest]]: images [n, 28, 28] float32 0..255, labels [n] int32 (Keras's mnist.load_data). */
       loadData: loadMnist,
+    },
+    fashionMnist: {
+      /** [[xTrain, yTrain], [xTest, yTest]]: images [n, 28, 28] float32 0..255, labels [n] int32 (Keras's fashion_mnist.load_data); from the Debian package dataset-fashion-mnist. */
+      loadData: loadFashionMnist,
+      /** The 10 class names in label order: "T-shirt/top", "Trouser", ..., "Ankle boot". */
+      classNames: FASHION_MNIST_CLASS_NAMES,
     },
   },
 };
