@@ -1,6 +1,6 @@
 /**
  * The Keras-style API: `keras` (models, layers, optimizers, losses, metrics,
- * callbacks, initializers, regularizers, saving, utils, datasets) and
+ * callbacks, initializers, regularizers, saving, utils, datasets, applications) and
  * `layers` (the same object as `keras.layers`). Names follow Keras's Python
  * API; keyword arguments are one camelCase options object.
  */
@@ -29,6 +29,7 @@ import { ProgbarLogger } from "./callbacks/progbar_logger";
 import { toCategorical } from "./utils/to_categorical";
 import { setRandomSeed } from "./utils/random";
 import { loadMnist } from "../data/mnist";
+import { TinyVGG } from "./applications/index";
 import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from "../data/fashion_mnist";
 
 export const layers = callableClasses(layersNamespace);
@@ -51,6 +52,10 @@ export const keras = {
   models: { Sequential, Model, loadModel },
   saving: { loadModel, registerLayer },
   utils: { toCategorical, setRandomSeed },
+  applications: {
+    /** A small VGG-style CNN for 28x28 grey images, pretrained on MNIST or Fashion-MNIST: `TinyVGG({ weights: "mnist", includeTop: false, pooling: "avg" })`. */
+    TinyVGG,
+  },
   backend: {
     /** Restarts automatic layer names ("dense", "dense_1", ...), as keras.backend.clear_session. */
     clearSession: resetNames,

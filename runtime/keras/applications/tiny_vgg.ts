@@ -1,0 +1,143 @@
+/**
+ * keras.applications.TinyVGG: a small VGG-style convolutional network for
+ * 28x28 grey images, with weights pretrained on MNIST or Fashion-MNIST that
+ * ship inside the package (safetensors files in ./weights/, made by
+ * `npm run pretrain`, test/bench/pretrain.ts). Like Keras's applications it
+ * returns a functional Model; `includeTop: false` gives the convolutional
+ * base (the feature extractor) for transfer learning.
+ *
+ * Architecture (layer names are stable: weights load by name):
+ *   rescaling (x / 255: the model takes raw 0..255 pixels, as loadData gives them)
+ *   block1: block1_conv1 (32 filters 3x3, same) - block1_bn1 - block1_relu1, block1_conv2 - ... - block1_pool (2x2)
+ *   block2: the same with 64 filters, block2_pool
+ *   block3: the same with 128 filters (no pooling: the 7x7 map goes to the global pooling)
+ *   top: avg_pool (GlobalAveragePooling2D) - predictions (Dense softmax)
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ActivationIdentifier } from "../activations";
+import { Input } from "../engine/input_layer";
+import type { KerasTensor } from "../engine/keras_tensor";
+import { Model } from "../models/model";
+import { Activation } from "../layers/activation";
+import { BatchNormalization } from "../layers/batch_normalization";
+import { Conv2D } from "../layers/conv2d";
+import { Dense } from "../layers/dense";
+import { GlobalAveragePooling2D } from "../layers/global_average_pooling2d";
+import { GlobalMaxPooling2D } from "../layers/global_max_pooling2d";
+import { MaxPooling2D } from "../layers/max_pooling2d";
+import { Rescaling } from "../layers/rescaling";
+
+/** The data sets TinyVGG has pretrained weights for. */
+export type TinyVGGWeights = "mnist" | "fashion_mnist";
+
+export interface TinyVGGOptions {
+  /** "mnist", "fashion_mnist" (pretrained weights shipped with nnlab), or null (random initial weights). Default null. */
+  weights?: TinyVGGWeights | null;
+  /** The classifier on top (global average pooling and a Dense softmax); default true. */
+  includeTop?: boolean;
+  /** [height, width, channels]; default [28, 28, 1]. With pretrained weights the channels must be 1 (and with the top, the shape exactly [28, 28, 1]). */
+  inputShape?: readonly number[];
+  /** Classes of the top; default 10. Pretrained weights with the top need 10. */
+  classes?: number;
+  /** Without the top: "avg" or "max" ends the model with that global pooling (output [n, 128]); undefined ends at the last conv block ([n, 7, 7, 128] for 28x28 inputs). */
+  pooling?: "avg" | "max" | null;
+  /** The top's activation; default "softmax". */
+  classifierActivation?: ActivationIdentifier;
+  /** The model's name; default "tiny_vgg". */
+  name?: string;
+}
+
+/** Filters of the three blocks. */
+export const TINY_VGG_FILTERS = [32, 64, 128] as const;
+/** Convolutions a block. */
+export const TINY_VGG_CONVS_PER_BLOCK = 1;
+
+/** The weight files, by data set; they hold every layer's weights (base and top), named "block1_conv1/kernel" etc. */
+export const TINY_VGG_WEIGHT_FILES: Record<TinyVGGWeights, string> = {
+  mnist: "tiny_vgg_mnist.safetensors",
+  fashion_mnist: "tiny_vgg_fashion_mnist.safetensors",
+};
+
+export function TinyVGG(options: TinyVGGOptions = {}): Model {
+  const weights = options.weights ?? null;
+  const includeTop = options.includeTop ?? true;
+  const inputShape = [...(options.inputShape ?? [28, 28, 1])];
+  const classes = options.classes ?? 10;
+  const pooling = options.pooling ?? null;
+  const fail = (why: string): never => {
+    throw new Error(`applications.TinyVGG: ${why}`);
+  };
+  if (weights !== null && !(weights in TINY_VGG_WEIGHT_FILES)) {
+    fail(`weights must be "mnist", "fashion_mnist" or null (random initial weights), got ${JSON.stringify(weights)}`);
+  }
+  if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    fail(`inputShape must be [height, width, channels] of positive integers, got [${inputShape.join(", ")}]`);
+  }
+  if (inputShape[0] < 4 || inputShape[1] < 4)
+    fail(`inputShape must be at least 4x4 (two 2x2 poolings), got [${inputShape.join(", ")}]`);
+  if (!Number.isInteger(classes) || classes < 1) fail(`classes must be a positive integer, got ${classes}`);
+  if (pooling !== null && pooling !== "avg" && pooling !== "max")
+    fail(`pooling must be "avg", "max" or undefined, got ${JSON.stringify(pooling)}`);
+  if (weights !== null) {
+    if (inputShape[2] !== 1)
+      fail(
+        `the "${weights}" weights were trained on grey images: inputShape needs 1 channel, got [${inputShape.join(", ")}]`,
+      );
+    if (includeTop && (inputShape[0] !== 28 || inputShape[1] !== 28)) {
+      fail(
+        `with the "${weights}" weights and includeTop: true the input must be [28, 28, 1], got [${inputShape.join(", ")}]; use includeTop: false for another size`,
+      );
+    }
+    if (includeTop && classes !== 10) {
+      fail(
+        `the "${weights}" weights' top has 10 classes, got classes: ${classes}; use includeTop: false and add your own Dense layer`,
+      );
+    }
+  }
+
+  const input = Input({ shape: inputShape, name: "input_image" });
+  let x: KerasTensor = new Rescaling(1 / 255, { name: "rescaling" }).apply(input);
+  TINY_VGG_FILTERS.forEach((filters, b) => {
+    const block = `block${b + 1}`;
+    for (let c = 1; c <= TINY_VGG_CONVS_PER_BLOCK; c++) {
+      // No bias: the batch normalisation that follows has its own offset (beta).
+      x = new Conv2D(filters, { kernelSize: [3, 3], padding: "same", useBias: false, name: `${block}_conv${c}` }).apply(
+        x,
+      );
+      x = new BatchNormalization({ name: `${block}_bn${c}` }).apply(x);
+      x = new Activation("relu", { name: `${block}_relu${c}` }).apply(x);
+    }
+    if (b < TINY_VGG_FILTERS.length - 1) x = new MaxPooling2D({ poolSize: [2, 2], name: `${block}_pool` }).apply(x);
+  });
+  if (includeTop) {
+    x = new GlobalAveragePooling2D({ name: "avg_pool" }).apply(x);
+    x = new Dense(classes, { activation: options.classifierActivation ?? "softmax", name: "predictions" }).apply(x);
+  } else if (pooling === "avg") {
+    x = new GlobalAveragePooling2D({ name: "avg_pool" }).apply(x);
+  } else if (pooling === "max") {
+    x = new GlobalMaxPooling2D({ name: "max_pool" }).apply(x);
+  }
+  const model = new Model({ inputs: input, outputs: x, name: options.name ?? "tiny_vgg" });
+  // The file holds the base and the top; loading matches by name, so a model without the top takes the base's weights.
+  if (weights !== null) model.loadWeights(tinyVggWeightsPath(weights));
+  return model;
+}
+
+/** Where the pretrained weights for `weights` are: next to this file from the sources, the package's copy from dist/. */
+export function tinyVggWeightsPath(weights: TinyVGGWeights): string {
+  const file = TINY_VGG_WEIGHT_FILES[weights];
+  const candidates = [
+    // From the TypeScript sources (vitest, the pretrain script's output folder).
+    join(__dirname, "weights", file),
+    // From dist/runtime/keras/applications/: the package ships runtime/keras/applications/weights/ (package.json "files").
+    join(__dirname, "..", "..", "..", "..", "runtime", "keras", "applications", "weights", file),
+  ];
+  const found = candidates.find((p) => existsSync(p));
+  if (found === undefined) {
+    throw new Error(
+      `applications.TinyVGG: the "${weights}" weights file is missing (looked in ${candidates.join(", ")}); it ships with nnlab, so reinstall the package, or run npm run pretrain in a checkout`,
+    );
+  }
+  return found;
+}
