@@ -13,7 +13,7 @@ import { readIdx } from "./idx";
 import type { MnistSplits } from "./mnist";
 
 /** Where the Debian package `dataset-fashion-mnist` puts the IDX files. */
-export const FASHION_MNIST_DIRECTORY = "/usr/share/datasets/fashion-mnist";
+const FASHION_MNIST_DIRECTORY = "/usr/share/datasets/fashion-mnist";
 
 /** The class names in label order (Keras's documentation order): label 0 is "T-shirt/top", 9 is "Ankle boot". */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([

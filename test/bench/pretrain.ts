@@ -19,6 +19,7 @@ import { performance } from "node:perf_hooks";
 import { keras } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
+import type { KerasTensor, Model } from "../../runtime/keras/index";
 import { TINY_VGG_WEIGHT_FILES, type TinyVGGWeights } from "../../runtime/keras/applications/index";
 
 interface Recipe {
@@ -54,6 +55,48 @@ const RECIPES: Record<TinyVGGWeights, Recipe> = {
 /** runtime/keras/applications/weights/ in the checkout (this file runs as dist/test/bench/pretrain.js). */
 const WEIGHTS_DIR = join(__dirname, "..", "..", "..", "runtime", "keras", "applications", "weights");
 
+/** Training images whose statistics replace the batch-norm layers' moving averages. */
+const CALIBRATION_IMAGES = 10_000;
+
+/**
+ * "Precise BN": sets each BatchNormalization's moving mean and variance to the
+ * mean and variance of its input over `x` with the final weights, layer by layer
+ * in graph order (each layer sees the recalibrated layers before it). The moving
+ * averages lag the weights by about 1 / (1 - momentum) = 100 steps; measured on
+ * the MNIST model, the lag cost 2 points of test accuracy (96.2% with them, 98.9%
+ * with the batches' own statistics). Returns how many layers it recomputed.
+ */
+function recalibrateBatchNorm(model: Model, x: Tensor): number {
+  const norms = model.layers.filter((l) => l.className === "BatchNormalization");
+  for (const layer of norms) {
+    const upToInput = keras.Model({ inputs: model.inputs, outputs: layer.input as KerasTensor });
+    const channels = layer.weights[0].shape[0];
+    const sum = new Float64Array(channels);
+    const squares = new Float64Array(channels);
+    let count = 0;
+    for (let start = 0; start < x.shape[0]; start += 500) {
+      const size = Math.min(500, x.shape[0] - start);
+      nn.tidy(() => {
+        const features = upToInput.predict(x.slice([start, 0, 0, 0], [size, 28, 28, 1]), { batchSize: 500 });
+        const axes = [0, 1, 2];
+        nn.sum(features, axes)
+          .dataSync()
+          .forEach((v, c) => (sum[c] += v));
+        nn.sum(features.square(), axes)
+          .dataSync()
+          .forEach((v, c) => (squares[c] += v));
+        count += features.size / channels;
+      });
+    }
+    const mean = Float32Array.from(sum, (s) => s / count);
+    const variance = Float32Array.from(squares, (q, c) => Math.max(q / count - (sum[c] / count) ** 2, 0));
+    const named = (suffix: string) => layer.weights.find((w) => w.name === suffix)!;
+    named("moving_mean").write(mean);
+    named("moving_variance").write(variance);
+  }
+  return norms.length;
+}
+
 async function pretrain(
   dataset: TinyVGGWeights,
   args: { epochs?: number; trainSamples?: number; write: boolean },
@@ -84,7 +127,15 @@ async function pretrain(
     verbose: 2,
     callbacks: [keras.callbacks.LearningRateScheduler((epoch: number) => recipe.learningRate(epoch, epochs))],
   });
+  const fitSeconds = (performance.now() - started) / 1000;
+  const calibrated = recalibrateBatchNorm(
+    model,
+    xTrain.slice([0, 0, 0, 0], [Math.min(n, CALIBRATION_IMAGES), 28, 28, 1]),
+  );
   const trainSeconds = (performance.now() - started) / 1000;
+  console.log(
+    `${dataset}: fit ${fitSeconds.toFixed(1)} s; batch-norm statistics of ${calibrated} layers recomputed in ${(trainSeconds - fitSeconds).toFixed(1)} s`,
+  );
   const evalStarted = performance.now();
   const [loss, accuracy] = model.evaluate(xTest, testLabels, { batchSize: 500 }) as number[];
   const evalSeconds = (performance.now() - evalStarted) / 1000;

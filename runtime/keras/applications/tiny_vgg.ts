@@ -6,15 +6,19 @@
  * returns a functional Model; `includeTop: false` gives the convolutional
  * base (the feature extractor) for transfer learning.
  *
- * Architecture (layer names are stable: weights load by name), 94,634 parameters for 10 classes:
+ * Architecture (layer names are stable: weights load by name), 242,602 parameters for 10 classes:
  *   rescaling (x / 255: the model takes raw 0..255 pixels, as loadData gives them)
  *   block1: block1_conv1 (32 filters 3x3, same padding, no bias) - block1_bn1 - block1_relu1 - block1_pool (2x2)
- *   block2: the same with 64 filters, ending in block2_pool
- *   block3: the same with 128 filters, no pooling (the 7x7 map goes to the global pooling)
+ *   block2: the same with 64 filters, ending in block2_pool (7x7)
+ *   block3: the same with 128 filters, ending in block3_pool (3x3)
+ *   block4: block4_conv1 (128 filters) - block4_bn1 - block4_relu1, no pooling (the 3x3 map goes to the global pooling)
  *   top: avg_pool (GlobalAveragePooling2D) - predictions (Dense, softmax)
- * One convolution a block, where VGG has two or three: on a 2-core machine the
- * second doubled training time and inference (test/bench/pretrain.ts measured
- * 70 vs 394 samples/s) for accuracy that one already reaches.
+ * One convolution a block, where VGG has two or three: on a 2-core machine a
+ * second one in each block cut training from 394 to 70 samples/s. The fourth,
+ * cheap block (3x3 maps) lets each pooled feature see the whole 28x28 image:
+ * with three blocks the global average pooled patches of 18x18 pixels, and
+ * test accuracy stayed at 97.5% (MNIST) and 82% (Fashion-MNIST); 98.9% on MNIST
+ * even with exact batch-norm statistics.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -43,7 +47,7 @@ export interface TinyVGGOptions {
   inputShape?: readonly number[];
   /** Classes of the top; default 10. Pretrained weights with the top need 10. */
   classes?: number;
-  /** Without the top: "avg" or "max" ends the model with that global pooling (output [n, 128]); undefined ends at the last conv block ([n, 7, 7, 128] for 28x28 inputs). */
+  /** Without the top: "avg" or "max" ends the model with that global pooling (output [n, 128]); undefined ends at the last conv block ([n, 3, 3, 128] for 28x28 inputs). */
   pooling?: "avg" | "max" | null;
   /** The top's activation; default "softmax". */
   classifierActivation?: ActivationIdentifier;
@@ -52,7 +56,7 @@ export interface TinyVGGOptions {
 }
 
 /** Filters of the three blocks. */
-const TINY_VGG_FILTERS = [32, 64, 128] as const;
+const TINY_VGG_FILTERS = [32, 64, 128, 128] as const;
 /** Convolutions a block (VGG has 2-3; see above). */
 const TINY_VGG_CONVS_PER_BLOCK = 1;
 
@@ -77,8 +81,8 @@ export function TinyVGG(options: TinyVGGOptions = {}): Model {
   if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     fail(`inputShape must be [height, width, channels] of positive integers, got [${inputShape.join(", ")}]`);
   }
-  if (inputShape[0] < 4 || inputShape[1] < 4)
-    fail(`inputShape must be at least 4x4 (two 2x2 poolings), got [${inputShape.join(", ")}]`);
+  if (inputShape[0] < 8 || inputShape[1] < 8)
+    fail(`inputShape must be at least 8x8 (three 2x2 poolings), got [${inputShape.join(", ")}]`);
   if (!Number.isInteger(classes) || classes < 1) fail(`classes must be a positive integer, got ${classes}`);
   if (pooling !== null && pooling !== "avg" && pooling !== "max")
     fail(`pooling must be "avg", "max" or undefined, got ${JSON.stringify(pooling)}`);
@@ -101,6 +105,7 @@ export function TinyVGG(options: TinyVGGOptions = {}): Model {
 
   const input = Input({ shape: inputShape, name: "input_image" });
   let x: KerasTensor = new Rescaling(1 / 255, { name: "rescaling" }).apply(input);
+  // Every block but the last ends in a 2x2 max pooling: 28 -> 14 -> 7 -> 3.
   TINY_VGG_FILTERS.forEach((filters, b) => {
     const block = `block${b + 1}`;
     for (let c = 1; c <= TINY_VGG_CONVS_PER_BLOCK; c++) {
