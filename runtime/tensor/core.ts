@@ -150,7 +150,9 @@ export class Tensor {
 
   assertAlive(op: string): void {
     if (this.disposed) {
-      throw new Error(`${op}: the tensor ${this.shapeString()} ${this.dtype} was disposed (by dispose() or nn.tidy); keep it with nn.keep(t) or return it from the tidy function`);
+      throw new Error(
+        `${op}: the tensor ${this.shapeString()} ${this.dtype} was disposed (by dispose() or nn.tidy); keep it with nn.keep(t) or return it from the tidy function`,
+      );
     }
   }
 
@@ -204,4 +206,3 @@ function nest(data: TypedData, shape: Shape, dim: number, offset: number): Neste
   for (let i = 0; i < shape[dim]; i++) out.push(nest(data, shape, dim + 1, offset + i * stride));
   return out;
 }
-
