@@ -30,14 +30,15 @@ export class WasmKernels {
   /** The task counter that threads of a `parallelTasks` call claim work from. */
   readonly counter: Block;
 
-  constructor(threads: number = defaultThreads()) {
+  /** `idleMs`: how long a worker thread waits for work before it parks (threads.ts); a later op restarts it. */
+  constructor(threads: number = defaultThreads(), options: { idleMs?: number } = {}) {
     const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
     this.heap = new Heap();
     this.exports = new WebAssemblyApi.Instance(module, { env: { memory: this.heap.memory } }).exports as unknown as KernelExports;
     const names = WebAssemblyApi.Module.exports(module)
       .filter((e) => e.kind === "function")
       .map((e) => e.name);
-    this.pool = new ThreadPool(module, this.heap.memory, names, threads);
+    this.pool = new ThreadPool(module, this.heap.memory, names, threads, options.idleMs);
     this.packBytes = this.exports.gemmScratchFloats() * 4;
     for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.packBytes + DEFAULT_CHUNK_BYTES));
     this.geometry = this.heap.alloc(64);
