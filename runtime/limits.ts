@@ -29,7 +29,7 @@ export interface Limits {
 /** Reads a file's text, undefined when it does not exist or cannot be read. */
 export type ReadText = (path: string) => string | undefined;
 
-export const CGROUP_ROOT = "/sys/fs/cgroup";
+const CGROUP_ROOT = "/sys/fs/cgroup";
 
 /** cgroup v1 writes "no limit" as a huge number near 2^63 (rounded to a page); anything past 2^60 is none. */
 const V1_UNLIMITED = 2 ** 60;
@@ -169,13 +169,8 @@ export function systemLimits(): Limits {
   return cached;
 }
 
-/** Forgets the cached limits (tests that change the environment). */
-export function resetSystemLimits(): void {
-  cached = undefined;
-}
-
 /** The most threads `threadsFor` suggests, whatever the core count. */
-export const MAX_THREADS = 16;
+const MAX_THREADS = 16;
 
 /**
  * Pure: how many threads to run given the cores this process may run on

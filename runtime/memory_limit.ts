@@ -80,7 +80,7 @@ function mib(bytes: number): string {
 let guard: MemoryGuard | null | undefined;
 
 /** The process's guard, or null when no memory limit applies (read once, see limits.ts). */
-export function memoryGuard(): MemoryGuard | null {
+function memoryGuard(): MemoryGuard | null {
   if (guard === undefined) {
     const limit = systemLimits().memoryBytes;
     guard = limit === undefined ? null : new MemoryGuard(limit);
@@ -96,9 +96,4 @@ export function memoryGuard(): MemoryGuard | null {
 export function checkMemory(bytes: () => number, what: () => string): void {
   const g = memoryGuard();
   if (g !== null) g.check(bytes(), what);
-}
-
-/** Forgets the guard (tests that change the limit through the environment call resetSystemLimits first). */
-export function resetMemoryGuard(): void {
-  guard = undefined;
 }

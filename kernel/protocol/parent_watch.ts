@@ -28,7 +28,7 @@ export interface ParentPlan {
 }
 
 /** How often the parent is checked. */
-export const PARENT_POLL_MS = 1000;
+const PARENT_POLL_MS = 1000;
 
 /**
  * Pure: what to watch given the environment and the parent pid at start.
@@ -51,7 +51,7 @@ export interface ParentProbe {
   exists(pid: number): boolean;
 }
 
-export const processProbe: ParentProbe = {
+const processProbe: ParentProbe = {
   ppid: () => process.ppid,
   exists(pid) {
     try {

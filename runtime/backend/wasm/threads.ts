@@ -32,7 +32,7 @@ const MAX_ARGS = 32;
 /** The SEQ value of a slot whose worker has parked (ended after idling); sequence numbers stay positive. */
 const PARKED = -1;
 /** How long a worker waits for a job before it parks. */
-export const DEFAULT_IDLE_MS = 60_000;
+const DEFAULT_IDLE_MS = 60_000;
 /** Spins before sleeping: a job that follows within microseconds should not pay a futex wake-up. */
 const SPIN = 20000;
 
