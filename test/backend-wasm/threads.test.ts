@@ -24,7 +24,9 @@ describe("wasm worker threads", () => {
     const y = heap.alloc(4 * 4);
     heap.f32.set([-1, 1, -2, 2], x.ptr >> 2);
     // Thread 1 reads far past the end of the memory.
-    expect(() => kernels.parallel("unaryRelu", (t) => [t === 1 ? 0x7fff0000 : x.ptr, y.ptr, 4, 0])).toThrow(/trapped on worker thread 1/);
+    expect(() => kernels.parallel("unaryRelu", (t) => [t === 1 ? 0x7fff0000 : x.ptr, y.ptr, 4, 0])).toThrow(
+      /trapped on worker thread 1/,
+    );
     kernels.parallel("unaryRelu", () => [x.ptr, y.ptr, 4, 0]);
     expect(Array.from(heap.f32.subarray(y.ptr >> 2, (y.ptr >> 2) + 4))).toEqual([0, 1, 0, 2]);
   });
@@ -48,7 +50,8 @@ describe("idle wasm worker threads", () => {
     expect(kernels.pool.started).toBe(2);
 
     const deadline = Date.now() + 10_000;
-    while (kernels.pool.liveWorkers > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (kernels.pool.liveWorkers > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(kernels.pool.liveWorkers).toBe(0);
 
     for (let round = 0; round < 3; round++) expect(relu()).toEqual(want);

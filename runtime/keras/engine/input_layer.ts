@@ -21,7 +21,9 @@ export class InputLayer extends Layer {
   constructor(options: InputOptions) {
     super({ name: options.name });
     if (!Array.isArray(options?.shape) || options.shape.some((d) => d !== null && !(Number.isInteger(d) && d > 0))) {
-      throw new Error(`keras.Input: shape must be a list of positive integers (or null), without the batch axis, got ${JSON.stringify(options?.shape)}`);
+      throw new Error(
+        `keras.Input: shape must be a list of positive integers (or null), without the batch axis, got ${JSON.stringify(options?.shape)}`,
+      );
     }
     this.inputShape = [options.batchSize ?? null, ...options.shape];
     this.built = true;

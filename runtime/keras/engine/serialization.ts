@@ -41,6 +41,7 @@ export function registerModelClass<K extends keyof ModelClasses>(name: K, cls: M
 }
 
 export function modelClasses(): ModelClasses {
-  if (!models.Model || !models.Sequential) throw new Error("keras: the model classes are not loaded; import nnlab's keras module first");
+  if (!models.Model || !models.Sequential)
+    throw new Error("keras: the model classes are not loaded; import nnlab's keras module first");
   return models as ModelClasses;
 }

@@ -11,7 +11,14 @@ import type { Weight } from "../engine/weight";
 import { canonicalIdentifier } from "../utils/identifiers";
 import type { SymbolicShape } from "../utils/shape";
 import { conv2d, type Padding as Conv2DPadding } from "../../ops/conv";
-import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, positionalSecond, type KernelBiasOptions } from "./config";
+import {
+  activationConfig,
+  addKernelAndBias,
+  fromConfigOptions,
+  kernelBiasConfig,
+  positionalSecond,
+  type KernelBiasOptions,
+} from "./config";
 import { convOutputLength, requirePositiveOutput, requireSequenceInput, single } from "./conv_utils";
 
 /** "causal" pads only the start, so output step t sees inputs up to t (Keras's causal padding). */
@@ -40,19 +47,27 @@ export class Conv1D extends Layer {
   private readonly options: Conv1DOptions;
 
   /** `Conv1D(16, 3, { padding: "causal" })` or `Conv1D(16, { kernelSize: 3 })`. */
-  constructor(filters: number, kernelSizeOrOptions?: number | readonly number[] | Conv1DOptions, maybeOptions: Conv1DOptions = {}) {
+  constructor(
+    filters: number,
+    kernelSizeOrOptions?: number | readonly number[] | Conv1DOptions,
+    maybeOptions: Conv1DOptions = {},
+  ) {
     const options = positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize");
     super(options);
     const who = "Conv1D";
-    if (!(Number.isInteger(filters) && filters > 0)) throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
-    if (options.kernelSize === undefined) throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: 3 })`);
+    if (!(Number.isInteger(filters) && filters > 0))
+      throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
+    if (options.kernelSize === undefined)
+      throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: 3 })`);
     this.filters = filters;
     this.kernelSize = single(options.kernelSize, "kernelSize", who);
     this.strides = single(options.strides ?? 1, "strides", who);
     this.padding = parseConv1DPadding(options.padding);
     this.dilationRate = single(options.dilationRate ?? 1, "dilationRate", who);
     if (this.strides > 1 && this.dilationRate > 1) {
-      throw new Error(`${who}: strides ${this.strides} with dilationRate ${this.dilationRate} is not supported (Keras refuses it too); use one of them`);
+      throw new Error(
+        `${who}: strides ${this.strides} with dilationRate ${this.dilationRate} is not supported (Keras refuses it too); use one of them`,
+      );
     }
     this.activation = getActivation(options.activation);
     this.useBias = options.useBias ?? true;
@@ -63,7 +78,13 @@ export class Conv1D extends Layer {
     const shape = inputShape as SymbolicShape;
     const channels = requireSequenceInput(this, shape);
     requirePositiveOutput(this, shape, this.computeOutputShape(shape).slice(1, 2), [this.kernelSize]);
-    [this.kernel, this.bias] = addKernelAndBias(this, [this.kernelSize, channels, this.filters], this.filters, this.useBias, this.options);
+    [this.kernel, this.bias] = addKernelAndBias(
+      this,
+      [this.kernelSize, channels, this.filters],
+      this.filters,
+      this.useBias,
+      this.options,
+    );
   }
 
   override call(inputs: LayerInputs): Tensor {
@@ -103,13 +124,17 @@ export class Conv1D extends Layer {
 
   private conv2dPadding(): Conv2DPadding {
     if (this.padding !== "causal") return this.padding;
-    return [[0, 0], [(this.kernelSize - 1) * this.dilationRate, 0]];
+    return [
+      [0, 0],
+      [(this.kernelSize - 1) * this.dilationRate, 0],
+    ];
   }
 }
 
 function parseConv1DPadding(value: string | undefined): Conv1DPadding {
   const p = canonicalIdentifier(value ?? "valid");
-  if (p !== "valid" && p !== "same" && p !== "causal") throw new Error(`Conv1D: padding must be "valid", "same" or "causal", got "${value}"`);
+  if (p !== "valid" && p !== "same" && p !== "causal")
+    throw new Error(`Conv1D: padding must be "valid", "same" or "causal", got "${value}"`);
   return p;
 }
 

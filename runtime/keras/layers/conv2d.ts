@@ -6,8 +6,21 @@ import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { conv2d } from "../../ops/conv";
-import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, positionalSecond, type KernelBiasOptions } from "./config";
-import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type Padding } from "./conv_utils";
+import {
+  activationConfig,
+  addKernelAndBias,
+  fromConfigOptions,
+  kernelBiasConfig,
+  positionalSecond,
+  type KernelBiasOptions,
+} from "./config";
+import {
+  windowOutputShape2D,
+  parsePadding,
+  requireImageInput,
+  requirePositiveOutput,
+  type Padding,
+} from "./conv_utils";
 
 export interface Conv2DOptions extends LayerOptions, KernelBiasOptions {
   /** Window size; may also be given as the second positional argument, as in Keras. */
@@ -32,12 +45,18 @@ export class Conv2D extends Layer {
   protected readonly options: Conv2DOptions;
 
   /** `Conv2D(32, [3, 3], { activation: "relu" })` or `Conv2D(32, { kernelSize: [3, 3], activation: "relu" })`. */
-  constructor(filters: number, kernelSizeOrOptions?: number | readonly number[] | Conv2DOptions, maybeOptions: Conv2DOptions = {}) {
+  constructor(
+    filters: number,
+    kernelSizeOrOptions?: number | readonly number[] | Conv2DOptions,
+    maybeOptions: Conv2DOptions = {},
+  ) {
     const options = positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize");
     super(options);
     const who = `${new.target.name}`;
-    if (!(Number.isInteger(filters) && filters > 0)) throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
-    if (options.kernelSize === undefined) throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: [3, 3] })`);
+    if (!(Number.isInteger(filters) && filters > 0))
+      throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
+    if (options.kernelSize === undefined)
+      throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: [3, 3] })`);
     this.filters = filters;
     this.kernelSize = pair(options.kernelSize, "kernelSize", who);
     this.strides = pair(options.strides ?? 1, "strides", who);
@@ -52,17 +71,34 @@ export class Conv2D extends Layer {
     const shape = inputShape as SymbolicShape;
     const channels = requireImageInput(this, shape);
     requirePositiveOutput(this, shape, this.computeOutputShape(shape).slice(1, 3), this.kernelSize);
-    [this.kernel, this.bias] = addKernelAndBias(this, this.kernelShape(channels), this.filters, this.useBias, this.options);
+    [this.kernel, this.bias] = addKernelAndBias(
+      this,
+      this.kernelShape(channels),
+      this.filters,
+      this.useBias,
+      this.options,
+    );
   }
 
   override call(inputs: LayerInputs): Tensor {
-    let y = conv2d(inputs as Tensor, this.kernel!.value, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    let y = conv2d(inputs as Tensor, this.kernel!.value, {
+      strides: this.strides,
+      padding: this.padding,
+      dilations: this.dilationRate,
+    });
     if (this.bias) y = y.add(this.bias.value);
     return this.activation.fn(y);
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
-    return windowOutputShape2D(inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, this.filters);
+    return windowOutputShape2D(
+      inputShape as SymbolicShape,
+      this.kernelSize,
+      this.strides,
+      this.padding,
+      this.dilationRate,
+      this.filters,
+    );
   }
 
   override getConfig(): LayerConfig {

@@ -142,7 +142,10 @@ import { RepeatVector as RepeatVectorClass } from "./repeat_vector";
 import { Lambda as LambdaClass } from "./lambda";
 import { GaussianNoise as GaussianNoiseClass } from "./gaussian_noise";
 import { GaussianDropout as GaussianDropoutClass } from "./gaussian_dropout";
-import { SpatialDropout1D as SpatialDropout1DClass, SpatialDropout2D as SpatialDropout2DClass } from "./spatial_dropout";
+import {
+  SpatialDropout1D as SpatialDropout1DClass,
+  SpatialDropout2D as SpatialDropout2DClass,
+} from "./spatial_dropout";
 export type { DotAxes, DotOptions } from "./dot";
 export type { ReLUOptions } from "./relu";
 export type { SoftmaxOptions } from "./softmax";

@@ -14,7 +14,14 @@ import type { Tensor } from "../../tensor";
 import { noGrad } from "../../autograd";
 import { tensor } from "../../ops/creation";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../display";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import { KerasTensor, topologicalNodes, type Node } from "../engine/keras_tensor";
 import type { SymbolicShape } from "../utils/shape";
 import type { History } from "../callbacks/history";
@@ -29,10 +36,18 @@ import { registerModelClass } from "../engine/serialization";
 export type ModelOutputs = KerasTensor | readonly KerasTensor[] | Readonly<Record<string, KerasTensor>>;
 
 /** What predict returns for outputs T: the outputs' structure with a Tensor for each symbolic tensor. */
-export type Prediction<T extends ModelOutputs> = T extends KerasTensor ? Tensor : T extends readonly KerasTensor[] ? Tensor[] : { [K in keyof T]: Tensor };
+export type Prediction<T extends ModelOutputs> = T extends KerasTensor
+  ? Tensor
+  : T extends readonly KerasTensor[]
+    ? Tensor[]
+    : { [K in keyof T]: Tensor };
 
 /** The output shape for outputs T, in the outputs' structure. */
-export type OutputShape<T extends ModelOutputs> = T extends KerasTensor ? SymbolicShape : T extends readonly KerasTensor[] ? SymbolicShape[] : { [K in keyof T]: SymbolicShape };
+export type OutputShape<T extends ModelOutputs> = T extends KerasTensor
+  ? SymbolicShape
+  : T extends readonly KerasTensor[]
+    ? SymbolicShape[]
+    : { [K in keyof T]: SymbolicShape };
 
 export type OutputStructure = "single" | "list" | "named";
 
@@ -87,7 +102,8 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
 
   /** The output shape (batch axis null), in the structure the outputs were given in. */
   get outputShape(): OutputShape<T> {
-    if (this.outputs.length === 0) throw new Error(`${this.describe()} has no output shape yet: build it with keras.Input or call it once`);
+    if (this.outputs.length === 0)
+      throw new Error(`${this.describe()} has no output shape yet: build it with keras.Input or call it once`);
     return this.structured(this.outputs.map((t) => t.shape)) as OutputShape<T>;
   }
 
@@ -110,17 +126,23 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     const layers = this.layers;
     if (typeof nameOrIndex === "number") {
       const layer = layers[nameOrIndex];
-      if (!layer) throw new Error(`getLayer: index ${nameOrIndex} is out of range; the model has ${layers.length} layers`);
+      if (!layer)
+        throw new Error(`getLayer: index ${nameOrIndex} is out of range; the model has ${layers.length} layers`);
       return layer;
     }
     const layer = layers.find((l) => l.name === nameOrIndex);
-    if (!layer) throw new Error(`getLayer: no layer named "${nameOrIndex}"; the layers are ${layers.map((l) => `"${l.name}"`).join(", ")}`);
+    if (!layer)
+      throw new Error(
+        `getLayer: no layer named "${nameOrIndex}"; the layers are ${layers.map((l) => `"${l.name}"`).join(", ")}`,
+      );
     return layer;
   }
 
   override call(inputs: LayerInputs, options: CallOptions): Tensor {
     if (!this.nodes) {
-      throw new Error(`${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`);
+      throw new Error(
+        `${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`,
+      );
     }
     this.requireOneOutput("called as a layer");
     return this.runGraph(Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor], options)[0];
@@ -179,7 +201,11 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
    * The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`.
    * With several outputs: `[loss, ...each output's loss, ...each output's metrics]`, as Keras orders them.
    */
-  evaluate(x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+  evaluate(
+    x: Data | NamedData,
+    y: Data | NamedData,
+    options: EvaluateOptions = {},
+  ): number | number[] | Record<string, number> {
     return training.evaluate(this, x, y, options);
   }
 
@@ -189,12 +215,20 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   }
 
   /** One update on one batch; the batch's loss (and metrics). */
-  trainOnBatch(x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  trainOnBatch(
+    x: Data | NamedData,
+    y: Data | NamedData,
+    options: { returnDict?: boolean } = {},
+  ): number | number[] | Record<string, number> {
     return training.trainOnBatch(this, x, y, options);
   }
 
   /** The loss (and metrics) on one batch, without updating. */
-  testOnBatch(x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  testOnBatch(
+    x: Data | NamedData,
+    y: Data | NamedData,
+    options: { returnDict?: boolean } = {},
+  ): number | number[] | Record<string, number> {
     return training.testOnBatch(this, x, y, options);
   }
 
@@ -229,7 +263,11 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
 
   /** The outputs of the named layers for one input (viz.featureMaps): inference mode, no gradients. */
   activations(input: ArrayLikeTensor, layerNames: readonly string[]): Tensor[] {
-    return this.outputsOf(input, layerNames.map((n) => this.getLayer(n)), "activations");
+    return this.outputsOf(
+      input,
+      layerNames.map((n) => this.getLayer(n)),
+      "activations",
+    );
   }
 
   /**
@@ -241,10 +279,15 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   recurrentStates(sequence: ArrayLikeTensor, layerName: string): RecurrentStates {
     const layer = this.getLayer(layerName);
     if (!hasRecurrentStates(layer)) {
-      throw new Error(`recurrentStates: layer "${layer.name}" (${layer.className}) has no recurrent states; name a SimpleRNN, LSTM, GRU or Bidirectional layer`);
+      throw new Error(
+        `recurrentStates: layer "${layer.name}" (${layer.className}) has no recurrent states; name a SimpleRNN, LSTM, GRU or Bidirectional layer`,
+      );
     }
     const node = this.nodes?.find((n) => n.layer === layer);
-    if (!node) throw new Error(`recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`);
+    if (!node)
+      throw new Error(
+        `recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`,
+      );
     const [input] = this.outputsOf(sequence, [node.inputs[0].node.layer], "recurrentStates");
     return layer.recurrentStates(input);
   }
@@ -252,7 +295,10 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   /** The outputs of `wanted` for one input (the batch axis added when it is missing): inference mode, no gradients. */
   private outputsOf(input: ArrayLikeTensor, wanted: readonly Layer[], op: string): Tensor[] {
     const expectedRank = this.inputs[0]?.shape.length ?? input.shape.length;
-    const x = tensor(Float32Array.from(input.dataSync()), input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape);
+    const x = tensor(
+      Float32Array.from(input.dataSync()),
+      input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape,
+    );
     return noGrad(() => {
       const found = new Map<Layer, Tensor>();
       const record = (layer: Layer, out: Tensor) => {
@@ -291,18 +337,25 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   /** Keeps the layer contract (one tensor out) for calls that cannot return a list. */
   private requireOneOutput(how: string): void {
     if (this.outputs.length > 1) {
-      throw new Error(`${this.describe()} has ${this.outputs.length} outputs (${this.outputNames.join(", ")}) and cannot be ${how}; use model.predict(x) for all outputs, or build a model for one output`);
+      throw new Error(
+        `${this.describe()} has ${this.outputs.length} outputs (${this.outputNames.join(", ")}) and cannot be ${how}; use model.predict(x) for all outputs, or build a model for one output`,
+      );
     }
   }
 
   /** Makes this a graph model from symbolic inputs to outputs. */
-  protected setGraph(inputs: KerasTensor | readonly KerasTensor[] | undefined, outputs: KerasTensor | readonly KerasTensor[] | undefined): void {
+  protected setGraph(
+    inputs: KerasTensor | readonly KerasTensor[] | undefined,
+    outputs: KerasTensor | readonly KerasTensor[] | undefined,
+  ): void {
     const ins = toList(inputs, "inputs");
     const outs = toList(outputs, "outputs");
     const names = outs.map((t) => t.node.layer.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
     if (repeated !== undefined && !this.outputKeys) {
-      throw new Error(`keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`);
+      throw new Error(
+        `keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`,
+      );
     }
     this.nodes = topologicalNodes(ins, outs);
     this.inputs = ins;
@@ -335,13 +388,17 @@ function hasRecurrentStates(layer: Layer): layer is RecurrentLayer {
 }
 
 function isNamedOutputs(outputs: ModelOutputs | undefined): outputs is Readonly<Record<string, KerasTensor>> {
-  return typeof outputs === "object" && outputs !== null && !Array.isArray(outputs) && !(outputs instanceof KerasTensor);
+  return (
+    typeof outputs === "object" && outputs !== null && !Array.isArray(outputs) && !(outputs instanceof KerasTensor)
+  );
 }
 
 function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: string): KerasTensor[] {
   const list = value === undefined ? [] : Array.isArray(value) ? [...value] : [value as KerasTensor];
   if (list.length === 0 || !list.every((t) => t instanceof KerasTensor)) {
-    throw new Error(`keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`);
+    throw new Error(
+      `keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`,
+    );
   }
   return list;
 }

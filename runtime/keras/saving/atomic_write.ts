@@ -21,6 +21,8 @@ export function writeFileAtomic(target: string, bytes: Uint8Array): void {
   } catch (err) {
     if (fd !== null) fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
-    throw new Error(`Could not save "${target}": ${(err as Error).message}. Any existing file there was left unchanged.`);
+    throw new Error(
+      `Could not save "${target}": ${(err as Error).message}. Any existing file there was left unchanged.`,
+    );
   }
 }

@@ -38,7 +38,10 @@ export function saveModelFile(model: AnyModel, path: string): void {
 export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Model<T> {
   const { tensors, metadata } = decodeSafetensors(readBytes(path), path);
   const json = metadata[ARCHITECTURE_KEY];
-  if (!json) throw new Error(`loadModel: ${path} holds weights only (saved with saveWeights); build the model in code and call model.loadWeights("${path}")`);
+  if (!json)
+    throw new Error(
+      `loadModel: ${path} holds weights only (saved with saveWeights); build the model in code and call model.loadWeights("${path}")`,
+    );
   const model = deserializeModel(JSON.parse(json) as ModelSpec);
   assignWeights(model, tensors, path);
   return model as Model<T>;
@@ -111,7 +114,8 @@ function serializeModel(model: AnyModel): ModelSpec {
 }
 
 function serializeLayer(layer: Layer): LayerSpec {
-  if (layer instanceof modelClasses().Model) return { className: layer.className, config: layer.getConfig(), model: serializeModel(layer) };
+  if (layer instanceof modelClasses().Model)
+    return { className: layer.className, config: layer.getConfig(), model: serializeModel(layer) };
   return { className: layer.className, config: layer.getConfig() };
 }
 
@@ -123,7 +127,11 @@ function deserializeModel(spec: ModelSpec): AnyModel {
     return new Sequential([...start, ...layers], { name: spec.name });
   }
   const tensors = new Map<string, KerasTensor>();
-  const pending = spec.layers.map((s) => ({ spec: s, layer: s.className === "InputLayer" ? null : deserializeLayer(s), done: 0 }));
+  const pending = spec.layers.map((s) => ({
+    spec: s,
+    layer: s.className === "InputLayer" ? null : deserializeLayer(s),
+    done: 0,
+  }));
   for (const p of pending) {
     if (p.spec.className !== "InputLayer") continue;
     const t = Input({ shape: p.spec.config.shape as (number | null)[], name: p.spec.config.name as string });
@@ -153,7 +161,12 @@ function deserializeModel(spec: ModelSpec): AnyModel {
   const outputs = spec.outputs!.map(lookup);
   const structure = spec.outputStructure ?? (outputs.length === 1 ? "single" : "list");
   const keys = spec.outputKeys ?? [];
-  const structured: ModelOutputs = structure === "single" ? outputs[0] : structure === "list" ? outputs : Object.fromEntries(keys.map((k, i) => [k, outputs[i]]));
+  const structured: ModelOutputs =
+    structure === "single"
+      ? outputs[0]
+      : structure === "list"
+        ? outputs
+        : Object.fromEntries(keys.map((k, i) => [k, outputs[i]]));
   return new Model<ModelOutputs>({ name: spec.name, inputs: spec.inputs!.map(lookup), outputs: structured });
 }
 
@@ -162,7 +175,9 @@ function deserializeLayer(spec: LayerSpec): Layer {
   return layerFromConfig(spec.className, spec.config);
 }
 
-function collectNodes(model: AnyModel): { layer: Layer; inputs: readonly KerasTensor[]; listInput: boolean; output: KerasTensor }[] {
+function collectNodes(
+  model: AnyModel,
+): { layer: Layer; inputs: readonly KerasTensor[]; listInput: boolean; output: KerasTensor }[] {
   const inputSet = new Set(model.inputs);
   const order: { layer: Layer; inputs: readonly KerasTensor[]; listInput: boolean; output: KerasTensor }[] = [];
   const seen = new Set<KerasTensor>();
@@ -193,7 +208,10 @@ function assignWeights(model: Layer, tensors: readonly NamedTensor[], source: st
   const matched = names.every((n) => byName.has(n)) ? names.map((n) => byName.get(n)!) : null;
   if (!matched && tensors.length !== weights.length) {
     throw new Error(
-      `loadWeights: ${source} has ${tensors.length} tensors (${tensors.slice(0, 4).map((t) => t.name).join(", ")}${tensors.length > 4 ? ", ..." : ""}) ` +
+      `loadWeights: ${source} has ${tensors.length} tensors (${tensors
+        .slice(0, 4)
+        .map((t) => t.name)
+        .join(", ")}${tensors.length > 4 ? ", ..." : ""}) ` +
         `but the model has ${weights.length} weights (${names.slice(0, 4).join(", ")}${names.length > 4 ? ", ..." : ""}); is it the same architecture?`,
     );
   }
@@ -201,7 +219,9 @@ function assignWeights(model: Layer, tensors: readonly NamedTensor[], source: st
   weights.forEach((w, i) => {
     const t = source_[i];
     if (t.shape.length !== w.shape.length || t.shape.some((d, k) => d !== w.shape[k])) {
-      throw new Error(`loadWeights: ${source} tensor "${t.name}" has shape [${t.shape.join(", ")}] but weight ${w.path} has shape [${w.shape.join(", ")}]; the model was not changed`);
+      throw new Error(
+        `loadWeights: ${source} tensor "${t.name}" has shape [${t.shape.join(", ")}] but weight ${w.path} has shape [${w.shape.join(", ")}]; the model was not changed`,
+      );
     }
   });
   weights.forEach((w, i) => w.write(source_[i].data));
