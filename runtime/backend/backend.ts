@@ -188,6 +188,12 @@ export interface Backend<H extends object = object> {
    * manage memory themselves: bytes of live storage, and bytes reserved (a heap that never shrinks).
    */
   memoryUsage?(): { liveBytes: number; heapBytes: number };
+  /**
+   * Optional: bytes that new storage of `size` elements would add to the process's resident memory,
+   * which the memory limit checks (runtime/memory_limit.ts): 0 where the backend reuses memory it holds
+   * already. Without it, 4 bytes an element count.
+   */
+  residentGrowth?(size: number, dtype: DType): number;
 
   // ----- elementwise -----
 

@@ -33,6 +33,11 @@ export class ReferenceBackend implements Backend<RefData> {
     return { name: this.name, mode: "js-float64", threads: 1, simd: false };
   }
 
+  /** float32 data is kept as float64 here: 8 bytes an element, int32 4. */
+  residentGrowth(size: number, dtype: DType): number {
+    return size * (dtype === "int32" ? 4 : 8);
+  }
+
   upload(values: UploadData, dtype: DType): RefData {
     const out = alloc(dtype, values.length);
     out.set(values);

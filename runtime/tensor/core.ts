@@ -13,6 +13,7 @@ import type { Backend, DType, Shape, TypedData, UploadData } from "../backend/ba
 import { shapeString, sizeOf } from "../backend/backend";
 import { currentBackend } from "../backend/registry";
 import { adopt, checkTensorSize, release, Storage, type StorageHold } from "../memory";
+import { checkMemory } from "../memory_limit";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../display";
 import { tensorBundle, tensorRepr } from "../format";
 
@@ -171,14 +172,31 @@ export class Tensor {
 
 /**
  * A tensor of `shape` whose data the current backend computes with `kernel`.
- * Checks the size cap first, so an oversized result fails with a clear error
- * instead of an out-of-memory kill.
+ * Checks the size cap and the process's memory limit first, so an oversized
+ * result fails with a clear error instead of an out-of-memory kill.
  */
 export function compute(op: string, shape: Shape, dtype: DType, kernel: (b: Backend) => object): Tensor {
   checkTensorSize(op, shape);
+  checkMemoryFor(op, shape, dtype);
   const b = currentBackend();
   const handle = kernel(b);
   return new Tensor(new Storage(b, handle, sizeOf(shape), dtype), shape, dtype);
+}
+
+/**
+ * Throws when a new tensor of `shape` would take the process past its memory
+ * limit (runtime/memory_limit.ts), counting `stagingBytes` of JavaScript data
+ * the caller is about to fill before uploading it (the creation ops), so that
+ * the check comes before the first large allocation.
+ */
+export function checkMemoryFor(op: string, shape: Shape, dtype: DType, stagingBytes = 0): void {
+  checkMemory(
+    () => {
+      const size = sizeOf(shape);
+      return stagingBytes + (currentBackend().residentGrowth?.(size, dtype) ?? size * 4);
+    },
+    () => `${op}: a tensor of shape ${shapeString(shape)} ${dtype}${stagingBytes > 0 ? " (with the array it is filled from)" : ""}`,
+  );
 }
 
 /** A tensor holding a copy of `values` on the current backend. */

@@ -108,7 +108,7 @@ const PRIMITIVES = [
   "conv2dBackpropInput", "conv2dBackpropFilter", "pool2d", "maxPool2dBackward", "avgPool2dBackward", "strided", "pad",
   "concat", "gather", "scatterAdd",
 ] as const;
-requireAll<Exclude<keyof Backend, "name" | "info" | "memoryUsage" | (typeof PRIMITIVES)[number]>>();
+requireAll<Exclude<keyof Backend, "name" | "info" | "memoryUsage" | "residentGrowth" | (typeof PRIMITIVES)[number]>>();
 
 for (const method of PRIMITIVES) {
   Object.defineProperty(WebGpuBridge.prototype, method, {

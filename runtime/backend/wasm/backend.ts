@@ -53,6 +53,11 @@ export class WasmBackend implements Backend<WasmTensor> {
     return { name: this.name, mode: "wasm-simd", threads: this.k.threads, simd: true };
   }
 
+  /** Bytes the heap would grow by for `size` elements: 0 when a free block fits. */
+  residentGrowth(size: number): number {
+    return this.k.heap.growthFor(size * 4);
+  }
+
   /** Bytes held by live tensors and the size of the heap (for memory profiles). */
   memoryUsage(): { liveBytes: number; heapBytes: number } {
     return this.k.heap.usage();

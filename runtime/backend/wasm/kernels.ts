@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { systemLimits, threadsFor } from "../../limits";
 import { Heap, type Block } from "./heap";
 import { ThreadPool, type Kernel } from "./threads";
 import { WebAssemblyApi } from "./wasm_api";
@@ -80,7 +81,11 @@ export class WasmKernels {
 /** Room past the GEMM packing area for one im2col chunk: assembly/conv.ts aims at 512 KiB chunks. */
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
-/** Worker threads: NNLAB_WASM_THREADS, else one per core (the calling thread counts as one). */
+/**
+ * Threads (the calling thread counts as one): NNLAB_WASM_THREADS, else one per
+ * core this process may use, capped by its CPU limit (CPU_LIMIT, the cgroup's
+ * CPU quota) rounded down, at least 1, at most 16 (see limits.ts threadsFor).
+ */
 function defaultThreads(): number {
   const env = process.env.NNLAB_WASM_THREADS;
   if (env !== undefined && env !== "") {
@@ -90,7 +95,7 @@ function defaultThreads(): number {
     }
     return n;
   }
-  return Math.max(1, Math.min(availableParallelism(), 16));
+  return threadsFor(availableParallelism(), systemLimits().cpus).threads;
 }
 
 function locateWasm(): string {
