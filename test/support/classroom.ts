@@ -240,6 +240,9 @@ export interface ClassReport {
   /** The hub and its proxy together, after training. */
   hubMiB: number;
   limits: KernelLimits;
+  /** Set by `dismiss`: nnlab kernels alive after every server stopped, and how long stopping took. */
+  leftoverKernels?: number;
+  stopSeconds?: number;
 }
 
 export interface Stats {
@@ -387,6 +390,9 @@ export function formatReports(reports: readonly ClassReport[]): string {
     "server MiB",
     "hub+proxy MiB",
     "accuracy min",
+    "wasm threads (CPU_LIMIT)",
+    "V8 heap limit MiB (MEM_LIMIT MiB)",
+    "kernels left",
   ];
   const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : "-");
   const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : "-");
@@ -403,6 +409,9 @@ export function formatReports(reports: readonly ClassReport[]): string {
     f0(r.serverMiB.mean),
     f0(r.hubMiB),
     r.accuracy.min.toFixed(3),
+    `${r.limits.backendThreads} (${r.limits.cpuLimit ?? "unset"})`,
+    `${r.limits.heapLimitMiB} (${r.limits.memLimit === null ? "unset" : f0(Number(r.limits.memLimit) / 2 ** 20)})`,
+    r.leftoverKernels === undefined ? "-" : String(r.leftoverKernels),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
