@@ -15,6 +15,7 @@ import {
   dismiss,
   enrol,
   formatReports,
+  openNotebook,
   run,
   startProbe,
   type Student,
@@ -115,5 +116,38 @@ describe("a class of three on a real JupyterHub", () => {
     students = [];
     const described = leftoverKernels.map((pid) => `${pid}: ${commandLine(pid)}`).join("\n");
     expect(leftoverKernels, `nnlab kernels still running after their servers stopped:\n${described}`).toEqual([]);
+  }, 120_000);
+});
+
+/**
+ * Debian's jupyterhub-singleuser serves a bare jupyter_server (no page for students; /tree is 404). The
+ * configuration docs/deploy.md gives instructors runs the classic notebook instead: check that its page
+ * answers, that it runs nnlab, and that stopping the server shuts its kernel down (the notebook does; the bare
+ * jupyter_server 1.23 leaves its kernels to notice that their parent is gone).
+ */
+describe("a student on the classic notebook, as docs/deploy.md configures Debian's JupyterHub", () => {
+  let hub: Hub;
+  let student: Student | undefined;
+
+  beforeAll(async () => {
+    hub = await startHub({ environment: { JUPYTERHUB_SINGLEUSER_APP: "notebook.notebookapp.NotebookApp" } });
+  });
+
+  afterAll(async () => {
+    student?.close();
+    await hub?.stop();
+  });
+
+  it("serves the notebook page, runs nnlab, and shuts the kernel down when the server stops", async () => {
+    const server = await hub.addStudent("classic");
+    const page = await fetch(`${server.baseUrl}tree`, { headers: { Authorization: `token ${server.token}` } });
+    expect(page.status).toBe(200);
+    student = await openNotebook(server, "04-cnn-mnist.ipynb");
+    const result = await run(student.kernel(), "nn.tensor([1, 2, 3]).sum().item()");
+    expect(result.status, result.error).toBe("ok");
+    expect(hub.kernelProcesses()).toHaveLength(1);
+    const { leftoverKernels } = await dismiss(hub, [student]);
+    student = undefined;
+    expect(leftoverKernels).toEqual([]);
   }, 120_000);
 });

@@ -34,6 +34,8 @@ export interface HubOptions {
   cpuLimit?: number;
   /** Spawner.mem_limit ("2G"): passed as MEM_LIMIT, in bytes. */
   memLimit?: string;
+  /** More of the servers' environment (Spawner.environment), e.g. JUPYTERHUB_SINGLEUSER_APP. */
+  environment?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -274,7 +276,7 @@ function hubConfig(v: ConfigValues): string {
     `c.SimpleLocalProcessSpawner.home_dir_template = ${py(path.join(v.homes, "{username}"))}`,
     `c.Spawner.cmd = [${py(SINGLEUSER)}]`,
     `c.Spawner.args = ${py(args)}`,
-    `c.Spawner.environment = ${py({ JUPYTER_PATH: path.join(v.prefix, "share", "jupyter"), [markerName]: markerValue })}`,
+    `c.Spawner.environment = ${py({ ...v.environment, JUPYTER_PATH: path.join(v.prefix, "share", "jupyter"), [markerName]: markerValue })}`,
     v.cpuLimit === undefined ? "" : `c.Spawner.cpu_limit = ${v.cpuLimit}`,
     v.memLimit === undefined ? "" : `c.Spawner.mem_limit = ${py(v.memLimit)}`,
     // Many servers starting at once on 2 cores take a while; the defaults (60 s, 30 s) are for one.
