@@ -110,7 +110,7 @@ export async function run(kernel: Kernel.IKernelConnection, code: string, timeou
  * `epochs` epochs (default settings otherwise: progress bar and live curves), tested on 1,000 test images.
  * The last cell prints "@accuracy A".
  */
-export function lectureCnnCells(
+function lectureCnnCells(
   images: number,
   epochs: number,
 ): { prepare: string[]; train: string; evaluate: string } {
@@ -143,7 +143,7 @@ model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["
 }
 
 /** What a kernel sees of the hub's limits, and what it made of them. */
-export interface KernelLimits {
+interface KernelLimits {
   /** CPU_LIMIT and MEM_LIMIT as the kernel's environment has them (null: unset). */
   cpuLimit: string | null;
   memLimit: string | null;
@@ -157,7 +157,7 @@ const LIMITS_CELL =
   'console.log("@limits", JSON.stringify({ cpuLimit: process.env.CPU_LIMIT ?? null, memLimit: process.env.MEM_LIMIT ?? null, ' +
   'backendThreads: nn.backend().threads, heapLimitMiB: Math.round(require("node:v8").getHeapStatistics().heap_size_limit / 2 ** 20) }));';
 
-export async function kernelLimits(student: Student): Promise<KernelLimits> {
+async function kernelLimits(student: Student): Promise<KernelLimits> {
   const result = await run(student.kernel(), LIMITS_CELL, 60_000);
   const json = /@limits (.*)/.exec(result.stdout)?.[1];
   if (result.status !== "ok" || !json) throw new Error(`the limits cell failed: ${result.status} ${result.error}`);
@@ -194,7 +194,7 @@ export function startProbe(student: Student, everyMs = 1000): { stop(): Promise<
 }
 
 /** Peak resident memory (MiB) and peak OS thread count of each student's kernel process tree, sampled. */
-export function startMemorySampler(hub: Hub, students: readonly Student[], everyMs = 500) {
+function startMemorySampler(hub: Hub, students: readonly Student[], everyMs = 500) {
   const peakMiB = new Map<string, number>();
   const peakThreads = new Map<string, number>();
   const sample = (): void => {
@@ -245,7 +245,7 @@ export interface ClassReport {
   stopSeconds?: number;
 }
 
-export interface Stats {
+interface Stats {
   min: number;
   median: number;
   p95: number;
@@ -253,7 +253,7 @@ export interface Stats {
   mean: number;
 }
 
-export function stats(values: readonly number[]): Stats {
+function stats(values: readonly number[]): Stats {
   if (values.length === 0) return { min: NaN, median: NaN, p95: NaN, max: NaN, mean: NaN };
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -302,8 +302,9 @@ export async function trainTogether(
     }),
   );
 
-  const probing = startProbe(probe);
+  // Taken first, so that the probe's first sample, sent at once, falls inside the fit window.
   const fitStarted = performance.now();
+  const probing = startProbe(probe);
   await Promise.all(
     [...ok].map(async (student) => {
       const result = await run(student.kernel(), cells.train);

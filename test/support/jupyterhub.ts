@@ -26,8 +26,8 @@ import {
   startProcess,
 } from "./processes";
 
-export const JUPYTERHUB = "/usr/bin/jupyterhub";
-export const SINGLEUSER = "/usr/bin/jupyterhub-singleuser";
+const JUPYTERHUB = "/usr/bin/jupyterhub";
+const SINGLEUSER = "/usr/bin/jupyterhub-singleuser";
 
 export interface HubOptions {
   /** Spawner.cpu_limit: LocalProcessSpawner enforces nothing, but passes it to the server (and kernels) as CPU_LIMIT. */
