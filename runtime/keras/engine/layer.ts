@@ -70,7 +70,7 @@ export class Layer {
   private trainableFlag: boolean;
 
   constructor(options: LayerOptions = {}) {
-    this.className = new.target.name;
+    this.className = kerasClassName(new.target);
     this.name = options.name ?? uniqueName(this.className);
     this.trainableFlag = options.trainable ?? true;
     this.batchInputShape = options.inputShape ? [options.batchSize ?? null, ...options.inputShape] : null;
@@ -287,6 +287,17 @@ export class Layer {
     }
     return node;
   }
+}
+
+/**
+ * A layer class's Keras class name: its JavaScript name, unless the class
+ * itself sets a static `kerasClassName` (Functional is named "Model", as a
+ * functional model has always been shown and saved). Subclasses do not
+ * inherit it: `class Mine extends ...` is "Mine".
+ */
+function kerasClassName(cls: abstract new (...args: never[]) => unknown): string {
+  const own = Object.getOwnPropertyDescriptor(cls, "kerasClassName")?.value as unknown;
+  return typeof own === "string" ? own : cls.name;
 }
 
 export function isShapeList(shape: InputShapes): shape is readonly SymbolicShape[] {
