@@ -226,5 +226,5 @@ function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: s
   if (list.length === 0 || !list.every((t) => t instanceof KerasTensor)) {
     throw new Error(`keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`);
   }
-  return list as KerasTensor[];
+  return list;
 }

@@ -22,7 +22,8 @@ export class Sequential extends Functional<KerasTensor> {
 
   constructor(layers: readonly SequentialItem[] = [], options: LayerOptions = {}) {
     super(options);
-    if (!Array.isArray(layers)) throw new Error("keras.Sequential: pass a list of layers, e.g. keras.Sequential([layers.Dense(10)])");
+    const given: unknown = layers; // checked as unknown: Array.isArray narrows a readonly array's type to any[]
+    if (!Array.isArray(given)) throw new Error("keras.Sequential: pass a list of layers, e.g. keras.Sequential([layers.Dense(10)])");
     for (const item of layers) this.add(item);
   }
 

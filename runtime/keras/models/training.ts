@@ -246,6 +246,8 @@ function toTensor(data: Data, what: string): Tensor {
   try {
     return tensor(data as TensorData);
   } catch (err) {
+    // The reason is in the message already; a cause would print it twice in a notebook's traceback.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`${what}: cannot be turned into a tensor: ${(err as Error).message}`);
   }
 }
@@ -286,7 +288,7 @@ function fromNames(data: NamedData, names: readonly string[], what: string, kind
   }
   return names.map((n) => {
     if (data[n] === undefined) throw new Error(`${what}: no array for ${kind} "${n}"; the ${kind}s are ${names.join(", ")}`);
-    return toTensor(data[n] as Data, `${what}.${n}`);
+    return toTensor(data[n], `${what}.${n}`);
   });
 }
 
