@@ -22,14 +22,16 @@ module.exports = {
     {
       name: "protocol-not-to-execution",
       severity: "error",
-      comment: "kernel/protocol speaks Jupyter's wire protocol and runs no code; only kernel/main.ts wires it to execution.",
+      comment:
+        "kernel/protocol speaks Jupyter's wire protocol and runs no code; only kernel/main.ts wires it to execution.",
       from: { path: "^kernel/protocol/" },
       to: { path: "^kernel/execution/" },
     },
     {
       name: "execution-not-to-protocol",
       severity: "error",
-      comment: "kernel/execution runs cells and knows nothing of sockets or messages; only kernel/main.ts wires it to the protocol.",
+      comment:
+        "kernel/execution runs cells and knows nothing of sockets or messages; only kernel/main.ts wires it to the protocol.",
       from: { path: "^kernel/execution/" },
       to: { path: "^kernel/protocol/" },
     },
@@ -57,7 +59,8 @@ module.exports = {
     {
       name: "shipped-code-not-to-dev-dependencies",
       severity: "error",
-      comment: "runtime/ and kernel/ ship to users: what they load at run time must be a dependency, not a devDependency.",
+      comment:
+        "runtime/ and kernel/ ship to users: what they load at run time must be a dependency, not a devDependency.",
       from: { path: "^(runtime|kernel)/" },
       to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only"] },
     },
@@ -72,7 +75,10 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.test.json" },
     doNotFollow: { path: "node_modules" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+    },
     exclude: { path: "^(dist|node_modules|runtime/backend/wasm/assembly)/" },
   },
 };

@@ -34,7 +34,9 @@ export async function runKernel(connectionFile: string): Promise<void> {
   process.on("unhandledRejection", (reason) => log.error(`unhandled rejection: ${describeError(reason)}`));
 
   await KernelServer.start({ connection, log, loadExecutor, onExit: (code) => process.exit(code) });
-  log.info(`nnlab kernel ${process.pid} listening on ${connection.transport}://${connection.ip}, ${Math.round(process.uptime() * 1000)} ms after start`);
+  log.info(
+    `nnlab kernel ${process.pid} listening on ${connection.transport}://${connection.ip}, ${Math.round(process.uptime() * 1000)} ms after start`,
+  );
 }
 
 /** Loaded on demand: the executor pulls in the TypeScript compiler, which must not delay binding. */

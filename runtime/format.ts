@@ -48,7 +48,10 @@ export function tensorBundle(t: Printable): MimeBundle {
   const head = Array.from({ length: cols }, (_, j) => `<th style="${cell}">${j}</th>`).join("");
   const body = Array.from({ length: rows }, (_, i) => {
     const label = t.rank === 2 ? `<th style="${cell}">${i}</th>` : "";
-    const tds = Array.from({ length: cols }, (_, j) => `<td style="${cell}">${format(data[i * cols + j]).trim()}</td>`).join("");
+    const tds = Array.from(
+      { length: cols },
+      (_, j) => `<td style="${cell}">${format(data[i * cols + j]).trim()}</td>`,
+    ).join("");
     return `<tr>${label}${tds}</tr>`;
   }).join("");
   const corner = t.rank === 2 ? "<th></th>" : "";
@@ -74,7 +77,8 @@ function numberFormat(data: TypedData, integer: boolean): (v: number) => string 
   }
   let fmt: (v: number) => string;
   if (integer) fmt = (v) => String(v);
-  else if (finite > 0 && (maxAbs >= 1e8 || (minAbs < 1e-4 && maxAbs / minAbs > 1e3))) fmt = (v) => special(v) ?? v.toExponential(4);
+  else if (finite > 0 && (maxAbs >= 1e8 || (minAbs < 1e-4 && maxAbs / minAbs > 1e3)))
+    fmt = (v) => special(v) ?? v.toExponential(4);
   else if (allIntegral) fmt = (v) => special(v) ?? `${v}.`;
   else fmt = (v) => special(v) ?? v.toFixed(4);
   let width = 0;
@@ -110,6 +114,8 @@ function render(
   }
   const pad = " ".repeat(indent + dim);
   const blank = "\n".repeat(shape.length - dim - 1);
-  const parts = shown.map((i) => (i === null ? "..." : render(data, shape, dim + 1, offset + i * stride, elide, format, indent)));
+  const parts = shown.map((i) =>
+    i === null ? "..." : render(data, shape, dim + 1, offset + i * stride, elide, format, indent),
+  );
   return `[${parts.join(`,${blank}${pad}`)}]`;
 }

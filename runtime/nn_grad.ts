@@ -29,15 +29,24 @@ export function valueAndGrad(lossFn: () => Tensor, targets: readonly Differentia
   for (const t of tensors) t.requiresGrad = true;
   try {
     const loss = lossFn();
-    if (loss.size !== 1) throw new Error(`nn.grad: the loss function must return one value (reduce it with .mean() or .sum()), got ${loss.shapeString()}`);
+    if (loss.size !== 1)
+      throw new Error(
+        `nn.grad: the loss function must return one value (reduce it with .mean() or .sum()), got ${loss.shapeString()}`,
+      );
     const found = new Map<Tensor, Tensor>();
     if (loss.requiresGrad) {
       const wanted = new Set(tensors);
-      reversePass(loss, onesLike(loss), {}, (leaf, g) => {
-        if (!wanted.has(leaf)) return;
-        const before = found.get(leaf);
-        found.set(leaf, before ? before.add(g) : g.view(leaf.shape));
-      }, (a, b) => a.add(b));
+      reversePass(
+        loss,
+        onesLike(loss),
+        {},
+        (leaf, g) => {
+          if (!wanted.has(leaf)) return;
+          const before = found.get(leaf);
+          found.set(leaf, before ? before.add(g) : g.view(leaf.shape));
+        },
+        (a, b) => a.add(b),
+      );
     }
     return [loss.item(), tensors.map((t) => found.get(t) ?? zeros(t.shape))];
   } finally {

@@ -171,7 +171,13 @@ class CellExecutor implements Executor {
       }
       // Committed before running: what a cell defined before an error or interrupt stays usable.
       conversion.commit();
-      const run = this.compile(code, conversion.js, conversion.sourceMap, conversion.topLevelAwait, options.executionCount);
+      const run = this.compile(
+        code,
+        conversion.js,
+        conversion.sourceMap,
+        conversion.topLevelAwait,
+        options.executionCount,
+      );
       const value = await this.runInterruptibly(run);
       if (value === undefined || options.silent) return { status: "ok" };
       return { status: "ok", result: { bundle: this.bundleOf(value), metadata: {} } };
@@ -254,12 +260,19 @@ class CellExecutor implements Executor {
 
   /** A result's bundle; an Error value reads like a traceback, with cell lines mapped. */
   private bundleOf(value: unknown): MimeBundle {
-    if (value instanceof Error && !isDisplayable(value)) return { "text/plain": this.scripts.format(value).traceback.join("\n") };
+    if (value instanceof Error && !isDisplayable(value))
+      return { "text/plain": this.scripts.format(value).traceback.join("\n") };
     return bundleForValue(value);
   }
 
   /** The cell as a function of nothing, compiled under a script name its stack frames map back from. */
-  private compile(code: string, js: string, sourceMap: string, isAsync: boolean, executionCount: number): () => unknown {
+  private compile(
+    code: string,
+    js: string,
+    sourceMap: string,
+    isAsync: boolean,
+    executionCount: number,
+  ): () => unknown {
     const scriptName = this.scripts.register(executionCount, code, sourceMap, 1);
     const wrapped = `(${isAsync ? "async " : ""}function (exports, require, module, __filename, __dirname) {\n${js}\n})`;
     const fn = vm.runInThisContext(wrapped, { filename: scriptName }) as (...args: unknown[]) => unknown;
@@ -314,9 +327,15 @@ function captureStreams(
     // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(stream) and put back
     const original = stream.write;
     real[name] = (text) => original.call(stream, text);
-    stream.write = function write(chunk: unknown, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: unknown): boolean {
+    stream.write = function write(
+      chunk: unknown,
+      encoding?: BufferEncoding | ((error?: Error | null) => void),
+      callback?: unknown,
+    ): boolean {
       const text =
-        typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? encoding : "utf8");
+        typeof chunk === "string"
+          ? chunk
+          : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? encoding : "utf8");
       sink(name, text);
       const done = typeof encoding === "function" ? encoding : callback;
       if (typeof done === "function") process.nextTick(done);
@@ -359,7 +378,9 @@ function exportedNames(ts: typeof TS, moduleNoExtension: string): string[] {
       else for (const element of clause.elements) names.push(element.name.text);
       continue;
     }
-    const exported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const exported =
+      ts.canHaveModifiers(statement) &&
+      (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     if (!exported) continue;
     if (ts.isVariableStatement(statement)) {
       for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);

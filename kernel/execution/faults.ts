@@ -53,8 +53,14 @@ export const guardedProcess: NodeJS.Process = new Proxy(process, {
 });
 
 /** The real methods, for the kernel itself and for `process.kill` of other processes. */
-// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on process, not called apart from it
-const real = { exit: process.exit, abort: process.abort, reallyExit: (process as ProcessWithReallyExit).reallyExit, kill: process.kill };
+/* eslint-disable @typescript-eslint/unbound-method -- kept to be put back on process, not called apart from it */
+const real = {
+  exit: process.exit,
+  abort: process.abort,
+  reallyExit: (process as ProcessWithReallyExit).reallyExit,
+  kill: process.kill,
+};
+/* eslint-enable @typescript-eslint/unbound-method */
 
 type ProcessWithReallyExit = NodeJS.Process & { reallyExit(code?: number): never };
 
@@ -105,19 +111,17 @@ type TimerCallback = (...args: unknown[]) => void;
 
 function wrapTimers(hooks: FaultHooks): () => void {
   const original = { setTimeout, setInterval, setImmediate };
-  const inMicrotask =
-    (callback: TimerCallback, args: unknown[]) =>
-    (): void =>
-      queueMicrotask(() => {
-        hooks.userCode(true);
-        try {
-          callback(...args);
-        } catch (error) {
-          hooks.report("timer", error);
-        } finally {
-          hooks.userCode(false);
-        }
-      });
+  const inMicrotask = (callback: TimerCallback, args: unknown[]) => (): void =>
+    queueMicrotask(() => {
+      hooks.userCode(true);
+      try {
+        callback(...args);
+      } catch (error) {
+        hooks.report("timer", error);
+      } finally {
+        hooks.userCode(false);
+      }
+    });
   const wrappedTimeout = (callback: TimerCallback, ms?: number, ...args: unknown[]) =>
     original.setTimeout(inMicrotask(callback, args), ms);
   const wrappedInterval = (callback: TimerCallback, ms?: number, ...args: unknown[]) =>

@@ -63,7 +63,12 @@ export class Outbox {
 }
 
 /** Receives until the socket closes, handing each message to `onMessage` (which must not throw). */
-export function receiveLoop(socket: ReceivingSocket, name: string, log: Log, onMessage: (frames: Buffer[]) => void): void {
+export function receiveLoop(
+  socket: ReceivingSocket,
+  name: string,
+  log: Log,
+  onMessage: (frames: Buffer[]) => void,
+): void {
   const next = () => {
     if (socket.closed) return;
     let received: Promise<Buffer[]>;

@@ -36,7 +36,8 @@ export function readConnectionFile(file: string): ConnectionInfo {
   const problem = (what: string) => new Error(`the connection file ${file} has ${what}`);
 
   const transport = fields.transport ?? "tcp";
-  if (transport !== "tcp" && transport !== "ipc") throw problem(`transport ${JSON.stringify(transport)} (expected tcp or ipc)`);
+  if (transport !== "tcp" && transport !== "ipc")
+    throw problem(`transport ${JSON.stringify(transport)} (expected tcp or ipc)`);
   const ip = fields.ip ?? "127.0.0.1";
   if (typeof ip !== "string" || ip === "") throw problem("no ip");
   const key = fields.key ?? "";

@@ -44,7 +44,8 @@ export class SharedDigestHistory implements DigestHistory {
 
   /** A new history, or (in another thread) the one whose `buffer` was handed over. */
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer((HEADER + BUCKETS + BUCKETS * SLOTS * WORDS) * Int32Array.BYTES_PER_ELEMENT);
+    this.buffer =
+      buffer ?? new SharedArrayBuffer((HEADER + BUCKETS + BUCKETS * SLOTS * WORDS) * Int32Array.BYTES_PER_ELEMENT);
     this.cells = new Int32Array(this.buffer);
   }
 

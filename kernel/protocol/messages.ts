@@ -65,6 +65,5 @@ interface Unlisted {
 /** The content nnlab sends with a message of type `T`. */
 export type Content<T extends MessageType> = T extends keyof Unlisted
   ? Unlisted[T]
-  :
-      | (Loosened<SpecContent<T>> & (T extends keyof Additions ? Additions[T] : unknown))
-      | (T extends keyof Alternatives ? Alternatives[T] : never);
+  : | (Loosened<SpecContent<T>> & (T extends keyof Additions ? Additions[T] : unknown))
+    | (T extends keyof Alternatives ? Alternatives[T] : never);

@@ -259,7 +259,8 @@ export class KernelServer {
       return;
     }
     // An own property only: a message type such as "constructor" must not reach Object.prototype.
-    const handler = this.handlers && Object.hasOwn(this.handlers, header.msg_type) ? this.handlers[header.msg_type] : undefined;
+    const handler =
+      this.handlers && Object.hasOwn(this.handlers, header.msg_type) ? this.handlers[header.msg_type] : undefined;
     if (!handler) {
       this.log.warn(`ignored a ${header.msg_type} on ${request.channel}: no handler for this message type`);
       finish();

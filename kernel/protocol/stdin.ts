@@ -26,7 +26,9 @@ export class StdinChannel {
   /** Asks the client of `request` for a line of input. */
   request(prompt: string, password: boolean, request: WireMessage): Promise<string> {
     if (this.pending) {
-      return Promise.reject(inputError("InputError", "input() was called while an earlier input() still waits for its answer"));
+      return Promise.reject(
+        inputError("InputError", "input() was called while an earlier input() still waits for its answer"),
+      );
     }
     const content: Content<"input_request"> = { prompt, password };
     return new Promise((resolve, reject) => {

@@ -171,7 +171,9 @@ export function startWatchdog(
       }
     });
     worker.on("error", (error) => {
-      log.error(`the watchdog thread failed; heartbeat, control and interrupts no longer work: ${describeError(error)}`);
+      log.error(
+        `the watchdog thread failed; heartbeat, control and interrupts no longer work: ${describeError(error)}`,
+      );
       if (!ready) reject(error);
     });
   });
@@ -211,9 +213,11 @@ async function runWorker(config: WorkerConfig): Promise<void> {
   mainThread.connectToMainThread();
   let sending = Promise.resolve();
   const sendControl = (frames: Buffer[]) => {
-    sending = sending.then(() => control.send(frames)).catch((error: unknown) => {
-      log.warn(`could not send on control: ${describeError(error)}`);
-    });
+    sending = sending
+      .then(() => control.send(frames))
+      .catch((error: unknown) => {
+        log.warn(`could not send on control: ${describeError(error)}`);
+      });
     return sending;
   };
 
@@ -300,7 +304,9 @@ async function runWorker(config: WorkerConfig): Promise<void> {
 
   void (async () => {
     for await (const frames of heartbeat) {
-      await heartbeat.send(frames).catch((error: unknown) => log.warn(`could not echo a heartbeat: ${describeError(error)}`));
+      await heartbeat
+        .send(frames)
+        .catch((error: unknown) => log.warn(`could not echo a heartbeat: ${describeError(error)}`));
     }
   })().catch((error: unknown) => {
     if (!heartbeat.closed) log.error(`heartbeat stopped: ${describeError(error)}`);

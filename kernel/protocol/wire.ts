@@ -144,7 +144,8 @@ export class Wire {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return failure("bad-signature", "the signature does not match the connection key");
     }
-    if (!this.history.add(signature)) return failure("replay", `signature ${signature.slice(0, 16)}... was seen before`);
+    if (!this.history.add(signature))
+      return failure("replay", `signature ${signature.slice(0, 16)}... was seen before`);
     return undefined;
   }
 }

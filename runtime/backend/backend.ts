@@ -72,19 +72,7 @@ export type UnaryOp =
  * (float32). `pow` follows Math.pow; `maximum`/`minimum` propagate NaN.
  */
 export type BinaryOp =
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "pow"
-  | "maximum"
-  | "minimum"
-  | "eq"
-  | "ne"
-  | "lt"
-  | "le"
-  | "gt"
-  | "ge";
+  "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 
 /** Reductions. `sum` of an empty set is 0, `prod` 1, `max` -Infinity, `min` +Infinity. */
 export type ReduceOp = "sum" | "prod" | "max" | "min";

@@ -78,7 +78,15 @@ export class ReferenceBackend implements Backend<RefData> {
     return out;
   }
 
-  where(cond: RefData, condShape: Shape, a: RefData, aShape: Shape, b: RefData, bShape: Shape, outShape: Shape): RefData {
+  where(
+    cond: RefData,
+    condShape: Shape,
+    a: RefData,
+    aShape: Shape,
+    b: RefData,
+    bShape: Shape,
+    outShape: Shape,
+  ): RefData {
     const n = sizeOf(outShape);
     const out = new Float64Array(n);
     const ci = broadcastIndex(condShape, outShape);
@@ -353,7 +361,11 @@ function broadcastIndex(shape: Shape, outShape: Shape): Int32Array {
  * contiguous run (kept axes outermost, reduced axes innermost): x itself when
  * the reduced axes are already the trailing ones, else a reordered copy.
  */
-function groupAxesLast(x: RefData, shape: Shape, axes: readonly number[]): { data: RefData; outSize: number; groupSize: number } {
+function groupAxesLast(
+  x: RefData,
+  shape: Shape,
+  axes: readonly number[],
+): { data: RefData; outSize: number; groupSize: number } {
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const groupSize = axes.reduce((acc, i) => acc * shape[i], 1);
   const outSize = kept.reduce((acc, i) => acc * shape[i], 1);

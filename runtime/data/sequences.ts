@@ -32,7 +32,8 @@ export interface RecallOptions {
 export function recallTask(options: RecallOptions): { x: Tensor; y: Tensor } {
   const { samples, length = 32, classes = 4, keyWindow = 4 } = options;
   checkCounts("recallTask", { samples, length, classes, keyWindow });
-  if (keyWindow > length) throw new Error(`recallTask: keyWindow ${keyWindow} is longer than the sequence (${length} steps)`);
+  if (keyWindow > length)
+    throw new Error(`recallTask: keyWindow ${keyWindow} is longer than the sequence (${length} steps)`);
   const rand = generator(options.seed ?? 0);
   const width = classes + 1;
   const x = new Float32Array(samples * length * width);
@@ -134,13 +135,15 @@ export function charText(text: string = DEFAULT_TEXT, options: CharTextOptions =
   const seqLength = options.seqLength ?? 40;
   const step = options.step ?? 3;
   checkCounts("charText", { seqLength, step });
-  if (text.length <= seqLength) throw new Error(`charText: the text has ${text.length} characters; it needs more than seqLength = ${seqLength}`);
+  if (text.length <= seqLength)
+    throw new Error(`charText: the text has ${text.length} characters; it needs more than seqLength = ${seqLength}`);
   const vocab = [...new Set(text)].sort();
   const ids = new Map(vocab.map((c, i) => [c, i]));
   const encode = (s: string): number[] =>
     [...s].map((c) => {
       const id = ids.get(c);
-      if (id === undefined) throw new Error(`charText: character ${JSON.stringify(c)} is not in the vocabulary of the text`);
+      if (id === undefined)
+        throw new Error(`charText: character ${JSON.stringify(c)} is not in the vocabulary of the text`);
       return id;
     });
   const all = encode(text);

@@ -43,7 +43,12 @@ export class CategoricalCrossentropy extends Loss {
     this.fromLogits = options.fromLogits ?? false;
   }
   perExample(yTrue: Tensor, yPred: Tensor): Tensor {
-    requireSameShape(this.name, yTrue, yPred, "one-hot targets (use sparse_categorical_crossentropy for integer labels, or keras.utils.toCategorical)");
+    requireSameShape(
+      this.name,
+      yTrue,
+      yPred,
+      "one-hot targets (use sparse_categorical_crossentropy for integer labels, or keras.utils.toCategorical)",
+    );
     return yTrue.mul(logProbabilities(yPred, this.fromLogits)).sum(-1).neg();
   }
   override getConfig() {
@@ -62,12 +67,16 @@ export class SparseCategoricalCrossentropy extends Loss {
     const classes = yPred.shape[yPred.rank - 1];
     const labels = yTrue.rank === yPred.rank ? yTrue.reshape(yTrue.shape.slice(0, -1)) : yTrue;
     if (labels.rank !== yPred.rank - 1 || labels.shape.some((d, i) => d !== yPred.shape[i])) {
-      throw new Error(`${this.name}: integer labels of shape ${formatShape(yTrue.shape)} do not fit predictions of shape ${formatShape(yPred.shape)}; expected labels of shape ${formatShape(yPred.shape.slice(0, -1))}`);
+      throw new Error(
+        `${this.name}: integer labels of shape ${formatShape(yTrue.shape)} do not fit predictions of shape ${formatShape(yPred.shape)}; expected labels of shape ${formatShape(yPred.shape.slice(0, -1))}`,
+      );
     }
     const ids = labels.dataSync();
     const bad = ids.find((v) => !(Number.isInteger(v) && v >= 0 && v < classes));
     if (bad !== undefined) {
-      throw new Error(`${this.name}: label ${bad} is not a class index in [0, ${classes - 1}] (the model predicts ${classes} classes)`);
+      throw new Error(
+        `${this.name}: label ${bad} is not a class index in [0, ${classes - 1}] (the model predicts ${classes} classes)`,
+      );
     }
     return oneHot(labels.cast("int32"), classes).mul(logProbabilities(yPred, this.fromLogits)).sum(-1).neg();
   }
@@ -92,7 +101,10 @@ export class BinaryCrossentropy extends Loss {
       elementwise = relu(logits).sub(logits.mul(yTrue)).add(softplus(logits.abs().neg()));
     } else {
       const p = yPred.clip(EPSILON, 1 - EPSILON);
-      elementwise = yTrue.mul(p.log()).add(yTrue.neg().add(1).mul(p.neg().add(1).log())).neg();
+      elementwise = yTrue
+        .mul(p.log())
+        .add(yTrue.neg().add(1).mul(p.neg().add(1).log()))
+        .neg();
     }
     return meanOverLast(elementwise);
   }
@@ -156,7 +168,9 @@ export function getLoss(id: LossIdentifier): Loss {
   if (typeof id === "string") return resolveIdentifier("loss", id, byName)();
   if (id instanceof Loss) return id;
   if (typeof id === "function") return new FunctionLoss(id);
-  throw new Error(`compile: loss must be a name such as "categorical_crossentropy", a keras.losses object or a function, got ${String(id)}`);
+  throw new Error(
+    `compile: loss must be a name such as "categorical_crossentropy", a keras.losses object or a function, got ${String(id)}`,
+  );
 }
 
 class FunctionLoss extends Loss {
@@ -175,7 +189,10 @@ function logProbabilities(yPred: Tensor, fromLogits: boolean): Tensor {
   const logits = fromLogits ? yPred : logitsBehind(yPred, "softmax");
   if (logits) return logSoftmax(logits, -1);
   // Keras renormalises, then clips so log(0) never occurs.
-  return yPred.div(yPred.sum(-1, true)).clip(EPSILON, 1 - EPSILON).log();
+  return yPred
+    .div(yPred.sum(-1, true))
+    .clip(EPSILON, 1 - EPSILON)
+    .log();
 }
 
 function meanOverLast(x: Tensor): Tensor {
@@ -185,6 +202,8 @@ function meanOverLast(x: Tensor): Tensor {
 function requireSameShape(loss: string, yTrue: Tensor, yPred: Tensor, expected: string): void {
   const same = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
   if (!same) {
-    throw new Error(`${loss}: targets of shape ${formatShape(yTrue.shape)} do not match predictions of shape ${formatShape(yPred.shape)}; expected ${expected}`);
+    throw new Error(
+      `${loss}: targets of shape ${formatShape(yTrue.shape)} do not match predictions of shape ${formatShape(yPred.shape)}; expected ${expected}`,
+    );
   }
 }

@@ -50,7 +50,8 @@ export class CategoricalAccuracy extends MeanMetric {
     const classes = yPredShape[yPredShape.length - 1];
     const rows = yPred.length / classes;
     let hits = 0;
-    for (let r = 0; r < rows; r++) hits += argmax(yTrue, r * classes, classes) === argmax(yPred, r * classes, classes) ? 1 : 0;
+    for (let r = 0; r < rows; r++)
+      hits += argmax(yTrue, r * classes, classes) === argmax(yPred, r * classes, classes) ? 1 : 0;
     return [hits, rows];
   }
 }
@@ -79,7 +80,8 @@ export class BinaryAccuracy extends MeanMetric {
   }
   protected sumAndCount({ yTrue, yPred }: Batch): [number, number] {
     let hits = 0;
-    for (let i = 0; i < yPred.length; i++) hits += (yPred[i] > this.threshold ? 1 : 0) === (yTrue[i] > 0.5 ? 1 : 0) ? 1 : 0;
+    for (let i = 0; i < yPred.length; i++)
+      hits += (yPred[i] > this.threshold ? 1 : 0) === (yTrue[i] > 0.5 ? 1 : 0) ? 1 : 0;
     return [hits, yPred.length];
   }
 }
@@ -163,12 +165,19 @@ export type MetricIdentifier = string | Metric;
  * that fits the loss and the target/prediction shapes, keeping the name
  * "accuracy" in the logs as Keras does.
  */
-export function getMetric(id: MetricIdentifier, lossName: string, yTrueShape: readonly number[], yPredShape: readonly number[]): Metric {
+export function getMetric(
+  id: MetricIdentifier,
+  lossName: string,
+  yTrueShape: readonly number[],
+  yPredShape: readonly number[],
+): Metric {
   if (typeof id !== "string") return id;
   const named = resolveIdentifier("metric", id, metricNames);
   if (named !== "accuracy") return metricFactories[named]();
   const classes = yPredShape[yPredShape.length - 1];
-  const sparse = lossName === "sparse_categorical_crossentropy" || (classes > 1 && (yTrueShape.length < yPredShape.length || yTrueShape[yTrueShape.length - 1] === 1));
+  const sparse =
+    lossName === "sparse_categorical_crossentropy" ||
+    (classes > 1 && (yTrueShape.length < yPredShape.length || yTrueShape[yTrueShape.length - 1] === 1));
   if (lossName === "binary_crossentropy" || classes === 1) return new BinaryAccuracy("accuracy");
   return sparse ? new SparseCategoricalAccuracy("accuracy") : new CategoricalAccuracy("accuracy");
 }

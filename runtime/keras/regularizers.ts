@@ -69,7 +69,9 @@ export function getRegularizer(id: RegularizerIdentifier | null | undefined): Re
   return resolveIdentifier("regularizer", id, { l1: () => l1(), l2: () => l2(), l1_l2: () => l1L2() })();
 }
 
-export function deserializeRegularizer(spec: { className: string; config: Record<string, unknown> } | null): Regularizer | null {
+export function deserializeRegularizer(
+  spec: { className: string; config: Record<string, unknown> } | null,
+): Regularizer | null {
   if (!spec) return null;
   const { l1: a = 0, l2: b = 0 } = spec.config as { l1?: number; l2?: number };
   if (spec.className === "L1") return new L1(a);

@@ -33,10 +33,14 @@ export function conv2d(x: Tensor, filter: Tensor, options: ConvWindowOptions = {
   // A network's first layer has an input without gradient: skip its (costly) input gradient.
   return record("conv2d", out, [input, f], (dy) => [
     input.requiresGrad
-      ? compute("conv2d (input gradient)", input.shape, "float32", () => be.conv2dBackpropInput(dy.dataOn(be), f.dataOn(be), g))
+      ? compute("conv2d (input gradient)", input.shape, "float32", () =>
+          be.conv2dBackpropInput(dy.dataOn(be), f.dataOn(be), g),
+        )
       : null,
     f.requiresGrad
-      ? compute("conv2d (filter gradient)", f.shape, "float32", () => be.conv2dBackpropFilter(input.dataOn(be), dy.dataOn(be), g))
+      ? compute("conv2d (filter gradient)", f.shape, "float32", () =>
+          be.conv2dBackpropFilter(input.dataOn(be), dy.dataOn(be), g),
+        )
       : null,
   ]);
 }
@@ -57,15 +61,25 @@ export function conv2dTranspose(x: Tensor, filter: Tensor, options: Conv2DTransp
   const f = toFloat(filter);
   const op = "conv2dTranspose";
   if (input.rank !== 4 || f.rank !== 4) {
-    throw new Error(`${op}: input ${input.shapeString()} must be [batch, height, width, channels] and filter ${f.shapeString()} [fh, fw, outChannels, inChannels]`);
+    throw new Error(
+      `${op}: input ${input.shapeString()} must be [batch, height, width, channels] and filter ${f.shapeString()} [fh, fw, outChannels, inChannels]`,
+    );
   }
   if (input.shape[3] !== f.shape[3]) {
-    throw new Error(`${op}: input ${input.shapeString()} has ${input.shape[3]} channels but filter ${f.shapeString()} expects ${f.shape[3]} (its last axis)`);
+    throw new Error(
+      `${op}: input ${input.shapeString()} has ${input.shape[3]} channels but filter ${f.shapeString()} expects ${f.shape[3]} (its last axis)`,
+    );
   }
   const [sh, sw] = pair(op, "strides", options.strides ?? 1);
   const [dh, dw] = pair(op, "dilations", options.dilations ?? 1);
   const padding = options.padding ?? "valid";
-  const size = (inSize: number, k: number, s: number, d: number, pads: readonly [number, number] | undefined): number => {
+  const size = (
+    inSize: number,
+    k: number,
+    s: number,
+    d: number,
+    pads: readonly [number, number] | undefined,
+  ): number => {
     const ek = (k - 1) * d + 1;
     if (padding === "same") return inSize * s;
     return (inSize - 1) * s + ek - (pads ? pads[0] + pads[1] : 0);
@@ -87,26 +101,68 @@ export function conv2dTranspose(x: Tensor, filter: Tensor, options: Conv2DTransp
   const out = compute(op, imageShape, "float32", () => be.conv2dBackpropInput(input.dataOn(be), f.dataOn(be), g));
   return record(op, out, [input, f], (dy) => [
     compute(`${op} (input gradient)`, input.shape, "float32", () => be.conv2d(dy.dataOn(be), f.dataOn(be), g)),
-    compute(`${op} (filter gradient)`, f.shape, "float32", () => be.conv2dBackpropFilter(dy.dataOn(be), input.dataOn(be), g)),
+    compute(`${op} (filter gradient)`, f.shape, "float32", () =>
+      be.conv2dBackpropFilter(dy.dataOn(be), input.dataOn(be), g),
+    ),
   ]);
 }
 
 /** The geometry of a convolution of an image of `xShape` by a filter of `fShape`, validated. */
-export function conv2dGeometry(op: string, xShape: readonly number[], fShape: readonly number[], options: ConvWindowOptions): Conv2DGeometry {
-  if (xShape.length !== 4) throw new Error(`${op}: input ${shapeString(xShape)} must have rank 4: [batch, height, width, channels]`);
-  if (fShape.length !== 4) throw new Error(`${op}: filter ${shapeString(fShape)} must have rank 4: [height, width, inChannels, outChannels]`);
+export function conv2dGeometry(
+  op: string,
+  xShape: readonly number[],
+  fShape: readonly number[],
+  options: ConvWindowOptions,
+): Conv2DGeometry {
+  if (xShape.length !== 4)
+    throw new Error(`${op}: input ${shapeString(xShape)} must have rank 4: [batch, height, width, channels]`);
+  if (fShape.length !== 4)
+    throw new Error(`${op}: filter ${shapeString(fShape)} must have rank 4: [height, width, inChannels, outChannels]`);
   const [batch, inHeight, inWidth, inChannels] = xShape;
   const [filterHeight, filterWidth, fIn, outChannels] = fShape;
   if (fIn !== inChannels) {
-    throw new Error(`${op}: input ${shapeString(xShape)} has ${inChannels} channels but filter ${shapeString(fShape)} expects ${fIn} (its third axis)`);
+    throw new Error(
+      `${op}: input ${shapeString(xShape)} has ${inChannels} channels but filter ${shapeString(fShape)} expects ${fIn} (its third axis)`,
+    );
   }
   const [strideHeight, strideWidth] = pair(op, "strides", options.strides ?? 1);
   const [dilationHeight, dilationWidth] = pair(op, "dilations", options.dilations ?? 1);
-  const [outHeight, padTop] = outputAndPad(op, "height", inHeight, filterHeight, strideHeight, dilationHeight, options.padding ?? "valid", 0);
-  const [outWidth, padLeft] = outputAndPad(op, "width", inWidth, filterWidth, strideWidth, dilationWidth, options.padding ?? "valid", 1);
+  const [outHeight, padTop] = outputAndPad(
+    op,
+    "height",
+    inHeight,
+    filterHeight,
+    strideHeight,
+    dilationHeight,
+    options.padding ?? "valid",
+    0,
+  );
+  const [outWidth, padLeft] = outputAndPad(
+    op,
+    "width",
+    inWidth,
+    filterWidth,
+    strideWidth,
+    dilationWidth,
+    options.padding ?? "valid",
+    1,
+  );
   return {
-    batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth,
-    strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft,
+    batch,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+    dilationHeight,
+    dilationWidth,
+    padTop,
+    padLeft,
   };
 }
 
@@ -143,7 +199,9 @@ export function outputAndPad(
     out = padded >= span ? Math.floor((padded - span) / s) + 1 : 0;
     before = top;
   } else {
-    throw new Error(`${op}: padding must be "valid", "same" or [[top, bottom], [left, right]], got ${JSON.stringify(padding)}`);
+    throw new Error(
+      `${op}: padding must be "valid", "same" or [[top, bottom], [left, right]], got ${JSON.stringify(padding)}`,
+    );
   }
   if (out <= 0 && size > 0) {
     throw new Error(
@@ -158,7 +216,9 @@ export function outputAndPad(
 export function pair(op: string, name: string, value: number | readonly [number, number]): [number, number] {
   const p: [number, number] = typeof value === "number" ? [value, value] : [value[0], value[1]];
   if (!p.every((v) => Number.isInteger(v) && v >= 1)) {
-    throw new Error(`${op}: ${name} must be a positive integer or [height, width] of them, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `${op}: ${name} must be a positive integer or [height, width] of them, got ${JSON.stringify(value)}`,
+    );
   }
   return p;
 }

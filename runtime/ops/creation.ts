@@ -14,7 +14,8 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-export type TensorData = NestedArray | readonly NestedArray[] | Float32Array | Float64Array | Int32Array | Uint8Array | readonly number[];
+export type TensorData =
+  NestedArray | readonly NestedArray[] | Float32Array | Float64Array | Int32Array | Uint8Array | readonly number[];
 
 /**
  * A tensor from a number, nested arrays or a typed array. `shape` is needed
@@ -25,7 +26,11 @@ export type TensorData = NestedArray | readonly NestedArray[] | Float32Array | F
  *   nn.tensor(new Float32Array(6), [2, 3])
  *   nn.tensor([1, 2, 3], { requiresGrad: true })
  */
-export function tensor(data: TensorData, shapeOrOptions?: readonly number[] | TensorOptions, options: TensorOptions = {}): Tensor {
+export function tensor(
+  data: TensorData,
+  shapeOrOptions?: readonly number[] | TensorOptions,
+  options: TensorOptions = {},
+): Tensor {
   const opts = Array.isArray(shapeOrOptions) ? options : ((shapeOrOptions as TensorOptions | undefined) ?? options);
   const explicitShape = Array.isArray(shapeOrOptions) ? (shapeOrOptions as readonly number[]) : undefined;
   const { values, shape: inferred } = flatten(data);
@@ -88,7 +93,8 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
  */
 export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
-  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((to - from) / step));
   const integral = Number.isInteger(from) && Number.isInteger(to) && Number.isInteger(step);
   const dtype = options.dtype ?? (integral ? "int32" : "float32");
@@ -167,7 +173,8 @@ function toStorageArray(values: ArrayLike<number>, dtype: DType): Float32Array |
 function flatten(data: TensorData): { values: ArrayLike<number>; shape: number[] } {
   if (typeof data === "number") return { values: [data], shape: [] };
   if (ArrayBuffer.isView(data)) return { values: data, shape: [data.length] };
-  if (!Array.isArray(data)) throw new Error(`tensor: expected a number, nested arrays or a typed array, got ${typeof data}`);
+  if (!Array.isArray(data))
+    throw new Error(`tensor: expected a number, nested arrays or a typed array, got ${typeof data}`);
   const shape: number[] = [];
   for (let level: unknown = data; Array.isArray(level); level = level[0]) {
     shape.push(level.length);
@@ -182,7 +189,9 @@ function collect(level: unknown, shape: number[], dim: number, out: number[], pa
   const where = path.length > 0 ? ` at [${path.join("][")}]` : "";
   if (dim === shape.length) {
     if (typeof level !== "number") {
-      throw new Error(`tensor: expected a number${where}, found ${Array.isArray(level) ? "an array" : typeof level} (nested arrays must be rectangular)`);
+      throw new Error(
+        `tensor: expected a number${where}, found ${Array.isArray(level) ? "an array" : typeof level} (nested arrays must be rectangular)`,
+      );
     }
     out.push(level);
     return;

@@ -21,7 +21,10 @@ export function depthwiseConv2d(x: Tensor, filter: Tensor, options: ConvWindowOp
   const op = "depthwiseConv2d";
   const input = toFloat(x);
   const f = toFloat(filter);
-  if (f.rank !== 4) throw new Error(`${op}: filter ${shapeString(f.shape)} must have rank 4: [height, width, inChannels, channelMultiplier]`);
+  if (f.rank !== 4)
+    throw new Error(
+      `${op}: filter ${shapeString(f.shape)} must have rank 4: [height, width, inChannels, channelMultiplier]`,
+    );
   const g = conv2dGeometry(op, input.shape, f.shape, options);
   const [kh, kw, channels, multiplier] = f.shape;
   const spanH = (g.outHeight - 1) * g.strideHeight + 1;
@@ -29,19 +32,35 @@ export function depthwiseConv2d(x: Tensor, filter: Tensor, options: ConvWindowOp
   // Pad once so that every filter tap reads one strided window of the padded image.
   const padBottom = Math.max(0, (kh - 1) * g.dilationHeight + spanH - g.inHeight - g.padTop);
   const padRight = Math.max(0, (kw - 1) * g.dilationWidth + spanW - g.inWidth - g.padLeft);
-  const padded = g.padTop + padBottom + g.padLeft + padRight > 0
-    ? pad(input, [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]])
-    : input;
+  const padded =
+    g.padTop + padBottom + g.padLeft + padRight > 0
+      ? pad(input, [
+          [0, 0],
+          [g.padTop, padBottom],
+          [g.padLeft, padRight],
+          [0, 0],
+        ])
+      : input;
   const tapShape = multiplier === 1 ? [channels] : [channels, multiplier];
   let out: Tensor | null = null;
   // Rows first, then columns of those rows: the gradient scatters kh + kh * kw times instead of 2 * kh * kw.
   const paddedWidth = padded.shape[2];
   for (let fy = 0; fy < kh; fy++) {
     const top = fy * g.dilationHeight;
-    const rows = stridedSlice(padded, [0, top, 0, 0], [g.batch, top + spanH, paddedWidth, channels], [1, g.strideHeight, 1, 1]);
+    const rows = stridedSlice(
+      padded,
+      [0, top, 0, 0],
+      [g.batch, top + spanH, paddedWidth, channels],
+      [1, g.strideHeight, 1, 1],
+    );
     for (let fx = 0; fx < kw; fx++) {
       const left = fx * g.dilationWidth;
-      let window = stridedSlice(rows, [0, 0, left, 0], [g.batch, g.outHeight, left + spanW, channels], [1, 1, g.strideWidth, 1]);
+      let window = stridedSlice(
+        rows,
+        [0, 0, left, 0],
+        [g.batch, g.outHeight, left + spanW, channels],
+        [1, 1, g.strideWidth, 1],
+      );
       // With a multiplier, [.., C, 1] * [C, M] broadcasts each channel over its M filters: channel-major c * M + m.
       if (multiplier > 1) window = reshape(window, [g.batch, g.outHeight, g.outWidth, channels, 1]);
       const taps = reshape(slice(f, [fy, fx, 0, 0], [1, 1, channels, multiplier]), tapShape);

@@ -26,7 +26,9 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const x = toFloat(a);
   const y = toFloat(b);
   if (x.rank === 0 || y.rank === 0) {
-    throw new Error(`matmul: ${x.shapeString()} x ${y.shapeString()}: both operands need at least one axis (use mul for scalars)`);
+    throw new Error(
+      `matmul: ${x.shapeString()} x ${y.shapeString()}: both operands need at least one axis (use mul for scalars)`,
+    );
   }
   const tA = options.transposeA ?? false;
   const tB = options.transposeB ?? false;
@@ -39,7 +41,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (k !== k2) {
     throw new Error(`matmul: ${x.shapeString()} x ${y.shapeString()}: inner dimensions ${k} and ${k2} differ`);
   }
-  const batchShape = broadcastShapes(`matmul: ${x.shapeString()} x ${y.shapeString()}: batch dimensions`, x2.shape.slice(0, -2), y2.shape.slice(0, -2));
+  const batchShape = broadcastShapes(
+    `matmul: ${x.shapeString()} x ${y.shapeString()}: batch dimensions`,
+    x2.shape.slice(0, -2),
+    y2.shape.slice(0, -2),
+  );
   const batch = sizeOf(batchShape);
   const out = batchedMatmul(toBatch3(x2, batchShape), toBatch3(y2, batchShape), tA, tB, batch);
   const outShape = [...batchShape, m, n];
@@ -64,8 +70,12 @@ function batchedMatmul(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: nu
   const n = tB ? b.shape[1] : b.shape[2];
   const out = raw(a, b, tA, tB, batch, [batch, m, n]);
   return record("matmul", out, [a, b], (dy) => {
-    const da = tA ? raw(b, dy, tB, true, batch, [batch, a.shape[1], a.shape[2]]) : raw(dy, b, false, !tB, batch, [batch, a.shape[1], a.shape[2]]);
-    const db = tB ? raw(dy, a, true, tA, batch, [batch, b.shape[1], b.shape[2]]) : raw(a, dy, !tA, false, batch, [batch, b.shape[1], b.shape[2]]);
+    const da = tA
+      ? raw(b, dy, tB, true, batch, [batch, a.shape[1], a.shape[2]])
+      : raw(dy, b, false, !tB, batch, [batch, a.shape[1], a.shape[2]]);
+    const db = tB
+      ? raw(dy, a, true, tA, batch, [batch, b.shape[1], b.shape[2]])
+      : raw(a, dy, !tA, false, batch, [batch, b.shape[1], b.shape[2]]);
     return [sumBatchTo(da, a), sumBatchTo(db, b)];
   });
 }

@@ -87,10 +87,13 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const out = compute("where", shape, "float32", () =>
     be.where(c.dataOn(be), c.shape, x.dataOn(be), x.shape, y.dataOn(be), y.shape, shape),
   );
-  return record("where", out, [x, y], (dy) => [
-    unbroadcast(where(c, dy, 0), x.shape),
-    unbroadcast(where(c, 0, dy), y.shape),
-  ], [c]);
+  return record(
+    "where",
+    out,
+    [x, y],
+    (dy) => [unbroadcast(where(c, dy, 0), x.shape), unbroadcast(where(c, 0, dy), y.shape)],
+    [c],
+  );
 }
 
 // ----- unary math -----

@@ -71,8 +71,11 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
   const summed =
     axes.length === 0
       ? grad
-      : compute("sum", grad.shape.filter((_, i) => !axes.includes(i)), "float32", () =>
-          b.reduce("sum", grad.dataOn(b), grad.shape, axes),
+      : compute(
+          "sum",
+          grad.shape.filter((_, i) => !axes.includes(i)),
+          "float32",
+          () => b.reduce("sum", grad.dataOn(b), grad.shape, axes),
         );
   return summed.view(shape);
 }

@@ -21,22 +21,36 @@ export interface Pool2DOptions {
 }
 
 /** The maximum of each window of x [batch, height, width, channels]. */
-export function maxPool2d(x: Tensor, poolSize: number | readonly [number, number] = 2, options: Pool2DOptions = {}): Tensor {
+export function maxPool2d(
+  x: Tensor,
+  poolSize: number | readonly [number, number] = 2,
+  options: Pool2DOptions = {},
+): Tensor {
   const input = toFloat(x);
   const g = poolGeometry("maxPool2d", input, poolSize, options);
   const be = currentBackend();
-  const out = compute("maxPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () => be.pool2d("max", input.dataOn(be), g));
+  const out = compute("maxPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () =>
+    be.pool2d("max", input.dataOn(be), g),
+  );
   return record("maxPool2d", out, [input], (dy) => [
-    compute("maxPool2d (gradient)", input.shape, "float32", () => be.maxPool2dBackward(dy.dataOn(be), input.dataOn(be), g)),
+    compute("maxPool2d (gradient)", input.shape, "float32", () =>
+      be.maxPool2dBackward(dy.dataOn(be), input.dataOn(be), g),
+    ),
   ]);
 }
 
 /** The mean of each window of x [batch, height, width, channels]. */
-export function avgPool2d(x: Tensor, poolSize: number | readonly [number, number] = 2, options: Pool2DOptions = {}): Tensor {
+export function avgPool2d(
+  x: Tensor,
+  poolSize: number | readonly [number, number] = 2,
+  options: Pool2DOptions = {},
+): Tensor {
   const input = toFloat(x);
   const g = poolGeometry("avgPool2d", input, poolSize, options);
   const be = currentBackend();
-  const out = compute("avgPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () => be.pool2d("avg", input.dataOn(be), g));
+  const out = compute("avgPool2d", [g.batch, g.outHeight, g.outWidth, g.channels], "float32", () =>
+    be.pool2d("avg", input.dataOn(be), g),
+  );
   return record("avgPool2d", out, [input], (dy) => [
     compute("avgPool2d (gradient)", input.shape, "float32", () => be.avgPool2dBackward(dy.dataOn(be), g)),
   ]);
@@ -45,7 +59,8 @@ export function avgPool2d(x: Tensor, poolSize: number | readonly [number, number
 /** Repeats each pixel of x [batch, height, width, channels] size[0] times down and size[1] times across (Keras UpSampling2D, nearest). */
 export function upsample2d(x: Tensor, size: number | readonly [number, number] = 2): Tensor {
   const input = toFloat(x);
-  if (input.rank !== 4) throw new Error(`upsample2d: input ${input.shapeString()} must have rank 4: [batch, height, width, channels]`);
+  if (input.rank !== 4)
+    throw new Error(`upsample2d: input ${input.shapeString()} must have rank 4: [batch, height, width, channels]`);
   const [sh, sw] = pair("upsample2d", "size", size);
   const [n, h, w, c] = input.shape;
   const spread = broadcastTo(reshape(input, [n, h, 1, w, 1, c]), [n, h, sh, w, sw, c]);
@@ -61,7 +76,8 @@ export function upsample2d(x: Tensor, size: number | readonly [number, number] =
  */
 export function resizeBilinear(x: Tensor, size: readonly [number, number]): Tensor {
   const input = toFloat(x);
-  if (input.rank !== 4) throw new Error(`resizeBilinear: input ${input.shapeString()} must have rank 4: [batch, height, width, channels]`);
+  if (input.rank !== 4)
+    throw new Error(`resizeBilinear: input ${input.shapeString()} must have rank 4: [batch, height, width, channels]`);
   const [outHeight, outWidth] = pair("resizeBilinear", "size", size);
   return interpolateAxis(interpolateAxis(input, 1, outHeight), 2, outWidth);
 }
@@ -83,17 +99,39 @@ function interpolateAxis(x: Tensor, axis: 1 | 2, outSize: number): Tensor {
   }
   const weightShape = axis === 1 ? [1, outSize, 1, 1] : [1, 1, outSize, 1];
   const upperWeight = tensor(fraction, weightShape);
-  const lowerWeight = tensor(fraction.map((f) => 1 - f), weightShape);
+  const lowerWeight = tensor(
+    fraction.map((f) => 1 - f),
+    weightShape,
+  );
   return add(mul(gather(x, lower, axis), lowerWeight), mul(gather(x, upper, axis), upperWeight));
 }
 
-function poolGeometry(op: string, x: Tensor, poolSize: number | readonly [number, number], options: Pool2DOptions): Pool2DGeometry {
-  if (x.rank !== 4) throw new Error(`${op}: input ${x.shapeString()} must have rank 4: [batch, height, width, channels]`);
+function poolGeometry(
+  op: string,
+  x: Tensor,
+  poolSize: number | readonly [number, number],
+  options: Pool2DOptions,
+): Pool2DGeometry {
+  if (x.rank !== 4)
+    throw new Error(`${op}: input ${x.shapeString()} must have rank 4: [batch, height, width, channels]`);
   const [windowHeight, windowWidth] = pair(op, "poolSize", poolSize);
   const [strideHeight, strideWidth] = pair(op, "strides", options.strides ?? [windowHeight, windowWidth]);
   const padding: Padding = options.padding ?? "valid";
   const [batch, inHeight, inWidth, channels] = x.shape;
   const [outHeight, padTop] = outputAndPad(op, "height", inHeight, windowHeight, strideHeight, 1, padding, 0);
   const [outWidth, padLeft] = outputAndPad(op, "width", inWidth, windowWidth, strideWidth, 1, padding, 1);
-  return { batch, inHeight, inWidth, channels, outHeight, outWidth, windowHeight, windowWidth, strideHeight, strideWidth, padTop, padLeft };
+  return {
+    batch,
+    inHeight,
+    inWidth,
+    channels,
+    outHeight,
+    outWidth,
+    windowHeight,
+    windowWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+  };
 }

@@ -90,7 +90,9 @@ function argReduce(op: "argmax" | "argmin", x: TensorLike, axis: number): Tensor
   const input = toFloat(x);
   const ax = normalizeAxis(op, axis, input.rank);
   if (input.shape[ax] === 0) {
-    throw new Error(`${op}: axis ${axis} of ${input.shapeString()} is empty; there is no ${op === "argmax" ? "largest" : "smallest"} element`);
+    throw new Error(
+      `${op}: axis ${axis} of ${input.shapeString()} is empty; there is no ${op === "argmax" ? "largest" : "smallest"} element`,
+    );
   }
   const be = currentBackend();
   const shape = input.shape.filter((_, i) => i !== ax);

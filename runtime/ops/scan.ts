@@ -31,7 +31,14 @@ export interface StepKernel {
   /** Per-row floats the kernel saves in forward for its backward. */
   readonly cacheWidth: number;
   /** Writes the new states into `next` and what backward needs into `cache`. */
-  forward(batch: number, xp: Float64Array, rec: Float64Array, prev: readonly Float64Array[], next: Float64Array[], cache: Float64Array): void;
+  forward(
+    batch: number,
+    xp: Float64Array,
+    rec: Float64Array,
+    prev: readonly Float64Array[],
+    next: Float64Array[],
+    cache: Float64Array,
+  ): void;
   /**
    * From the gradients of the new states `dNext`, writes the gradients of xp
    * (`dxp`) and of rec (`drec`), and adds the direct gradients of the
@@ -108,7 +115,8 @@ export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
       const t = goBackwards ? time - 1 - k : k;
       const prev = states[k];
       for (let s = 0; s < stateCount; s++) addStateGradient(dOut, carry[s], batch, time, stateCount, units, k, s);
-      if (inputs.onStateGradient) inputs.onStateGradient(t, fromValues(Float64Array.from(carry[0]), [batch, units], "float32"));
+      if (inputs.onStateGradient)
+        inputs.onStateGradient(t, fromValues(Float64Array.from(carry[0]), [batch, units], "float32"));
       const dPrev = Array.from({ length: stateCount }, () => new Float64Array(stateSize));
       // A masked row passes its state through: the gradient goes to the previous state, not to the step.
       const dNext = m ? carry.map((c) => Float64Array.from(c)) : carry;
@@ -118,7 +126,10 @@ export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
       scatterStepGradient(dxpStep, dxp, batch, time, width, t);
       carry = dPrev;
     }
-    const grads: Tensor[] = [fromValues(dxp, projected.shape, "float32"), fromValues(dR, recurrentKernel.shape, "float32")];
+    const grads: Tensor[] = [
+      fromValues(dxp, projected.shape, "float32"),
+      fromValues(dR, recurrentKernel.shape, "float32"),
+    ];
     if (recurrentBias) grads.push(fromValues(drb, recurrentBias.shape, "float32"));
     for (const c of carry) grads.push(fromValues(c, [batch, units], "float32"));
     return grads;
@@ -135,12 +146,27 @@ function gatherStep(xp: Float64Array, step: Float64Array, batch: number, time: n
   for (let b = 0; b < batch; b++) step.set(xp.subarray((b * time + t) * width, (b * time + t + 1) * width), b * width);
 }
 
-function scatterStepGradient(step: Float64Array, dxp: Float64Array, batch: number, time: number, width: number, t: number): void {
+function scatterStepGradient(
+  step: Float64Array,
+  dxp: Float64Array,
+  batch: number,
+  time: number,
+  width: number,
+  t: number,
+): void {
   for (let b = 0; b < batch; b++) dxp.set(step.subarray(b * width, (b + 1) * width), (b * time + t) * width);
 }
 
 /** rec = h · R (+ rb), [batch, units] x [units, width]. */
-function recurrentTerm(h: Float64Array, R: Float64Array, rb: Float64Array | null, rec: Float64Array, batch: number, units: number, width: number): void {
+function recurrentTerm(
+  h: Float64Array,
+  R: Float64Array,
+  rb: Float64Array | null,
+  rec: Float64Array,
+  batch: number,
+  units: number,
+  width: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const row = b * width;
     if (rb) rec.set(rb, row);
@@ -183,7 +209,15 @@ function recurrentTermBackward(
   }
 }
 
-function carryMaskedRows(next: Float64Array[], prev: readonly Float64Array[], m: Float64Array, batch: number, time: number, t: number, units: number): void {
+function carryMaskedRows(
+  next: Float64Array[],
+  prev: readonly Float64Array[],
+  m: Float64Array,
+  batch: number,
+  time: number,
+  t: number,
+  units: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const keep = m[b * time + t];
     if (keep === 1) continue;
@@ -194,7 +228,15 @@ function carryMaskedRows(next: Float64Array[], prev: readonly Float64Array[], m:
 }
 
 /** With next = prev + m (new - prev): d new = m * d next, d prev += (1 - m) * d next. */
-function splitMaskedGradient(dNext: Float64Array[], dPrev: Float64Array[], m: Float64Array, batch: number, time: number, t: number, units: number): void {
+function splitMaskedGradient(
+  dNext: Float64Array[],
+  dPrev: Float64Array[],
+  m: Float64Array,
+  batch: number,
+  time: number,
+  t: number,
+  units: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const keep = m[b * time + t];
     if (keep === 1) continue;
@@ -207,11 +249,30 @@ function splitMaskedGradient(dNext: Float64Array[], dPrev: Float64Array[], m: Fl
   }
 }
 
-function scatterState(state: Float64Array, out: Float64Array, batch: number, time: number, stateCount: number, units: number, k: number, s: number): void {
-  for (let b = 0; b < batch; b++) out.set(state.subarray(b * units, (b + 1) * units), ((b * time + k) * stateCount + s) * units);
+function scatterState(
+  state: Float64Array,
+  out: Float64Array,
+  batch: number,
+  time: number,
+  stateCount: number,
+  units: number,
+  k: number,
+  s: number,
+): void {
+  for (let b = 0; b < batch; b++)
+    out.set(state.subarray(b * units, (b + 1) * units), ((b * time + k) * stateCount + s) * units);
 }
 
-function addStateGradient(dOut: Float64Array, carry: Float64Array, batch: number, time: number, stateCount: number, units: number, k: number, s: number): void {
+function addStateGradient(
+  dOut: Float64Array,
+  carry: Float64Array,
+  batch: number,
+  time: number,
+  stateCount: number,
+  units: number,
+  k: number,
+  s: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const base = ((b * time + k) * stateCount + s) * units;
     for (let u = 0; u < units; u++) carry[b * units + u] += dOut[base + u];

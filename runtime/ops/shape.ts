@@ -28,7 +28,13 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   }
   const axes = order.map((a) => normalizeAxis("transpose", a, x.rank));
   const strides = stridesOf(x.shape);
-  const out = view("transpose", x, axes.map((a) => x.shape[a]), axes.map((a) => strides[a]), 0);
+  const out = view(
+    "transpose",
+    x,
+    axes.map((a) => x.shape[a]),
+    axes.map((a) => strides[a]),
+    0,
+  );
   const inverse = new Array<number>(axes.length);
   axes.forEach((a, i) => (inverse[a] = i));
   return record("transpose", out, [x], (dy) => [transpose(dy, inverse)]);
@@ -39,12 +45,16 @@ export const permute = (x: Tensor, perm: readonly number[]): Tensor => transpose
 
 /** Drops size-1 axes (all of them, or the listed ones). */
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
-  const list = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : typeof axes === "number" ? [axes] : axes;
+  const list =
+    axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : typeof axes === "number" ? [axes] : axes;
   const drop = list.map((a) => normalizeAxis("squeeze", a, x.rank));
   for (const a of drop) {
     if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${x.shapeString()} has size ${x.shape[a]}, not 1`);
   }
-  return reshape(x, x.shape.filter((_, i) => !drop.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !drop.includes(i)),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` (negative counts from the end of the result). */
@@ -73,7 +83,9 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   if (begin.length > x.rank || (size && size.length !== begin.length)) {
-    throw new Error(`slice: begin [${begin.join(",")}]${size ? ` and size [${size.join(",")}]` : ""} do not fit ${x.shapeString()}`);
+    throw new Error(
+      `slice: begin [${begin.join(",")}]${size ? ` and size [${size.join(",")}]` : ""} do not fit ${x.shapeString()}`,
+    );
   }
   const starts = x.shape.map((_, i) => begin[i] ?? 0);
   const counts = x.shape.map((d, i) => {
@@ -82,10 +94,18 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   });
   starts.forEach((s, i) => {
     if (!Number.isInteger(s) || !Number.isInteger(counts[i]) || s < 0 || counts[i] < 0 || s + counts[i] > x.shape[i]) {
-      throw new Error(`slice: axis ${i}: begin ${s} size ${counts[i]} is outside [0, ${x.shape[i]}) of ${x.shapeString()}`);
+      throw new Error(
+        `slice: axis ${i}: begin ${s} size ${counts[i]} is outside [0, ${x.shape[i]}) of ${x.shapeString()}`,
+      );
     }
   });
-  return stridedWindow("slice", x, starts, counts, starts.map(() => 1));
+  return stridedWindow(
+    "slice",
+    x,
+    starts,
+    counts,
+    starts.map(() => 1),
+  );
 }
 
 /**
@@ -104,7 +124,8 @@ export function stridedSlice(
   const stepList: number[] = [];
   x.shape.forEach((d, i) => {
     const step = steps[i] ?? 1;
-    if (!Number.isInteger(step) || step <= 0) throw new Error(`stridedSlice: step ${step} on axis ${i} must be a positive integer`);
+    if (!Number.isInteger(step) || step <= 0)
+      throw new Error(`stridedSlice: step ${step} on axis ${i} must be a positive integer`);
     const start = clampIndex(begin[i] ?? 0, d);
     const stop = clampIndex(end[i] ?? d, d);
     starts.push(start);
@@ -123,7 +144,10 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
   }
   const begin = x.shape.map((_, i) => (i === ax ? (index + d) % d : 0));
   const size = x.shape.map((dim, i) => (i === ax ? 1 : dim));
-  return reshape(slice(x, begin, size), x.shape.filter((_, i) => i !== ax));
+  return reshape(
+    slice(x, begin, size),
+    x.shape.filter((_, i) => i !== ax),
+  );
 }
 
 /** Joins tensors along an existing axis; all other dimensions must match. */
@@ -143,7 +167,11 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   shape[ax] = tensors.reduce((acc, t) => acc + t.shape[ax], 0);
   const be = currentBackend();
   const out = compute("concat", shape, first.dtype, () =>
-    be.concat(tensors.map((t) => ({ data: t.dataOn(be), shape: t.shape })), ax, first.dtype),
+    be.concat(
+      tensors.map((t) => ({ data: t.dataOn(be), shape: t.shape })),
+      ax,
+      first.dtype,
+    ),
   );
   return record("concat", out, tensors, (dy) => {
     let offset = 0;
@@ -160,10 +188,15 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new Error("stack: needs at least one tensor");
   tensors.forEach((t, k) => {
     if (!sameShape(t.shape, tensors[0].shape)) {
-      throw new Error(`stack: tensor ${k} is ${t.shapeString()} but tensor 0 is ${tensors[0].shapeString()}: all shapes must match`);
+      throw new Error(
+        `stack: tensor ${k} is ${t.shapeString()} but tensor 0 is ${tensors[0].shapeString()}: all shapes must match`,
+      );
     }
   });
-  return concat(tensors.map((t) => expandDims(t, axis)), axis);
+  return concat(
+    tensors.map((t) => expandDims(t, axis)),
+    axis,
+  );
 }
 
 /** Splits along `axis` into `sections` equal parts, or into parts of the listed sizes. */
@@ -173,13 +206,17 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
   let sizes: readonly number[];
   if (typeof sections === "number") {
     if (!Number.isInteger(sections) || sections <= 0 || d % sections !== 0) {
-      throw new Error(`split: axis ${axis} of ${x.shapeString()} (size ${d}) cannot be split into ${sections} equal parts`);
+      throw new Error(
+        `split: axis ${axis} of ${x.shapeString()} (size ${d}) cannot be split into ${sections} equal parts`,
+      );
     }
     sizes = new Array<number>(sections).fill(d / sections);
   } else {
     sizes = sections;
     if (sizes.reduce((a, b) => a + b, 0) !== d) {
-      throw new Error(`split: sizes [${sizes.join(",")}] do not add up to ${d}, the size of axis ${axis} of ${x.shapeString()}`);
+      throw new Error(
+        `split: sizes [${sizes.join(",")}] do not add up to ${d}, the size of axis ${axis} of ${x.shapeString()}`,
+      );
     }
   }
   let offset = 0;
@@ -193,8 +230,13 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
 
 /** Pads each axis with `paddings[i] = [before, after]` elements of `value` (constant padding). */
 export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
-  if (paddings.length !== x.rank || paddings.some(([a, b]) => !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)) {
-    throw new Error(`pad: paddings ${JSON.stringify(paddings)} must give [before, after] >= 0 for each of the ${x.rank} axes of ${x.shapeString()}`);
+  if (
+    paddings.length !== x.rank ||
+    paddings.some(([a, b]) => !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)
+  ) {
+    throw new Error(
+      `pad: paddings ${JSON.stringify(paddings)} must give [before, after] >= 0 for each of the ${x.rank} axes of ${x.shapeString()}`,
+    );
   }
   const input = x.dtype === "float32" ? x : cast(x, "float32");
   const before = paddings.map((p) => p[0]);
@@ -212,19 +254,34 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
  */
 export function gather(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
   const ax = normalizeAxis("gather", axis, x.rank);
-  const idx = indices instanceof Tensor ? (indices.dtype === "int32" ? indices : cast(indices, "int32")) : fromValues(Int32Array.from(indices), [indices.length], "int32");
+  const idx =
+    indices instanceof Tensor
+      ? indices.dtype === "int32"
+        ? indices
+        : cast(indices, "int32")
+      : fromValues(Int32Array.from(indices), [indices.length], "int32");
   checkIndices("gather", idx, x.shape[ax], `axis ${axis} of ${x.shapeString()}`);
   const count = idx.size;
   const flatShape = x.shape.map((d, i) => (i === ax ? count : d));
   const shape = [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)];
   const be = currentBackend();
-  const flat = compute("gather", flatShape, x.dtype, () => be.gather(x.dataOn(be), x.shape, x.dtype, idx.dataOn(be), count, ax));
+  const flat = compute("gather", flatShape, x.dtype, () =>
+    be.gather(x.dataOn(be), x.shape, x.dtype, idx.dataOn(be), count, ax),
+  );
   const out = flat.view(shape);
   // The view holds the storage now; left to the collector, `flat` would keep it alive after `out` is disposed.
   flat.dispose();
-  const result = record("gather", out, [x], (dy) => [
-    compute("gather (gradient)", x.shape, "float32", () => be.scatterAdd(dy.dataOn(be), idx.dataOn(be), count, ax, x.shape)),
-  ], [idx]);
+  const result = record(
+    "gather",
+    out,
+    [x],
+    (dy) => [
+      compute("gather (gradient)", x.shape, "float32", () =>
+        be.scatterAdd(dy.dataOn(be), idx.dataOn(be), count, ax, x.shape),
+      ),
+    ],
+    [idx],
+  );
   // An index tensor made here serves only the gradient; with no graph recorded nothing else would free it promptly.
   if (idx !== indices && !result.requiresGrad) idx.dispose();
   return result;
@@ -233,7 +290,9 @@ export function gather(x: Tensor, indices: Tensor | readonly number[], axis = 0)
 /** One-hot float32 vectors: shape of `indices` plus a last axis of `depth`. Indices outside [0, depth) give all zeros. */
 export function oneHot(indices: TensorLike | readonly number[], depth: number): Tensor {
   if (!Number.isInteger(depth) || depth <= 0) throw new Error(`oneHot: depth must be a positive integer, got ${depth}`);
-  const idx = Array.isArray(indices) ? fromValues(Int32Array.from(indices as readonly number[]), [indices.length], "int32") : toTensor(indices as TensorLike);
+  const idx = Array.isArray(indices)
+    ? fromValues(Int32Array.from(indices as readonly number[]), [indices.length], "int32")
+    : toTensor(indices as TensorLike);
   return eq(expandDims(idx, -1), arange(depth));
 }
 
@@ -253,7 +312,13 @@ function stridedWindow(op: string, x: Tensor, starts: number[], counts: number[]
   if (starts.every((s) => s === 0) && counts.every((c, i) => c === x.shape[i])) return x;
   const strides = stridesOf(x.shape);
   const offset = starts.reduce((acc, s, i) => acc + s * strides[i], 0);
-  const out = view(op, x, counts, strides.map((s, i) => s * steps[i]), offset);
+  const out = view(
+    op,
+    x,
+    counts,
+    strides.map((s, i) => s * steps[i]),
+    offset,
+  );
   return record(op, out, [x], (dy) => {
     let g = dy;
     const be = currentBackend();
@@ -263,7 +328,9 @@ function stridedWindow(op: string, x: Tensor, starts: number[], counts: number[]
       const idx = fromValues(indices, [indices.length], "int32");
       const shape = g.shape.map((d, i) => (i === axis ? x.shape[axis] : d));
       const source = g;
-      g = compute(`${op} (gradient)`, shape, "float32", () => be.scatterAdd(source.dataOn(be), idx.dataOn(be), counts[axis], axis, shape));
+      g = compute(`${op} (gradient)`, shape, "float32", () =>
+        be.scatterAdd(source.dataOn(be), idx.dataOn(be), counts[axis], axis, shape),
+      );
     }
     return [g];
   });
@@ -273,7 +340,9 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
   const unknown = shape.filter((d) => d === -1).length;
   const known = shape.filter((d) => d !== -1);
   const fail = (why: string): never => {
-    throw new Error(`reshape: ${x.shapeString()} (${x.size} elements) cannot be reshaped to ${shapeString(shape)}: ${why}`);
+    throw new Error(
+      `reshape: ${x.shapeString()} (${x.size} elements) cannot be reshaped to ${shapeString(shape)}: ${why}`,
+    );
   };
   if (unknown > 1) fail("only one dimension may be -1");
   if (known.some((d) => !Number.isInteger(d) || d < 0)) fail("dimensions must be non-negative integers or -1");
@@ -290,7 +359,9 @@ function checkIndices(op: string, idx: Tensor, limit: number, what: string): voi
   const values = idx.dataSync();
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0 || values[i] >= limit) {
-      throw new Error(`${op}: index ${values[i]} (at position ${i}) is out of range for ${what}: indices must be in [0, ${limit})`);
+      throw new Error(
+        `${op}: index ${values[i]} (at position ${i}) is out of range for ${what}: indices must be in [0, ${limit})`,
+      );
     }
   }
 }

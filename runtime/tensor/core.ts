@@ -151,7 +151,9 @@ export class Tensor {
 
   assertAlive(op: string): void {
     if (this.disposed) {
-      throw new Error(`${op}: the tensor ${this.shapeString()} ${this.dtype} was disposed (by dispose() or nn.tidy); keep it with nn.keep(t) or return it from the tidy function`);
+      throw new Error(
+        `${op}: the tensor ${this.shapeString()} ${this.dtype} was disposed (by dispose() or nn.tidy); keep it with nn.keep(t) or return it from the tidy function`,
+      );
     }
   }
 
@@ -195,7 +197,8 @@ export function checkMemoryFor(op: string, shape: Shape, dtype: DType, stagingBy
       const size = sizeOf(shape);
       return stagingBytes + (currentBackend().residentGrowth?.(size, dtype) ?? size * 4);
     },
-    () => `${op}: a tensor of shape ${shapeString(shape)} ${dtype}${stagingBytes > 0 ? " (with the array it is filled from)" : ""}`,
+    () =>
+      `${op}: a tensor of shape ${shapeString(shape)} ${dtype}${stagingBytes > 0 ? " (with the array it is filled from)" : ""}`,
   );
 }
 
@@ -222,4 +225,3 @@ function nest(data: TypedData, shape: Shape, dim: number, offset: number): Neste
   for (let i = 0; i < shape[dim]; i++) out.push(nest(data, shape, dim + 1, offset + i * stride));
   return out;
 }
-

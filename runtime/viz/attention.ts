@@ -23,7 +23,9 @@ export function attention(weights: ArrayInput, options: AttentionOptions): VizOu
   const op = "viz.attention";
   const dense = squeezeBatch(toDenseOfRank(weights, [2, 3, 4], op, "the attention weights"), 3);
   if (dense.shape.length === 4) {
-    throw new RangeError(`${op}: weights [batch, heads, queries, keys] must have batch 1, got [${dense.shape.join(", ")}]`);
+    throw new RangeError(
+      `${op}: weights [batch, heads, queries, keys] must have batch 1, got [${dense.shape.join(", ")}]`,
+    );
   }
   const [heads, q, k] = dense.shape.length === 2 ? [1, ...dense.shape] : dense.shape;
   checkLabels(op, "queryTokens", options.queryTokens, q, "queries (rows)");
@@ -63,5 +65,8 @@ export function attention(weights: ArrayInput, options: AttentionOptions): VizOu
     return `${token}\u2192${options.keyTokens[best]}`;
   });
   const head = `viz.attention: ${heads > 1 ? `${heads} heads of ` : ""}${shapeLabel([q, k])} weights (queries x keys)`;
-  return chartOutput(figure, `${head}; strongest key per query${heads > 1 ? " (head 0)" : ""}: ${strongest.join(", ")}`);
+  return chartOutput(
+    figure,
+    `${head}; strongest key per query${heads > 1 ? " (head 0)" : ""}: ${strongest.join(", ")}`,
+  );
 }

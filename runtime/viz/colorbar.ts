@@ -17,7 +17,10 @@ export function withColorbar(picture: Raster, colormap: ColormapName, [low, high
   const labels = [formatNumber(high), formatNumber(low), ...(low < 0 && high > 0 ? ["0"] : [])];
   const labelW = Math.max(...labels.map((l) => textWidth(l, TEXT_SCALE)));
   const barH = Math.max(COLORBAR.MIN_HEIGHT, picture.height - 2 * MARGIN);
-  const out = new Raster(picture.width + COLORBAR.WIDTH + GAP + labelW + MARGIN, Math.max(picture.height, barH + 2 * MARGIN));
+  const out = new Raster(
+    picture.width + COLORBAR.WIDTH + GAP + labelW + MARGIN,
+    Math.max(picture.height, barH + 2 * MARGIN),
+  );
   out.blit(picture, 0, 0);
   const x = picture.width;
   const top = MARGIN;
@@ -30,7 +33,14 @@ export function withColorbar(picture: Raster, colormap: ColormapName, [low, high
   drawText(out, labels[1], textX, top + barH - textH, BLACK, TEXT_SCALE);
   if (labels[2]) {
     const zeroY = top + Math.round((high / (high - low)) * (barH - 1));
-    drawText(out, "0", textX, Math.min(top + barH - 2 * textH, Math.max(top + textH, zeroY - (textH >> 1))), BLACK, TEXT_SCALE);
+    drawText(
+      out,
+      "0",
+      textX,
+      Math.min(top + barH - 2 * textH, Math.max(top + textH, zeroY - (textH >> 1))),
+      BLACK,
+      TEXT_SCALE,
+    );
   }
   return out;
 }

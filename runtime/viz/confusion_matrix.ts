@@ -29,14 +29,24 @@ export function confusionMatrix(yTrue: ArrayInput, yPred: ArrayInput, options: C
   truth.forEach((t, i) => {
     const p = predicted[i];
     if (t < 0 || t >= classes || p < 0 || p >= classes) {
-      throw new RangeError(`${op}: sample ${i} has class ${t < 0 || t >= classes ? t : p}, outside the ${classes} classNames`);
+      throw new RangeError(
+        `${op}: sample ${i} has class ${t < 0 || t >= classes ? t : p}, outside the ${classes} classNames`,
+      );
     }
     counts[t * classes + p] += 1;
   });
   const correct = names.reduce((s, _, c) => s + counts[c * classes + c], 0);
   const trace = heatmapTrace(
     { shape: [classes, classes], data: counts },
-    { xLabels: names, yLabels: names, xName: "predicted", yName: "true", colormap: "viridis", range: [0, Math.max(1, ...counts)], cellText: "%{z}" },
+    {
+      xLabels: names,
+      yLabels: names,
+      xName: "predicted",
+      yName: "true",
+      colormap: "viridis",
+      range: [0, Math.max(1, ...counts)],
+      cellText: "%{z}",
+    },
   );
   const accuracy = truth.length ? ((100 * correct) / truth.length).toFixed(1) : "n/a";
   const figure = {
@@ -50,7 +60,10 @@ export function confusionMatrix(yTrue: ArrayInput, yPred: ArrayInput, options: C
       width: Math.min(900, Math.max(380, 200 + classes * 40)),
     },
   };
-  return chartOutput(figure, `confusion matrix: ${truth.length} samples, ${classes} classes, accuracy ${accuracy}%\n${table(counts, names)}`);
+  return chartOutput(
+    figure,
+    `confusion matrix: ${truth.length} samples, ${classes} classes, accuracy ${accuracy}%\n${table(counts, names)}`,
+  );
 }
 
 /** The matrix as aligned text, rows true and columns predicted. */
@@ -59,6 +72,13 @@ function table(counts: readonly number[], names: readonly string[]): string {
   const width = Math.max(4, ...names.map((s) => s.length), ...counts.map((c) => String(c).length)) + 1;
   const pad = (s: string) => s.padStart(width);
   const header = pad("t\\p") + names.map(pad).join("");
-  const body = names.map((name, r) => pad(name) + counts.slice(r * n, (r + 1) * n).map((c) => pad(String(c))).join(""));
+  const body = names.map(
+    (name, r) =>
+      pad(name) +
+      counts
+        .slice(r * n, (r + 1) * n)
+        .map((c) => pad(String(c)))
+        .join(""),
+  );
   return [header, ...body].join("\n");
 }

@@ -15,9 +15,7 @@ export function toDense(input: ArrayInput, op: string): Dense {
   if (Array.isArray(input)) return fromNested(input as readonly NestedArray[], op);
   if (isTensorLike(input)) return checked({ shape: input.shape, data: input.dataSync() }, op);
   if (isShapedArray(input)) return checked(input, op);
-  throw new TypeError(
-    `${op}: expected a tensor, a nested array of numbers or { data, shape }, got ${describe(input)}`,
-  );
+  throw new TypeError(`${op}: expected a tensor, a nested array of numbers or { data, shape }, got ${describe(input)}`);
 }
 
 /** Same as `toDense`, then checks the rank is one of `ranks`. */

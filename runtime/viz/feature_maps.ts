@@ -50,12 +50,19 @@ export function featureMaps(model: ActivationModel, input: TensorLike, options: 
     const section = layerSection(data, [h, w, c], shown, `${names[k]} (${shapeLabel(shape)})`, range, options);
     sections.push(section);
     const of = shown < c ? `, ${shown} of ${c} channels shown` : "";
-    lines.push(`  ${names[k]}: ${shapeLabel(shape)}, values ${formatNumber(range[0])} to ${formatNumber(range[1])}${of}`);
+    lines.push(
+      `  ${names[k]}: ${shapeLabel(shape)}, values ${formatNumber(range[0])} to ${formatNumber(range[1])}${of}`,
+    );
   });
   if (sections.length === 0) {
-    throw new RangeError(`${op}: no layer outputs an image [batch, H, W, C]; name the layers to show with { layers: [...] }`);
+    throw new RangeError(
+      `${op}: no layer outputs an image [batch, H, W, C]; name the layers to show with { layers: [...] }`,
+    );
   }
-  return imageOutput(stackVertical(sections), [`viz.featureMaps: ${sections.length} layer${sections.length === 1 ? "" : "s"}`, ...lines].join("\n"));
+  return imageOutput(
+    stackVertical(sections),
+    [`viz.featureMaps: ${sections.length} layer${sections.length === 1 ? "" : "s"}`, ...lines].join("\n"),
+  );
 }
 
 function layerSection(
@@ -87,7 +94,8 @@ function layerSection(
 function layerName(model: ActivationModel, ref: string | number, op: string): string {
   if (typeof ref === "number") {
     const layer = model.layers[ref];
-    if (!layer) throw new RangeError(`${op}: layer index ${ref} is out of range; the model has ${model.layers.length} layers`);
+    if (!layer)
+      throw new RangeError(`${op}: layer index ${ref} is out of range; the model has ${model.layers.length} layers`);
     return layer.name;
   }
   if (!model.layers.some((l) => l.name === ref)) {

@@ -38,11 +38,15 @@ export function filters(layerOrKernel: ConvLayerLike | ArrayInput, options: Filt
   const layout = { kh, kw, scale: autoScale(kh, kw, 48), columns: options.columns ?? 8, header };
   const m = Math.max(Math.abs(min), Math.abs(max)) || 1;
   const picture =
-    inC === 3 ? rgbFilters(shown, layout)
-    : inC === 1 ? withColorbar(singleChannelFilters(shown, layout, m), "diverging", [-m, m])
-    : withColorbar(filterRows(shown, layout, m), "diverging", [-m, m]);
+    inC === 3
+      ? rgbFilters(shown, layout)
+      : inC === 1
+        ? withColorbar(singleChannelFilters(shown, layout, m), "diverging", [-m, m])
+        : withColorbar(filterRows(shown, layout, m), "diverging", [-m, m]);
   const clipped =
-    shownOut < outC || shownIn < inC ? `, showing ${shownOut} of ${outC} filters x ${shownIn} of ${inC} input channels` : "";
+    shownOut < outC || shownIn < inC
+      ? `, showing ${shownOut} of ${outC} filters x ${shownIn} of ${inC} input channels`
+      : "";
   return imageOutput(picture, `viz.filters: ${header}, weights ${formatNumber(min)} to ${formatNumber(max)}${clipped}`);
 }
 
@@ -55,7 +59,11 @@ interface FilterLayout {
 }
 
 /** One tile per filter, weights in [-m, m] drawn blue-white-red. `shown[o][0]` is filter o. */
-function singleChannelFilters(shown: readonly number[][][], { kh, kw, scale, columns, header }: FilterLayout, m: number): Raster {
+function singleChannelFilters(
+  shown: readonly number[][][],
+  { kh, kw, scale, columns, header }: FilterLayout,
+  m: number,
+): Raster {
   const tiles = shown.map(([k], o) => ({ pixels: valuesRaster(k, kh, kw, "diverging", [-m, m]), title: String(o) }));
   return renderGrid(tiles, { columns, scale, header });
 }
@@ -72,7 +80,10 @@ function rgbFilters(shown: readonly number[][][], { kh, kw, scale, columns, head
 /** One row per filter, one tile per input channel, columns titled on the first row. */
 function filterRows(shown: readonly number[][][], { kh, kw, scale, header }: FilterLayout, m: number): Raster {
   const tiles: Tile[] = shown.flatMap((inputs, o) =>
-    inputs.map((k, i) => ({ pixels: valuesRaster(k, kh, kw, "diverging", [-m, m]), title: o === 0 ? `in${i}` : undefined })),
+    inputs.map((k, i) => ({
+      pixels: valuesRaster(k, kh, kw, "diverging", [-m, m]),
+      title: o === 0 ? `in${i}` : undefined,
+    })),
   );
   const rowLabels = shown.map((_, o) => `out${o}`);
   return renderGrid(tiles, { columns: shown[0]?.length ?? 1, scale, header, rowLabels });
@@ -89,7 +100,9 @@ function kernelOf(value: ConvLayerLike | ArrayInput, op: string): { kernel: Arra
     const [kernel] = layer.getWeights();
     if (!kernel || kernel.shape.length !== 4) {
       const shape = kernel ? `[${kernel.shape.join(", ")}]` : "no weights";
-      throw new RangeError(`${op}: layer "${layer.name}" has ${shape}; filters need a conv kernel [kh, kw, in, out] (is the layer built?)`);
+      throw new RangeError(
+        `${op}: layer "${layer.name}" has ${shape}; filters need a conv kernel [kh, kw, in, out] (is the layer built?)`,
+      );
     }
     return { kernel, name: layer.name };
   }

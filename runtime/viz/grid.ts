@@ -72,7 +72,10 @@ export function autoScale(h: number, w: number, target = 56): number {
 
 /** Pictures one under another, left-aligned. */
 export function stackVertical(parts: readonly Raster[]): Raster {
-  const out = new Raster(Math.max(...parts.map((p) => p.width)), parts.reduce((s, p) => s + p.height, 0));
+  const out = new Raster(
+    Math.max(...parts.map((p) => p.width)),
+    parts.reduce((s, p) => s + p.height, 0),
+  );
   let y = 0;
   for (const part of parts) {
     out.blit(part, 0, y);

@@ -46,7 +46,11 @@ export function heatmapTrace(matrix: Dense, options: HeatmapTraceOptions): Recor
 }
 
 /** A plotly axis whose ticks show `labels` at 0, 1, 2, ... (thinned out past ~40 so they stay readable). */
-export function labelledAxis(title: string, labels: readonly string[] | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function labelledAxis(
+  title: string,
+  labels: readonly string[] | undefined,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const axis: Record<string, unknown> = { title: { text: title }, ...extra };
   if (labels) {
     const step = Math.max(1, Math.ceil(labels.length / 40));
@@ -57,7 +61,10 @@ export function labelledAxis(title: string, labels: readonly string[] | undefine
 }
 
 /** The colormap and colour range for values in [min, max]: diverging around 0 when they have both signs. */
-export function autoColormap([min, max]: readonly [number, number], requested?: ColormapName): { colormap: ColormapName; range: [number, number] } {
+export function autoColormap(
+  [min, max]: readonly [number, number],
+  requested?: ColormapName,
+): { colormap: ColormapName; range: [number, number] } {
   const colormap = requested ?? (min < 0 && max > 0 ? "diverging" : "viridis");
   if (colormap === "diverging") {
     const m = Math.max(Math.abs(min), Math.abs(max)) || 1;
@@ -67,7 +74,13 @@ export function autoColormap([min, max]: readonly [number, number], requested?: 
 }
 
 /** Throws when a label list does not match the axis it labels. */
-export function checkLabels(op: string, name: string, labels: readonly string[] | undefined, expected: number, axis: string): void {
+export function checkLabels(
+  op: string,
+  name: string,
+  labels: readonly string[] | undefined,
+  expected: number,
+  axis: string,
+): void {
   if (labels && labels.length !== expected) {
     throw new RangeError(`${op}: ${name} has ${labels.length} labels but the matrix has ${expected} ${axis}`);
   }

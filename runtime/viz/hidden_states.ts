@@ -20,15 +20,25 @@ export interface HiddenStatesOptions {
  * of units (down) over time steps (across), blue-white-red around 0; for an
  * LSTM a second panel shows the cell state.
  */
-export function hiddenStates(rnnOrModel: RecurrentLayerLike | RecurrentModel, sequence: TensorLike, options: HiddenStatesOptions = {}): VizOutput {
+export function hiddenStates(
+  rnnOrModel: RecurrentLayerLike | RecurrentModel,
+  sequence: TensorLike,
+  options: HiddenStatesOptions = {},
+): VizOutput {
   const op = "viz.hiddenStates";
   const { name, states } = run(rnnOrModel, sequence, options.layer, op);
   const panels: [string, TensorLike][] = [["hidden state h", states.hidden]];
   if (states.cell) panels.push(["cell state c", states.cell]);
   const matrices = panels.map(([title, tensor]) => {
     const dense = squeezeBatch(toDenseOfRank(tensor, [2, 3], op, `the ${title} of ${name}`), 2);
-    if (dense.shape.length !== 2) throw new RangeError(`${op}: ${title} of ${name} must be [time, units], got [${dense.shape.join(", ")}]`);
-    return { title, units: transposedUnits(dense, options.maxUnits ?? 64), time: dense.shape[0], allUnits: dense.shape[1] };
+    if (dense.shape.length !== 2)
+      throw new RangeError(`${op}: ${title} of ${name} must be [time, units], got [${dense.shape.join(", ")}]`);
+    return {
+      title,
+      units: transposedUnits(dense, options.maxUnits ?? 64),
+      time: dense.shape[0],
+      allUnits: dense.shape[1],
+    };
   });
   const time = matrices[0].time;
   if (options.tokens && options.tokens.length !== time) {
@@ -37,7 +47,15 @@ export function hiddenStates(rnnOrModel: RecurrentLayerLike | RecurrentModel, se
   const m = Math.max(...matrices.map(({ units }) => Math.max(...extent(units.data).map(Math.abs)))) || 1;
   const figure = {
     data: matrices.map(({ units }, i) =>
-      heatmapTrace(units, { xLabels: options.tokens, xName: "step", yName: "unit", colormap: "diverging", range: [-m, m], axis: i === 0 ? "" : "2", showScale: i === 0 }),
+      heatmapTrace(units, {
+        xLabels: options.tokens,
+        xName: "step",
+        yName: "unit",
+        colormap: "diverging",
+        range: [-m, m],
+        axis: i === 0 ? "" : "2",
+        showScale: i === 0,
+      }),
     ),
     layout: {
       title: { text: `${name}: hidden units over time` },
@@ -55,19 +73,33 @@ export function hiddenStates(rnnOrModel: RecurrentLayerLike | RecurrentModel, se
     return `  ${title}: ${formatNumber(lo)} to ${formatNumber(hi)}`;
   });
   const clipped = shown < matrices[0].allUnits ? ` (${shown} of ${matrices[0].allUnits} units shown)` : "";
-  return chartOutput(figure, [`viz.hiddenStates: ${name}, ${shapeLabel([time, matrices[0].allUnits])} (time x units)${clipped}`, ...lines].join("\n"));
+  return chartOutput(
+    figure,
+    [`viz.hiddenStates: ${name}, ${shapeLabel([time, matrices[0].allUnits])} (time x units)${clipped}`, ...lines].join(
+      "\n",
+    ),
+  );
 }
 
-function run(target: RecurrentLayerLike | RecurrentModel, sequence: TensorLike, ref: string | number | undefined, op: string): { name: string; states: RecurrentStates } {
+function run(
+  target: RecurrentLayerLike | RecurrentModel,
+  sequence: TensorLike,
+  ref: string | number | undefined,
+  op: string,
+): { name: string; states: RecurrentStates } {
   if (!("layers" in target)) return { name: target.name, states: target.recurrentStates(sequence) };
   const layers = target.layers;
   const layer =
-    typeof ref === "number" ? layers[ref]
-    : typeof ref === "string" ? layers.find((l) => l.name === ref)
-    : layers.find((l) => /LSTM|GRU|RNN/.test(l.className));
+    typeof ref === "number"
+      ? layers[ref]
+      : typeof ref === "string"
+        ? layers.find((l) => l.name === ref)
+        : layers.find((l) => /LSTM|GRU|RNN/.test(l.className));
   if (!layer) {
     const listed = layers.map((l) => `${l.name} (${l.className})`).join(", ");
-    throw new RangeError(`${op}: ${ref === undefined ? "the model has no recurrent layer" : `no layer ${JSON.stringify(ref)}`}; layers are ${listed}`);
+    throw new RangeError(
+      `${op}: ${ref === undefined ? "the model has no recurrent layer" : `no layer ${JSON.stringify(ref)}`}; layers are ${listed}`,
+    );
   }
   return { name: layer.name, states: target.recurrentStates(sequence, layer.name) };
 }

@@ -33,10 +33,15 @@ export function images(batch: ArrayInput, options: ImagesOptions = {}): VizOutpu
   if (![1, 3, 4].includes(channels)) {
     throw new RangeError(`${op}: images [N, H, W, C] need 1, 3 or 4 channels, got shape [${dense.shape.join(", ")}]`);
   }
-  if (n === 0) throw new RangeError(`${op}: the batch is empty (shape [${dense.shape.join(", ")}]); pass at least one image`);
+  if (n === 0)
+    throw new RangeError(`${op}: the batch is empty (shape [${dense.shape.join(", ")}]); pass at least one image`);
   const labels = options.labels === undefined ? undefined : classIndices(options.labels, op, "labels");
-  const predictions = options.predictions === undefined ? undefined : classIndices(options.predictions, op, "predictions");
-  for (const [name, list] of [["labels", labels], ["predictions", predictions]] as const) {
+  const predictions =
+    options.predictions === undefined ? undefined : classIndices(options.predictions, op, "predictions");
+  for (const [name, list] of [
+    ["labels", labels],
+    ["predictions", predictions],
+  ] as const) {
     if (list && list.length !== n) throw new RangeError(`${op}: ${name} has ${list.length} entries for ${n} images`);
   }
   const shown = Math.min(n, options.max ?? 100);
@@ -80,5 +85,7 @@ function describe(
     return `${head}, ${wrong.length} of ${shown} predictions wrong${wrong.length ? ` (${listed.join(", ")}${more})` : ""}`;
   }
   const known = labels ?? predictions;
-  return known ? `${head}, ${labels ? "labels" : "predictions"} ${known.slice(0, 20).map(name).join(" ")}${known.length > 20 ? " ..." : ""}` : head;
+  return known
+    ? `${head}, ${labels ? "labels" : "predictions"} ${known.slice(0, 20).map(name).join(" ")}${known.length > 20 ? " ..." : ""}`
+    : head;
 }

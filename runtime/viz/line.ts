@@ -28,7 +28,10 @@ export interface LineOptions {
  */
 export function line(y: ArrayInput, options?: LineOptions): VizOutput;
 export function line(x: ArrayInput, y: ArrayInput, options?: LineOptions): VizOutput;
-export function line(series: Readonly<Record<string, ArrayInput>> | readonly Series[], options?: LineOptions): VizOutput;
+export function line(
+  series: Readonly<Record<string, ArrayInput>> | readonly Series[],
+  options?: LineOptions,
+): VizOutput;
 export function line(
   first: ArrayInput | Readonly<Record<string, ArrayInput>> | readonly Series[],
   second?: ArrayInput | LineOptions,
@@ -40,8 +43,12 @@ export function line(
   const series = seriesOf(first, secondIsData ? second : undefined);
   const traces = series.map((s, i) => {
     const y = Array.from(toDenseOfRank(s.y, [1], op, `y of series "${s.name ?? i}"`).data);
-    const x = s.x === undefined ? y.map((_, j) => j) : Array.from(toDenseOfRank(s.x, [1], op, `x of series "${s.name ?? i}"`).data);
-    if (x.length !== y.length) throw new RangeError(`${op}: series "${s.name ?? i}" has ${x.length} x values and ${y.length} y values`);
+    const x =
+      s.x === undefined
+        ? y.map((_, j) => j)
+        : Array.from(toDenseOfRank(s.x, [1], op, `x of series "${s.name ?? i}"`).data);
+    if (x.length !== y.length)
+      throw new RangeError(`${op}: series "${s.name ?? i}" has ${x.length} x values and ${y.length} y values`);
     return { type: "scatter", mode: options.mode ?? "lines", name: s.name ?? `series ${i}`, x, y };
   });
   const figure = {
@@ -54,13 +61,22 @@ export function line(
       height: 360,
     },
   };
-  const summary = traces.map((t) => `${t.name}: ${t.y.length} points, last ${formatNumber(t.y[t.y.length - 1] ?? NaN)}`);
+  const summary = traces.map(
+    (t) => `${t.name}: ${t.y.length} points, last ${formatNumber(t.y[t.y.length - 1] ?? NaN)}`,
+  );
   return chartOutput(figure, `${options.title ?? "line chart"} (${summary.join("; ")})`);
 }
 
-function seriesOf(first: ArrayInput | Readonly<Record<string, ArrayInput>> | readonly Series[], y: ArrayInput | undefined): Series[] {
+function seriesOf(
+  first: ArrayInput | Readonly<Record<string, ArrayInput>> | readonly Series[],
+  y: ArrayInput | undefined,
+): Series[] {
   if (y !== undefined) return [{ x: first as ArrayInput, y }];
-  if (Array.isArray(first) && first.length > 0 && first.every((s) => typeof s === "object" && s !== null && !Array.isArray(s) && "y" in s)) {
+  if (
+    Array.isArray(first) &&
+    first.length > 0 &&
+    first.every((s) => typeof s === "object" && s !== null && !Array.isArray(s) && "y" in s)
+  ) {
     return first as Series[];
   }
   if (isArrayInput(first)) return [{ y: first }];

@@ -54,7 +54,9 @@ export class LiveCurves {
 
   private constructor(private readonly options: LiveCurvesOptions) {
     if (!(options.stepsPerEpoch > 0)) {
-      throw new RangeError(`LiveCurves: stepsPerEpoch must be a positive number of batches, got ${options.stepsPerEpoch}`);
+      throw new RangeError(
+        `LiveCurves: stepsPerEpoch must be a positive number of batches, got ${options.stepsPerEpoch}`,
+      );
     }
     this.displayId = options.displayId ?? newDisplayId("nnlab-curves");
     this.sink = options.sink ?? getDisplaySink();
@@ -108,7 +110,10 @@ export class LiveCurves {
 
   /** The chart as it is now. */
   bundle(): MimeBundle {
-    return { ...chartBundle(curvesFigure(this.panels(), { epochs: this.options.epochs }), this.carryLibrary), "text/plain": this.summary() };
+    return {
+      ...chartBundle(curvesFigure(this.panels(), { epochs: this.options.epochs }), this.carryLibrary),
+      "text/plain": this.summary(),
+    };
   }
 
   private changed(): void {

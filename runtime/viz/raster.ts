@@ -83,7 +83,12 @@ export function valuesRaster(
 }
 
 /** An `h` x `w` raster from interleaved RGB values (`[h, w, 3]`) mapped from [low, high] to 0..255. */
-export function rgbRaster(values: ArrayLike<number>, h: number, w: number, [low, high]: readonly [number, number]): Raster {
+export function rgbRaster(
+  values: ArrayLike<number>,
+  h: number,
+  w: number,
+  [low, high]: readonly [number, number],
+): Raster {
   const out = new Raster(w, h);
   const span = high - low || 1;
   const byte = (v: number) => Math.round(Math.min(1, Math.max(0, (v - low) / span)) * 255);

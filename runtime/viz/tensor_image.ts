@@ -16,10 +16,14 @@ import type { ArrayInput } from "./types";
 export function tensorImageBundle(tensor: ArrayInput, { text }: { text?: string } = {}): MimeBundle | null {
   const dense = toDense(tensor, "tensorImageBundle");
   const [h, w, c = 1] = dense.shape;
-  const imageShaped = (dense.shape.length === 2 || (dense.shape.length === 3 && [1, 3, 4].includes(c))) && h > 0 && w > 0;
+  const imageShaped =
+    (dense.shape.length === 2 || (dense.shape.length === 3 && [1, 3, 4].includes(c))) && h > 0 && w > 0;
   if (!imageShaped) return null;
   const range = pixelRange(dense.data);
-  const raster = renderGrid([{ pixels: pictureRaster(dense.data, 0, [h, w, c], range) }], { columns: 1, scale: autoScale(h, w, 112) });
+  const raster = renderGrid([{ pixels: pictureRaster(dense.data, 0, [h, w, c], range) }], {
+    columns: 1,
+    scale: autoScale(h, w, 112),
+  });
   const summary = `Tensor ${shapeLabel(dense.shape)}, shown as an image over ${formatNumber(range[0])}..${formatNumber(range[1])}`;
   return imageOutput(raster, text ?? summary).bundle();
 }

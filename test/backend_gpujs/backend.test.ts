@@ -40,16 +40,19 @@ describe("gpujs backend", () => {
     [a, c, first, second].forEach((h) => b.dispose(h));
   });
 
-  it.each(CPU_MODES)("runs one kernel on storages of different lengths, as a slice's longer storage gives it (%s)", (mode) => {
-    const b = new GpuJsBackend({ mode });
-    const long = b.upload(new Float32Array([1, 2, 3, 4, 5, 6]), "float32");
-    const short = b.upload(new Float32Array([7, 8]), "float32");
-    const fromLong = b.cast(long, 2, "float32", "float32");
-    const fromShort = b.cast(short, 2, "float32", "float32");
-    expect(Array.from(b.read(fromLong, 2, "float32"))).toEqual([1, 2]);
-    expect(Array.from(b.read(fromShort, 2, "float32"))).toEqual([7, 8]);
-    [long, short, fromLong, fromShort].forEach((h) => b.dispose(h));
-  });
+  it.each(CPU_MODES)(
+    "runs one kernel on storages of different lengths, as a slice's longer storage gives it (%s)",
+    (mode) => {
+      const b = new GpuJsBackend({ mode });
+      const long = b.upload(new Float32Array([1, 2, 3, 4, 5, 6]), "float32");
+      const short = b.upload(new Float32Array([7, 8]), "float32");
+      const fromLong = b.cast(long, 2, "float32", "float32");
+      const fromShort = b.cast(short, 2, "float32", "float32");
+      expect(Array.from(b.read(fromLong, 2, "float32"))).toEqual([1, 2]);
+      expect(Array.from(b.read(fromShort, 2, "float32"))).toEqual([7, 8]);
+      [long, short, fromLong, fromShort].forEach((h) => b.dispose(h));
+    },
+  );
 
   it.each(CPU_MODES)("returns fresh storage per call that later calls do not overwrite (%s)", (mode) => {
     const b = new GpuJsBackend({ mode });
@@ -84,8 +87,14 @@ describe("gpujs backend", () => {
     const empty = b.upload(new Float32Array(0), "float32");
     expect(b.read(b.unary("exp", empty, 0), 0, "float32")).toHaveLength(0);
     // An empty reduced axis gives the identity, filled without a kernel; k = 0 in matmul gives zeros (one kernel).
-    expect(Array.from(b.read(b.reduce("max", empty, [3, 0], [1]), 3, "float32"))).toEqual([-Infinity, -Infinity, -Infinity]);
-    expect(Array.from(b.read(b.matmul(empty, [1, 2, 0], empty, [1, 0, 2], false, false, 1), 4, "float32"))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(b.read(b.reduce("max", empty, [3, 0], [1]), 3, "float32"))).toEqual([
+      -Infinity,
+      -Infinity,
+      -Infinity,
+    ]);
+    expect(Array.from(b.read(b.matmul(empty, [1, 2, 0], empty, [1, 0, 2], false, false, 1), 4, "float32"))).toEqual([
+      0, 0, 0, 0,
+    ]);
     expect(b.compiledKernels).toBe(1);
   });
 
@@ -107,7 +116,11 @@ describe("gpujs backend", () => {
       const x = b.upload(big, "float32");
       const negated = b.read(b.unary("neg", x, big.length), big.length, "float32");
       expect(negated[big.length - 1]).toBe(-big[big.length - 1]);
-      const lastRows = b.read(b.strided(x, "float32", { shape: [2, cols], strides: [cols, 1], offset: (rows - 2) * cols }), 2 * cols, "float32");
+      const lastRows = b.read(
+        b.strided(x, "float32", { shape: [2, cols], strides: [cols, 1], offset: (rows - 2) * cols }),
+        2 * cols,
+        "float32",
+      );
       expect(Array.from(lastRows.subarray(-3))).toEqual(Array.from(big.subarray(-3)));
       b.destroy();
     });
@@ -134,7 +147,11 @@ describe("gpujs backend", () => {
     it("are transposed exactly in cpu mode, which indexes in JavaScript doubles", () => {
       const b = new GpuJsBackend({ mode: "cpu" });
       const x = b.upload(big, "float32");
-      const t = b.read(b.strided(x, "float32", { shape: [cols, rows], strides: [1, cols], offset: 0 }), big.length, "float32");
+      const t = b.read(
+        b.strided(x, "float32", { shape: [cols, rows], strides: [1, cols], offset: 0 }),
+        big.length,
+        "float32",
+      );
       // Element (c, r) of the transpose is big[r * cols + c]; check the far corner.
       expect(t[(cols - 1) * rows + (rows - 1)]).toBe(big[(rows - 1) * cols + (cols - 1)]);
       b.destroy();

@@ -13,7 +13,14 @@ import type { Tensor } from "../../runtime/tensor";
 export function convNetGradients(backendName: string): Record<string, Float32Array> {
   setBackend(backendName);
   const leaf = (shape: number[], seed: number): Tensor =>
-    nn.tensor(pseudoRandom(shape.reduce((a, b) => a * b, 1), seed), shape, { requiresGrad: true });
+    nn.tensor(
+      pseudoRandom(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+      { requiresGrad: true },
+    );
   const x = leaf([2, 9, 9, 2], 1);
   const w1 = leaf([3, 3, 2, 4], 2);
   const b1 = leaf([4], 3);

@@ -7,21 +7,31 @@ import "../../runtime/backend/gpujs/register";
 import "../../runtime/backend/wasm/register";
 
 const nodeRequire = createRequire(import.meta.url);
-const gpujsLoaded = (): boolean => Object.keys(nodeRequire.cache).some((file) => file.includes("/node_modules/gpu.js/"));
+const gpujsLoaded = (): boolean =>
+  Object.keys(nodeRequire.cache).some((file) => file.includes("/node_modules/gpu.js/"));
 
 const onLinuxGl: GpuFacts = { mode: "headlessgl", renderer: "ANGLE", platform: "linux", gpuDevice: true, xvfb: false };
 
 describe("does gpu.js run on graphics hardware", () => {
   it("no when gpu.js can only pick a CPU mode", () => {
-    expect(judgeGpu({ ...onLinuxGl, mode: "webasm", renderer: "" })).toMatchObject({ hardware: false, why: expect.stringContaining("only run on the CPU") as unknown });
+    expect(judgeGpu({ ...onLinuxGl, mode: "webasm", renderer: "" })).toMatchObject({
+      hardware: false,
+      why: expect.stringContaining("only run on the CPU") as unknown,
+    });
   });
 
-  it.each(["llvmpipe (LLVM 15.0.6, 256 bits)", "Mesa softpipe", "Google SwiftShader", "lavapipe"])("no when the renderer is software: %s", (renderer) => {
-    expect(judgeGpu({ ...onLinuxGl, renderer }).hardware).toBe(false);
-  });
+  it.each(["llvmpipe (LLVM 15.0.6, 256 bits)", "Mesa softpipe", "Google SwiftShader", "lavapipe"])(
+    "no when the renderer is software: %s",
+    (renderer) => {
+      expect(judgeGpu({ ...onLinuxGl, renderer }).hardware).toBe(false);
+    },
+  );
 
   it("no on an Xvfb display, even with a GPU in the machine (headless-gl only says ANGLE)", () => {
-    expect(judgeGpu({ ...onLinuxGl, xvfb: true })).toMatchObject({ hardware: false, why: expect.stringContaining("Xvfb") as unknown });
+    expect(judgeGpu({ ...onLinuxGl, xvfb: true })).toMatchObject({
+      hardware: false,
+      why: expect.stringContaining("Xvfb") as unknown,
+    });
   });
 
   it("no on Linux without a GPU device node", () => {

@@ -23,9 +23,15 @@ export async function ensureDisplay(): Promise<void> {
     });
     xvfb.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
     xvfb.on("error", (error) =>
-      reject(new Error(`headlessgl tests need an X server: Xvfb did not start (${error.message}); install Debian's xvfb package`)),
+      reject(
+        new Error(
+          `headlessgl tests need an X server: Xvfb did not start (${error.message}); install Debian's xvfb package`,
+        ),
+      ),
     );
-    xvfb.on("exit", (code) => reject(new Error(`Xvfb exited with code ${code} before reporting a display: ${err.trim()}`)));
+    xvfb.on("exit", (code) =>
+      reject(new Error(`Xvfb exited with code ${code} before reporting a display: ${err.trim()}`)),
+    );
   });
   process.env.DISPLAY = `:${display}`;
 }

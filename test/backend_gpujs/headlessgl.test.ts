@@ -31,7 +31,10 @@ afterAll(() => {
 });
 
 // GLSL float32 arithmetic, with transcendentals from Mesa's shader library: same tolerance as the CPU modes.
-backendConformance("gpujs (headlessgl mode)", () => new GpuJsBackend({ mode: "headlessgl" }), { atol: 1e-5, rtol: 1e-4 });
+backendConformance("gpujs (headlessgl mode)", () => new GpuJsBackend({ mode: "headlessgl" }), {
+  atol: 1e-5,
+  rtol: 1e-4,
+});
 
 describe("gpu.js headlessgl mode", () => {
   it("is what nn.backend() reports once chosen", () => {
@@ -57,7 +60,14 @@ describe("gpu.js headlessgl mode", () => {
     const cols = 4096;
     const big = new Float32Array(rows * cols).map((_, i) => i % 4099);
     const b = new GpuJsBackend({ mode: "headlessgl" });
-    const halved = b.binary("mul", b.upload(big, "float32"), [rows, cols], b.upload(new Float32Array([0.5]), "float32"), [], [rows, cols]);
+    const halved = b.binary(
+      "mul",
+      b.upload(big, "float32"),
+      [rows, cols],
+      b.upload(new Float32Array([0.5]), "float32"),
+      [],
+      [rows, cols],
+    );
     expect(halved.value).toBeInstanceOf(Float32Array);
     const indices = b.upload(new Int32Array([rows - 1]), "int32");
     const lastRow = b.read(b.gather(halved, [rows, cols], "float32", indices, 1, 0), cols, "float32");

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from "vitest";
 
 // Node's module cache, where `require("gpu.js")` leaves its files.
 const nodeRequire = createRequire(import.meta.url);
-const gpujsLoaded = (): boolean => Object.keys(nodeRequire.cache).some((file) => file.includes("/node_modules/gpu.js/"));
+const gpujsLoaded = (): boolean =>
+  Object.keys(nodeRequire.cache).some((file) => file.includes("/node_modules/gpu.js/"));
 
 const savedMode = process.env.NNLAB_GPUJS_MODE;
 afterAll(() => {
@@ -12,7 +13,7 @@ afterAll(() => {
 });
 
 describe("gpujs backend registration", () => {
-  it("registers as \"gpujs\" without loading gpu.js", async () => {
+  it('registers as "gpujs" without loading gpu.js', async () => {
     const registry = await import("../../runtime/backend/registry");
     await import("../../runtime/backend/gpujs/register");
     expect(registry.listBackends()).toContain("gpujs");

@@ -40,13 +40,17 @@ describe("gpu.js webgpu mode behind the synchronous bridge", () => {
 
   it("fails at construction, naming Dawn's options, when Dawn offers no adapter", () => {
     // Direct3D 12 exists only on Windows.
-    expect(() => new WebGpuBridge({ dawnOptions: ["backend=d3d12"] })).toThrow(/Dawn \(backend=d3d12\) offers no WebGPU adapter here/);
+    expect(() => new WebGpuBridge({ dawnOptions: ["backend=d3d12"] })).toThrow(
+      /Dawn \(backend=d3d12\) offers no WebGPU adapter here/,
+    );
   });
 
   it("names the primitive when the worker reports an error", () => {
     const b = bridge();
     const x = b.upload(new Float32Array([1, 2]), "float32");
     b.dispose(x);
-    expect(() => b.read(x, 2, "float32")).toThrow(/gpujs backend \(webgpu mode\): read: webgpu bridge: handle \d+ is unknown/);
+    expect(() => b.read(x, 2, "float32")).toThrow(
+      /gpujs backend \(webgpu mode\): read: webgpu bridge: handle \d+ is unknown/,
+    );
   });
 });

@@ -24,13 +24,35 @@ function compare(w: WasmTensor, r: RefData, size: number, tol: number): number {
   return worstError(got, want, tol);
 }
 
-function convGeometry(batch: number, inH: number, inW: number, inC: number, outC: number, fh: number, fw: number,
-  stride: number, pad: number, dilation = 1): Conv2DGeometry {
+function convGeometry(
+  batch: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  outC: number,
+  fh: number,
+  fw: number,
+  stride: number,
+  pad: number,
+  dilation = 1,
+): Conv2DGeometry {
   const span = (f: number): number => (f - 1) * dilation + 1;
   return {
-    batch, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: fh, filterWidth: fw,
-    outHeight: Math.floor((inH + 2 * pad - span(fh)) / stride) + 1, outWidth: Math.floor((inW + 2 * pad - span(fw)) / stride) + 1,
-    strideHeight: stride, strideWidth: stride, dilationHeight: dilation, dilationWidth: dilation, padTop: pad, padLeft: pad,
+    batch,
+    inHeight: inH,
+    inWidth: inW,
+    inChannels: inC,
+    outChannels: outC,
+    filterHeight: fh,
+    filterWidth: fw,
+    outHeight: Math.floor((inH + 2 * pad - span(fh)) / stride) + 1,
+    outWidth: Math.floor((inW + 2 * pad - span(fw)) / stride) + 1,
+    strideHeight: stride,
+    strideWidth: stride,
+    dilationHeight: dilation,
+    dilationWidth: dilation,
+    padTop: pad,
+    padLeft: pad,
   };
 }
 
@@ -49,7 +71,7 @@ describe("wasm backend primitives match the float64 reference", () => {
     [f, n].forEach((h) => wasm.dispose(h));
   });
 
-  it("registers as \"wasm\" and reports its threads and SIMD", () => {
+  it('registers as "wasm" and reports its threads and SIMD', () => {
     const info = getBackend("wasm").info();
     expect(info.name).toBe("wasm");
     expect(info.simd).toBe(true);
@@ -69,8 +91,14 @@ describe("wasm backend primitives match the float64 reference", () => {
     const n = 256;
     const a = both(randomValues(n * n, 20));
     const b = both(randomValues(n * n, 21));
-    expect(compare(wasm.matmul(a.w, [1, n, n], b.w, [1, n, n], false, false, 1), ref.matmul(a.r, [1, n, n], b.r, [1, n, n], false, false, 1),
-      n * n, SUM_TOL)).toBeLessThan(1);
+    expect(
+      compare(
+        wasm.matmul(a.w, [1, n, n], b.w, [1, n, n], false, false, 1),
+        ref.matmul(a.r, [1, n, n], b.r, [1, n, n], false, false, 1),
+        n * n,
+        SUM_TOL,
+      ),
+    ).toBeLessThan(1);
     expect(Array.from(wasm.read(before, 3, "float32"))).toEqual([1, 2, 3]);
     wasm.dispose(filler);
   });
@@ -82,7 +110,10 @@ describe("wasm backend primitives match the float64 reference", () => {
     ["dilation 2", convGeometry(2, 10, 10, 3, 6, 3, 3, 1, 2, 2)],
     ["a 1x1 filter", convGeometry(2, 5, 5, 6, 9, 1, 1, 1, 0)],
     ["a batch big enough to split across threads", convGeometry(16, 12, 12, 8, 16, 3, 3, 1, 1)],
-    ["a filter whose im2col chunk outgrows the default scratch (3x3x20000)", convGeometry(1, 4, 3, 20000, 2, 3, 3, 1, 0)],
+    [
+      "a filter whose im2col chunk outgrows the default scratch (3x3x20000)",
+      convGeometry(1, 4, 3, 20000, 2, 3, 3, 1, 0),
+    ],
     ["22 im2col chunks, summed in 8 groups for the filter gradient", convGeometry(32, 28, 28, 1, 8, 3, 3, 1, 0)],
   ];
   for (const [name, g] of cases) {
@@ -94,8 +125,12 @@ describe("wasm backend primitives match the float64 reference", () => {
       const w = both(randomValues(wSize, 2));
       const dy = both(randomValues(ySize, 3));
       expect(compare(wasm.conv2d(x.w, w.w, g), ref.conv2d(x.r, w.r, g), ySize, SUM_TOL)).toBeLessThan(1);
-      expect(compare(wasm.conv2dBackpropInput(dy.w, w.w, g), ref.conv2dBackpropInput(dy.r, w.r, g), xSize, SUM_TOL)).toBeLessThan(1);
-      expect(compare(wasm.conv2dBackpropFilter(x.w, dy.w, g), ref.conv2dBackpropFilter(x.r, dy.r, g), wSize, SUM_TOL * 10)).toBeLessThan(1);
+      expect(
+        compare(wasm.conv2dBackpropInput(dy.w, w.w, g), ref.conv2dBackpropInput(dy.r, w.r, g), xSize, SUM_TOL),
+      ).toBeLessThan(1);
+      expect(
+        compare(wasm.conv2dBackpropFilter(x.w, dy.w, g), ref.conv2dBackpropFilter(x.r, dy.r, g), wSize, SUM_TOL * 10),
+      ).toBeLessThan(1);
     });
   }
 
@@ -116,10 +151,40 @@ describe("wasm backend primitives match the float64 reference", () => {
   });
 
   const pools: [string, Pool2DGeometry][] = [
-    ["2x2 stride 2 (the lecture CNN)", { batch: 4, inHeight: 26, inWidth: 26, channels: 32, outHeight: 13, outWidth: 13,
-      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 }],
-    ["3x3 stride 2 padded, odd channels (overlapping windows)", { batch: 2, inHeight: 7, inWidth: 6, channels: 5, outHeight: 4,
-      outWidth: 3, windowHeight: 3, windowWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 }],
+    [
+      "2x2 stride 2 (the lecture CNN)",
+      {
+        batch: 4,
+        inHeight: 26,
+        inWidth: 26,
+        channels: 32,
+        outHeight: 13,
+        outWidth: 13,
+        windowHeight: 2,
+        windowWidth: 2,
+        strideHeight: 2,
+        strideWidth: 2,
+        padTop: 0,
+        padLeft: 0,
+      },
+    ],
+    [
+      "3x3 stride 2 padded, odd channels (overlapping windows)",
+      {
+        batch: 2,
+        inHeight: 7,
+        inWidth: 6,
+        channels: 5,
+        outHeight: 4,
+        outWidth: 3,
+        windowHeight: 3,
+        windowWidth: 3,
+        strideHeight: 2,
+        strideWidth: 2,
+        padTop: 1,
+        padLeft: 1,
+      },
+    ],
   ];
   for (const [name, g] of pools) {
     it(`max and average pooling and their gradients agree for ${name}`, () => {
@@ -130,32 +195,79 @@ describe("wasm backend primitives match the float64 reference", () => {
       for (const op of ["max", "avg"] as const) {
         expect(compare(wasm.pool2d(op, x.w, g), ref.pool2d(op, x.r, g), ySize, ELEMENTWISE_TOL), op).toBeLessThan(1);
       }
-      expect(compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), xSize, ELEMENTWISE_TOL)).toBeLessThan(1);
-      expect(compare(wasm.avgPool2dBackward(dy.w, g), ref.avgPool2dBackward(dy.r, g), xSize, ELEMENTWISE_TOL)).toBeLessThan(1);
+      expect(
+        compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), xSize, ELEMENTWISE_TOL),
+      ).toBeLessThan(1);
+      expect(
+        compare(wasm.avgPool2dBackward(dy.w, g), ref.avgPool2dBackward(dy.r, g), xSize, ELEMENTWISE_TOL),
+      ).toBeLessThan(1);
     });
   }
 
   it("max pooling sends the gradient to the first maximum of a tied window", () => {
-    const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 1, outHeight: 1, outWidth: 1,
-      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const g: Pool2DGeometry = {
+      batch: 1,
+      inHeight: 2,
+      inWidth: 2,
+      channels: 1,
+      outHeight: 1,
+      outWidth: 1,
+      windowHeight: 2,
+      windowWidth: 2,
+      strideHeight: 2,
+      strideWidth: 2,
+      padTop: 0,
+      padLeft: 0,
+    };
     const x = wasm.upload(new Float32Array([1, 3, 3, 0]), "float32");
     const dy = wasm.upload(new Float32Array([5]), "float32");
     expect(Array.from(wasm.read(wasm.maxPool2dBackward(dy, x, g), 4, "float32"))).toEqual([0, 5, 0, 0]);
   });
 
   it("max pooling over 2x2 windows of four channels picks the first maximum of each tie pattern", () => {
-    const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 4, outHeight: 1, outWidth: 1,
-      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const g: Pool2DGeometry = {
+      batch: 1,
+      inHeight: 2,
+      inWidth: 2,
+      channels: 4,
+      outHeight: 1,
+      outWidth: 1,
+      windowHeight: 2,
+      windowWidth: 2,
+      strideHeight: 2,
+      strideWidth: 2,
+      padTop: 0,
+      padLeft: 0,
+    };
     // Taps in row-major order, channel by channel: all tied; last two tied; middle two tied; a strict maximum last.
-    const taps = [[1, 1, 1, 1], [0, 1, 2, 2], [0, 3, 3, 1], [0, 1, 2, 3]];
+    const taps = [
+      [1, 1, 1, 1],
+      [0, 1, 2, 2],
+      [0, 3, 3, 1],
+      [0, 1, 2, 3],
+    ];
     const x = both(Float64Array.from({ length: 16 }, (_, i) => taps[i % 4][Math.floor(i / 4)]));
     const dy = both(Float64Array.from([1, 2, 3, 4]));
-    expect(compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), 16, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(
+      compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), 16, ELEMENTWISE_TOL),
+    ).toBeLessThan(1);
   });
 
   it("max pooling with NaN in a window: forward gives NaN, the gradient skips NaN taps as the reference does", () => {
-    const g: Pool2DGeometry = { batch: 1, inHeight: 2, inWidth: 2, channels: 5, outHeight: 1, outWidth: 1,
-      windowHeight: 2, windowWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const g: Pool2DGeometry = {
+      batch: 1,
+      inHeight: 2,
+      inWidth: 2,
+      channels: 5,
+      outHeight: 1,
+      outWidth: 1,
+      windowHeight: 2,
+      windowWidth: 2,
+      strideHeight: 2,
+      strideWidth: 2,
+      padTop: 0,
+      padLeft: 0,
+    };
     const values = randomValues(20, 16);
     values[5 + 1] = NaN;
     values[10 + 1] = NaN;
@@ -163,24 +275,56 @@ describe("wasm backend primitives match the float64 reference", () => {
     const x = both(values);
     const dy = both(Float64Array.from([1, 2, 3, 4, 5]));
     expect(compare(wasm.pool2d("max", x.w, g), ref.pool2d("max", x.r, g), 5, ELEMENTWISE_TOL)).toBeLessThan(1);
-    expect(compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), 20, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(
+      compare(wasm.maxPool2dBackward(dy.w, x.w, g), ref.maxPool2dBackward(dy.r, x.r, g), 20, ELEMENTWISE_TOL),
+    ).toBeLessThan(1);
   });
 
   it("batched matmul with transposes and a broadcast operand", () => {
     const a = both(randomValues(3 * 17 * 9, 6));
     const b = both(randomValues(9 * 65, 7));
-    for (const [tA, tB] of [[false, false], [true, true]] as const) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, true],
+    ] as const) {
       const aShape = [3, tA ? 9 : 17, tA ? 17 : 9] as const;
       const bShape = [1, tB ? 65 : 9, tB ? 9 : 65] as const;
-      expect(compare(wasm.matmul(a.w, aShape, b.w, bShape, tA, tB, 3), ref.matmul(a.r, aShape, b.r, bShape, tA, tB, 3),
-        3 * 17 * 65, SUM_TOL), `${tA} ${tB}`).toBeLessThan(1);
+      expect(
+        compare(
+          wasm.matmul(a.w, aShape, b.w, bShape, tA, tB, 3),
+          ref.matmul(a.r, aShape, b.r, bShape, tA, tB, 3),
+          3 * 17 * 65,
+          SUM_TOL,
+        ),
+        `${tA} ${tB}`,
+      ).toBeLessThan(1);
     }
   });
 
   it("unary ops, with and without a SIMD kernel", () => {
     const x = both(randomValues(37, 8).map((v) => v * 3));
-    for (const op of ["neg", "abs", "square", "relu", "leakyRelu", "elu", "floor", "ceil", "round", "sign", "exp", "tanh", "sigmoid", "erf", "softplus", "sin", "cos"] as const) {
-      expect(compare(wasm.unary(op, x.w, 37, 0.2), ref.unary(op, x.r, 37, 0.2), 37, ELEMENTWISE_TOL), op).toBeLessThan(1);
+    for (const op of [
+      "neg",
+      "abs",
+      "square",
+      "relu",
+      "leakyRelu",
+      "elu",
+      "floor",
+      "ceil",
+      "round",
+      "sign",
+      "exp",
+      "tanh",
+      "sigmoid",
+      "erf",
+      "softplus",
+      "sin",
+      "cos",
+    ] as const) {
+      expect(compare(wasm.unary(op, x.w, 37, 0.2), ref.unary(op, x.r, 37, 0.2), 37, ELEMENTWISE_TOL), op).toBeLessThan(
+        1,
+      );
     }
     const pos = both(randomValues(37, 9).map((v) => v + 1.5));
     for (const op of ["sqrt", "reciprocal", "log"] as const) {
@@ -189,20 +333,53 @@ describe("wasm backend primitives match the float64 reference", () => {
   });
 
   const broadcasts: [Shape, Shape, Shape][] = [
-    [[5, 7], [5, 7], [5, 7]],
+    [
+      [5, 7],
+      [5, 7],
+      [5, 7],
+    ],
     [[4, 3, 10], [10], [4, 3, 10]],
-    [[4, 3, 10], [4, 3, 1], [4, 3, 10]],
+    [
+      [4, 3, 10],
+      [4, 3, 1],
+      [4, 3, 10],
+    ],
     [[], [6, 5], [6, 5]],
-    [[2, 1, 3, 1, 5], [1, 4, 1, 6, 5], [2, 4, 3, 6, 5]],
+    [
+      [2, 1, 3, 1, 5],
+      [1, 4, 1, 6, 5],
+      [2, 4, 3, 6, 5],
+    ],
   ];
   for (const [aShape, bShape, outShape] of broadcasts) {
     it(`binary ops broadcast ${JSON.stringify(aShape)} with ${JSON.stringify(bShape)}`, () => {
       const a = both(randomValues(sizeOf(aShape), 10).map((v) => Math.round(v * 4) / 2));
       const b = both(randomValues(sizeOf(bShape), 11).map((v) => Math.round(v * 4) / 2 + 0.25));
       const n = sizeOf(outShape);
-      for (const op of ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "pow"] as const) {
-        expect(compare(wasm.binary(op, a.w, aShape, b.w, bShape, outShape), ref.binary(op, a.r, aShape, b.r, bShape, outShape),
-          n, ELEMENTWISE_TOL), op).toBeLessThan(1);
+      for (const op of [
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "maximum",
+        "minimum",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "pow",
+      ] as const) {
+        expect(
+          compare(
+            wasm.binary(op, a.w, aShape, b.w, bShape, outShape),
+            ref.binary(op, a.r, aShape, b.r, bShape, outShape),
+            n,
+            ELEMENTWISE_TOL,
+          ),
+          op,
+        ).toBeLessThan(1);
       }
     });
   }
@@ -212,15 +389,22 @@ describe("wasm backend primitives match the float64 reference", () => {
     const a = both(randomValues(4 * 2 * 3, 15));
     const b = both(Float64Array.from([-1, -2, -3]));
     const [cShape, aShape, bShape, outShape] = [[2, 3], [4, 2, 3], [3], [4, 2, 3]];
-    expect(compare(wasm.where(cond.w, cShape, a.w, aShape, b.w, bShape, outShape),
-      ref.where(cond.r, cShape, a.r, aShape, b.r, bShape, outShape), 24, ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(
+      compare(
+        wasm.where(cond.w, cShape, a.w, aShape, b.w, bShape, outShape),
+        ref.where(cond.r, cShape, a.r, aShape, b.r, bShape, outShape),
+        24,
+        ELEMENTWISE_TOL,
+      ),
+    ).toBeLessThan(1);
   });
 
   it("cast truncates float32 toward zero (NaN to 0) and converts int32 back exactly", () => {
     const x = wasm.upload(new Float32Array([1.7, -1.7, NaN, 3e9]), "float32");
     const i = wasm.cast(x, 4, "float32", "int32");
-    expect(Array.from(wasm.read(i, 4, "int32"))).toEqual(Array.from(ref.cast(ref.upload(new Float32Array([1.7, -1.7, NaN, 3e9]),
-      "float32"), 4, "float32", "int32")));
+    expect(Array.from(wasm.read(i, 4, "int32"))).toEqual(
+      Array.from(ref.cast(ref.upload(new Float32Array([1.7, -1.7, NaN, 3e9]), "float32"), 4, "float32", "int32")),
+    );
     expect(Array.from(wasm.read(wasm.cast(i, 4, "int32", "float32"), 4, "float32"))).toEqual([1, -1, 0, -1294967296]);
   });
 
@@ -228,17 +412,43 @@ describe("wasm backend primitives match the float64 reference", () => {
     const big = both(randomValues(300 * 1000, 17));
     const row = both(randomValues(1000, 18));
     const col = both(randomValues(300, 19));
-    expect(compare(wasm.unary("relu", big.w, 300000), ref.unary("relu", big.r, 300000), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
-    expect(compare(wasm.binary("add", big.w, [300, 1000], row.w, [1000], [300, 1000]),
-      ref.binary("add", big.r, [300, 1000], row.r, [1000], [300, 1000]), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
-    expect(compare(wasm.binary("mul", big.w, [300, 1000], col.w, [300, 1], [300, 1000]),
-      ref.binary("mul", big.r, [300, 1000], col.r, [300, 1], [300, 1000]), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
-    expect(compare(wasm.where(big.w, [300, 1000], row.w, [1000], col.w, [300, 1], [300, 1000]),
-      ref.where(big.r, [300, 1000], row.r, [1000], col.r, [300, 1], [300, 1000]), 300000, ELEMENTWISE_TOL)).toBeLessThan(1);
-    for (const [shape, axes, outSize] of [[[300, 1000], [1], 300], [[300, 1000], [0], 1000], [[300000], [0], 1]] as const) {
+    expect(
+      compare(wasm.unary("relu", big.w, 300000), ref.unary("relu", big.r, 300000), 300000, ELEMENTWISE_TOL),
+    ).toBeLessThan(1);
+    expect(
+      compare(
+        wasm.binary("add", big.w, [300, 1000], row.w, [1000], [300, 1000]),
+        ref.binary("add", big.r, [300, 1000], row.r, [1000], [300, 1000]),
+        300000,
+        ELEMENTWISE_TOL,
+      ),
+    ).toBeLessThan(1);
+    expect(
+      compare(
+        wasm.binary("mul", big.w, [300, 1000], col.w, [300, 1], [300, 1000]),
+        ref.binary("mul", big.r, [300, 1000], col.r, [300, 1], [300, 1000]),
+        300000,
+        ELEMENTWISE_TOL,
+      ),
+    ).toBeLessThan(1);
+    expect(
+      compare(
+        wasm.where(big.w, [300, 1000], row.w, [1000], col.w, [300, 1], [300, 1000]),
+        ref.where(big.r, [300, 1000], row.r, [1000], col.r, [300, 1], [300, 1000]),
+        300000,
+        ELEMENTWISE_TOL,
+      ),
+    ).toBeLessThan(1);
+    for (const [shape, axes, outSize] of [
+      [[300, 1000], [1], 300],
+      [[300, 1000], [0], 1000],
+      [[300000], [0], 1],
+    ] as const) {
       for (const op of ["sum", "max"] as const) {
-        expect(compare(wasm.reduce(op, big.w, shape, axes), ref.reduce(op, big.r, shape, axes), outSize, SUM_TOL * 10),
-          `${op} ${shape.join(",")} ${axes.join(",")}`).toBeLessThan(1);
+        expect(
+          compare(wasm.reduce(op, big.w, shape, axes), ref.reduce(op, big.r, shape, axes), outSize, SUM_TOL * 10),
+          `${op} ${shape.join(",")} ${axes.join(",")}`,
+        ).toBeLessThan(1);
       }
     }
   });
@@ -249,8 +459,10 @@ describe("wasm backend primitives match the float64 reference", () => {
     for (const axes of [[3], [0], [1, 2], [0, 2], [0, 1, 2, 3]]) {
       const outSize = sizeOf(shape.filter((_, d) => !axes.includes(d)));
       for (const op of ["sum", "prod", "max", "min"] as const) {
-        expect(compare(wasm.reduce(op, x.w, shape, axes), ref.reduce(op, x.r, shape, axes), outSize, SUM_TOL), `${op} ${axes.join(",")}`)
-          .toBeLessThan(1);
+        expect(
+          compare(wasm.reduce(op, x.w, shape, axes), ref.reduce(op, x.r, shape, axes), outSize, SUM_TOL),
+          `${op} ${axes.join(",")}`,
+        ).toBeLessThan(1);
       }
     }
   });
@@ -264,11 +476,33 @@ describe("wasm backend primitives match the float64 reference", () => {
       { shape: [3, 4, 5, 6], strides: [0, ...stridesOf(shape)], offset: 0 },
     ];
     for (const v of views) {
-      expect(compare(wasm.strided(x.w, "float32", v), ref.strided(x.r, "float32", v), sizeOf(v.shape), ELEMENTWISE_TOL)).toBeLessThan(1);
+      expect(
+        compare(wasm.strided(x.w, "float32", v), ref.strided(x.r, "float32", v), sizeOf(v.shape), ELEMENTWISE_TOL),
+      ).toBeLessThan(1);
     }
     const y = both(randomValues(4 * 2 * 6, 14));
     const outShape = [4, 7, 6];
-    expect(compare(wasm.concat([{ data: x.w, shape }, { data: y.w, shape: [4, 2, 6] }], 1, "float32"),
-      ref.concat([{ data: x.r, shape }, { data: y.r, shape: [4, 2, 6] }], 1, "float32"), sizeOf(outShape), ELEMENTWISE_TOL)).toBeLessThan(1);
+    expect(
+      compare(
+        wasm.concat(
+          [
+            { data: x.w, shape },
+            { data: y.w, shape: [4, 2, 6] },
+          ],
+          1,
+          "float32",
+        ),
+        ref.concat(
+          [
+            { data: x.r, shape },
+            { data: y.r, shape: [4, 2, 6] },
+          ],
+          1,
+          "float32",
+        ),
+        sizeOf(outShape),
+        ELEMENTWISE_TOL,
+      ),
+    ).toBeLessThan(1);
   });
 });

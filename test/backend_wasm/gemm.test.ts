@@ -6,8 +6,18 @@ import { buildWasmKernels, randomValues } from "./kernels_build";
 // float32 accumulation over k terms of magnitude <= 1: a few ulps per term.
 const TOLERANCE = 2e-6;
 
-function naive(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array,
-  b: Float64Array, beta: number, c: Float64Array): { value: Float64Array; scale: Float64Array } {
+function naive(
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  b: Float64Array,
+  beta: number,
+  c: Float64Array,
+): { value: Float64Array; scale: Float64Array } {
   const value = new Float64Array(m * n);
   const scale = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
@@ -26,7 +36,16 @@ function naive(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha:
   return { value, scale };
 }
 
-function runCase(kernels: WasmKernels, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number): number {
+function runCase(
+  kernels: WasmKernels,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+  alpha: number,
+  beta: number,
+): number {
   const h = kernels.heap;
   const a = randomValues(m * k, m * 7 + k);
   const b = randomValues(k * n, n * 13 + k);
@@ -37,8 +56,21 @@ function runCase(kernels: WasmKernels, m: number, n: number, k: number, tA: bool
   h.f32.set(a, A.ptr >> 2);
   h.f32.set(b, B.ptr >> 2);
   h.f32.set(c, C.ptr >> 2);
-  gemm(kernels, { transA: tA, transB: tB, m, n, k, alpha, a: A.ptr, lda: tA ? m : k, b: B.ptr, ldb: tB ? k : n,
-    beta, c: C.ptr, ldc: n });
+  gemm(kernels, {
+    transA: tA,
+    transB: tB,
+    m,
+    n,
+    k,
+    alpha,
+    a: A.ptr,
+    lda: tA ? m : k,
+    b: B.ptr,
+    ldb: tB ? k : n,
+    beta,
+    c: C.ptr,
+    ldc: n,
+  });
   const want = naive(tA, tB, m, n, k, alpha, a, b, beta, c);
   let worst = 0;
   for (let i = 0; i < m * n; i++) {
@@ -58,11 +90,17 @@ describe("wasm GEMM C = alpha * op(A) op(B) + beta * C", () => {
   });
 
   const sizes = [1, 3, 17, 63, 65, 129];
-  for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`matches a float64 product on odd sizes with transA=${tA} transB=${tB}`, () => {
       for (const m of sizes) {
         for (const n of [1, 9, 65]) {
-          for (const k of [1, 17, 129]) expect(runCase(single, m, n, k, tA, tB, 1, 0), `${m}x${n}x${k}`).toBeLessThan(TOLERANCE);
+          for (const k of [1, 17, 129])
+            expect(runCase(single, m, n, k, tA, tB, 1, 0), `${m}x${n}x${k}`).toBeLessThan(TOLERANCE);
         }
       }
     });
@@ -79,7 +117,21 @@ describe("wasm GEMM C = alpha * op(A) op(B) + beta * C", () => {
     const C = h.alloc(4 * 4);
     h.f32.fill(1, A.ptr >> 2, (A.ptr >> 2) + 4);
     h.f32.fill(NaN, C.ptr >> 2, (C.ptr >> 2) + 4);
-    gemm(single, { transA: false, transB: false, m: 2, n: 2, k: 1, alpha: 1, a: A.ptr, lda: 1, b: A.ptr, ldb: 2, beta: 0, c: C.ptr, ldc: 2 });
+    gemm(single, {
+      transA: false,
+      transB: false,
+      m: 2,
+      n: 2,
+      k: 1,
+      alpha: 1,
+      a: A.ptr,
+      lda: 1,
+      b: A.ptr,
+      ldb: 2,
+      beta: 0,
+      c: C.ptr,
+      ldc: 2,
+    });
     expect(Array.from(h.f32.subarray(C.ptr >> 2, (C.ptr >> 2) + 4))).toEqual([1, 1, 1, 1]);
   });
 
@@ -98,8 +150,25 @@ describe("wasm GEMM C = alpha * op(A) op(B) + beta * C", () => {
       const C = h.alloc(batch * m * n * 4);
       h.f32.set(randomValues(batch * m * k, 1), A.ptr >> 2);
       h.f32.set(randomValues(k * n, 2), B.ptr >> 2);
-      gemm(kernels, { transA: false, transB: false, m, n, k, alpha: 1, a: A.ptr, lda: k, b: B.ptr, ldb: n, beta: 0, c: C.ptr,
-        ldc: n, batch, strideA: m * k, strideB: 0, strideC: m * n });
+      gemm(kernels, {
+        transA: false,
+        transB: false,
+        m,
+        n,
+        k,
+        alpha: 1,
+        a: A.ptr,
+        lda: k,
+        b: B.ptr,
+        ldb: n,
+        beta: 0,
+        c: C.ptr,
+        ldc: n,
+        batch,
+        strideA: m * k,
+        strideB: 0,
+        strideC: m * n,
+      });
       return h.f32.slice(C.ptr >> 2, (C.ptr >> 2) + batch * m * n);
     });
     expect(results[1]).toEqual(results[0]);

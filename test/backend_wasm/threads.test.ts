@@ -24,7 +24,9 @@ describe("wasm worker threads", () => {
     const y = heap.alloc(4 * 4);
     heap.f32.set([-1, 1, -2, 2], x.ptr >> 2);
     // Thread 1 reads far past the end of the memory.
-    expect(() => kernels.parallel("unaryRelu", (t) => [t === 1 ? 0x7fff0000 : x.ptr, y.ptr, 4, 0])).toThrow(/trapped on worker thread 1/);
+    expect(() => kernels.parallel("unaryRelu", (t) => [t === 1 ? 0x7fff0000 : x.ptr, y.ptr, 4, 0])).toThrow(
+      /trapped on worker thread 1/,
+    );
     kernels.parallel("unaryRelu", () => [x.ptr, y.ptr, 4, 0]);
     expect(Array.from(heap.f32.subarray(y.ptr >> 2, (y.ptr >> 2) + 4))).toEqual([0, 1, 0, 2]);
   });

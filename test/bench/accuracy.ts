@@ -35,15 +35,24 @@ export async function runAccuracyBench(): Promise<string> {
   for (const learningRate of LEARNING_RATES) {
     nn.seed(0);
     const model = lectureCnn();
-    model.compile({ loss: "categorical_crossentropy", optimizer: keras.optimizers.Adam({ learningRate }), metrics: ["accuracy"] });
+    model.compile({
+      loss: "categorical_crossentropy",
+      optimizer: keras.optimizers.Adam({ learningRate }),
+      metrics: ["accuracy"],
+    });
     const started = performance.now();
-    const history = await model.fit(xTrain, yTrain, { batchSize: BATCH, epochs: EPOCHS, validationSplit: VALIDATION_SPLIT, verbose: 0 });
+    const history = await model.fit(xTrain, yTrain, {
+      batchSize: BATCH,
+      epochs: EPOCHS,
+      validationSplit: VALIDATION_SPLIT,
+      verbose: 0,
+    });
     const seconds = (performance.now() - started) / 1000;
     const [, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: 500 }) as number[];
     const validation = history.history.val_accuracy;
     lines.push(
       row([
-        learningRate === 0.001 ? "0.001 (\"adam\")" : String(learningRate),
+        learningRate === 0.001 ? '0.001 ("adam")' : String(learningRate),
         percent(testAccuracy),
         percent(validation[validation.length - 1]),
         seconds.toFixed(1),

@@ -172,9 +172,22 @@ interface Row {
 
 const ROWS: Row[] = [
   { label: "start -> kernel_info_reply", value: (s) => median(s.map((x) => x.startToInfoMs)), unit: "s" },
-  { label: "start -> first 1+1 result", value: (s) => median(s.map((x) => x.startToFirstResultMs)), unit: "s", goal: 0.6 },
+  {
+    label: "start -> first 1+1 result",
+    value: (s) => median(s.map((x) => x.startToFirstResultMs)),
+    unit: "s",
+    goal: 0.6,
+  },
   { label: "1+1 round trip, median", value: (s) => median(s.flatMap((x) => x.roundTripsMs)), unit: "ms", goal: 1 },
-  { label: "1+1 round trip, p95", value: (s) => percentile(s.flatMap((x) => x.roundTripsMs), 0.95), unit: "ms" },
+  {
+    label: "1+1 round trip, p95",
+    value: (s) =>
+      percentile(
+        s.flatMap((x) => x.roundTripsMs),
+        0.95,
+      ),
+    unit: "ms",
+  },
   { label: "RSS after start", value: (s) => median(s.map((x) => x.rssMiB)), unit: "MiB", goal: 1 },
 ];
 

@@ -170,10 +170,15 @@ function backendContestant(name: string, b: Backend): Contestant {
       const x = b.upload(filled(g.batch * g.inHeight * g.inWidth * g.inChannels), "float32");
       const w = b.upload(filled(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels), "float32");
       const dy = b.upload(filled(g.batch * g.outHeight * g.outWidth * g.outChannels), "float32");
-      const forward = (): void => readAndRelease(b, b.conv2d(x, w, g), g.batch * g.outHeight * g.outWidth * g.outChannels);
+      const forward = (): void =>
+        readAndRelease(b, b.conv2d(x, w, g), g.batch * g.outHeight * g.outWidth * g.outChannels);
       const backward = (): void => {
         readAndRelease(b, b.conv2dBackpropInput(dy, w, g), g.batch * g.inHeight * g.inWidth * g.inChannels);
-        readAndRelease(b, b.conv2dBackpropFilter(x, dy, g), g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
+        readAndRelease(
+          b,
+          b.conv2dBackpropFilter(x, dy, g),
+          g.filterHeight * g.filterWidth * g.inChannels * g.outChannels,
+        );
       };
       return {
         run: task.kind === "conv forward" ? forward : () => (forward(), backward()),
@@ -228,7 +233,8 @@ function tfContestant(tf: Tf, backend: "cpu" | "wasm"): Contestant {
       void tf.setBackend(backend);
       if (task.kind === "matmul") {
         const n = task.n ?? 0;
-        if (backend === "cpu" && n > TFJS_CPU_MAX_MATMUL) return { skip: `not measured above N=${TFJS_CPU_MAX_MATMUL} (N=1024 takes 7 s)` };
+        if (backend === "cpu" && n > TFJS_CPU_MAX_MATMUL)
+          return { skip: `not measured above N=${TFJS_CPU_MAX_MATMUL} (N=1024 takes 7 s)` };
         const a = tf.tensor2d(filled(n * n), [n, n]);
         const b = tf.tensor2d(filled(n * n), [n, n]);
         return { run: () => readAndDispose(tf.matMul(a, b)), cleanup: () => tf.dispose([a, b]) };
@@ -243,14 +249,20 @@ function tfContestant(tf: Tf, backend: "cpu" | "wasm"): Contestant {
       const attrs = { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [1, 1] };
       const forward = (): void => readAndDispose(tf.conv2d(x, w, 1, "valid"));
       const backward = (): void => {
-        readAndDispose(tf.engine().runKernel<TfTensor>("Conv2DBackpropInput", { dy, filter: w }, { ...attrs, inputShape: xShape }));
-        readAndDispose(tf.engine().runKernel<TfTensor>("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape: wShape }));
+        readAndDispose(
+          tf.engine().runKernel<TfTensor>("Conv2DBackpropInput", { dy, filter: w }, { ...attrs, inputShape: xShape }),
+        );
+        readAndDispose(
+          tf.engine().runKernel<TfTensor>("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape: wShape }),
+        );
       };
       return {
         run: task.kind === "conv forward" ? forward : () => (forward(), backward()),
         cleanup: () => tf.dispose([x, w, dy]),
         scale: shrink ? full.batch / g.batch : 1,
-        note: shrink ? `tfjs-cpu fwd+bwd: timed at batch ${g.batch} and scaled to ${full.batch} (its filter gradient takes minutes at batch 128)` : undefined,
+        note: shrink
+          ? `tfjs-cpu fwd+bwd: timed at batch ${g.batch} and scaled to ${full.batch} (its filter gradient takes minutes at batch 128)`
+          : undefined,
       };
     },
   };
@@ -288,7 +300,8 @@ export function registerWasmFilterGradient(tf: Tf): void {
         const [fh, fw, inC] = filterShape;
         const taps: TfTensor[] = [];
         for (let fy = 0; fy < fh; fy++) {
-          for (let fx = 0; fx < fw; fx++) taps.push(tf.slice(x as TfCore.Tensor4D, [0, fy, fx, 0], [batch, outH, outW, inC]));
+          for (let fx = 0; fx < fw; fx++)
+            taps.push(tf.slice(x as TfCore.Tensor4D, [0, fy, fx, 0], [batch, outH, outW, inC]));
         }
         const patches = tf.reshape(tf.stack(taps, 3), [batch * outH * outW, fh * fw * inC]);
         const grad = tf.matMul(patches, tf.reshape(dy, [batch * outH * outW, outC]), true, false);
@@ -300,8 +313,21 @@ export function registerWasmFilterGradient(tf: Tf): void {
 
 function cnnConv(batch: number, size: number, inC: number, outC: number): Conv2DGeometry {
   return {
-    batch, inHeight: size, inWidth: size, inChannels: inC, outHeight: size - 2, outWidth: size - 2, outChannels: outC,
-    filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0,
+    batch,
+    inHeight: size,
+    inWidth: size,
+    inChannels: inC,
+    outHeight: size - 2,
+    outWidth: size - 2,
+    outChannels: outC,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 0,
+    padLeft: 0,
   };
 }
 

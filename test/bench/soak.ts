@@ -72,9 +72,14 @@ async function round(jupyter: JupyterEnv, server: JupyterServer, n: number): Pro
         return performance.now() - began;
       }),
     );
-    const rates = await Promise.all(kernels.map(async (kernel) => Number(/@rate (\d+)/.exec(await execute(kernel, TRAINING_CELL))?.[1])));
+    const rates = await Promise.all(
+      kernels.map(async (kernel) => Number(/@rate (\d+)/.exec(await execute(kernel, TRAINING_CELL))?.[1])),
+    );
     const pids = processesMentioning(`${jupyter.runtimeDir}/kernel-`);
-    if (pids.length !== n) throw new Error(`${n} kernels were started but ${pids.length} kernel processes run; server log:\n${server.log()}`);
+    if (pids.length !== n)
+      throw new Error(
+        `${n} kernels were started but ${pids.length} kernel processes run; server log:\n${server.log()}`,
+      );
     const rss = pids.map(residentMiB);
     const wallS = (performance.now() - began) / 1000;
     startTimes.sort((a, b) => a - b);
@@ -100,9 +105,10 @@ async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     if (msg.header.msg_type === "stream") stdout += (msg as KernelMessage.IStreamMsg).content.text;
   };
-  const reply = (await future.done);
+  const reply = await future.done;
   if (reply.content.status !== "ok") {
-    const error = reply.content.status === "error" ? `${reply.content.ename}: ${reply.content.evalue}` : reply.content.status;
+    const error =
+      reply.content.status === "error" ? `${reply.content.ename}: ${reply.content.evalue}` : reply.content.status;
     throw new Error(`kernel ${kernel.id} failed a cell (${error}):\n${code}`);
   }
   return stdout;
@@ -114,7 +120,8 @@ function residentMiB(pid: number): number {
 }
 
 function report(rows: Row[]): string {
-  const header = "kernels | start median / max (ms) | RSS per kernel (MiB) | samples/s per kernel | samples/s total | round (s)";
+  const header =
+    "kernels | start median / max (ms) | RSS per kernel (MiB) | samples/s per kernel | samples/s total | round (s)";
   const lines = rows.map(
     (r) =>
       `${String(r.kernels).padStart(7)} | ${`${r.startMedianMs.toFixed(0)} / ${r.startMaxMs.toFixed(0)}`.padStart(23)} | ` +

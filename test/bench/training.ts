@@ -43,17 +43,32 @@ export function runTrainingBench(): string {
     lines.push(cnnRow(job, outcome, baseline && "result" in baseline ? baseline.result : undefined));
     process.stderr.write(`${lines[lines.length - 1]}\n`);
   }
-  lines.push("", "learning-check models (nnlab's automatic backend), samples/s over the timed epochs after one warm-up epoch", "");
+  lines.push(
+    "",
+    "learning-check models (nnlab's automatic backend), samples/s over the timed epochs after one warm-up epoch",
+    "",
+  );
   lines.push(row(["model", "epochs", "samples/s", "", "", "peak RSS MiB"]));
   for (const job of SEQUENCE_JOBS) {
     const outcome = runChild(job);
-    lines.push("result" in outcome
-      ? row([LABELS[job], String(outcome.result.batches), outcome.result.samplesPerSecond.toFixed(0), "", "", mib(outcome.result.peakRssBytes)])
-      : `${LABELS[job]}: n/a (${outcome.failure})`);
+    lines.push(
+      "result" in outcome
+        ? row([
+            LABELS[job],
+            String(outcome.result.batches),
+            outcome.result.samplesPerSecond.toFixed(0),
+            "",
+            "",
+            mib(outcome.result.peakRssBytes),
+          ])
+        : `${LABELS[job]}: n/a (${outcome.failure})`,
+    );
     process.stderr.write(`${lines[lines.length - 1]}\n`);
   }
   lines.push("", "notes:", ...NOTES);
-  lines.push(`- ${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after.`);
+  lines.push(
+    `- ${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after.`,
+  );
   return lines.join("\n");
 }
 
@@ -75,7 +90,14 @@ type Job =
   | "lstm-recall"
   | "transformer-reverse";
 
-const CNN_JOBS: Job[] = ["cnn-tfjs-wasm", "cnn-nnlab-wasm", "cnn-gpujs-webasm", "cnn-gpujs-cpu", "cnn-gpujs-headlessgl", "cnn-gpujs-webgpu"];
+const CNN_JOBS: Job[] = [
+  "cnn-tfjs-wasm",
+  "cnn-nnlab-wasm",
+  "cnn-gpujs-webasm",
+  "cnn-gpujs-cpu",
+  "cnn-gpujs-headlessgl",
+  "cnn-gpujs-webgpu",
+];
 const SEQUENCE_JOBS: Job[] = ["lstm-recall", "transformer-reverse"];
 
 const LABELS: Record<Job, string> = {
@@ -135,18 +157,29 @@ function runChild(job: Job): Outcome {
   const child = spawnSync(process.execPath, [__filename, job], { env, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
   const line = child.stdout.split("\n").find((l) => l.startsWith(RESULT_TAG));
   if (line) return { result: JSON.parse(line.slice(RESULT_TAG.length)) as Result };
-  const why = `${child.stderr}\n${child.stdout}`.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("Error") || l.includes("Error:"));
+  const why = `${child.stderr}\n${child.stdout}`
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("Error") || l.includes("Error:"));
   return { failure: why[0] ?? `exit status ${child.status ?? child.signal}` };
 }
 
 function cnnRow(job: Job, outcome: Outcome, baseline: Result | undefined): string {
   if (!("result" in outcome)) return `${LABELS[job]}: n/a (${outcome.failure.slice(0, 200)})`;
   const r = outcome.result;
-  const ratio = baseline && job !== "cnn-tfjs-wasm" ? `${(r.samplesPerSecond / baseline.samplesPerSecond).toFixed(2)}x` : "";
+  const ratio =
+    baseline && job !== "cnn-tfjs-wasm" ? `${(r.samplesPerSecond / baseline.samplesPerSecond).toFixed(2)}x` : "";
   const figure = r.samplesPerSecond.toFixed(r.samplesPerSecond < 10 ? 2 : 0);
   const accuracy = r.testAccuracy === undefined ? "-" : `${(100 * r.testAccuracy).toFixed(2)}%`;
   const epoch = FULL && r.testAccuracy !== undefined ? ` (epoch ${r.fitSeconds.toFixed(1)} s)` : "";
-  return row([LABELS[job], String(r.batches), figure + epoch, ratio, accuracy, `${mib(r.fitPeakRssBytes)} / ${mib(r.peakRssBytes)}`]);
+  return row([
+    LABELS[job],
+    String(r.batches),
+    figure + epoch,
+    ratio,
+    accuracy,
+    `${mib(r.fitPeakRssBytes)} / ${mib(r.peakRssBytes)}`,
+  ]);
 }
 
 function row(cells: string[]): string {
@@ -172,7 +205,12 @@ async function runJob(job: Job): Promise<Result> {
       return nnlabTransformer();
     default:
       return job.startsWith("cnn-gpujs-")
-        ? nnlabCnn({ samples: (GPUJS_WARMUP + GPUJS_TIMED) * BATCH, warmup: GPUJS_WARMUP, timed: GPUJS_TIMED, evaluate: false })
+        ? nnlabCnn({
+            samples: (GPUJS_WARMUP + GPUJS_TIMED) * BATCH,
+            warmup: GPUJS_WARMUP,
+            timed: GPUJS_TIMED,
+            evaluate: false,
+          })
         : nnlabCnn({ warmup: WARMUP, timed: FULL ? undefined : TIMED, evaluate: true });
   }
 }
@@ -195,7 +233,10 @@ class BatchTimer {
   private finished = 0;
   timedBatches = 0;
 
-  constructor(private readonly plan: { warmup: number; timed: number | undefined }, private readonly model: { stopTraining: boolean }) {}
+  constructor(
+    private readonly plan: { warmup: number; timed: number | undefined },
+    private readonly model: { stopTraining: boolean },
+  ) {}
 
   readonly hooks = {
     onBatchEnd: (batch: number): void => {
@@ -242,23 +283,38 @@ async function nnlabCnn(plan: CnnPlan): Promise<Result> {
     const yTest = keras.utils.toCategorical(testLabels, 10);
     testAccuracy = (model.evaluate(xTest, yTest, { batchSize: 500 }) as number[])[1];
   }
-  return { batches: timer.timedBatches, samplesPerSecond: timer.samplesPerSecond(BATCH), testAccuracy, fitPeakRssBytes, peakRssBytes: peakRss(), fitSeconds };
+  return {
+    batches: timer.timedBatches,
+    samplesPerSecond: timer.samplesPerSecond(BATCH),
+    testAccuracy,
+    fitPeakRssBytes,
+    peakRssBytes: peakRss(),
+    fitSeconds,
+  };
 }
 
 async function tfjsCnn(): Promise<Result> {
   const tf = await import("@tensorflow/tfjs-core");
   const tfWasm = await import("@tensorflow/tfjs-backend-wasm");
   const tfl = await import("@tensorflow/tfjs-layers");
-  tfWasm.setWasmPaths(join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm")), "/"));
+  tfWasm.setWasmPaths(
+    join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm")), "/"),
+  );
   await tf.setBackend("wasm");
   await tf.ready();
   registerWasmFilterGradient(tf);
 
-  const [trainImages, trainLabels, testImages, testLabels] = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-    .map((name) => {
-      const { shape, values } = parseIdx(readFileSync(mnistFile(name)), name);
-      return name.includes("images") ? tf.tensor(Float32Array.from(values), shape) : tf.tensor(Int32Array.from(values), shape, "int32");
-    });
+  const [trainImages, trainLabels, testImages, testLabels] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  ].map((name) => {
+    const { shape, values } = parseIdx(readFileSync(mnistFile(name)), name);
+    return name.includes("images")
+      ? tf.tensor(Float32Array.from(values), shape)
+      : tf.tensor(Int32Array.from(values), shape, "int32");
+  });
   const xTrain = tf.div(tf.reshape(trainImages, [trainImages.shape[0], 28, 28, 1]), 255);
   const yTrain = tf.cast(tf.oneHot(trainLabels as TfTensor1D, 10), "float32");
 
@@ -283,13 +339,24 @@ async function tfjsCnn(): Promise<Result> {
   const yTest = tf.cast(tf.oneHot(testLabels as TfTensor1D, 10), "float32");
   const evaluated = model.evaluate(xTest, yTest, { batchSize: 500 }) as TfScalar[];
   const testAccuracy = (await evaluated[1].data())[0];
-  return { batches: timer.timedBatches, samplesPerSecond: timer.samplesPerSecond(BATCH), testAccuracy, fitPeakRssBytes, peakRssBytes: peakRss(), fitSeconds };
+  return {
+    batches: timer.timedBatches,
+    samplesPerSecond: timer.samplesPerSecond(BATCH),
+    testAccuracy,
+    fitPeakRssBytes,
+    peakRssBytes: peakRss(),
+    fitSeconds,
+  };
 }
 
 /** The recall learning check's model and data; one warm-up epoch, then five timed. */
 async function nnlabLstm(): Promise<Result> {
   nn.seed(3);
-  const model = keras.Sequential([keras.Input({ shape: [36, 5] }), layers.LSTM(16), layers.Dense(4, { activation: "softmax" })]);
+  const model = keras.Sequential([
+    keras.Input({ shape: [36, 5] }),
+    layers.LSTM(16),
+    layers.Dense(4, { activation: "softmax" }),
+  ]);
   model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.01 }), loss: "sparse_categorical_crossentropy" });
   const train = recallTask({ samples: 512, length: 36, classes: 4, keyWindow: 4, seed: 1 });
   return timeEpochs(model, train.x, train.y, 32, 5);
@@ -314,10 +381,21 @@ async function nnlabTransformer(): Promise<Result> {
 async function timeEpochs(model: Model, x: Tensor, y: Tensor, batchSize: number, timed: number): Promise<Result> {
   const ends: number[] = [];
   const fitStart = performance.now();
-  await model.fit(x, y, { batchSize, epochs: 1 + timed, verbose: 0, callbacks: [{ onEpochEnd: () => void ends.push(performance.now()) }] });
+  await model.fit(x, y, {
+    batchSize,
+    epochs: 1 + timed,
+    verbose: 0,
+    callbacks: [{ onEpochEnd: () => void ends.push(performance.now()) }],
+  });
   const seconds = (ends[ends.length - 1] - ends[0]) / 1000;
   const peak = peakRss();
-  return { batches: timed, samplesPerSecond: (timed * x.shape[0]) / seconds, fitPeakRssBytes: peak, peakRssBytes: peak, fitSeconds: (performance.now() - fitStart) / 1000 };
+  return {
+    batches: timed,
+    samplesPerSecond: (timed * x.shape[0]) / seconds,
+    fitPeakRssBytes: peak,
+    peakRssBytes: peak,
+    fitSeconds: (performance.now() - fitStart) / 1000,
+  };
 }
 
 /** Peak resident set size of this process so far (VmHWM). */

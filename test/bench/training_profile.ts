@@ -77,7 +77,8 @@ function instrument(backend: Backend): { totals: Map<string, Tally>; reset(): vo
 
 /** A primitive's name with what tells its calls apart: the op, or the layer's geometry. */
 function label(name: string, args: unknown[]): string {
-  if (name === "unary" || name === "binary" || name === "reduce" || name === "argReduce") return `${name} ${String(args[0])}`;
+  if (name === "unary" || name === "binary" || name === "reduce" || name === "argReduce")
+    return `${name} ${String(args[0])}`;
   if (name.startsWith("conv2d")) {
     const g = args[2] as Conv2DGeometry;
     return `${name} ${g.inHeight}x${g.inWidth}x${g.inChannels}->${g.outChannels}`;
@@ -86,7 +87,8 @@ function label(name: string, args: unknown[]): string {
     const g = args[name === "pool2d" ? 2 : args.length - 1] as Pool2DGeometry;
     return `${name} ${g.inHeight}x${g.inWidth}x${g.channels}`;
   }
-  if (name === "matmul") return `matmul ${JSON.stringify(args[1])}@${JSON.stringify(args[3])}${args[4] ? " tA" : ""}${args[5] ? " tB" : ""}`;
+  if (name === "matmul")
+    return `matmul ${JSON.stringify(args[1])}@${JSON.stringify(args[3])}${args[4] ? " tA" : ""}${args[5] ? " tB" : ""}`;
   return name;
 }
 
@@ -101,7 +103,11 @@ function report(totals: Map<string, Tally>, stepMs: number, backend: string): st
     "",
     `${"primitive".padEnd(52)}${"ms/step".padStart(9)}${"share".padStart(9)}${"calls".padStart(8)}`,
     ...rows.filter((r) => r.ms >= 0.05).map((r) => line(r.key, r.ms, r.calls.toFixed(0))),
-    line("(other primitives, each < 0.05 ms)", rows.filter((r) => r.ms < 0.05).reduce((s, r) => s + r.ms, 0), ""),
+    line(
+      "(other primitives, each < 0.05 ms)",
+      rows.filter((r) => r.ms < 0.05).reduce((s, r) => s + r.ms, 0),
+      "",
+    ),
     line("all backend primitives", inBackend, ""),
     line("outside the backend (op layer, autograd, Keras, fit)", stepMs - inBackend, ""),
   ].join("\n");

@@ -19,7 +19,9 @@ export async function runWasmBench(): Promise<string> {
   const single = new WasmBackend(1);
   const lines: string[] = [];
   const info = wasm.info();
-  lines.push(`wasm backend: ${info.threads} threads, SIMD; tfjs-wasm ${tf.version_core} (XNNPACK, 1 thread under Node)`);
+  lines.push(
+    `wasm backend: ${info.threads} threads, SIMD; tfjs-wasm ${tf.version_core} (XNNPACK, 1 thread under Node)`,
+  );
   lines.push("");
   lines.push("GEMM C = A @ B, f32 (GFLOP/s, median)");
   lines.push(row(["N", `wasm x${info.threads}`, "wasm x1", "tfjs-wasm", "speedup"]));
@@ -28,7 +30,9 @@ export async function runWasmBench(): Promise<string> {
     const ours = gflops(flops, timeMatmul(wasm, n));
     const ours1 = gflops(flops, timeMatmul(single, n));
     const theirs = gflops(flops, timeTfMatmul(tf, n));
-    lines.push(row([String(n), ours.toFixed(1), ours1.toFixed(1), theirs.toFixed(1), `${(ours / theirs).toFixed(2)}x`]));
+    lines.push(
+      row([String(n), ours.toFixed(1), ours1.toFixed(1), theirs.toFixed(1), `${(ours / theirs).toFixed(2)}x`]),
+    );
   }
   lines.push("");
   lines.push("Conv2D of the lecture CNN, batch 128 (ms, median)");
@@ -43,13 +47,22 @@ export async function runWasmBench(): Promise<string> {
     const theirs = timeTfConv(tf, g);
     for (const pass of ["forward", "backprop input", "backprop filter"] as const) {
       const t = theirs[pass];
-      lines.push(row([`${name} ${pass}`, ours[pass].toFixed(2), ours1[pass].toFixed(2), t === undefined ? "n/a" : t.toFixed(2),
-        t === undefined ? " (no tfjs-wasm kernel)" : `${(t / ours[pass]).toFixed(2)}x`]));
+      lines.push(
+        row([
+          `${name} ${pass}`,
+          ours[pass].toFixed(2),
+          ours1[pass].toFixed(2),
+          t === undefined ? "n/a" : t.toFixed(2),
+          t === undefined ? " (no tfjs-wasm kernel)" : `${(t / ours[pass]).toFixed(2)}x`,
+        ]),
+      );
     }
   }
   // Other work on the machine slows the two-thread figures most: say how busy it was.
   lines.push("");
-  lines.push(`${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after`);
+  lines.push(
+    `${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after`,
+  );
   return lines.join("\n");
 }
 
@@ -106,8 +119,21 @@ function timeTfMatmul(tf: Tf, n: number): number {
 
 function cnnConv(size: number, inC: number, outC: number): Conv2DGeometry {
   return {
-    batch: 128, inHeight: size, inWidth: size, inChannels: inC, outHeight: size - 2, outWidth: size - 2, outChannels: outC,
-    filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0,
+    batch: 128,
+    inHeight: size,
+    inWidth: size,
+    inChannels: inC,
+    outHeight: size - 2,
+    outWidth: size - 2,
+    outChannels: outC,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 0,
+    padLeft: 0,
   };
 }
 
@@ -132,7 +158,12 @@ function timeTfConv(tf: Tf, g: Conv2DGeometry): Partial<ConvTimes> {
   const xShape: [number, number, number, number] = [g.batch, g.inHeight, g.inWidth, g.inChannels];
   const x = tf.tensor4d(filled(xShape.reduce((p, n) => p * n, 1)), xShape);
   const w = tf.tensor4d(filled(9 * g.inChannels * g.outChannels), [3, 3, g.inChannels, g.outChannels]);
-  const dy = tf.tensor4d(filled(g.batch * g.outHeight * g.outWidth * g.outChannels), [g.batch, g.outHeight, g.outWidth, g.outChannels]);
+  const dy = tf.tensor4d(filled(g.batch * g.outHeight * g.outWidth * g.outChannels), [
+    g.batch,
+    g.outHeight,
+    g.outWidth,
+    g.outChannels,
+  ]);
   const run = (f: () => TfCore.Tensor): number =>
     median(() => {
       const t = f();

@@ -32,7 +32,9 @@ export interface Chromium {
 /** Starts Chromium with a fresh `--user-data-dir` (playwright passes the directory it is given). */
 export async function launchChromium(viewport = { width: 1280, height: 900 }): Promise<Chromium> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium) for the browser tests.`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium) for the browser tests.`,
+    );
   }
   const profile = mkdtempSync(path.join(tmpdir(), "nnlab-chromium-"));
   const cleanUp = (): void => {

@@ -61,9 +61,13 @@ export const jupyterLab: FrontEnd = {
   async waitUntilReady(page) {
     await page.locator(".jp-Notebook .jp-CodeCell").first().waitFor({ timeout: READY_TIMEOUT_MS });
     // The status bar reads "TypeScript (nnlab) | Idle" once the kernel answered.
-    await page.waitForFunction(() => /\(nnlab\)\s*\|\s*Idle/.test(document.querySelector("#jp-main-statusbar")?.textContent ?? ""), undefined, {
-      timeout: READY_TIMEOUT_MS,
-    });
+    await page.waitForFunction(
+      () => /\(nnlab\)\s*\|\s*Idle/.test(document.querySelector("#jp-main-statusbar")?.textContent ?? ""),
+      undefined,
+      {
+        timeout: READY_TIMEOUT_MS,
+      },
+    );
     // Wider outputs for the screenshots: the file browser is not needed.
     await page.keyboard.press("Control+b");
   },
@@ -87,7 +91,9 @@ export const classicNotebook: FrontEnd = {
   notebookUrl: (server, notebook) => server.pageUrl(`notebooks/${notebook}`),
   async waitUntilReady(page) {
     await page.locator("#notebook-container .cell.code_cell").first().waitFor({ timeout: READY_TIMEOUT_MS });
-    await page.locator("#kernel_indicator_icon.kernel_idle_icon").waitFor({ state: "attached", timeout: READY_TIMEOUT_MS });
+    await page
+      .locator("#kernel_indicator_icon.kernel_idle_icon")
+      .waitFor({ state: "attached", timeout: READY_TIMEOUT_MS });
   },
   async runAll(page) {
     await page.locator("#celllink").click();

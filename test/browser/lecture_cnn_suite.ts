@@ -71,7 +71,9 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
 
     it("runs every cell to a numbered prompt without an error output", () => {
       expect(run.cells.length).toBeGreaterThanOrEqual(Object.keys(FIXTURE_CELLS).length);
-      expect(run.cells.map((c) => [c.prompt.trim(), c.errors])).toEqual(run.cells.map(() => [expect.stringMatching(/\[\d+\]/) as unknown, []]));
+      expect(run.cells.map((c) => [c.prompt.trim(), c.errors])).toEqual(
+        run.cells.map(() => [expect.stringMatching(/\[\d+\]/) as unknown, []]),
+      );
     });
 
     it("shows the conv1 filters and the feature maps as pictures the browser decoded (naturalWidth > 0)", () => {
@@ -84,7 +86,12 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
     });
 
     it("draws every chart with plotly.js (.js-plotly-plot holding traces), offline", () => {
-      for (const text of [FIXTURE_CELLS["training-curves"], FIXTURE_CELLS["confusion-matrix"], FIXTURE_CELLS["hidden-states"], FIXTURE_CELLS.history]) {
+      for (const text of [
+        FIXTURE_CELLS["training-curves"],
+        FIXTURE_CELLS["confusion-matrix"],
+        FIXTURE_CELLS["hidden-states"],
+        FIXTURE_CELLS.history,
+      ]) {
         const cell = cellWith(run, text);
         expect(cell.undrawnCharts, text).toBe(0);
         expect(cell.charts, text).toHaveLength(1);
@@ -97,7 +104,9 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
       const counts = [...new Set(whileRunning.map((s) => s.batchPoints))];
       expect(counts.length, JSON.stringify(run.live)).toBeGreaterThanOrEqual(2);
       expect(counts).toEqual([...counts].sort((a, b) => a - b));
-      const progress = new Set(run.live.filter((s) => s.running && /\d+\/\d+ /.test(s.progress)).map((s) => s.progress));
+      const progress = new Set(
+        run.live.filter((s) => s.running && /\d+\/\d+ /.test(s.progress)).map((s) => s.progress),
+      );
       expect(progress.size, JSON.stringify(run.live)).toBeGreaterThanOrEqual(2);
     });
 

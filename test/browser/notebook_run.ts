@@ -62,7 +62,12 @@ export interface RunOptions {
 }
 
 /** Opens the page at `url`, runs all cells and returns what the page showed during and after the run. */
-export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, options: RunOptions): Promise<NotebookRun> {
+export async function runNotebook(
+  page: Page,
+  frontEnd: FrontEnd,
+  url: string,
+  options: RunOptions,
+): Promise<NotebookRun> {
   rmSync(options.artifacts, { recursive: true, force: true }); // no stale screenshot from an earlier run
   mkdirSync(options.artifacts, { recursive: true });
   const { selectors } = frontEnd;
@@ -90,7 +95,9 @@ export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, o
     if (errors > 0 && !prompts.some((p) => /\[\*\]/.test(p))) break;
     if (Date.now() > deadline) {
       await page.screenshot({ path: path.join(options.artifacts, "timed-out.png") });
-      throw new Error(`${frontEnd.name}: the notebook did not finish within ${options.timeoutMs} ms; prompts ${JSON.stringify(prompts)}`);
+      throw new Error(
+        `${frontEnd.name}: the notebook did not finish within ${options.timeoutMs} ms; prompts ${JSON.stringify(prompts)}`,
+      );
     }
     await page.waitForTimeout(200);
   }
@@ -108,7 +115,10 @@ export async function runNotebook(page: Page, frontEnd: FrontEnd, url: string, o
 /** The cell whose source contains `text`; throws listing the cells when there is none. */
 export function cellWith(run: NotebookRun, text: string): CellState {
   const cell = run.cells.find((c) => c.source.includes(text));
-  if (!cell) throw new Error(`no code cell contains ${JSON.stringify(text)}; sources: ${JSON.stringify(run.cells.map((c) => c.source.slice(0, 60)))}`);
+  if (!cell)
+    throw new Error(
+      `no code cell contains ${JSON.stringify(text)}; sources: ${JSON.stringify(run.cells.map((c) => c.source.slice(0, 60)))}`,
+    );
   return cell;
 }
 
@@ -120,7 +130,10 @@ export async function screenshotCell(page: Page, selectors: CellSelectors, text:
 
 /* The functions below run inside the page: they must be self-contained. */
 
-type PlotDiv = HTMLElement & { data?: { name?: string; type?: string; x?: unknown[] }[]; layout?: { title?: { text?: string } | string } };
+type PlotDiv = HTMLElement & {
+  data?: { name?: string; type?: string; x?: unknown[] }[];
+  layout?: { title?: { text?: string } | string };
+};
 
 /** Samples the watched cell every 25 ms into `window.__nnlabLive`, keeping the samples that differ from the last. */
 function recordWatchedCell({ selectors, watch }: { selectors: CellSelectors; watch: string }): void {
@@ -138,7 +151,12 @@ function recordWatchedCell({ selectors, watch }: { selectors: CellSelectors; wat
       progress: cell?.querySelector(selectors.output)?.textContent ?? "",
     };
     const last = samples[samples.length - 1];
-    if (!last || last.running !== sample.running || last.batchPoints !== sample.batchPoints || last.progress !== sample.progress) {
+    if (
+      !last ||
+      last.running !== sample.running ||
+      last.batchPoints !== sample.batchPoints ||
+      last.progress !== sample.progress
+    ) {
       samples.push(sample);
     }
   };
@@ -158,7 +176,9 @@ function stopRecording(): LiveSample[] {
 function pageState(selectors: CellSelectors): { prompts: string[]; errors: number; latest: LiveSample | undefined } {
   const samples = (window as unknown as { __nnlabLive?: Recorder }).__nnlabLive?.samples ?? [];
   return {
-    prompts: [...document.querySelectorAll(selectors.cell)].map((c) => c.querySelector(selectors.prompt)?.textContent ?? ""),
+    prompts: [...document.querySelectorAll(selectors.cell)].map(
+      (c) => c.querySelector(selectors.prompt)?.textContent ?? "",
+    ),
     errors: document.querySelectorAll(selectors.error).length,
     latest: samples[samples.length - 1],
   };

@@ -44,7 +44,9 @@ describe("TypeScript cells in a directory without node_modules", () => {
   });
 
   it("lets a function of an earlier cell call the newest version of a helper", async () => {
-    await run("function activation(x: number) { return x; }\nfunction layer(x: number) { return activation(x) * 2; }\nfunction fact(n: number): number { return n <= 1 ? 1 : n * fact(n - 1); }");
+    await run(
+      "function activation(x: number) { return x; }\nfunction layer(x: number) { return activation(x) * 2; }\nfunction fact(n: number): number { return n <= 1 ? 1 : n * fact(n - 1); }",
+    );
     await run("function activation(x: number) { return Math.max(0, x); }");
     expect(resultText((await run("[layer(-3), fact(5)]")).outcome)).toBe("[ 0, 120 ]");
   });
@@ -65,16 +67,22 @@ describe("TypeScript cells in a directory without node_modules", () => {
         "function segment(a: Point, b: Point): Segment { return new Segment([a, b]); }",
       ].join("\n"),
     );
-    const { outcome } = await run("const p: Point = { x: 0, y: 0 };\nconst s: Segment = segment(p, { x: 3, y: 4 });\ns.length()");
+    const { outcome } = await run(
+      "const p: Point = { x: 0, y: 0 };\nconst s: Segment = segment(p, { x: 3, y: 4 });\ns.length()",
+    );
     expect(resultText(outcome)).toBe("5");
   });
 
   it("extends a class of an earlier cell that a cell in between used as a type", async () => {
-    await run("class Animal { hi() { return 'I say ' + this.speak(); } speak() { return '...'; } }\nclass Dog extends Animal { speak() { return 'woof'; } }");
-    await run("const rex: Dog = new Dog();");
-    expect(resultText((await run("class Puppy extends Dog { speak() { return 'yip'; } }\n[new Puppy().hi(), rex.hi()]")).outcome)).toBe(
-      "[ 'I say yip', 'I say woof' ]",
+    await run(
+      "class Animal { hi() { return 'I say ' + this.speak(); } speak() { return '...'; } }\nclass Dog extends Animal { speak() { return 'woof'; } }",
     );
+    await run("const rex: Dog = new Dog();");
+    expect(
+      resultText(
+        (await run("class Puppy extends Dog { speak() { return 'yip'; } }\n[new Puppy().hi(), rex.hi()]")).outcome,
+      ),
+    ).toBe("[ 'I say yip', 'I say woof' ]");
   });
 
   it("sees imports of earlier cells", async () => {
@@ -86,7 +94,10 @@ describe("TypeScript cells in a directory without node_modules", () => {
   it("imports a package installed next to the notebook, with its types", async () => {
     const dir = path.join(session.cwd, "node_modules", "greeter");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "greeter", main: "index.js", types: "index.d.ts" }));
+    writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "greeter", main: "index.js", types: "index.d.ts" }),
+    );
     writeFileSync(path.join(dir, "index.js"), "exports.greet = (name) => 'hello ' + name;");
     writeFileSync(path.join(dir, "index.d.ts"), "export declare function greet(name: string): string;");
     expect(resultText((await run('import { greet } from "greeter";\ngreet("nnlab")')).outcome)).toBe("'hello nnlab'");
@@ -96,7 +107,10 @@ describe("TypeScript cells in a directory without node_modules", () => {
   });
 
   it("imports a TypeScript file next to the notebook", async () => {
-    writeFileSync(path.join(session.cwd, "helpers.ts"), "export function twice(n: number): number {\n  return n * 2;\n}\n");
+    writeFileSync(
+      path.join(session.cwd, "helpers.ts"),
+      "export function twice(n: number): number {\n  return n * 2;\n}\n",
+    );
     expect(resultText((await run('import { twice } from "./helpers";\ntwice(21)')).outcome)).toBe("42");
     expect((await run('twice("no")')).outcome).toMatchObject({ status: "error", ename: "TypeScriptError" });
   });
@@ -118,7 +132,15 @@ describe("TypeScript cells in a directory without node_modules", () => {
 
   it("names the cell line of a runtime error, past a multi-line interface", async () => {
     const { outcome } = await run(
-      ["interface Shape {", "  width: number;", "}", "function area(s: Shape): number {", '  throw new Error("no area for " + s.width);', "}", "area({ width: 3 });"].join("\n"),
+      [
+        "interface Shape {",
+        "  width: number;",
+        "}",
+        "function area(s: Shape): number {",
+        '  throw new Error("no area for " + s.width);',
+        "}",
+        "area({ width: 3 });",
+      ].join("\n"),
     );
     expect(outcome).toMatchObject({ status: "error", ename: "Error", evalue: "no area for 3" });
     const traceback = tracebackOf(outcome);
@@ -162,7 +184,9 @@ describe("TypeScript cells in a directory without node_modules", () => {
 
   it("keeps the old value of a name whose redeclaring cell failed before assigning it", async () => {
     await run("const weights = [1, 2, 3];");
-    expect((await run('const weights: number[] = (() => { throw new Error("bad init"); })();')).outcome.status).toBe("error");
+    expect((await run('const weights: number[] = (() => { throw new Error("bad init"); })();')).outcome.status).toBe(
+      "error",
+    );
     expect(resultText((await run("weights.length")).outcome)).toBe("3");
   });
 
@@ -172,8 +196,12 @@ describe("TypeScript cells in a directory without node_modules", () => {
   });
 
   it("maps cell lines in error.stack that a cell prints itself", async () => {
-    const { out } = await run('\n\ntry {\n  (JSON.parse("null") as { x: number }).x;\n} catch (e) {\n  console.log((e as Error).stack);\n}');
-    expect(out.text("stdout")).toMatch(/^TypeError: Cannot read properties of null \(reading 'x'\)\n {4}at Cell In\[\d+\], line 4\n?$/);
+    const { out } = await run(
+      '\n\ntry {\n  (JSON.parse("null") as { x: number }).x;\n} catch (e) {\n  console.log((e as Error).stack);\n}',
+    );
+    expect(out.text("stdout")).toMatch(
+      /^TypeError: Cannot read properties of null \(reading 'x'\)\n {4}at Cell In\[\d+\], line 4\n?$/,
+    );
   });
 
   it("reports a stack overflow as an ordinary RangeError", async () => {
@@ -189,7 +217,10 @@ describe("TypeScript cells in a directory without node_modules", () => {
 
   it("evaluates user expressions against the cell scope", async () => {
     await run("const answer = 42;");
-    expect(session.executor.evaluateExpression("answer + 1")).toMatchObject({ status: "ok", data: { "text/plain": "43" } });
+    expect(session.executor.evaluateExpression("answer + 1")).toMatchObject({
+      status: "ok",
+      data: { "text/plain": "43" },
+    });
     expect(session.executor.evaluateExpression("nope")).toMatchObject({ status: "error", ename: "TypeScriptError" });
   });
 });

@@ -10,11 +10,16 @@ describe("rich output", () => {
     const { outcome } = await run(
       'const chart = { [Symbol.for("Jupyter.display")]() { return { "text/html": "<b>hi</b>", "text/plain": "hi" }; } };\nchart',
     );
-    expect(outcome).toEqual({ status: "ok", result: { bundle: { "text/html": "<b>hi</b>", "text/plain": "hi" }, metadata: {} } });
+    expect(outcome).toEqual({
+      status: "ok",
+      result: { bundle: { "text/html": "<b>hi</b>", "text/plain": "hi" }, metadata: {} },
+    });
   });
 
   it("display() sends display_data with the same bundle, and text for plain values", async () => {
-    const { out } = await run('display({ [Symbol.for("Jupyter.display")]: () => ({ "text/markdown": "# T" }) });\ndisplay([1, 2]);');
+    const { out } = await run(
+      'display({ [Symbol.for("Jupyter.display")]: () => ({ "text/markdown": "# T" }) });\ndisplay([1, 2]);',
+    );
     expect(out.events).toMatchObject([
       { type: "display", bundle: { "text/markdown": "# T", "text/plain": "[object Object]" } },
       { type: "display", bundle: { "text/plain": "[ 1, 2 ]" } },
@@ -31,7 +36,9 @@ describe("rich output", () => {
   });
 
   it("display.html / markdown / png send their mime types", async () => {
-    const { out } = await run('display.html("<i>x</i>");\ndisplay.markdown("**m**");\ndisplay.png(new Uint8Array([1, 2, 3]));');
+    const { out } = await run(
+      'display.html("<i>x</i>");\ndisplay.markdown("**m**");\ndisplay.png(new Uint8Array([1, 2, 3]));',
+    );
     expect(out.events).toMatchObject([
       { type: "display", bundle: { "text/html": "<i>x</i>" } },
       { type: "display", bundle: { "text/markdown": "**m**" } },
@@ -55,7 +62,7 @@ describe("rich output", () => {
     };
     expect(await carriesLibrary("viz.line([1, 2])")).toBe(true);
     expect(await carriesLibrary("viz.line([2, 1])")).toBe(true);
-    expect(await carriesLibrary('viz.line([1, 3]);\nviz.line([3, 1])')).toBe(true);
+    expect(await carriesLibrary("viz.line([1, 3]);\nviz.line([3, 1])")).toBe(true);
   });
 
   it("routes the runtime's display sink to the running cell", async () => {
@@ -65,7 +72,9 @@ describe("rich output", () => {
   });
 
   it("keeps tslab notebooks working: require('tslab').display and import * as tslab", async () => {
-    const { out, outcome } = await run('import * as tslab from "tslab";\ntslab.display.html("<p>a</p>");\nrequire("tslab").display.markdown("b");');
+    const { out, outcome } = await run(
+      'import * as tslab from "tslab";\ntslab.display.html("<p>a</p>");\nrequire("tslab").display.markdown("b");',
+    );
     expect(outcome.status).toBe("ok");
     expect(out.events).toMatchObject([
       { type: "display", bundle: { "text/html": "<p>a</p>" } },
@@ -74,7 +83,9 @@ describe("rich output", () => {
   });
 
   it("tslab.newDisplay() shows once, then replaces that output on every call", async () => {
-    const { out } = await run('const live = require("tslab").newDisplay();\nlive.text("1 of 2");\nlive.text("2 of 2");');
+    const { out } = await run(
+      'const live = require("tslab").newDisplay();\nlive.text("1 of 2");\nlive.text("2 of 2");',
+    );
     const [first, second] = out.events;
     expect(first).toMatchObject({ type: "display", bundle: { "text/plain": "1 of 2" }, update: false });
     expect(second).toMatchObject({ type: "display", bundle: { "text/plain": "2 of 2" }, update: true });
@@ -84,13 +95,17 @@ describe("rich output", () => {
   it("help(x) pages the signature and doc comment of a prelude function", async () => {
     const { out } = await run("help(clearOutput)");
     const page = out.events.find((e) => e.type === "page");
-    expect(page?.type === "page" && page.bundle["text/plain"]).toMatch(/clearOutput\(options\?: \{\s+wait\?: boolean;\s+\}\): void/);
+    expect(page?.type === "page" && page.bundle["text/plain"]).toMatch(
+      /clearOutput\(options\?: \{\s+wait\?: boolean;\s+\}\): void/,
+    );
     expect(page?.type === "page" && page.bundle["text/plain"]).toContain("Clears the cell's output");
   });
 
   it("help(x) of a plain value pages a summary", async () => {
     const { out } = await run("const helped = help;\nhelped(new Map([[1, 2]]))");
-    expect(out.events).toMatchObject([{ type: "page", bundle: { "text/plain": expect.stringContaining("Map instance") as unknown } }]);
+    expect(out.events).toMatchObject([
+      { type: "page", bundle: { "text/plain": expect.stringContaining("Map instance") as unknown } },
+    ]);
   });
 
   it("await input() returns what the front end answered", async () => {

@@ -8,7 +8,13 @@ const run = (code: string) => session.run(code);
 describe("output capture", () => {
   it("sends console and process streams to the cell in order", async () => {
     const { out } = await run(
-      ['console.log("one");', 'process.stdout.write("two\\n");', 'console.error("three");', 'console.warn("four");', 'console.info("five");'].join("\n"),
+      [
+        'console.log("one");',
+        'process.stdout.write("two\\n");',
+        'console.error("three");',
+        'console.warn("four");',
+        'console.info("five");',
+      ].join("\n"),
     );
     expect(out.events).toEqual([
       { type: "stream", name: "stdout", text: "one\ntwo\n" },

@@ -52,7 +52,10 @@ describe("completion, inspection, is_complete", () => {
 
   it("tells complete, incomplete (with indent) and invalid code apart", () => {
     expect(session.executor.isComplete("1+1")).toEqual({ status: "complete" });
-    expect(session.executor.isComplete("for (let i = 0; i < 10; i++) {")).toEqual({ status: "incomplete", indent: "  " });
+    expect(session.executor.isComplete("for (let i = 0; i < 10; i++) {")).toEqual({
+      status: "incomplete",
+      indent: "  ",
+    });
     expect(session.executor.isComplete("const t = `open")).toMatchObject({ status: "incomplete" });
     expect(session.executor.isComplete("foo([1, 2,")).toMatchObject({ status: "incomplete" });
     expect(session.executor.isComplete("a = )")).toEqual({ status: "invalid" });

@@ -29,7 +29,10 @@ describe("JupyterLab from .venv with the nnlab kernelspec", () => {
   it("offers the nnlab kernel as a TypeScript kernel with its logos", async () => {
     const response = await fetch(lab.pageUrl("api/kernelspecs"));
     const specs = (await response.json()) as {
-      kernelspecs: Record<string, { spec: { language: string; display_name: string }; resources: Record<string, string> }>;
+      kernelspecs: Record<
+        string,
+        { spec: { language: string; display_name: string }; resources: Record<string, string> }
+      >;
     };
     const nnlab = specs.kernelspecs.nnlab;
     expect(nnlab?.spec.language).toBe("typescript");

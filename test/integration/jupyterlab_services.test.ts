@@ -190,6 +190,7 @@ async function execute(
 /** Asserts an ok reply, showing the kernel's error when it is not. */
 function expectOk(reply: KernelMessage.IExecuteReplyMsg): void {
   const content = reply.content;
-  const error = content.status === "error" ? `${content.ename}: ${content.evalue}\n${content.traceback.join("\n")}` : "";
+  const error =
+    content.status === "error" ? `${content.ename}: ${content.evalue}\n${content.traceback.join("\n")}` : "";
   expect(content.status, error).toBe("ok");
 }

@@ -10,7 +10,9 @@ describe("progress bar text", () => {
 
   it("shows the elapsed time and validation metrics last when the epoch is done", () => {
     const line = progressLine(422, 422, 12_000, { val_loss: 0.08, accuracy: 0.9, loss: 0.4 }, true);
-    expect(line).toBe("422/422 ━━━━━━━━━━━━━━━━━━━━ 12s 28ms/step - loss: 0.4000 - accuracy: 0.9000 - val_loss: 0.0800");
+    expect(line).toBe(
+      "422/422 ━━━━━━━━━━━━━━━━━━━━ 12s 28ms/step - loss: 0.4000 - accuracy: 0.9000 - val_loss: 0.0800",
+    );
   });
 
   it("formats durations as Keras does", () => {
@@ -21,6 +23,8 @@ describe("progress bar text", () => {
 
 describe("checkpoint paths", () => {
   it("fill Keras's epoch and metric placeholders", () => {
-    expect(formatCheckpointPath("ckpt-{epoch:02d}-{val_loss:.2f}.safetensors", 3, { val_loss: 0.12345 })).toBe("ckpt-03-0.12.safetensors");
+    expect(formatCheckpointPath("ckpt-{epoch:02d}-{val_loss:.2f}.safetensors", 3, { val_loss: 0.12345 })).toBe(
+      "ckpt-03-0.12.safetensors",
+    );
   });
 });

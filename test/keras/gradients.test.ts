@@ -32,14 +32,23 @@ function expectStepMatchesFiniteDifferences(model: Model, x: Tensor, y: Tensor, 
   model.weights.forEach((w, k) => {
     const after = w.read();
     const analytic = Array.from(after, (a, i) => before[k][i] - a);
-    analytic.forEach((g, i) => expect(Math.abs(g - numeric[k][i]), `${w.path}[${i}]: step ${g} vs finite difference ${numeric[k][i]}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric[k][i])));
+    analytic.forEach((g, i) =>
+      expect(
+        Math.abs(g - numeric[k][i]),
+        `${w.path}[${i}]: step ${g} vs finite difference ${numeric[k][i]}`,
+      ).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric[k][i])),
+    );
   });
 }
 
 describe("fit's training step applies the true gradients", () => {
   it("for a two-layer dense classifier with categorical crossentropy", () => {
     nn.seed(1);
-    const model = keras.Sequential([keras.Input({ shape: [4] }), layers.Dense(3, { activation: "tanh" }), layers.Dense(2, { activation: "softmax" })]);
+    const model = keras.Sequential([
+      keras.Input({ shape: [4] }),
+      layers.Dense(3, { activation: "tanh" }),
+      layers.Dense(2, { activation: "softmax" }),
+    ]);
     const x = nn.randn([6, 4]);
     const y = keras.utils.toCategorical([0, 1, 1, 0, 1, 0], 2);
     expectStepMatchesFiniteDifferences(model, x, y, "categorical_crossentropy");
@@ -54,7 +63,12 @@ describe("fit's training step applies the true gradients", () => {
       layers.Flatten(),
       layers.Dense(3, { activation: "softmax" }),
     ]);
-    expectStepMatchesFiniteDifferences(model, nn.randn([4, 5, 5, 1]), nn.tensor([0, 2, 1, 2]), "sparse_categorical_crossentropy");
+    expectStepMatchesFiniteDifferences(
+      model,
+      nn.randn([4, 5, 5, 1]),
+      nn.tensor([0, 2, 1, 2]),
+      "sparse_categorical_crossentropy",
+    );
   });
 
   it("for a functional model with a regularised kernel and binary crossentropy from logits", () => {
@@ -64,6 +78,11 @@ describe("fit's training step applies the true gradients", () => {
     const b = layers.Dense(2, { activation: "sigmoid" })(input);
     const out = layers.Dense(1)(layers.Concatenate()([a, b]));
     const model = keras.Model({ inputs: input, outputs: out });
-    expectStepMatchesFiniteDifferences(model, nn.randn([5, 3]), nn.tensor([[1], [0], [1], [1], [0]]), "binary_crossentropy");
+    expectStepMatchesFiniteDifferences(
+      model,
+      nn.randn([5, 3]),
+      nn.tensor([[1], [0], [1], [1], [0]]),
+      "binary_crossentropy",
+    );
   });
 });

@@ -13,7 +13,9 @@ describe("string identifiers", () => {
   });
 
   it("name the unknown identifier and list the known ones", () => {
-    expect(() => resolveIdentifier("loss", "crossentropyy", { mse: 1, mae: 2 })).toThrow('Unknown loss "crossentropyy". Known loss identifiers: "mae", "mse"');
+    expect(() => resolveIdentifier("loss", "crossentropyy", { mse: 1, mae: 2 })).toThrow(
+      'Unknown loss "crossentropyy". Known loss identifiers: "mae", "mse"',
+    );
   });
 });
 

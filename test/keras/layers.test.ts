@@ -43,12 +43,42 @@ describe("layer shapes and parameter counts match Keras", () => {
   const cases: [string, () => Layer, (number | null)[], (number | null)[], number][] = [
     ["Dense(64) on 784 features", () => layers.Dense(64), [784], [null, 64], 50_240],
     ["Dense(8) without bias on a sequence", () => layers.Dense(8, { useBias: false }), [5, 3], [null, 5, 8], 24],
-    ["Conv2D(8, 3, strides 2, same)", () => layers.Conv2D(8, 3, { strides: 2, padding: "same" }), [28, 28, 1], [null, 14, 14, 8], 80],
-    ["Conv2D(4, 3, dilationRate 2)", () => layers.Conv2D(4, [3, 3], { dilationRate: 2 }), [10, 10, 1], [null, 6, 6, 4], 40],
-    ["Conv2DTranspose(16, 3, strides 2, same)", () => layers.Conv2DTranspose(16, 3, { strides: 2, padding: "same" }), [7, 7, 32], [null, 14, 14, 16], 4_624],
-    ["Conv2DTranspose(8, 3) valid", () => layers.Conv2DTranspose(8, { kernelSize: 3 }), [5, 5, 4], [null, 7, 7, 8], 296],
+    [
+      "Conv2D(8, 3, strides 2, same)",
+      () => layers.Conv2D(8, 3, { strides: 2, padding: "same" }),
+      [28, 28, 1],
+      [null, 14, 14, 8],
+      80,
+    ],
+    [
+      "Conv2D(4, 3, dilationRate 2)",
+      () => layers.Conv2D(4, [3, 3], { dilationRate: 2 }),
+      [10, 10, 1],
+      [null, 6, 6, 4],
+      40,
+    ],
+    [
+      "Conv2DTranspose(16, 3, strides 2, same)",
+      () => layers.Conv2DTranspose(16, 3, { strides: 2, padding: "same" }),
+      [7, 7, 32],
+      [null, 14, 14, 16],
+      4_624,
+    ],
+    [
+      "Conv2DTranspose(8, 3) valid",
+      () => layers.Conv2DTranspose(8, { kernelSize: 3 }),
+      [5, 5, 4],
+      [null, 7, 7, 8],
+      296,
+    ],
     ["MaxPooling2D(2)", () => layers.MaxPooling2D(2), [27, 27, 3], [null, 13, 13, 3], 0],
-    ["AveragePooling2D(3, strides 2, same)", () => layers.AveragePooling2D({ poolSize: 3, strides: 2, padding: "same" }), [9, 9, 2], [null, 5, 5, 2], 0],
+    [
+      "AveragePooling2D(3, strides 2, same)",
+      () => layers.AveragePooling2D({ poolSize: 3, strides: 2, padding: "same" }),
+      [9, 9, 2],
+      [null, 5, 5, 2],
+      0,
+    ],
     ["GlobalAveragePooling2D", () => layers.GlobalAveragePooling2D(), [8, 8, 3], [null, 3], 0],
     ["Flatten", () => layers.Flatten(), [5, 5, 64], [null, 1600], 0],
     ["Reshape([7, 7, -1])", () => layers.Reshape([7, 7, -1]), [784], [null, 7, 7, 16], 0],
@@ -92,30 +122,42 @@ describe("layer shapes and parameter counts match Keras", () => {
 
 describe("build-time shape errors name the layer and both shapes", () => {
   it("Conv2D on a flat input", () => {
-    expect(() => layers.Conv2D(8, 3, { name: "c1" })(keras.Input({ shape: [784] }))).toThrow('Conv2D "c1" expects a 4-D input (batch, height, width, channels), but got input shape (None, 784)');
+    expect(() => layers.Conv2D(8, 3, { name: "c1" })(keras.Input({ shape: [784] }))).toThrow(
+      'Conv2D "c1" expects a 4-D input (batch, height, width, channels), but got input shape (None, 784)',
+    );
   });
 
   it("a Sequential model reports the failing layer when it is added", () => {
-    expect(() => keras.Sequential([keras.Input({ shape: [4, 4, 1] }), layers.MaxPooling2D({ poolSize: 5, name: "pool" })])).toThrow(/MaxPooling2D "pool" with window 5x5 .* too small, but got input shape \(None, 4, 4, 1\)/);
+    expect(() =>
+      keras.Sequential([keras.Input({ shape: [4, 4, 1] }), layers.MaxPooling2D({ poolSize: 5, name: "pool" })]),
+    ).toThrow(/MaxPooling2D "pool" with window 5x5 .* too small, but got input shape \(None, 4, 4, 1\)/);
   });
 
   it("Concatenate with mismatched shapes lists both", () => {
     const a = keras.Input({ shape: [4, 3] });
     const b = keras.Input({ shape: [5, 2] });
-    expect(() => layers.Concatenate({ name: "cat" })([a, b])).toThrow('Concatenate "cat" needs inputs whose shapes match except on axis -1, but got [(None, 4, 3), (None, 5, 2)]');
+    expect(() => layers.Concatenate({ name: "cat" })([a, b])).toThrow(
+      'Concatenate "cat" needs inputs whose shapes match except on axis -1, but got [(None, 4, 3), (None, 5, 2)]',
+    );
   });
 
   it("Add with different shapes lists both", () => {
-    expect(() => layers.Add({ name: "plus" })([keras.Input({ shape: [5] }), keras.Input({ shape: [6] })])).toThrow('Add "plus" needs inputs of the same shape, but got [(None, 5), (None, 6)]');
+    expect(() => layers.Add({ name: "plus" })([keras.Input({ shape: [5] }), keras.Input({ shape: [6] })])).toThrow(
+      'Add "plus" needs inputs of the same shape, but got [(None, 5), (None, 6)]',
+    );
   });
 
   it("a built layer called on an incompatible input names the shape it was built for", () => {
     const dense = layers.Dense(3, { name: "d" });
     dense(keras.Input({ shape: [4] }));
-    expect(() => dense(keras.Input({ shape: [5] }))).toThrow('Dense "d" was built for input (None, 4), but got input shape (None, 5)');
+    expect(() => dense(keras.Input({ shape: [5] }))).toThrow(
+      'Dense "d" was built for input (None, 4), but got input shape (None, 5)',
+    );
   });
 
   it("Reshape to an impossible size", () => {
-    expect(() => layers.Reshape([3, 3], { name: "r" })(keras.Input({ shape: [10] }))).toThrow('Reshape "r" cannot reshape 10 values per example into target shape (3, 3), but got input shape (None, 10)');
+    expect(() => layers.Reshape([3, 3], { name: "r" })(keras.Input({ shape: [10] }))).toThrow(
+      'Reshape "r" cannot reshape 10 values per example into target shape (3, 3), but got input shape (None, 10)',
+    );
   });
 });

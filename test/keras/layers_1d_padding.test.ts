@@ -34,13 +34,43 @@ function run(layer: Layer, values: number[], shape: number[]): number[] {
 describe("output shapes and parameter counts match Keras 3's model.summary()", () => {
   const cases: [string, () => Layer, (number | null)[], (number | null)[], number][] = [
     ["Conv1D(32, 3) on (100, 16): 3*16*32 + 32", () => layers.Conv1D(32, 3), [100, 16], [null, 98, 32], 1_568],
-    ["Conv1D(8, 5, strides 2, same)", () => layers.Conv1D(8, 5, { strides: 2, padding: "same" }), [50, 4], [null, 25, 8], 168],
-    ["Conv1D(4, 3, causal, dilationRate 2)", () => layers.Conv1D(4, { kernelSize: 3, padding: "causal", dilationRate: 2 }), [20, 1], [null, 20, 4], 16],
-    ["Conv1D(6, 3) without bias, variable length", () => layers.Conv1D(6, 3, { useBias: false }), [null, 2], [null, null, 6], 36],
+    [
+      "Conv1D(8, 5, strides 2, same)",
+      () => layers.Conv1D(8, 5, { strides: 2, padding: "same" }),
+      [50, 4],
+      [null, 25, 8],
+      168,
+    ],
+    [
+      "Conv1D(4, 3, causal, dilationRate 2)",
+      () => layers.Conv1D(4, { kernelSize: 3, padding: "causal", dilationRate: 2 }),
+      [20, 1],
+      [null, 20, 4],
+      16,
+    ],
+    [
+      "Conv1D(6, 3) without bias, variable length",
+      () => layers.Conv1D(6, 3, { useBias: false }),
+      [null, 2],
+      [null, null, 6],
+      36,
+    ],
     ["MaxPooling1D() on 11 steps", () => layers.MaxPooling1D(), [11, 3], [null, 5, 3], 0],
-    ["AveragePooling1D(3, strides 2, same)", () => layers.AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }), [9, 2], [null, 5, 2], 0],
+    [
+      "AveragePooling1D(3, strides 2, same)",
+      () => layers.AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }),
+      [9, 2],
+      [null, 5, 2],
+      0,
+    ],
     ["GlobalAveragePooling1D", () => layers.GlobalAveragePooling1D(), [7, 5], [null, 5], 0],
-    ["GlobalAveragePooling1D keepdims", () => layers.GlobalAveragePooling1D({ keepdims: true }), [7, 5], [null, 1, 5], 0],
+    [
+      "GlobalAveragePooling1D keepdims",
+      () => layers.GlobalAveragePooling1D({ keepdims: true }),
+      [7, 5],
+      [null, 1, 5],
+      0,
+    ],
     ["GlobalMaxPooling1D", () => layers.GlobalMaxPooling1D(), [7, 5], [null, 5], 0],
     ["GlobalMaxPooling2D", () => layers.GlobalMaxPooling2D(), [8, 8, 3], [null, 3], 0],
     ["GlobalMaxPooling2D keepdims", () => layers.GlobalMaxPooling2D({ keepdims: true }), [8, 8, 3], [null, 1, 1, 3], 0],
@@ -49,13 +79,41 @@ describe("output shapes and parameter counts match Keras 3's model.summary()", (
     ["ZeroPadding1D([2, 3])", () => layers.ZeroPadding1D([2, 3]), [10, 3], [null, 15, 3], 0],
     ["ZeroPadding2D() (1 each side)", () => layers.ZeroPadding2D(), [28, 28, 1], [null, 30, 30, 1], 0],
     ["ZeroPadding2D([2, 1])", () => layers.ZeroPadding2D([2, 1]), [5, 5, 2], [null, 9, 7, 2], 0],
-    ["ZeroPadding2D([[1, 2], [3, 4]])", () => layers.ZeroPadding2D({ padding: [[1, 2], [3, 4]] }), [5, 5, 2], [null, 8, 12, 2], 0],
+    [
+      "ZeroPadding2D([[1, 2], [3, 4]])",
+      () =>
+        layers.ZeroPadding2D({
+          padding: [
+            [1, 2],
+            [3, 4],
+          ],
+        }),
+      [5, 5, 2],
+      [null, 8, 12, 2],
+      0,
+    ],
     ["Cropping1D() (1 each side)", () => layers.Cropping1D(), [10, 3], [null, 8, 3], 0],
     ["Cropping1D([2, 3])", () => layers.Cropping1D({ cropping: [2, 3] }), [10, 3], [null, 5, 3], 0],
     ["Cropping2D() (nothing)", () => layers.Cropping2D(), [6, 6, 1], [null, 6, 6, 1], 0],
     ["Cropping2D(2)", () => layers.Cropping2D(2), [28, 28, 1], [null, 24, 24, 1], 0],
-    ["Cropping2D([[1, 2], [3, 4]])", () => layers.Cropping2D([[1, 2], [3, 4]]), [10, 10, 3], [null, 7, 3, 3], 0],
-    ["UpSampling2D(2, bilinear)", () => layers.UpSampling2D(2, { interpolation: "bilinear" }), [4, 5, 3], [null, 8, 10, 3], 0],
+    [
+      "Cropping2D([[1, 2], [3, 4]])",
+      () =>
+        layers.Cropping2D([
+          [1, 2],
+          [3, 4],
+        ]),
+      [10, 10, 3],
+      [null, 7, 3, 3],
+      0,
+    ],
+    [
+      "UpSampling2D(2, bilinear)",
+      () => layers.UpSampling2D(2, { interpolation: "bilinear" }),
+      [4, 5, 3],
+      [null, 8, 10, 3],
+      0,
+    ],
   ];
   for (const [what, make, input, output, params] of cases) {
     it(`${what}: ${JSON.stringify(output)}, ${params} params`, () => {
@@ -66,7 +124,10 @@ describe("output shapes and parameter counts match Keras 3's model.summary()", (
   it("Conv1D's kernel is [kernelSize, inChannels, filters] and its bias [filters], as Keras's", () => {
     const conv = layers.Conv1D(5, 3);
     probe(conv, [10, 2]);
-    expect(conv.weights.map((w) => [w.name, [...w.shape]])).toEqual([["kernel", [3, 2, 5]], ["bias", [5]]]);
+    expect(conv.weights.map((w) => [w.name, [...w.shape]])).toEqual([
+      ["kernel", [3, 2, 5]],
+      ["bias", [5]],
+    ]);
   });
 });
 
@@ -85,7 +146,9 @@ describe("values", () => {
 
   it("Conv1D 'causal' pads only the start: output t sees inputs up to t", () => {
     expect(run(conv1d([1, 10], { padding: "causal" }), [1, 2, 3, 4], [1, 4, 1])).toEqual([10, 21, 32, 43]);
-    expect(run(conv1d([1, 10], { padding: "causal", dilationRate: 2 }), [1, 2, 3, 4], [1, 4, 1])).toEqual([10, 20, 31, 42]);
+    expect(run(conv1d([1, 10], { padding: "causal", dilationRate: 2 }), [1, 2, 3, 4], [1, 4, 1])).toEqual([
+      10, 20, 31, 42,
+    ]);
   });
 
   it("Conv1D 'same' with strides 2 keeps ceil(steps / 2) outputs, padding the end first (TensorFlow's rule)", () => {
@@ -94,7 +157,9 @@ describe("values", () => {
 
   it("MaxPooling1D and AveragePooling1D take each window's maximum and mean; 'same' averages only real steps", () => {
     expect(run(layers.MaxPooling1D(2), [1, 5, 3, 2, 9], [1, 5, 1])).toEqual([5, 3]);
-    expect(run(layers.AveragePooling1D({ poolSize: 2, padding: "same" }), [1, 2, 3, 4, 5], [1, 5, 1])).toEqual([1.5, 3.5, 5]);
+    expect(run(layers.AveragePooling1D({ poolSize: 2, padding: "same" }), [1, 2, 3, 4, 5], [1, 5, 1])).toEqual([
+      1.5, 3.5, 5,
+    ]);
   });
 
   it("the global poolings reduce every step or pixel per channel", () => {
@@ -110,9 +175,25 @@ describe("values", () => {
 
   it("ZeroPadding2D surrounds the image with zeros and Cropping2D cuts the same margins back off", () => {
     const image = [1, 2, 3, 4];
-    const padded = run(layers.ZeroPadding2D([[1, 0], [0, 1]]), image, [1, 2, 2, 1]);
+    const padded = run(
+      layers.ZeroPadding2D([
+        [1, 0],
+        [0, 1],
+      ]),
+      image,
+      [1, 2, 2, 1],
+    );
     expect(padded).toEqual([0, 0, 0, 1, 2, 0, 3, 4, 0]);
-    expect(run(layers.Cropping2D([[1, 0], [0, 1]]), padded, [1, 3, 3, 1])).toEqual(image);
+    expect(
+      run(
+        layers.Cropping2D([
+          [1, 0],
+          [0, 1],
+        ]),
+        padded,
+        [1, 3, 3, 1],
+      ),
+    ).toEqual(image);
     expect(run(layers.ZeroPadding1D([1, 2]), [5, 6], [1, 2, 1])).toEqual([0, 5, 6, 0, 0]);
     expect(run(layers.Cropping1D([1, 2]), [1, 2, 3, 4, 5], [1, 5, 1])).toEqual([2, 3]);
   });
@@ -139,30 +220,51 @@ describe("build-time shape errors name the layer and the shapes", () => {
     expect(() => layers.Conv1D(4, 3, { name: "c1" })(keras.Input({ shape: [28, 28, 1] }))).toThrow(
       'Conv1D "c1" expects a 3-D input (batch, steps, channels), but got input shape (None, 28, 28, 1)',
     );
-    expect(() => layers.GlobalMaxPooling1D()(keras.Input({ shape: [4, 4, 1] }))).toThrow(/GlobalMaxPooling1D .*3-D input.*\(None, 4, 4, 1\)/);
+    expect(() => layers.GlobalMaxPooling1D()(keras.Input({ shape: [4, 4, 1] }))).toThrow(
+      /GlobalMaxPooling1D .*3-D input.*\(None, 4, 4, 1\)/,
+    );
   });
 
   it("a 2-D layer given a sequence says it expects (batch, height, width, channels)", () => {
-    expect(() => layers.ZeroPadding2D()(keras.Input({ shape: [10, 3] }))).toThrow(/ZeroPadding2D .*4-D input.*\(None, 10, 3\)/);
-    expect(() => layers.GlobalMaxPooling2D()(keras.Input({ shape: [10, 3] }))).toThrow(/GlobalMaxPooling2D .*4-D input.*\(None, 10, 3\)/);
+    expect(() => layers.ZeroPadding2D()(keras.Input({ shape: [10, 3] }))).toThrow(
+      /ZeroPadding2D .*4-D input.*\(None, 10, 3\)/,
+    );
+    expect(() => layers.GlobalMaxPooling2D()(keras.Input({ shape: [10, 3] }))).toThrow(
+      /GlobalMaxPooling2D .*4-D input.*\(None, 10, 3\)/,
+    );
   });
 
   it("a window longer than the sequence, or cropping everything away, is refused", () => {
-    expect(() => layers.Conv1D(4, 5)(keras.Input({ shape: [3, 2] }))).toThrow(/Conv1D .*window 5 .*empty output.*\(None, 3, 2\)/);
-    expect(() => layers.MaxPooling1D(4)(keras.Input({ shape: [3, 2] }))).toThrow(/MaxPooling1D .*window 4.*\(None, 3, 2\)/);
-    expect(() => layers.Cropping2D([[2, 2], [0, 0]])(keras.Input({ shape: [4, 5, 1] }))).toThrow(/Cropping2D .*leaves nothing.*\(None, 4, 5, 1\)/);
+    expect(() => layers.Conv1D(4, 5)(keras.Input({ shape: [3, 2] }))).toThrow(
+      /Conv1D .*window 5 .*empty output.*\(None, 3, 2\)/,
+    );
+    expect(() => layers.MaxPooling1D(4)(keras.Input({ shape: [3, 2] }))).toThrow(
+      /MaxPooling1D .*window 4.*\(None, 3, 2\)/,
+    );
+    expect(() =>
+      layers.Cropping2D([
+        [2, 2],
+        [0, 0],
+      ])(keras.Input({ shape: [4, 5, 1] })),
+    ).toThrow(/Cropping2D .*leaves nothing.*\(None, 4, 5, 1\)/);
   });
 
   it("a built Conv1D called on another channel count names the shape it was built for and the one it got", () => {
     const conv = layers.Conv1D(2, 3, { name: "c2" });
     conv(keras.Input({ shape: [10, 3] }));
-    expect(() => conv(keras.Input({ shape: [10, 4] }))).toThrow('Conv1D "c2" was built for input (None, 10, 3), but got input shape (None, 10, 4)');
+    expect(() => conv(keras.Input({ shape: [10, 4] }))).toThrow(
+      'Conv1D "c2" was built for input (None, 10, 3), but got input shape (None, 10, 4)',
+    );
   });
 
   it("bad options are refused when the layer is made", () => {
     expect(() => layers.Conv1D(4, [3, 3])).toThrow(/Conv1D: kernelSize must be a positive integer/);
-    expect(() => layers.Conv1D(4, 3, { padding: "full" as "same" })).toThrow(/Conv1D: padding must be "valid", "same" or "causal"/);
-    expect(() => layers.Conv1D(4, 3, { strides: 2, dilationRate: 2 })).toThrow(/Conv1D: strides 2 with dilationRate 2 is not supported/);
+    expect(() => layers.Conv1D(4, 3, { padding: "full" as "same" })).toThrow(
+      /Conv1D: padding must be "valid", "same" or "causal"/,
+    );
+    expect(() => layers.Conv1D(4, 3, { strides: 2, dilationRate: 2 })).toThrow(
+      /Conv1D: strides 2 with dilationRate 2 is not supported/,
+    );
     expect(() => layers.ZeroPadding2D([1, 2, 3])).toThrow(/ZeroPadding2D: padding must be/);
     expect(() => layers.Cropping1D(-1)).toThrow(/Cropping1D: cropping must be a non-negative integer/);
     expect(() => layers.UpSampling2D(2, { interpolation: "bicubic" as "bilinear" })).toThrow(/"nearest" or "bilinear"/);
@@ -198,7 +300,10 @@ describe("save and loadModel", () => {
     nn.seed(4);
     const model = keras.Sequential([
       keras.Input({ shape: [6, 6, 1] }),
-      layers.ZeroPadding2D([[1, 2], [0, 1]]),
+      layers.ZeroPadding2D([
+        [1, 2],
+        [0, 1],
+      ]),
       layers.Conv2D(2, 3),
       layers.UpSampling2D(2, { interpolation: "bilinear" }),
       layers.Cropping2D([1, 2]),
@@ -225,9 +330,25 @@ const gradientCases: [string, () => Layer, number[]][] = [
   ["GlobalMaxPooling2D keepdims", () => layers.GlobalMaxPooling2D({ keepdims: true }), [2, 3, 3, 2]],
   ["UpSampling1D", () => layers.UpSampling1D(3), [2, 3, 2]],
   ["ZeroPadding1D", () => layers.ZeroPadding1D([2, 1]), [2, 3, 2]],
-  ["ZeroPadding2D", () => layers.ZeroPadding2D([[1, 2], [0, 1]]), [2, 3, 3, 2]],
+  [
+    "ZeroPadding2D",
+    () =>
+      layers.ZeroPadding2D([
+        [1, 2],
+        [0, 1],
+      ]),
+    [2, 3, 3, 2],
+  ],
   ["Cropping1D", () => layers.Cropping1D([1, 2]), [2, 6, 2]],
-  ["Cropping2D", () => layers.Cropping2D([[1, 0], [1, 2]]), [2, 4, 5, 2]],
+  [
+    "Cropping2D",
+    () =>
+      layers.Cropping2D([
+        [1, 0],
+        [1, 2],
+      ]),
+    [2, 4, 5, 2],
+  ],
   ["UpSampling2D bilinear", () => layers.UpSampling2D([2, 3], { interpolation: "bilinear" }), [2, 3, 2, 2]],
 ];
 
@@ -264,7 +385,11 @@ describe("the wasm backend agrees with the reference", () => {
         return [out, ...nn.grad(projected, [input, ...layer.weights])].map((t) => Array.from(t.dataSync()));
       });
       const [reference, wasm] = results;
-      reference.forEach((want, i) => want.forEach((v, j) => expect(Math.abs(wasm[i][j] - v), `tensor ${i}[${j}]`).toBeLessThan(1e-5 + 1e-4 * Math.abs(v))));
+      reference.forEach((want, i) =>
+        want.forEach((v, j) =>
+          expect(Math.abs(wasm[i][j] - v), `tensor ${i}[${j}]`).toBeLessThan(1e-5 + 1e-4 * Math.abs(v)),
+        ),
+      );
     });
   });
 });
@@ -277,7 +402,7 @@ describe("a Conv1D model learns a sequence task with fit", () => {
     const values = new Float32Array(count * steps);
     const labels: number[] = [];
     let state = 12345;
-    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     for (let s = 0; s < count; s++) {
       for (let t = 0; t < steps; t++) values[s * steps + t] = (random() - 0.5) * 0.6;
       const label = s % 2;
@@ -293,7 +418,11 @@ describe("a Conv1D model learns a sequence task with fit", () => {
       layers.GlobalMaxPooling1D(),
       layers.Dense(1, { activation: "sigmoid" }),
     ]);
-    model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.01 }), loss: "binary_crossentropy", metrics: ["accuracy"] });
+    model.compile({
+      optimizer: keras.optimizers.Adam({ learningRate: 0.01 }),
+      loss: "binary_crossentropy",
+      metrics: ["accuracy"],
+    });
     const x = nn.tensor(values, [count, steps, 1]);
     const y = nn.tensor(labels, [count, 1]);
     const history = await model.fit(x, y, { epochs: 30, batchSize: 16, verbose: 0 });

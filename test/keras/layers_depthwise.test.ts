@@ -20,7 +20,11 @@ const initialBackend = currentBackend().name;
 afterEach(() => setBackend(initialBackend));
 
 /** tf.nn.depthwise_conv2d written as the definition: out[n, oy, ox, c*M+m] = sum over taps of x * filter[fy, fx, c, m]. */
-function depthwiseByLoop(x: Tensor, f: Tensor, options: { strides: [number, number]; padding: "valid" | "same"; dilations: [number, number] }): { shape: number[]; values: Float64Array } {
+function depthwiseByLoop(
+  x: Tensor,
+  f: Tensor,
+  options: { strides: [number, number]; padding: "valid" | "same"; dilations: [number, number] },
+): { shape: number[]; values: Float64Array } {
   const [n, h, w, c] = x.shape;
   const [kh, kw, , m] = f.shape;
   const xv = x.dataSync();
@@ -52,11 +56,31 @@ function depthwiseByLoop(x: Tensor, f: Tensor, options: { strides: [number, numb
   return { shape: [n, oh, ow, c * m], values };
 }
 
-const cases: [string, number[], number[], { strides: [number, number]; padding: "valid" | "same"; dilations: [number, number] }][] = [
+const cases: [
+  string,
+  number[],
+  number[],
+  { strides: [number, number]; padding: "valid" | "same"; dilations: [number, number] },
+][] = [
   ["3x3 valid, multiplier 1", [2, 6, 7, 3], [3, 3, 3, 1], { strides: [1, 1], padding: "valid", dilations: [1, 1] }],
-  ["3x3 same, stride 2 on odd sizes, multiplier 2", [2, 7, 5, 3], [3, 3, 3, 2], { strides: [2, 2], padding: "same", dilations: [1, 1] }],
-  ["2x3 same, dilation 2, multiplier 3", [1, 6, 6, 2], [2, 3, 2, 3], { strides: [1, 1], padding: "same", dilations: [2, 2] }],
-  ["3x2 valid, strides [2, 1], multiplier 2", [1, 8, 5, 4], [3, 2, 4, 2], { strides: [2, 1], padding: "valid", dilations: [1, 1] }],
+  [
+    "3x3 same, stride 2 on odd sizes, multiplier 2",
+    [2, 7, 5, 3],
+    [3, 3, 3, 2],
+    { strides: [2, 2], padding: "same", dilations: [1, 1] },
+  ],
+  [
+    "2x3 same, dilation 2, multiplier 3",
+    [1, 6, 6, 2],
+    [2, 3, 2, 3],
+    { strides: [1, 1], padding: "same", dilations: [2, 2] },
+  ],
+  [
+    "3x2 valid, strides [2, 1], multiplier 2",
+    [1, 8, 5, 4],
+    [3, 2, 4, 2],
+    { strides: [2, 1], padding: "valid", dilations: [1, 1] },
+  ],
 ];
 
 describe("depthwiseConv2d (tf.nn.depthwise_conv2d)", () => {
@@ -72,29 +96,39 @@ describe("depthwiseConv2d (tf.nn.depthwise_conv2d)", () => {
     expected.values.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
   });
 
-  it.each(cases)("%s: gradients for input and filter match finite differences (reference backend)", (_, xShape, fShape, options) => {
-    nn.seed(2);
-    expectGradientsMatch((x, f) => depthwiseConv2d(x, f, options), [nn.randn(xShape), nn.randn(fShape)], { backend: "reference" });
-  });
+  it.each(cases)(
+    "%s: gradients for input and filter match finite differences (reference backend)",
+    (_, xShape, fShape, options) => {
+      nn.seed(2);
+      expectGradientsMatch((x, f) => depthwiseConv2d(x, f, options), [nn.randn(xShape), nn.randn(fShape)], {
+        backend: "reference",
+      });
+    },
+  );
 
-  const accelerated = ["wasm", "gpujs"].flatMap((backend) => cases.map(([name, xShape, fShape, options]) => [backend, name, xShape, fShape, options] as const));
-  it.each(accelerated)("the %s backend's values and gradients agree with the reference: %s", (backend, _, xShape, fShape, options) => {
-    nn.seed(3);
-    const x = Float32Array.from(nn.randn(xShape).dataSync());
-    const f = Float32Array.from(nn.randn(fShape).dataSync());
-    const run = (name: string) => {
-      setBackend(name);
-      const xt = nn.tensor(x, xShape, { requiresGrad: true });
-      const ft = nn.tensor(f, fShape, { requiresGrad: true });
-      const y = depthwiseConv2d(xt, ft, options);
-      nn.sum(nn.square(y)).backward();
-      return [y.dataSync(), xt.grad!.dataSync(), ft.grad!.dataSync()].map((a) => Array.from(a));
-    };
-    const reference = run("reference");
-    const accelerated = run(backend);
-    expect(currentBackend().name).toBe(backend);
-    accelerated.forEach((values, k) => values.forEach((v, i) => expect(v).toBeCloseTo(reference[k][i], 3)));
-  });
+  const accelerated = ["wasm", "gpujs"].flatMap((backend) =>
+    cases.map(([name, xShape, fShape, options]) => [backend, name, xShape, fShape, options] as const),
+  );
+  it.each(accelerated)(
+    "the %s backend's values and gradients agree with the reference: %s",
+    (backend, _, xShape, fShape, options) => {
+      nn.seed(3);
+      const x = Float32Array.from(nn.randn(xShape).dataSync());
+      const f = Float32Array.from(nn.randn(fShape).dataSync());
+      const run = (name: string) => {
+        setBackend(name);
+        const xt = nn.tensor(x, xShape, { requiresGrad: true });
+        const ft = nn.tensor(f, fShape, { requiresGrad: true });
+        const y = depthwiseConv2d(xt, ft, options);
+        nn.sum(nn.square(y)).backward();
+        return [y.dataSync(), xt.grad!.dataSync(), ft.grad!.dataSync()].map((a) => Array.from(a));
+      };
+      const reference = run("reference");
+      const accelerated = run(backend);
+      expect(currentBackend().name).toBe(backend);
+      accelerated.forEach((values, k) => values.forEach((v, i) => expect(v).toBeCloseTo(reference[k][i], 3)));
+    },
+  );
 
   it("names the op and both shapes when the filter's channels differ from the input's", () => {
     expect(() => depthwiseConv2d(nn.zeros([1, 5, 5, 3]), nn.zeros([3, 3, 4, 1]))).toThrow(
@@ -117,23 +151,45 @@ function probe(layer: Layer, shape: number[]): [(number | null)[], number, [stri
 
 describe("DepthwiseConv2D and SeparableConv2D layers (Keras 3 shapes, weights, parameter counts)", () => {
   it("DepthwiseConv2D(3) on 32 channels: a kernel (3, 3, 32, 1) and a bias of 32, 320 parameters", () => {
-    expect(probe(layers.DepthwiseConv2D(3), [10, 10, 32])).toEqual([[null, 8, 8, 32], 320, [["kernel", [3, 3, 32, 1]], ["bias", [32]]]]);
+    expect(probe(layers.DepthwiseConv2D(3), [10, 10, 32])).toEqual([
+      [null, 8, 8, 32],
+      320,
+      [
+        ["kernel", [3, 3, 32, 1]],
+        ["bias", [32]],
+      ],
+    ]);
   });
 
   it("DepthwiseConv2D with depthMultiplier 2, stride 2 and same padding outputs channels * 2: 160 parameters on 8 channels", () => {
     const layer = layers.DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: "same" });
-    expect(probe(layer, [28, 28, 8])).toEqual([[null, 14, 14, 16], 160, [["kernel", [3, 3, 8, 2]], ["bias", [16]]]]);
+    expect(probe(layer, [28, 28, 8])).toEqual([
+      [null, 14, 14, 16],
+      160,
+      [
+        ["kernel", [3, 3, 8, 2]],
+        ["bias", [16]],
+      ],
+    ]);
   });
 
   it("DepthwiseConv2D with dilationRate 2 spans 5 pixels; useBias false leaves only the kernel", () => {
-    expect(probe(layers.DepthwiseConv2D([3, 3], { dilationRate: 2, useBias: false }), [10, 10, 3])).toEqual([[null, 6, 6, 3], 27, [["kernel", [3, 3, 3, 1]]]]);
+    expect(probe(layers.DepthwiseConv2D([3, 3], { dilationRate: 2, useBias: false }), [10, 10, 3])).toEqual([
+      [null, 6, 6, 3],
+      27,
+      [["kernel", [3, 3, 3, 1]]],
+    ]);
   });
 
   it("SeparableConv2D(64, 3) on 32 channels: 32*9 + 32*64 + 64 = 2,400 parameters", () => {
     expect(probe(layers.SeparableConv2D(64, 3), [16, 16, 32])).toEqual([
       [null, 14, 14, 64],
       2_400,
-      [["depthwise_kernel", [3, 3, 32, 1]], ["pointwise_kernel", [1, 1, 32, 64]], ["bias", [64]]],
+      [
+        ["depthwise_kernel", [3, 3, 32, 1]],
+        ["pointwise_kernel", [1, 1, 32, 64]],
+        ["bias", [64]],
+      ],
     ]);
   });
 
@@ -142,18 +198,29 @@ describe("DepthwiseConv2D and SeparableConv2D layers (Keras 3 shapes, weights, p
     expect(probe(layer, [10, 10, 4])).toEqual([
       [null, 10, 10, 16],
       200,
-      [["depthwise_kernel", [3, 3, 4, 2]], ["pointwise_kernel", [1, 1, 8, 16]]],
+      [
+        ["depthwise_kernel", [3, 3, 4, 2]],
+        ["pointwise_kernel", [1, 1, 8, 16]],
+      ],
     ]);
   });
 
   it("SeparableConv2D computes the depthwise step then a 1x1 convolution, bias and activation", () => {
     nn.seed(4);
-    const layer = layers.SeparableConv2D(5, 3, { depthMultiplier: 2, strides: 2, padding: "same", activation: "relu", biasInitializer: "ones" });
+    const layer = layers.SeparableConv2D(5, 3, {
+      depthMultiplier: 2,
+      strides: 2,
+      padding: "same",
+      activation: "relu",
+      biasInitializer: "ones",
+    });
     const x = nn.randn([2, 7, 7, 3]);
     const y = layer(x);
     const [depthwise, pointwise, bias] = layer.weights.map((w) => w.value);
     const mid = depthwiseConv2d(x, depthwise, { strides: 2, padding: "same" });
-    const expected = nn.relu(nn.add(nn.matmul(mid.reshape([-1, 6]), pointwise.reshape([6, 5])), bias)).reshape([2, 4, 4, 5]);
+    const expected = nn
+      .relu(nn.add(nn.matmul(mid.reshape([-1, 6]), pointwise.reshape([6, 5])), bias))
+      .reshape([2, 4, 4, 5]);
     expect(y.shape).toEqual([2, 4, 4, 5]);
     const e = expected.dataSync();
     y.dataSync().forEach((v, i) => expect(v).toBeCloseTo(e[i], 4));
@@ -174,12 +241,18 @@ describe("DepthwiseConv2D and SeparableConv2D layers (Keras 3 shapes, weights, p
   it("a built layer called with other channels: the error names the layer and both shapes", () => {
     const layer = layers.DepthwiseConv2D(3, { name: "dw2" });
     layer(keras.Input({ shape: [8, 8, 3] }));
-    expect(() => layer(keras.Input({ shape: [8, 8, 4] }))).toThrow('DepthwiseConv2D "dw2" was built for input (None, 8, 8, 3), but got input shape (None, 8, 8, 4)');
+    expect(() => layer(keras.Input({ shape: [8, 8, 4] }))).toThrow(
+      'DepthwiseConv2D "dw2" was built for input (None, 8, 8, 3), but got input shape (None, 8, 8, 4)',
+    );
   });
 
   it("rejects a missing kernelSize, a bad depthMultiplier, bad filters, and strides with dilation (as Keras does) with the layer's name", () => {
-    expect(() => layers.DepthwiseConv2D({})).toThrow("DepthwiseConv2D: kernelSize is required, e.g. DepthwiseConv2D(3) or DepthwiseConv2D({ kernelSize: [3, 3] })");
-    expect(() => layers.DepthwiseConv2D(3, { depthMultiplier: 0 })).toThrow("DepthwiseConv2D: depthMultiplier must be a positive integer, got 0");
+    expect(() => layers.DepthwiseConv2D({})).toThrow(
+      "DepthwiseConv2D: kernelSize is required, e.g. DepthwiseConv2D(3) or DepthwiseConv2D({ kernelSize: [3, 3] })",
+    );
+    expect(() => layers.DepthwiseConv2D(3, { depthMultiplier: 0 })).toThrow(
+      "DepthwiseConv2D: depthMultiplier must be a positive integer, got 0",
+    );
     expect(() => layers.SeparableConv2D(0, 3)).toThrow("SeparableConv2D: filters must be a positive integer, got 0");
     expect(() => layers.SeparableConv2D(8, 3, { strides: 2, dilationRate: 2 })).toThrow(
       "SeparableConv2D: strides [2,2] > 1 cannot be combined with dilationRate [2,2] > 1, as in Keras; use one or the other",
@@ -192,8 +265,18 @@ describe("saving and training with separable convolutions", () => {
     nn.seed(5);
     const model = keras.Sequential([
       keras.Input({ shape: [9, 9, 3] }),
-      layers.DepthwiseConv2D(3, { depthMultiplier: 2, padding: "same", activation: "relu", depthwiseRegularizer: keras.regularizers.l2(0.01) }),
-      layers.SeparableConv2D(6, [3, 2], { strides: 2, dilationRate: 1, useBias: false, pointwiseInitializer: "he_normal" }),
+      layers.DepthwiseConv2D(3, {
+        depthMultiplier: 2,
+        padding: "same",
+        activation: "relu",
+        depthwiseRegularizer: keras.regularizers.l2(0.01),
+      }),
+      layers.SeparableConv2D(6, [3, 2], {
+        strides: 2,
+        dilationRate: 1,
+        useBias: false,
+        pointwiseInitializer: "he_normal",
+      }),
       layers.Flatten(),
       layers.Dense(2),
     ]);
@@ -216,7 +299,11 @@ describe("saving and training with separable convolutions", () => {
       layers.GlobalAveragePooling2D(),
       layers.Dense(2, { activation: "softmax" }),
     ]);
-    model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.02 }), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+    model.compile({
+      optimizer: keras.optimizers.Adam({ learningRate: 0.02 }),
+      loss: "sparse_categorical_crossentropy",
+      metrics: ["accuracy"],
+    });
     const history = await model.fit(x, y, { epochs: 15, batchSize: 16, verbose: 0 });
     const loss = history.history.loss;
     expect(loss[loss.length - 1]).toBeLessThan(loss[0] / 2);

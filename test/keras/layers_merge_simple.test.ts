@@ -38,14 +38,54 @@ function expectClose(got: Tensor, want: number[], digits = 5): void {
 describe("output shapes and parameter counts match Keras 3", () => {
   const cases: [string, () => Layer, (number | null)[][], (number | null)[]][] = [
     ["Multiply of two (None, 3)", () => layers.Multiply(), [[3], [3]], [null, 3]],
-    ["Subtract of two (None, 4, 2)", () => layers.Subtract(), [[4, 2], [4, 2]], [null, 4, 2]],
+    [
+      "Subtract of two (None, 4, 2)",
+      () => layers.Subtract(),
+      [
+        [4, 2],
+        [4, 2],
+      ],
+      [null, 4, 2],
+    ],
     ["Average of three (None, 5)", () => layers.Average(), [[5], [5], [5]], [null, 5]],
-    ["Maximum of two (None, 8, 8, 3)", () => layers.Maximum(), [[8, 8, 3], [8, 8, 3]], [null, 8, 8, 3]],
+    [
+      "Maximum of two (None, 8, 8, 3)",
+      () => layers.Maximum(),
+      [
+        [8, 8, 3],
+        [8, 8, 3],
+      ],
+      [null, 8, 8, 3],
+    ],
     ["Minimum of two (None, 6)", () => layers.Minimum(), [[6], [6]], [null, 6]],
     ["Dot(1) of two (None, 4): one score per example", () => layers.Dot(1), [[4], [4]], [null, 1]],
-    ["Dot([2, 2]) of (None, 5, 3) and (None, 7, 3): attention scores", () => layers.Dot([2, 2]), [[5, 3], [7, 3]], [null, 5, 7]],
-    ["Dot({ axes: 1 }) of (None, 5, 3) and (None, 5, 4)", () => layers.Dot({ axes: 1 }), [[5, 3], [5, 4]], [null, 3, 4]],
-    ["Dot([1, 2]) of (None, 5, 3) and (None, 2, 5)", () => layers.Dot([1, 2]), [[5, 3], [2, 5]], [null, 3, 2]],
+    [
+      "Dot([2, 2]) of (None, 5, 3) and (None, 7, 3): attention scores",
+      () => layers.Dot([2, 2]),
+      [
+        [5, 3],
+        [7, 3],
+      ],
+      [null, 5, 7],
+    ],
+    [
+      "Dot({ axes: 1 }) of (None, 5, 3) and (None, 5, 4)",
+      () => layers.Dot({ axes: 1 }),
+      [
+        [5, 3],
+        [5, 4],
+      ],
+      [null, 3, 4],
+    ],
+    [
+      "Dot([1, 2]) of (None, 5, 3) and (None, 2, 5)",
+      () => layers.Dot([1, 2]),
+      [
+        [5, 3],
+        [2, 5],
+      ],
+      [null, 3, 2],
+    ],
     ["Dot(-1) of (None, 4) and (None, 6, 4)", () => layers.Dot(-1), [[4], [6, 4]], [null, 6]],
     ["ReLU(6)", () => layers.ReLU(6), [[10]], [null, 10]],
     ["Softmax({ axis: 1 })", () => layers.Softmax({ axis: 1 }), [[3, 4]], [null, 3, 4]],
@@ -70,23 +110,41 @@ describe("output shapes and parameter counts match Keras 3", () => {
   it("Lambda takes its output shape from outputShape when the probe cannot run (unknown steps)", () => {
     const fixed = layers.Lambda((x) => x.sum(1), { outputShape: [3] });
     expect(probe(fixed, [null, 3])).toEqual([[null, 3], 0]);
-    const computed = layers.Lambda(([a, b]) => a.add(b), { outputShape: (shapes) => (shapes as (number | null)[][])[0] });
+    const computed = layers.Lambda(([a, b]) => a.add(b), {
+      outputShape: (shapes) => (shapes as (number | null)[][])[0],
+    });
     expect(probe(computed, [null, 3], [null, 3])).toEqual([[null, null, 3], 0]);
-    expect(() => layers.Lambda((x) => x, { name: "f" })(keras.Input({ shape: [null, 3] }))).toThrow(/Lambda "f": cannot infer the output shape for input \(None, None, 3\)/);
+    expect(() => layers.Lambda((x) => x, { name: "f" })(keras.Input({ shape: [null, 3] }))).toThrow(
+      /Lambda "f": cannot infer the output shape for input \(None, None, 3\)/,
+    );
   });
 
   it("are the same callables under keras.layers and layers, with Keras's snake_case names", () => {
     expect(keras.layers.Multiply).toBe(layers.Multiply);
     expect(keras.layers.SpatialDropout2D).toBe(layers.SpatialDropout2D);
     keras.backend.clearSession();
-    expect([layers.ReLU().name, layers.RepeatVector(2).name, layers.SpatialDropout1D(0.1).name, layers.Dot(1).name]).toEqual(["re_lu", "repeat_vector", "spatial_dropout1d", "dot"]);
+    expect([
+      layers.ReLU().name,
+      layers.RepeatVector(2).name,
+      layers.SpatialDropout1D(0.1).name,
+      layers.Dot(1).name,
+    ]).toEqual(["re_lu", "repeat_vector", "spatial_dropout1d", "dot"]);
   });
 });
 
 describe("values match hand-computed results", () => {
-  const a = nn.tensor([[1, 2], [3, 4]]);
-  const b = nn.tensor([[5, 6], [7, 8]]);
-  const c = nn.tensor([[-1, 10], [0, 1]]);
+  const a = nn.tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  const b = nn.tensor([
+    [5, 6],
+    [7, 8],
+  ]);
+  const c = nn.tensor([
+    [-1, 10],
+    [0, 1],
+  ]);
 
   it("Multiply, Subtract, Average, Maximum and Minimum combine value by value", () => {
     expectClose(layers.Multiply()([a, b, c]), [-5, 120, 0, 32]);
@@ -101,16 +159,33 @@ describe("values match hand-computed results", () => {
   });
 
   it("Dot(1) gives each example's dot product, and cosine similarity with normalize", () => {
-    const x = nn.tensor([[1, 2, 3], [1, 0, 0]]);
-    const y = nn.tensor([[4, 5, 6], [0, 2, 0]]);
+    const x = nn.tensor([
+      [1, 2, 3],
+      [1, 0, 0],
+    ]);
+    const y = nn.tensor([
+      [4, 5, 6],
+      [0, 2, 0],
+    ]);
     expectClose(layers.Dot(1)([x, y]), [32, 0]);
     expectClose(layers.Dot(1, { normalize: true })([x, y]), [32 / Math.sqrt(14 * 77), 0]);
     expectClose(layers.Dot({ axes: -1, normalize: true })([nn.tensor([[0, 0]]), nn.tensor([[1, 1]])]), [0]);
   });
 
   it("Dot([2, 2]) on rank-3 inputs is a per-example x @ y^T, and Dot([1, 1]) a per-example x^T @ y", () => {
-    const x = nn.tensor([[[1, 2], [3, 4], [5, 6]]]);
-    const y = nn.tensor([[[1, 0], [0, 1]]]);
+    const x = nn.tensor([
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    ]);
+    const y = nn.tensor([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    ]);
     expectClose(layers.Dot([2, 2])([x, y]), [1, 2, 3, 4, 5, 6]);
     const z = nn.tensor([[[1], [1], [2]]]);
     const out = layers.Dot([1, 1])([x, z]);
@@ -126,7 +201,12 @@ describe("values match hand-computed results", () => {
   });
 
   it("Softmax sums to 1 along its axis and ELU scales e^x - 1 by alpha", () => {
-    const x = nn.tensor([[[0, Math.log(3)], [Math.log(2), 0]]]);
+    const x = nn.tensor([
+      [
+        [0, Math.log(3)],
+        [Math.log(2), 0],
+      ],
+    ]);
     expectClose(layers.Softmax({ axis: 1 })(x), [1 / 3, 3 / 4, 2 / 3, 1 / 4]);
     expectClose(layers.Softmax()(x), [1 / 4, 3 / 4, 2 / 3, 1 / 3]);
     expectClose(layers.ELU(0.5)(nn.tensor([[-1, 2]])), [0.5 * (Math.exp(-1) - 1), 2]);
@@ -139,11 +219,21 @@ describe("values match hand-computed results", () => {
   });
 
   it("Permute([2, 1]) transposes each example and RepeatVector(3) repeats each row", () => {
-    const x = nn.tensor([[[1, 2, 3], [4, 5, 6]]]);
+    const x = nn.tensor([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ]);
     const p = layers.Permute([2, 1])(x);
     expect(p.shape).toEqual([1, 3, 2]);
     expectClose(p, [1, 4, 2, 5, 3, 6]);
-    const r = layers.RepeatVector(3)(nn.tensor([[1, 2], [3, 4]]));
+    const r = layers.RepeatVector(3)(
+      nn.tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(r.shape).toEqual([2, 3, 2]);
     expectClose(r, [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
   });
@@ -281,7 +371,9 @@ describe("the noise layers act only while training", () => {
         expect(new Set(map).size).toBe(1);
       }
     }
-    const first = values(layers.SpatialDropout2D(0.5, { dataFormat: "channels_first" })(nn.ones([2, 8, 3, 3]), { training: true }));
+    const first = values(
+      layers.SpatialDropout2D(0.5, { dataFormat: "channels_first" })(nn.ones([2, 8, 3, 3]), { training: true }),
+    );
     for (let m = 0; m < 16; m++) expect(new Set(first.slice(m * 9, m * 9 + 9)).size).toBe(1);
   });
 
@@ -309,35 +401,55 @@ describe("the noise layers act only while training", () => {
 describe("errors name the layer and the value", () => {
   it("merging different shapes lists them, naming the layer", () => {
     const [p, q] = [keras.Input({ shape: [3] }), keras.Input({ shape: [4] })];
-    expect(() => layers.Multiply({ name: "gate" })([p, q])).toThrow('Multiply "gate" needs inputs of the same shape, but got [(None, 3), (None, 4)]');
+    expect(() => layers.Multiply({ name: "gate" })([p, q])).toThrow(
+      'Multiply "gate" needs inputs of the same shape, but got [(None, 3), (None, 4)]',
+    );
     expect(() => layers.Maximum({ name: "mx" })([p])).toThrow(/Maximum "mx" expects a list of at least 2 inputs/);
-    expect(() => layers.Subtract({ name: "minus" })([p, p, p])).toThrow(/Subtract "minus" takes exactly 2 inputs.*got 3/);
+    expect(() => layers.Subtract({ name: "minus" })([p, p, p])).toThrow(
+      /Subtract "minus" takes exactly 2 inputs.*got 3/,
+    );
   });
 
   it("Dot reports contracted sizes that differ, the batch axis, and missing axes", () => {
     const [p, q] = [keras.Input({ shape: [5, 3] }), keras.Input({ shape: [5, 4] })];
-    expect(() => layers.Dot(2, { name: "dd" })([p, q])).toThrow('Dot "dd": the contracted sizes differ, 3 (axis 2 of the first input) and 4 (axis 2 of the second); input shapes [(None, 5, 3), (None, 5, 4)]');
+    expect(() => layers.Dot(2, { name: "dd" })([p, q])).toThrow(
+      'Dot "dd": the contracted sizes differ, 3 (axis 2 of the first input) and 4 (axis 2 of the second); input shapes [(None, 5, 3), (None, 5, 4)]',
+    );
     expect(() => layers.Dot(0, { name: "d0" })([p, q])).toThrow(/Dot "d0": axes 0 do not name a non-batch axis/);
     expect(() => layers.Dot({})).toThrow(/Dot: axes is required/);
-    expect(() => layers.Dot([1, 2, 3] as unknown as [number, number])).toThrow("Dot: axes must be an integer or a pair of integers, got [1,2,3]");
+    expect(() => layers.Dot([1, 2, 3] as unknown as [number, number])).toThrow(
+      "Dot: axes must be an integer or a pair of integers, got [1,2,3]",
+    );
   });
 
   it("bad options name the layer and the value", () => {
     expect(() => layers.ReLU({ maxValue: -1 })).toThrow("ReLU: maxValue must be a number >= 0, got -1");
     expect(() => layers.ReLU({ negativeSlope: -0.1 })).toThrow("ReLU: negativeSlope must be a number >= 0, got -0.1");
     expect(() => layers.Softmax({ axis: 1.5 })).toThrow("Softmax: axis must be an integer, got 1.5");
-    expect(() => layers.Softmax({ axis: 0, name: "sm" })(keras.Input({ shape: [3] }))).toThrow(/Softmax "sm" has axis 0, which is not a non-batch axis/);
+    expect(() => layers.Softmax({ axis: 0, name: "sm" })(keras.Input({ shape: [3] }))).toThrow(
+      /Softmax "sm" has axis 0, which is not a non-batch axis/,
+    );
     expect(() => layers.ELU(Number.NaN)).toThrow("ELU: alpha must be a finite number, got NaN");
-    expect(() => layers.Rescaling(Number.POSITIVE_INFINITY)).toThrow("Rescaling: scale must be a finite number, got Infinity");
+    expect(() => layers.Rescaling(Number.POSITIVE_INFINITY)).toThrow(
+      "Rescaling: scale must be a finite number, got Infinity",
+    );
     expect(() => layers.Permute([1, 3])).toThrow(/Permute: dims must hold each of 1\.\.n once.*got \[1,3\]/);
-    expect(() => layers.Permute([2, 1], { name: "pm" })(keras.Input({ shape: [4, 5, 6] }))).toThrow(/Permute "pm" permutes 2 axes.*rank 3.*got input shape \(None, 4, 5, 6\)/);
+    expect(() => layers.Permute([2, 1], { name: "pm" })(keras.Input({ shape: [4, 5, 6] }))).toThrow(
+      /Permute "pm" permutes 2 axes.*rank 3.*got input shape \(None, 4, 5, 6\)/,
+    );
     expect(() => layers.RepeatVector(0)).toThrow("RepeatVector: n must be a positive integer, got 0");
-    expect(() => layers.RepeatVector(2, { name: "rv" })(keras.Input({ shape: [4, 5] }))).toThrow('RepeatVector "rv" needs inputs of shape (batch, features), but got input shape (None, 4, 5)');
+    expect(() => layers.RepeatVector(2, { name: "rv" })(keras.Input({ shape: [4, 5] }))).toThrow(
+      'RepeatVector "rv" needs inputs of shape (batch, features), but got input shape (None, 4, 5)',
+    );
     expect(() => layers.GaussianNoise(-1)).toThrow("GaussianNoise: stddev must be a finite number >= 0, got -1");
     expect(() => layers.GaussianDropout(1)).toThrow("GaussianDropout: rate must be in [0, 1), got 1");
     expect(() => layers.SpatialDropout1D(-0.1)).toThrow("SpatialDropout1D: rate must be in [0, 1), got -0.1");
-    expect(() => layers.SpatialDropout2D(0.1, { name: "sd" })(keras.Input({ shape: [5, 4] }))).toThrow('SpatialDropout2D "sd" needs inputs of rank 4 (batch axis included), but got input shape (None, 5, 4)');
-    expect(() => layers.Lambda(3 as unknown as (x: Tensor) => Tensor)).toThrow("Lambda: the first argument must be a function of the input tensor(s), got number");
+    expect(() => layers.SpatialDropout2D(0.1, { name: "sd" })(keras.Input({ shape: [5, 4] }))).toThrow(
+      'SpatialDropout2D "sd" needs inputs of rank 4 (batch axis included), but got input shape (None, 5, 4)',
+    );
+    expect(() => layers.Lambda(3 as unknown as (x: Tensor) => Tensor)).toThrow(
+      "Lambda: the first argument must be a function of the input tensor(s), got number",
+    );
   });
 });
 
@@ -348,11 +460,18 @@ describe("save and loadModel", () => {
     const scaled = layers.Rescaling(0.5, { offset: 0.1 })(input);
     const a = layers.ReLU({ maxValue: 2, negativeSlope: 0.1 })(layers.Dense(6)(scaled));
     const b = layers.ELU(0.5)(layers.Dense(6)(scaled));
-    const merged = layers.Average()([layers.Multiply()([a, b]), layers.Subtract()([a, b]), layers.Maximum()([a, b]), layers.Minimum()([a, b])]);
+    const merged = layers.Average()([
+      layers.Multiply()([a, b]),
+      layers.Subtract()([a, b]),
+      layers.Maximum()([a, b]),
+      layers.Minimum()([a, b]),
+    ]);
     const cosine = layers.Dot(1, { normalize: true })([a, b]);
     const joined = layers.Concatenate()([merged, cosine]);
     const seq = layers.Permute([2, 1])(layers.RepeatVector(3)(joined));
-    const noisy = layers.SpatialDropout1D(0.2)(layers.GaussianDropout(0.1)(layers.GaussianNoise(0.1)(layers.Softmax({ axis: 1 })(seq))));
+    const noisy = layers.SpatialDropout1D(0.2)(
+      layers.GaussianDropout(0.1)(layers.GaussianNoise(0.1)(layers.Softmax({ axis: 1 })(seq))),
+    );
     const model = keras.Model({ inputs: input, outputs: layers.Dense(2)(layers.Flatten()(noisy)) });
     const file = path.join(dir, "merge_simple.safetensors");
     model.save(file);
@@ -364,7 +483,11 @@ describe("save and loadModel", () => {
   });
 
   it("restore a Sequential model with SpatialDropout2D channels_first and Softmax on axis 1", () => {
-    const model = keras.Sequential([keras.Input({ shape: [2, 3, 3] }), layers.SpatialDropout2D(0.3, { dataFormat: "channels_first" }), layers.Softmax(1)]);
+    const model = keras.Sequential([
+      keras.Input({ shape: [2, 3, 3] }),
+      layers.SpatialDropout2D(0.3, { dataFormat: "channels_first" }),
+      layers.Softmax(1),
+    ]);
     const file = path.join(dir, "spatial.safetensors");
     model.save(file);
     const loaded = keras.models.loadModel(file);
@@ -374,9 +497,15 @@ describe("save and loadModel", () => {
   });
 
   it("refuse a model with a Lambda, naming it, without writing or changing the file", () => {
-    const model = keras.Sequential([keras.Input({ shape: [3] }), layers.Lambda((x) => x.mul(2), { name: "double" }), layers.Dense(1)]);
+    const model = keras.Sequential([
+      keras.Input({ shape: [3] }),
+      layers.Lambda((x) => x.mul(2), { name: "double" }),
+      layers.Dense(1),
+    ]);
     const fresh = path.join(dir, "lambda.safetensors");
-    expect(() => model.save(fresh)).toThrow(/Lambda "double" wraps a JavaScript function, which cannot be saved as JSON.*saveWeights/);
+    expect(() => model.save(fresh)).toThrow(
+      /Lambda "double" wraps a JavaScript function, which cannot be saved as JSON.*saveWeights/,
+    );
     expect(fs.existsSync(fresh)).toBe(false);
     const existing = path.join(dir, "existing.safetensors");
     fs.writeFileSync(existing, "previous contents");
@@ -385,7 +514,8 @@ describe("save and loadModel", () => {
   });
 
   it("still save a Lambda model's weights, which load into the model rebuilt in code", () => {
-    const build = () => keras.Sequential([keras.Input({ shape: [3] }), layers.Lambda((x) => x.mul(2)), layers.Dense(2)]);
+    const build = () =>
+      keras.Sequential([keras.Input({ shape: [3] }), layers.Lambda((x) => x.mul(2)), layers.Dense(2)]);
     const model = build();
     const file = path.join(dir, "lambda_weights.safetensors");
     model.saveWeights(file);

@@ -5,8 +5,14 @@ import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
 
 describe("losses", () => {
-  const yTrue = nn.tensor([[0, 1], [1, 0]]);
-  const probs = nn.tensor([[0.2, 0.8], [0.6, 0.4]]);
+  const yTrue = nn.tensor([
+    [0, 1],
+    [1, 0],
+  ]);
+  const probs = nn.tensor([
+    [0.2, 0.8],
+    [0.6, 0.4],
+  ]);
 
   it("categorical_crossentropy is the mean of -log(p of the true class)", () => {
     const loss = keras.losses.CategoricalCrossentropy().call(yTrue, probs).item();
@@ -14,11 +20,17 @@ describe("losses", () => {
   });
 
   it("from logits equals the same loss on softmax probabilities", () => {
-    const logits = nn.tensor([[0.5, 2], [1, -1]]);
+    const logits = nn.tensor([
+      [0.5, 2],
+      [1, -1],
+    ]);
     const a = keras.losses.CategoricalCrossentropy({ fromLogits: true }).call(yTrue, logits).item();
     const b = keras.losses.CategoricalCrossentropy().call(yTrue, logits.softmax()).item();
     expect(a).toBeCloseTo(b, 5);
-    const sparse = keras.losses.SparseCategoricalCrossentropy({ fromLogits: true }).call(nn.tensor([1, 0]), logits).item();
+    const sparse = keras.losses
+      .SparseCategoricalCrossentropy({ fromLogits: true })
+      .call(nn.tensor([1, 0]), logits)
+      .item();
     expect(sparse).toBeCloseTo(a, 6);
   });
 
@@ -27,20 +39,37 @@ describe("losses", () => {
     const z = nn.tensor([[2], [-1], [-3]]);
     const a = keras.losses.BinaryCrossentropy({ fromLogits: true }).call(t, z).item();
     const b = keras.losses.BinaryCrossentropy().call(t, z.sigmoid()).item();
-    const expected = -(Math.log(1 / (1 + Math.exp(-2))) + Math.log(1 - 1 / (1 + Math.exp(1))) + Math.log(1 / (1 + Math.exp(3)))) / 3;
+    const expected =
+      -(Math.log(1 / (1 + Math.exp(-2))) + Math.log(1 - 1 / (1 + Math.exp(1))) + Math.log(1 / (1 + Math.exp(3)))) / 3;
     expect(a).toBeCloseTo(expected, 6);
     expect(b).toBeCloseTo(expected, 5);
   });
 
   it("crossentropy on the output of a softmax or sigmoid activation computes from its logits, as Keras: exact even where the probability underflows the 1e-7 clip", () => {
-    const logits = nn.tensor([[0, 30], [2, 0]], { requiresGrad: true });
-    const categorical = keras.losses.CategoricalCrossentropy().call(nn.tensor([[1, 0], [1, 0]]), layers.Activation("softmax")(logits));
+    const logits = nn.tensor(
+      [
+        [0, 30],
+        [2, 0],
+      ],
+      { requiresGrad: true },
+    );
+    const categorical = keras.losses.CategoricalCrossentropy().call(
+      nn.tensor([
+        [1, 0],
+        [1, 0],
+      ]),
+      layers.Activation("softmax")(logits),
+    );
     const exact = (30 + Math.log1p(Math.exp(-30)) + Math.log1p(Math.exp(-2))) / 2;
     expect(categorical.item()).toBeCloseTo(exact, 4);
     categorical.backward();
     const p = 1 / (1 + Math.exp(-2));
-    (logits.grad!.dataSync() as Float32Array).forEach((g, i) => expect(g).toBeCloseTo([-0.5, 0.5, (p - 1) / 2, (1 - p) / 2][i], 5));
-    const sparse = keras.losses.SparseCategoricalCrossentropy().call(nn.tensor([0, 0]), layers.Activation("softmax")(logits));
+    (logits.grad!.dataSync() as Float32Array).forEach((g, i) =>
+      expect(g).toBeCloseTo([-0.5, 0.5, (p - 1) / 2, (1 - p) / 2][i], 5),
+    );
+    const sparse = keras.losses
+      .SparseCategoricalCrossentropy()
+      .call(nn.tensor([0, 0]), layers.Activation("softmax")(logits));
     expect(sparse.item()).toBeCloseTo(exact, 4);
 
     const z = nn.tensor([[-40], [3]]);
@@ -53,8 +82,14 @@ describe("losses", () => {
   });
 
   it("mse, mae and huber average over the last axis, then the batch", () => {
-    const t = nn.tensor([[0, 0], [1, 1]]);
-    const p = nn.tensor([[0.5, 2], [1, -2]]);
+    const t = nn.tensor([
+      [0, 0],
+      [1, 1],
+    ]);
+    const p = nn.tensor([
+      [0.5, 2],
+      [1, -2],
+    ]);
     expect(keras.losses.MeanSquaredError().call(t, p).item()).toBeCloseTo(((0.25 + 4) / 2 + 9 / 2) / 2, 6);
     expect(keras.losses.MeanAbsoluteError().call(t, p).item()).toBeCloseTo(((0.5 + 2) / 2 + 3 / 2) / 2, 6);
     // huber, delta 1: 0.5 e^2 for |e| <= 1, else |e| - 0.5
@@ -62,7 +97,9 @@ describe("losses", () => {
   });
 
   it("sparse labels out of range name the label and the class count", () => {
-    expect(() => keras.losses.SparseCategoricalCrossentropy().call(nn.tensor([3, 0]), probs)).toThrow("sparse_categorical_crossentropy: label 3 is not a class index in [0, 1] (the model predicts 2 classes)");
+    expect(() => keras.losses.SparseCategoricalCrossentropy().call(nn.tensor([3, 0]), probs)).toThrow(
+      "sparse_categorical_crossentropy: label 3 is not a class index in [0, 1] (the model predicts 2 classes)",
+    );
   });
 });
 
@@ -107,16 +144,26 @@ describe("optimizer steps", () => {
 describe("layers on real tensors", () => {
   it("Embedding looks up rows and names an out-of-range id", () => {
     const emb = layers.Embedding(5, 3, { name: "emb" });
-    const out = emb(nn.tensor([[0, 4], [2, 2]]));
+    const out = emb(
+      nn.tensor([
+        [0, 4],
+        [2, 2],
+      ]),
+    );
     expect(out.shape).toEqual([2, 2, 3]);
     const table = emb.getWeights()[0].toArray() as number[][];
     expect((out.toArray() as number[][][])[1][0]).toEqual(table[2]);
-    expect(() => emb(nn.tensor([[7, 0]]))).toThrow('Embedding "emb": id 7 is out of range; ids must be integers in [0, 4] (inputDim = 5)');
+    expect(() => emb(nn.tensor([[7, 0]]))).toThrow(
+      'Embedding "emb": id 7 is out of range; ids must be integers in [0, 4] (inputDim = 5)',
+    );
   });
 
   it("BatchNormalization normalises with batch statistics in training and moves its running statistics", () => {
     const bn = layers.BatchNormalization({ momentum: 0.5 });
-    const x = nn.tensor([[1, 10], [3, 30]]);
+    const x = nn.tensor([
+      [1, 10],
+      [3, 30],
+    ]);
     const y = bn(x, { training: true }).toArray() as number[][];
     expect(y[0][0]).toBeCloseTo(-1 / Math.sqrt(1 + 1e-3), 5);
     const [, , movingMean, movingVariance] = bn.getWeights().map((w) => Array.from(w.dataSync()));

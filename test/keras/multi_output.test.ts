@@ -44,7 +44,11 @@ describe("a functional model with two outputs", () => {
     const train = twoTasks(400);
     const test = twoTasks(200);
     const model = twoHeads();
-    model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.02 }), loss: ["categorical_crossentropy", "mse"], metrics: { cls: ["accuracy"], reg: ["mse"] } });
+    model.compile({
+      optimizer: keras.optimizers.Adam({ learningRate: 0.02 }),
+      loss: ["categorical_crossentropy", "mse"],
+      metrics: { cls: ["accuracy"], reg: ["mse"] },
+    });
     await model.fit(train.x, [train.yClass, train.yValue], { epochs: 25, batchSize: 32, verbose: 0 });
     const result = model.evaluate(test.x, [test.yClass, test.yValue], { returnDict: true }) as Record<string, number>;
     expect(result.cls_accuracy).toBeGreaterThan(0.9);
@@ -58,7 +62,10 @@ describe("a functional model with two outputs", () => {
     const { x, yClass, yValue } = twoTasks(40);
     const input = keras.Input({ shape: [4] });
     const trunk = layers.Dense(8, { activation: "relu" })(input);
-    const model = keras.Model({ inputs: input, outputs: [layers.Dense(2, { activation: "softmax" })(trunk), layers.Dense(1)(trunk)] });
+    const model = keras.Model({
+      inputs: input,
+      outputs: [layers.Dense(2, { activation: "softmax" })(trunk), layers.Dense(1)(trunk)],
+    });
     expect(model.outputNames).toEqual(["dense_1", "dense_2"]);
     model.compile({ optimizer: "adam", loss: ["categorical_crossentropy", "mse"], metrics: [["accuracy"], ["mae"]] });
     const history = await model.fit(x, [yClass, yValue], { epochs: 2, verbose: 0, validationSplit: 0.25 });
@@ -84,17 +91,35 @@ describe("a functional model with two outputs", () => {
     model.compile({ optimizer: "sgd", loss: { cls: "categorical_crossentropy", reg: "mse" }, metrics: ["mae"] });
     const byList = model.evaluate(x, [yClass, yValue], { returnDict: true }) as Record<string, number>;
     const byName = model.evaluate(x, { reg: yValue, cls: yClass }, { returnDict: true }) as Record<string, number>;
-    expect(Object.keys(byList)).toEqual(["loss", "cls_loss", "reg_loss", "cls_mean_absolute_error", "reg_mean_absolute_error"]);
+    expect(Object.keys(byList)).toEqual([
+      "loss",
+      "cls_loss",
+      "reg_loss",
+      "cls_mean_absolute_error",
+      "reg_mean_absolute_error",
+    ]);
     expect(byName).toEqual(byList);
-    await model.fit(x, { cls: yClass, reg: yValue }, { epochs: 1, verbose: 0, validationData: [x, { cls: yClass, reg: yValue }] });
-    expect(model.history!.history.val_reg_loss[0]).toBeCloseTo((model.evaluate(x, { cls: yClass, reg: yValue }, { returnDict: true }) as Record<string, number>).reg_loss, 5);
+    await model.fit(
+      x,
+      { cls: yClass, reg: yValue },
+      { epochs: 1, verbose: 0, validationData: [x, { cls: yClass, reg: yValue }] },
+    );
+    expect(model.history!.history.val_reg_loss[0]).toBeCloseTo(
+      (model.evaluate(x, { cls: yClass, reg: yValue }, { returnDict: true }) as Record<string, number>).reg_loss,
+      5,
+    );
   });
 
   it("evaluate returns [total loss, each output's loss, each output's metrics], the total being the weighted sum", () => {
     nn.seed(24);
     const { x, yClass, yValue } = twoTasks(50);
     const model = twoHeads();
-    model.compile({ optimizer: "adam", loss: ["categorical_crossentropy", "mse"], lossWeights: [0.25, 3], metrics: [["accuracy"], ["mse"]] });
+    model.compile({
+      optimizer: "adam",
+      loss: ["categorical_crossentropy", "mse"],
+      lossWeights: [0.25, 3],
+      metrics: [["accuracy"], ["mse"]],
+    });
     const list = model.evaluate(x, [yClass, yValue], { batchSize: 16 }) as number[];
     const dict = model.evaluate(x, [yClass, yValue], { batchSize: 16, returnDict: true }) as Record<string, number>;
     expect(list).toEqual([dict.loss, dict.cls_loss, dict.reg_loss, dict.cls_accuracy, dict.reg_mean_squared_error]);
@@ -124,10 +149,17 @@ describe("a functional model with two outputs", () => {
     nn.seed(26);
     const input = keras.Input({ shape: [3] });
     const trunk = layers.Dense(3, { activation: "tanh", kernelRegularizer: keras.regularizers.l2(0.05) })(input);
-    const model = keras.Model({ inputs: input, outputs: [layers.Dense(2, { activation: "softmax" })(trunk), layers.Dense(1, { activation: "sigmoid" })(trunk)] });
+    const model = keras.Model({
+      inputs: input,
+      outputs: [layers.Dense(2, { activation: "softmax" })(trunk), layers.Dense(1, { activation: "sigmoid" })(trunk)],
+    });
     const x = nn.randn([5, 3]);
     const y = [keras.utils.toCategorical([0, 1, 1, 0, 1], 2), nn.tensor([[1], [0], [0], [1], [1]])];
-    model.compile({ optimizer: keras.optimizers.SGD({ learningRate: 1 }), loss: ["categorical_crossentropy", "binary_crossentropy"], lossWeights: [0.7, 1.6] });
+    model.compile({
+      optimizer: keras.optimizers.SGD({ learningRate: 1 }),
+      loss: ["categorical_crossentropy", "binary_crossentropy"],
+      lossWeights: [0.7, 1.6],
+    });
     const totalLoss = () => (model.testOnBatch(x, y) as number[])[0];
     const before = model.weights.map((w) => w.read());
     const eps = 1e-3;
@@ -147,7 +179,12 @@ describe("a functional model with two outputs", () => {
     model.trainOnBatch(x, y);
     model.weights.forEach((w, k) => {
       const step = Array.from(w.read(), (after, i) => before[k][i] - after);
-      step.forEach((g, i) => expect(Math.abs(g - numeric[k][i]), `${w.path}[${i}]: step ${g}, finite difference ${numeric[k][i]}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric[k][i])));
+      step.forEach((g, i) =>
+        expect(
+          Math.abs(g - numeric[k][i]),
+          `${w.path}[${i}]: step ${g}, finite difference ${numeric[k][i]}`,
+        ).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric[k][i])),
+      );
     });
   });
 
@@ -202,10 +239,17 @@ describe("a functional model with outputs given as an object", () => {
     const { x, yClass, yValue } = twoTasks(32);
     const input = keras.Input({ shape: [4] });
     const trunk = layers.Dense(8, { activation: "tanh" })(input);
-    const model = keras.Model({ inputs: input, outputs: { label: layers.Dense(2, { activation: "softmax" })(trunk), value: layers.Dense(1)(trunk) } });
+    const model = keras.Model({
+      inputs: input,
+      outputs: { label: layers.Dense(2, { activation: "softmax" })(trunk), value: layers.Dense(1)(trunk) },
+    });
     expect(model.outputNames).toEqual(["label", "value"]);
     expect(model.outputShape).toEqual({ label: [null, 2], value: [null, 1] });
-    model.compile({ optimizer: "adam", loss: { label: "categorical_crossentropy", value: "mse" }, metrics: { label: ["accuracy"] } });
+    model.compile({
+      optimizer: "adam",
+      loss: { label: "categorical_crossentropy", value: "mse" },
+      metrics: { label: ["accuracy"] },
+    });
     const history = await model.fit(x, { label: yClass, value: yValue }, { epochs: 1, verbose: 0 });
     expect(Object.keys(history.history)).toEqual(["loss", "label_loss", "value_loss", "label_accuracy"]);
     const predicted = model.predict(x);
@@ -226,8 +270,14 @@ describe("a functional model with two inputs", () => {
   function twoBranches(): Model<KerasTensor[]> {
     const a = keras.Input({ shape: [3], name: "a" });
     const b = keras.Input({ shape: [2], name: "b" });
-    const merged = layers.Concatenate()([layers.Dense(8, { activation: "tanh" })(a), layers.Dense(8, { activation: "tanh" })(b)]);
-    return keras.Model({ inputs: [a, b], outputs: [layers.Dense(1, { name: "sum_a" })(merged), layers.Dense(1, { name: "mixed" })(merged)] });
+    const merged = layers.Concatenate()([
+      layers.Dense(8, { activation: "tanh" })(a),
+      layers.Dense(8, { activation: "tanh" })(b),
+    ]);
+    return keras.Model({
+      inputs: [a, b],
+      outputs: [layers.Dense(1, { name: "sum_a" })(merged), layers.Dense(1, { name: "mixed" })(merged)],
+    });
   }
 
   function targets(a: Tensor, b: Tensor): Tensor[] {
@@ -245,7 +295,13 @@ describe("a functional model with two inputs", () => {
     const b = nn.randn([300, 2]).mul(0.5);
     const model = twoBranches();
     model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.02 }), loss: "mse" });
-    const history = await model.fit([a, b], targets(a, b), { epochs: 30, batchSize: 32, shuffle: true, validationSplit: 0.2, verbose: 0 });
+    const history = await model.fit([a, b], targets(a, b), {
+      epochs: 30,
+      batchSize: 32,
+      shuffle: true,
+      validationSplit: 0.2,
+      verbose: 0,
+    });
     // Both targets have variance 0.75; inputs shuffled apart from their targets could not fall far below it.
     expect(history.history.val_sum_a_loss.at(-1)).toBeLessThan(0.03);
     expect(history.history.val_mixed_loss.at(-1)).toBeLessThan(0.03);
@@ -288,10 +344,16 @@ describe("multi-output and multi-input errors name the problem", () => {
 
   it("a loss, lossWeights or metrics object naming an unknown output, and a loss list of the wrong length", () => {
     const model = twoHeads();
-    expect(() => model.compile({ loss: { cls: "categorical_crossentropy", regression: "mse" } })).toThrow(/loss names output "regression", but the model's outputs are "cls", "reg"/);
-    expect(() => model.compile({ loss: { cls: "categorical_crossentropy" } })).toThrow(/loss has no entry for output "reg"/);
+    expect(() => model.compile({ loss: { cls: "categorical_crossentropy", regression: "mse" } })).toThrow(
+      /loss names output "regression", but the model's outputs are "cls", "reg"/,
+    );
+    expect(() => model.compile({ loss: { cls: "categorical_crossentropy" } })).toThrow(
+      /loss has no entry for output "reg"/,
+    );
     expect(() => model.compile({ loss: "mse", lossWeights: { out: 1 } })).toThrow(/lossWeights names output "out"/);
-    expect(() => model.compile({ loss: "mse", metrics: { clss: ["accuracy"] } })).toThrow(/metrics names output "clss"/);
+    expect(() => model.compile({ loss: "mse", metrics: { clss: ["accuracy"] } })).toThrow(
+      /metrics names output "clss"/,
+    );
     expect(() => model.compile({ loss: ["mse"] })).toThrow(/loss has 1 entries but the model has 2 output\(s\)/);
   });
 
@@ -299,27 +361,37 @@ describe("multi-output and multi-input errors name the problem", () => {
     const model = twoHeads();
     model.compile({ loss: "mse" });
     const { x, yClass, yValue } = data();
-    expect(() => model.evaluate(x, { cls: yClass, value: yValue })).toThrow(/there is no output named "value"; the outputs are cls, reg/);
+    expect(() => model.evaluate(x, { cls: yClass, value: yValue })).toThrow(
+      /there is no output named "value"; the outputs are cls, reg/,
+    );
   });
 
   it("mismatched batch sizes across inputs and targets", () => {
     const model = twoHeads();
     model.compile({ loss: "mse" });
     const { x, yClass, yValue } = data();
-    expect(() => model.evaluate(x, [yClass, yValue.slice([0, 0], [5, 1])])).toThrow(/x has 8 samples \(shape \(8, 4\)\) but y\[1\] has 5 \(shape \(5, 1\)\)/);
+    expect(() => model.evaluate(x, [yClass, yValue.slice([0, 0], [5, 1])])).toThrow(
+      /x has 8 samples \(shape \(8, 4\)\) but y\[1\] has 5 \(shape \(5, 1\)\)/,
+    );
     const a = keras.Input({ shape: [2] });
     const b = keras.Input({ shape: [2] });
     const twoInputs = keras.Model({ inputs: [a, b], outputs: layers.Add()([a, b]) });
     twoInputs.compile({ loss: "mse" });
-    expect(() => twoInputs.evaluate([nn.zeros([4, 2]), nn.zeros([3, 2])], nn.zeros([4, 2]))).toThrow(/x\[0\] has 4 samples .* but x\[1\] has 3/);
+    expect(() => twoInputs.evaluate([nn.zeros([4, 2]), nn.zeros([3, 2])], nn.zeros([4, 2]))).toThrow(
+      /x\[0\] has 4 samples .* but x\[1\] has 3/,
+    );
     expect(() => twoInputs.predict(nn.zeros([4, 2]))).toThrow(/the model has 2 inputs .* but got 1 array/);
   });
 
   it("calling a two-output model as a layer, and two outputs from one layer", () => {
     const model = twoHeads();
-    expect(() => model.apply(nn.zeros([1, 4]))).toThrow(/has 2 outputs \(cls, reg\) and cannot be called as a layer; use model.predict\(x\)/);
+    expect(() => model.apply(nn.zeros([1, 4]))).toThrow(
+      /has 2 outputs \(cls, reg\) and cannot be called as a layer; use model.predict\(x\)/,
+    );
     const input = keras.Input({ shape: [2] });
     const out = layers.Dense(1)(input);
-    expect(() => keras.Model({ inputs: input, outputs: [out, out] })).toThrow(/two outputs come from layer "dense(_\d+)?"/);
+    expect(() => keras.Model({ inputs: input, outputs: [out, out] })).toThrow(
+      /two outputs come from layer "dense(_\d+)?"/,
+    );
   });
 });

@@ -35,7 +35,9 @@ describe("safetensors encoding", () => {
 
   it("rejects a header length past the end of the file with a clear reason", () => {
     const bytes = encodeSafetensors(tensors);
-    expect(() => decodeSafetensors(bytes.subarray(0, 20), "w.safetensors")).toThrow(/w.safetensors is not a valid safetensors file: the header length/);
+    expect(() => decodeSafetensors(bytes.subarray(0, 20), "w.safetensors")).toThrow(
+      /w.safetensors is not a valid safetensors file: the header length/,
+    );
   });
 
   it("rejects data_offsets that do not match the shape", () => {

@@ -56,11 +56,15 @@ describe("save and loadModel", () => {
     model.save(file);
     const bytes = fs.readFileSync(file);
     const n = Number(bytes.readBigUInt64LE(0));
-    const header = JSON.parse(bytes.subarray(8, 8 + n).toString("utf8")) as { __metadata__: { nnlab_model: string } } & Record<string, unknown>;
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString("utf8")) as {
+      __metadata__: { nnlab_model: string };
+    } & Record<string, unknown>;
     const conv = model.layers[0].name;
     expect(header[`${conv}/kernel`]).toEqual({ dtype: "F32", shape: [3, 3, 1, 4], data_offsets: [0, 144] });
     expect((JSON.parse(header.__metadata__.nnlab_model) as { className: string }).className).toBe("Sequential");
-    const last = Object.entries(header).filter(([k]) => k !== "__metadata__").map(([, v]) => (v as { data_offsets: number[] }).data_offsets[1]);
+    const last = Object.entries(header)
+      .filter(([k]) => k !== "__metadata__")
+      .map(([, v]) => (v as { data_offsets: number[] }).data_offsets[1]);
     expect(bytes.length).toBe(8 + n + Math.max(...last));
   });
 
@@ -93,7 +97,9 @@ describe("saveWeights and loadWeights", () => {
     const file = path.join(dir, "small.safetensors");
     small.saveWeights(file);
     const before = other.getWeights().map((w) => w.dataSync());
-    expect(() => other.loadWeights(file)).toThrow(/tensor ".*\/kernel" has shape \[3, 2\] but weight .*\/kernel has shape \[4, 2\]; the model was not changed/);
+    expect(() => other.loadWeights(file)).toThrow(
+      /tensor ".*\/kernel" has shape \[3, 2\] but weight .*\/kernel has shape \[4, 2\]; the model was not changed/,
+    );
     expect(other.getWeights().map((w) => w.dataSync())).toEqual(before);
   });
 

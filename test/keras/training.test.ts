@@ -20,7 +20,11 @@ function blobs(n: number) {
 }
 
 function classifier(): Model {
-  return keras.Sequential([keras.Input({ shape: [2] }), layers.Dense(8, { activation: "relu" }), layers.Dense(2, { activation: "softmax" })]);
+  return keras.Sequential([
+    keras.Input({ shape: [2] }),
+    layers.Dense(8, { activation: "relu" }),
+    layers.Dense(2, { activation: "softmax" }),
+  ]);
 }
 
 describe("fit", () => {
@@ -28,7 +32,11 @@ describe("fit", () => {
     nn.seed(10);
     const { x, yOneHot } = blobs(200);
     const model = classifier();
-    model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.05 }), loss: "categorical_crossentropy", metrics: ["accuracy"] });
+    model.compile({
+      optimizer: keras.optimizers.Adam({ learningRate: 0.05 }),
+      loss: "categorical_crossentropy",
+      metrics: ["accuracy"],
+    });
     const history = await model.fit(x, yOneHot, { batchSize: 32, epochs: 5, validationSplit: 0.2, verbose: 0 });
     expect(history.epoch).toEqual([0, 1, 2, 3, 4]);
     expect(Object.keys(history.history).sort()).toEqual(["accuracy", "loss", "val_accuracy", "val_loss"]);
@@ -60,7 +68,9 @@ describe("fit", () => {
   });
 
   it("rejects an unknown loss by naming it and the known ones", () => {
-    expect(() => classifier().compile({ optimizer: "adam", loss: "categorical_crossentropyy" })).toThrow(/Unknown loss "categorical_crossentropyy". Known loss identifiers: .*"categorical_crossentropy"/);
+    expect(() => classifier().compile({ optimizer: "adam", loss: "categorical_crossentropyy" })).toThrow(
+      /Unknown loss "categorical_crossentropyy". Known loss identifiers: .*"categorical_crossentropy"/,
+    );
   });
 
   it("predict gives one row per example and trainOnBatch / testOnBatch give the batch loss", () => {
@@ -76,14 +86,18 @@ describe("fit", () => {
     const model = classifier();
     model.compile({ optimizer: "adam", loss: "mse" });
     const before = model.getWeights().map((w) => w.dataSync());
-    await expect(model.fit(nn.zeros([10, 2]), nn.zeros([9, 2]), { verbose: 0 })).rejects.toThrow("fit: x has 10 samples (shape (10, 2)) but y has 9 (shape (9, 2)); they must match");
+    await expect(model.fit(nn.zeros([10, 2]), nn.zeros([9, 2]), { verbose: 0 })).rejects.toThrow(
+      "fit: x has 10 samples (shape (10, 2)) but y has 9 (shape (9, 2)); they must match",
+    );
     expect(model.getWeights().map((w) => w.dataSync())).toEqual(before);
   });
 
   it("names the model and both shapes when the data does not fit it", async () => {
     const model = classifier();
     model.compile({ optimizer: "adam", loss: "mse" });
-    await expect(model.fit(nn.zeros([4, 3]), nn.zeros([4, 2]), { verbose: 0 })).rejects.toThrow(/Sequential "sequential(_\d+)?" was built for input \(None, 2\), but got input shape \(None, 3\)/);
+    await expect(model.fit(nn.zeros([4, 3]), nn.zeros([4, 2]), { verbose: 0 })).rejects.toThrow(
+      /Sequential "sequential(_\d+)?" was built for input \(None, 2\), but got input shape \(None, 3\)/,
+    );
   });
 
   it("an interrupted fit (a callback throwing mid-epoch) keeps a usable model and the finished epochs in model.history", async () => {
@@ -98,7 +112,9 @@ describe("fit", () => {
         if (batches === 6) throw new Error(`interrupted at batch ${batch}`);
       },
     };
-    await expect(model.fit(x, yOneHot, { batchSize: 16, epochs: 3, callbacks: [interrupt], verbose: 0 })).rejects.toThrow("interrupted at batch 1");
+    await expect(
+      model.fit(x, yOneHot, { batchSize: 16, epochs: 3, callbacks: [interrupt], verbose: 0 }),
+    ).rejects.toThrow("interrupted at batch 1");
     expect(model.history!.epoch).toEqual([0]);
     expect(model.history!.history.loss).toHaveLength(1);
     expect(model.predict(x).shape).toEqual([64, 2]);
@@ -123,7 +139,10 @@ describe("fit", () => {
 
   it("trains a Sequential model without an Input from its first batch (built from the data)", () => {
     nn.seed(14);
-    const model = keras.Sequential([layers.Dense(4, { activation: "relu" }), layers.Dense(2, { activation: "softmax" })]);
+    const model = keras.Sequential([
+      layers.Dense(4, { activation: "relu" }),
+      layers.Dense(2, { activation: "softmax" }),
+    ]);
     model.compile({ optimizer: keras.optimizers.SGD({ learningRate: 0.5 }), loss: "categorical_crossentropy" });
     const { x, yOneHot } = blobs(16);
     const first = model.trainOnBatch(x, yOneHot) as number;
@@ -138,7 +157,12 @@ describe("fit", () => {
     let ticks = 0;
     const timer = setInterval(() => (ticks += 1), 0);
     let ticksAtSecondBatch = -1;
-    await model.fit(x, yOneHot, { batchSize: 8, epochs: 1, verbose: 0, callbacks: [{ onBatchBegin: (b: number) => void (b === 7 && (ticksAtSecondBatch = ticks)) }] });
+    await model.fit(x, yOneHot, {
+      batchSize: 8,
+      epochs: 1,
+      verbose: 0,
+      callbacks: [{ onBatchBegin: (b: number) => void (b === 7 && (ticksAtSecondBatch = ticks)) }],
+    });
     clearInterval(timer);
     expect(ticksAtSecondBatch).toBeGreaterThan(0);
   });
@@ -159,7 +183,16 @@ describe("callbacks", () => {
       onTrainEnd: () => void calls.push("trainEnd"),
     };
     await model.fit(x, yOneHot, { batchSize: 4, epochs: 1, callbacks: [hooks], verbose: 0 });
-    expect(calls).toEqual(["trainBegin", "epochBegin 0", "batchBegin 0", "batchEnd 0", "batchBegin 1", "batchEnd 1", "epochEnd 0", "trainEnd"]);
+    expect(calls).toEqual([
+      "trainBegin",
+      "epochBegin 0",
+      "batchBegin 0",
+      "batchEnd 0",
+      "batchBegin 1",
+      "batchEnd 1",
+      "epochEnd 0",
+      "trainEnd",
+    ]);
   });
 
   it("EarlyStopping stops when the monitored loss stops improving and restores the best weights", async () => {
@@ -171,8 +204,20 @@ describe("callbacks", () => {
     const early = keras.callbacks.EarlyStopping({ monitor: "loss", patience: 1, restoreBestWeights: true });
     let best = Infinity;
     let bestWeights: Float32Array[] = [];
-    const recorder = { onEpochEnd: (_e: number, logs: Record<string, number>) => void (logs.loss < best && ((best = logs.loss), (bestWeights = model.getWeights().map((w) => w.dataSync() as Float32Array)))) };
-    const history = await model.fit(x, yOneHot, { epochs: 30, batchSize: 40, shuffle: false, callbacks: [recorder, early], verbose: 0 });
+    const recorder = {
+      onEpochEnd: (_e: number, logs: Record<string, number>) =>
+        void (
+          logs.loss < best &&
+          ((best = logs.loss), (bestWeights = model.getWeights().map((w) => w.dataSync() as Float32Array)))
+        ),
+    };
+    const history = await model.fit(x, yOneHot, {
+      epochs: 30,
+      batchSize: 40,
+      shuffle: false,
+      callbacks: [recorder, early],
+      verbose: 0,
+    });
     expect(history.epoch.length).toBeLessThan(30);
     expect(model.getWeights().map((w) => w.dataSync())).toEqual(bestWeights);
   });
@@ -180,9 +225,20 @@ describe("callbacks", () => {
   it("TerminateOnNaN stops at the first invalid batch loss with a warning naming the batch", async () => {
     const model = classifier();
     model.compile({ optimizer: "sgd", loss: "mse" });
-    const x = nn.tensor([[1, 1], [1, 1], [NaN, 1], [1, 1]]);
+    const x = nn.tensor([
+      [1, 1],
+      [1, 1],
+      [NaN, 1],
+      [1, 1],
+    ]);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const history = await model.fit(x, nn.zeros([4, 2]), { batchSize: 1, epochs: 3, shuffle: false, callbacks: [keras.callbacks.TerminateOnNaN()], verbose: 0 });
+    const history = await model.fit(x, nn.zeros([4, 2]), {
+      batchSize: 1,
+      epochs: 3,
+      shuffle: false,
+      callbacks: [keras.callbacks.TerminateOnNaN()],
+      verbose: 0,
+    });
     expect(warn.mock.calls[0][0]).toMatch(/TerminateOnNaN: batch 2 gave an invalid loss \(NaN\); terminating training/);
     warn.mockRestore();
     expect(history.epoch).toEqual([0]);
@@ -196,7 +252,10 @@ describe("callbacks", () => {
     await model.fit(x, yOneHot, {
       epochs: 3,
       verbose: 0,
-      callbacks: [keras.callbacks.LearningRateScheduler((epoch) => 0.1 / (epoch + 1)), { onEpochEnd: () => void rates.push(model.optimizer!.learningRate) }],
+      callbacks: [
+        keras.callbacks.LearningRateScheduler((epoch) => 0.1 / (epoch + 1)),
+        { onEpochEnd: () => void rates.push(model.optimizer!.learningRate) },
+      ],
     });
     expect(rates).toEqual([0.1, 0.05, 0.1 / 3]);
     model.compile({ optimizer: keras.optimizers.SGD({ learningRate: 0 }), loss: "categorical_crossentropy" });
@@ -214,7 +273,11 @@ describe("callbacks", () => {
     const model = classifier();
     model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.05 }), loss: "categorical_crossentropy" });
     const path = join(dir, "best-{epoch:02d}.safetensors");
-    await model.fit(x, yOneHot, { epochs: 2, verbose: 0, callbacks: [keras.callbacks.ModelCheckpoint(path, { monitor: "loss", saveBestOnly: true })] });
+    await model.fit(x, yOneHot, {
+      epochs: 2,
+      verbose: 0,
+      callbacks: [keras.callbacks.ModelCheckpoint(path, { monitor: "loss", saveBestOnly: true })],
+    });
     expect(existsSync(join(dir, "best-01.safetensors"))).toBe(true);
   });
 });
@@ -236,7 +299,9 @@ describe("progress output", () => {
     expect(ids.size).toBe(1);
     expect(progress.slice(1).every(([, o]) => o?.update === true)).toBe(true);
     const last = String(progress[progress.length - 1][0]["text/plain"]);
-    expect(last).toMatch(/^Epoch 1\/2\n2\/2 ━+ \S+ \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}\nEpoch 2\/2\n2\/2 ━+/);
+    expect(last).toMatch(
+      /^Epoch 1\/2\n2\/2 ━+ \S+ \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}\nEpoch 2\/2\n2\/2 ━+/,
+    );
     const charts = shown.filter(([b]) => "application/vnd.plotly.v1+json" in b);
     expect(charts.length).toBeGreaterThan(0);
     expect(shown.indexOf(charts[0])).toBeGreaterThan(shown.indexOf(progress[0]));
@@ -302,7 +367,9 @@ describe("freezing and sharing", () => {
   it("setWeights checks shapes and names the weight", () => {
     const model = classifier();
     const dense = model.layers[0];
-    expect(() => dense.setWeights([nn.zeros([3, 8]), nn.zeros([8])])).toThrow(`${dense.name}/kernel: cannot set a value of shape [3, 8] on a weight of shape [2, 8]`);
+    expect(() => dense.setWeights([nn.zeros([3, 8]), nn.zeros([8])])).toThrow(
+      `${dense.name}/kernel: cannot set a value of shape [3, 8] on a weight of shape [2, 8]`,
+    );
   });
 });
 
@@ -318,7 +385,11 @@ describe("custom layers", () => {
         return (x as Tensor).mul(this.scale!.value);
       }
     }
-    const model = keras.Sequential([keras.Input({ shape: [2] }), new Scale({ name: "scale" }), layers.Dense(2, { activation: "softmax" })]);
+    const model = keras.Sequential([
+      keras.Input({ shape: [2] }),
+      new Scale({ name: "scale" }),
+      layers.Dense(2, { activation: "softmax" }),
+    ]);
     expect(model.getLayer("scale").countParams()).toBe(2);
     expect(model.layers[0].lastOutputShape).toEqual([null, 2]);
     model.compile({ optimizer: keras.optimizers.SGD({ learningRate: 0.5 }), loss: "categorical_crossentropy" });

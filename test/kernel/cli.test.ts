@@ -16,7 +16,8 @@ describe("the nnlab command", () => {
   const specDir = (name: string) => path.join(prefix, "share", "jupyter", "kernels", name);
 
   it("prints the package version", () => {
-    const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
+      .version;
     expect(nnlab("--version")).toMatchObject({ status: 0, stdout: `${version}\n` });
   });
 
@@ -31,7 +32,10 @@ describe("the nnlab command", () => {
     const { status, stdout } = nnlab("install", "--prefix", prefix);
     expect(status).toBe(0);
     expect(stdout).toContain(specDir("nnlab"));
-    const spec = JSON.parse(readFileSync(path.join(specDir("nnlab"), "kernel.json"), "utf8")) as Record<string, unknown>;
+    const spec = JSON.parse(readFileSync(path.join(specDir("nnlab"), "kernel.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(spec).toMatchObject({
       argv: [process.execPath, CLI, "kernel", "--connection-file", "{connection_file}"],
       display_name: "TypeScript (nnlab)",
@@ -39,7 +43,11 @@ describe("the nnlab command", () => {
       interrupt_mode: "signal",
     });
     for (const logo of ["logo-32x32.png", "logo-64x64.png"]) {
-      expect(readFileSync(path.join(specDir("nnlab"), logo)).subarray(1, 4).toString()).toBe("PNG");
+      expect(
+        readFileSync(path.join(specDir("nnlab"), logo))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe("PNG");
     }
   });
 
@@ -48,21 +56,30 @@ describe("the nnlab command", () => {
       encoding: "utf8",
       env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },
     });
-    if (listed.status !== 0) throw new Error(`jupyter kernelspec list failed (apt-get install python3-jupyter-client?): ${listed.stderr}`);
+    if (listed.status !== 0)
+      throw new Error(`jupyter kernelspec list failed (apt-get install python3-jupyter-client?): ${listed.stderr}`);
     const specs = (JSON.parse(listed.stdout) as { kernelspecs: Record<string, { resource_dir: string }> }).kernelspecs;
     expect(specs.nnlab?.resource_dir).toBe(specDir("nnlab"));
   });
 
   it("installs under the active virtual environment for --sys-prefix", () => {
     const venv = path.join(prefix, "venv");
-    const result = spawnSync(process.execPath, [CLI, "install", "--sys-prefix"], { encoding: "utf8", env: { ...process.env, VIRTUAL_ENV: venv } });
+    const result = spawnSync(process.execPath, [CLI, "install", "--sys-prefix"], {
+      encoding: "utf8",
+      env: { ...process.env, VIRTUAL_ENV: venv },
+    });
     expect(result.status).toBe(0);
     expect(existsSync(path.join(venv, "share", "jupyter", "kernels", "nnlab", "kernel.json"))).toBe(true);
   });
 
   it("takes a name and a display name", () => {
-    expect(nnlab("install", `--prefix=${prefix}`, "--name", "nnlab-dev", "--display-name", "nnlab (dev)").status).toBe(0);
-    const spec = JSON.parse(readFileSync(path.join(specDir("nnlab-dev"), "kernel.json"), "utf8")) as Record<string, unknown>;
+    expect(nnlab("install", `--prefix=${prefix}`, "--name", "nnlab-dev", "--display-name", "nnlab (dev)").status).toBe(
+      0,
+    );
+    const spec = JSON.parse(readFileSync(path.join(specDir("nnlab-dev"), "kernel.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(spec.display_name).toBe("nnlab (dev)");
   });
 

@@ -103,7 +103,14 @@ export class KernelClient {
   /** Signed frames of a request, for tests that send them (again) themselves. */
   frames(msgType: string, content: object, options: SendOptions = {}): { msgId: string; frames: Buffer[] } {
     const msgId = randomUUID();
-    const header = { msg_id: msgId, msg_type: msgType, session: this.session, username: "test", date: new Date().toISOString(), version: "5.3" };
+    const header = {
+      msg_id: msgId,
+      msg_type: msgType,
+      session: this.session,
+      username: "test",
+      date: new Date().toISOString(),
+      version: "5.3",
+    };
     const parts = [header, {}, {}, content].map((part) => Buffer.from(JSON.stringify(part)));
     const signature = options.signature ?? this.sign(parts);
     return { msgId, frames: [Buffer.from(DELIMITER), Buffer.from(signature), ...parts, ...(options.buffers ?? [])] };
@@ -115,7 +122,12 @@ export class KernelClient {
 
   /** The reply to `msgId` on `channel`. */
   reply(channel: Channel, msgId: string, timeoutMs = 30_000): Promise<Message> {
-    return this.waitFor(channel, (m) => m.parent_header.msg_id === msgId, `a reply to ${msgId} on ${channel}`, timeoutMs);
+    return this.waitFor(
+      channel,
+      (m) => m.parent_header.msg_id === msgId,
+      `a reply to ${msgId} on ${channel}`,
+      timeoutMs,
+    );
   }
 
   /** IOPub messages whose parent is `msgId`, up to and including its `idle` status. */
@@ -136,7 +148,12 @@ export class KernelClient {
     return { reply, iopub: await this.iopubUntilIdle(id) };
   }
 
-  waitFor(channel: Channel | "iopub", match: (message: Message) => boolean, what: string, timeoutMs = 30_000): Promise<Message> {
+  waitFor(
+    channel: Channel | "iopub",
+    match: (message: Message) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<Message> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = this.received[channel].find(match);
@@ -262,7 +279,8 @@ export class KernelClient {
         await this.iopubUntilIdle(id);
         return;
       } catch (error) {
-        if (this.exitInfo) throw new Error(`the kernel exited (${JSON.stringify(this.exitInfo)}); log:\n${this.log}`, { cause: error });
+        if (this.exitInfo)
+          throw new Error(`the kernel exited (${JSON.stringify(this.exitInfo)}); log:\n${this.log}`, { cause: error });
         if (Date.now() > deadline) throw error;
       }
     }
@@ -286,7 +304,8 @@ export class KernelClient {
     const at = frames.findIndex((frame) => frame.toString() === DELIMITER);
     if (at < 0) return undefined;
     const [signature, ...parts] = frames.slice(at + 1);
-    if (signature.toString() !== this.sign(parts.slice(0, 4))) throw new Error("the kernel sent a message with a wrong signature");
+    if (signature.toString() !== this.sign(parts.slice(0, 4)))
+      throw new Error("the kernel sent a message with a wrong signature");
     const [header, parent, metadata, content] = parts.slice(0, 4).map((part) => JSON.parse(part.toString()) as unknown);
     return {
       identities: frames.slice(0, at),
@@ -308,12 +327,22 @@ export class KernelClient {
 }
 
 export function executeContent(code: string, content: object = {}): object {
-  return { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...content };
+  return {
+    code,
+    silent: false,
+    store_history: true,
+    user_expressions: {},
+    allow_stdin: false,
+    stop_on_error: true,
+    ...content,
+  };
 }
 
 /** IOPub message types in order; status messages as `status:busy` / `status:idle`. */
 export function messageTypes(iopub: Message[]): string[] {
-  return iopub.map((m) => (m.header.msg_type === "status" ? `status:${String(m.content.execution_state)}` : m.header.msg_type));
+  return iopub.map((m) =>
+    m.header.msg_type === "status" ? `status:${String(m.content.execution_state)}` : m.header.msg_type,
+  );
 }
 
 async function freePorts(count: number): Promise<number[]> {

@@ -28,7 +28,11 @@ describe("history", () => {
   });
 
   it("searches with a glob, newest n, optionally unique", () => {
-    expect(history().search("const*", 0, false, false).map((entry) => entry[1])).toEqual([1, 3]);
+    expect(
+      history()
+        .search("const*", 0, false, false)
+        .map((entry) => entry[1]),
+    ).toEqual([1, 3]);
     expect(history().search("a ?*", 0, true, false)).toEqual([[1, 4, "a + 1"]]);
     expect(history().search("*", 1, false, false)).toEqual([[1, 4, "a + 1"]]);
   });

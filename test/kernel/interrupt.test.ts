@@ -5,7 +5,11 @@ import { executeContent, KernelClient } from "./client";
 /** Starts a cell and resolves once its code runs (it creates a marker file first). */
 async function startCell(kernel: KernelClient, code: string): Promise<string> {
   const started = kernel.marker("started");
-  const id = kernel.send("shell", "execute_request", executeContent(`${started.statement}\n${code}`, { stop_on_error: false }));
+  const id = kernel.send(
+    "shell",
+    "execute_request",
+    executeContent(`${started.statement}\n${code}`, { stop_on_error: false }),
+  );
   await started.reached;
   return id;
 }
@@ -39,7 +43,9 @@ describe("interrupting a cell", () => {
     await interruptByMessage(kernel);
     await expectInterrupted(kernel, id);
     const { iopub } = await kernel.execute("kept + 1");
-    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "42" });
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "42",
+    });
   });
 
   it("interrupt_request settles a cell that awaits a promise that never resolves", async () => {
@@ -52,7 +58,10 @@ describe("interrupting a cell", () => {
 
   it("interrupt_request stops a busy loop that started after an await", async () => {
     const looping = kernel.marker("looping");
-    const id = await startCell(kernel, `await new Promise((r) => setTimeout(r, 10));\n${looping.statement}\nlet n = 0;\nwhile (true) { n++; }`);
+    const id = await startCell(
+      kernel,
+      `await new Promise((r) => setTimeout(r, 10));\n${looping.statement}\nlet n = 0;\nwhile (true) { n++; }`,
+    );
     await looping.reached;
     await interruptByMessage(kernel);
     await expectInterrupted(kernel, id);
@@ -61,7 +70,10 @@ describe("interrupting a cell", () => {
   });
 
   it("interrupt_request stops a loop that alternates busy work and awaits, as a training loop does", async () => {
-    const id = await startCell(kernel, "while (true) {\n  const t = Date.now();\n  while (Date.now() - t < 5) {}\n  await new Promise((r) => setTimeout(r, 1));\n}");
+    const id = await startCell(
+      kernel,
+      "while (true) {\n  const t = Date.now();\n  while (Date.now() - t < 5) {}\n  await new Promise((r) => setTimeout(r, 1));\n}",
+    );
     await interruptByMessage(kernel);
     await expectInterrupted(kernel, id);
     const { reply } = await kernel.execute("kept");
@@ -73,7 +85,9 @@ describe("interrupting a cell", () => {
     kernel.interruptBySignal();
     await expectInterrupted(kernel, id);
     const { iopub } = await kernel.execute("kept * 2");
-    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "82" });
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "82",
+    });
   });
 
   it("SIGINT settles a cell that awaits forever", async () => {
@@ -84,7 +98,9 @@ describe("interrupting a cell", () => {
 
   it("keeps variables defined before the interrupts", async () => {
     const { iopub } = await kernel.execute("`${kept}`");
-    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "'41'" });
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "'41'",
+    });
   });
 
   it("answers heartbeats while a cell busy-loops", async () => {
@@ -106,8 +122,18 @@ describe("interrupting a cell", () => {
 
   it("one interrupt sent as soon as the cell is announced stops a busy loop that starts after compiling", async () => {
     const code = "const sum = (a: number, b: number): number => a + b;\nwhile (sum(1, 1) === 2) {}";
-    const id = kernel.send("shell", "execute_request", { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: false });
-    await kernel.waitFor("iopub", (m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input", "execute_input");
+    const id = kernel.send("shell", "execute_request", {
+      code,
+      silent: false,
+      store_history: true,
+      allow_stdin: false,
+      stop_on_error: false,
+    });
+    await kernel.waitFor(
+      "iopub",
+      (m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input",
+      "execute_input",
+    );
     await interruptByMessage(kernel);
     await expectInterrupted(kernel, id);
     const { reply } = await kernel.execute("kept");

@@ -13,7 +13,11 @@ describe("kernel lifecycle", () => {
     const id = kernel.send("control", "shutdown_request", { restart: false });
     const reply = await kernel.reply("control", id);
     expect(reply.content).toEqual({ status: "ok", restart: false });
-    await kernel.waitFor("iopub", (m) => m.parent_header.msg_id === id && m.header.msg_type === "shutdown_reply", "shutdown_reply on IOPub");
+    await kernel.waitFor(
+      "iopub",
+      (m) => m.parent_header.msg_id === id && m.header.msg_type === "shutdown_reply",
+      "shutdown_reply on IOPub",
+    );
     expect(await kernel.exited()).toEqual({ code: 0, signal: null });
   });
 
@@ -43,10 +47,16 @@ describe("kernel lifecycle", () => {
     };
     for (const [text, code] of Object.entries(escaping)) {
       const id = kernel.send("shell", "execute_request", executeContent(code, { stop_on_error: false }));
-      await kernel.waitFor("iopub", (m) => m.parent_header.msg_id === id && JSON.stringify(m.content).includes(text), `"${text}" on its cell`);
+      await kernel.waitFor(
+        "iopub",
+        (m) => m.parent_header.msg_id === id && JSON.stringify(m.content).includes(text),
+        `"${text}" on its cell`,
+      );
     }
     const { iopub, reply } = await kernel.execute("6 * 7");
     expect(reply.content.status).toBe("ok");
-    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "42" });
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "42",
+    });
   });
 });

@@ -79,7 +79,9 @@ describe("live display during fit, over ZeroMQ", () => {
     const idle = iopub.findIndex((m) => m.header.msg_type === "status" && m.content.execution_state === "idle");
     expect(idle).toBe(iopub.length - 1);
     expect(types.lastIndexOf("update_display_data")).toBeLessThan(types.indexOf("execute_result"));
-    expect(data(iopub.find((m) => m.header.msg_type === "execute_result") as Message)["text/plain"]).toContain("fit done");
+    expect(data(iopub.find((m) => m.header.msg_type === "execute_result") as Message)["text/plain"]).toContain(
+      "fit done",
+    );
   });
 });
 

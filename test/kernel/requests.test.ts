@@ -14,7 +14,11 @@ describe("shell and control requests", () => {
   });
 
   it("after a failing cell with stop_on_error, aborts the execute requests already queued, then runs later ones", async () => {
-    const failing = kernel.send("shell", "execute_request", executeContent('throw new Error("boom")', { stop_on_error: true }));
+    const failing = kernel.send(
+      "shell",
+      "execute_request",
+      executeContent('throw new Error("boom")', { stop_on_error: true }),
+    );
     const queued = [1, 2].map((n) => kernel.send("shell", "execute_request", executeContent(`${n}`)));
     const failed = await kernel.reply("shell", failing);
     expect(failed.content).toMatchObject({ status: "error", evalue: expect.stringContaining("boom") as unknown });
@@ -35,7 +39,11 @@ describe("shell and control requests", () => {
   });
 
   it("with stop_on_error false, runs the queued requests after a failing cell", async () => {
-    const failing = kernel.send("shell", "execute_request", executeContent('throw new Error("boom")', { stop_on_error: false }));
+    const failing = kernel.send(
+      "shell",
+      "execute_request",
+      executeContent('throw new Error("boom")', { stop_on_error: false }),
+    );
     const queued = kernel.send("shell", "execute_request", executeContent("4"));
     expect((await kernel.reply("shell", failing)).content.status).toBe("error");
     expect((await kernel.reply("shell", queued)).content.status).toBe("ok");
@@ -58,21 +66,32 @@ describe("shell and control requests", () => {
   });
 
   it("sends stream output before idle", async () => {
-    const { iopub } = await kernel.execute('console.log("hello"); await new Promise((r) => setTimeout(r, 50)); console.log("later")');
-    const text = iopub.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+    const { iopub } = await kernel.execute(
+      'console.log("hello"); await new Promise((r) => setTimeout(r, 50)); console.log("later")',
+    );
+    const text = iopub
+      .filter((m) => m.header.msg_type === "stream")
+      .map((m) => m.content.text)
+      .join("");
     expect(text).toBe("hello\nlater\n");
     expect(messageTypes(iopub).at(-1)).toBe("status:idle");
   });
 
   it("evaluates user_expressions after the cell", async () => {
-    const { reply } = await kernel.execute("const base = 20;", { user_expressions: { twice: "base * 2", bad: "nope.x" } });
+    const { reply } = await kernel.execute("const base = 20;", {
+      user_expressions: { twice: "base * 2", bad: "nope.x" },
+    });
     const expressions = reply.content.user_expressions as Record<string, Record<string, unknown>>;
     expect(expressions.twice).toMatchObject({ status: "ok", data: { "text/plain": "40" } });
     expect(expressions.bad).toMatchObject({ status: "error" });
   });
 
   it("asks for input on stdin with the request's identity and resumes the cell with the answer", async () => {
-    const id = kernel.send("shell", "execute_request", executeContent('const answer = await input("Name? ");\nanswer.toUpperCase()', { allow_stdin: true }));
+    const id = kernel.send(
+      "shell",
+      "execute_request",
+      executeContent('const answer = await input("Name? ");\nanswer.toUpperCase()', { allow_stdin: true }),
+    );
     const request = await kernel.waitFor("stdin", (m) => m.parent_header.msg_id === id, "input_request");
     expect(request.header.msg_type).toBe("input_request");
     expect(request.content).toMatchObject({ prompt: "Name? ", password: false });
@@ -83,9 +102,17 @@ describe("shell and control requests", () => {
   });
 
   it("sends what the cell printed before it asks for input", async () => {
-    const id = kernel.send("shell", "execute_request", executeContent('console.log("before");\nawait input("Next? ")', { allow_stdin: true }));
+    const id = kernel.send(
+      "shell",
+      "execute_request",
+      executeContent('console.log("before");\nawait input("Next? ")', { allow_stdin: true }),
+    );
     const request = await kernel.waitFor("stdin", (m) => m.parent_header.msg_id === id, "input_request");
-    const before = await kernel.waitFor("iopub", (m) => m.parent_header.msg_id === id && m.content.text === "before\n", "the output");
+    const before = await kernel.waitFor(
+      "iopub",
+      (m) => m.parent_header.msg_id === id && m.content.text === "before\n",
+      "the output",
+    );
     expect(before.arrival).toBeLessThan(request.arrival);
     kernel.send("stdin", "input_reply", { value: "" });
     expect((await kernel.reply("shell", id)).content.status).toBe("ok");
@@ -97,7 +124,12 @@ describe("shell and control requests", () => {
   });
 
   it("answers debug_request with an error reply that says debugging is not supported", async () => {
-    const id = kernel.send("control", "debug_request", { seq: 1, type: "request", command: "initialize", arguments: {} });
+    const id = kernel.send("control", "debug_request", {
+      seq: 1,
+      type: "request",
+      command: "initialize",
+      arguments: {},
+    });
     const reply = await kernel.reply("control", id);
     expect(reply.header.msg_type).toBe("debug_reply");
     expect(reply.content).toMatchObject({ status: "error", evalue: expect.stringContaining("not support") as unknown });
@@ -130,12 +162,19 @@ describe("shell and control requests", () => {
       });`;
     expect((await kernel.execute(register)).reply.content.status).toBe("ok");
 
-    const open = kernel.send("shell", "comm_open", { comm_id: "c-echo", target_name: "echo", data: { greeting: "hi" } });
+    const open = kernel.send("shell", "comm_open", {
+      comm_id: "c-echo",
+      target_name: "echo",
+      data: { greeting: "hi" },
+    });
     const opened = (await kernel.iopubUntilIdle(open)).find((m) => m.header.msg_type === "comm_msg");
     expect(opened?.content).toMatchObject({ comm_id: "c-echo", data: { opened: "hi" } });
 
     const info = kernel.send("shell", "comm_info_request", { target_name: "echo" });
-    expect((await kernel.reply("shell", info)).content).toEqual({ status: "ok", comms: { "c-echo": { target_name: "echo" } } });
+    expect((await kernel.reply("shell", info)).content).toEqual({
+      status: "ok",
+      comms: { "c-echo": { target_name: "echo" } },
+    });
     const other = kernel.send("shell", "comm_info_request", { target_name: "other" });
     expect((await kernel.reply("shell", other)).content).toEqual({ status: "ok", comms: {} });
 
@@ -167,11 +206,25 @@ describe("shell and control requests", () => {
     const entries = tailReply.content.history as [number, number, string][];
     expect(entries.map((entry) => entry[2])).toEqual(["const historyMarkerA = 1;", "const historyMarkerB = 2;"]);
 
-    const search = kernel.send("shell", "history_request", { hist_access_type: "search", pattern: "*historyMarker?*", n: 10, unique: true, output: false, raw: true });
+    const search = kernel.send("shell", "history_request", {
+      hist_access_type: "search",
+      pattern: "*historyMarker?*",
+      n: 10,
+      unique: true,
+      output: false,
+      raw: true,
+    });
     expect(((await kernel.reply("shell", search)).content.history as unknown[]).length).toBe(2);
 
     const [, line] = entries[1];
-    const range = kernel.send("shell", "history_request", { hist_access_type: "range", session: 0, start: line, stop: line + 1, output: false, raw: true });
+    const range = kernel.send("shell", "history_request", {
+      hist_access_type: "range",
+      session: 0,
+      start: line,
+      stop: line + 1,
+      output: false,
+      raw: true,
+    });
     expect((await kernel.reply("shell", range)).content.history).toEqual([entries[1]]);
   });
 

@@ -36,7 +36,12 @@ describe("wire format", () => {
 
   it("signs what it serializes so that a peer with the key verifies it", () => {
     const wire = new Wire({ key: KEY, signatureScheme: "hmac-sha256" });
-    const frames = wire.serialize({ msgType: "status", content: { execution_state: "idle" }, parent: header(), identities: [Buffer.from("topic")] });
+    const frames = wire.serialize({
+      msgType: "status",
+      content: { execution_state: "idle" },
+      parent: header(),
+      identities: [Buffer.from("topic")],
+    });
     const at = frames.findIndex((frame) => frame.toString() === DELIMITER);
     expect(frames[0].toString()).toBe("topic");
     const hmac = createHmac("sha256", KEY);
@@ -48,7 +53,15 @@ describe("wire format", () => {
 
   it.each([
     ["a wrong key", signedFrames([header(), {}, {}, {}], "other"), "bad-signature"],
-    ["no signature", (() => { const f = signedFrames([header(), {}, {}, {}]); f[2] = Buffer.from(""); return f; })(), "unsigned"],
+    [
+      "no signature",
+      (() => {
+        const f = signedFrames([header(), {}, {}, {}]);
+        f[2] = Buffer.from("");
+        return f;
+      })(),
+      "unsigned",
+    ],
     ["no delimiter", [Buffer.from("just one frame")], "malformed"],
     ["too few frames", [Buffer.from(DELIMITER), Buffer.from("sig"), Buffer.from("{}")], "malformed"],
     ["a header without msg_type", signedFrames([{ msg_id: "x" }, {}, {}, {}]), "malformed"],
@@ -71,7 +84,8 @@ describe("wire format", () => {
     const first = signedFrames([header("kernel_info_request", "first"), {}, {}, {}]);
     expect(wire.parse(first).ok).toBe(true);
     expect(wire.parse(first)).toMatchObject({ ok: false, error: { reason: "replay" } });
-    for (let i = 0; i < 10; i++) expect(wire.parse(signedFrames([header("kernel_info_request", `m${i}`), {}, {}, {}])).ok).toBe(true);
+    for (let i = 0; i < 10; i++)
+      expect(wire.parse(signedFrames([header("kernel_info_request", `m${i}`), {}, {}, {}])).ok).toBe(true);
     expect(wire.parse(first).ok).toBe(true);
   });
 

@@ -152,7 +152,10 @@ export class HostileMessages {
       case 0:
         return { kind: "huge unsigned", frames: [delimiter(), Buffer.alloc(0), ...parts, this.huge] };
       case 1:
-        return { kind: "huge forged", frames: [delimiter(), Buffer.from("ab".repeat(32)), parts[0], parts[1], parts[2], this.huge] };
+        return {
+          kind: "huge forged",
+          frames: [delimiter(), Buffer.from("ab".repeat(32)), parts[0], parts[1], parts[2], this.huge],
+        };
       default: {
         const signed = [parts[0], parts[1], parts[2], this.huge];
         return { kind: "huge signed non-JSON content", frames: [delimiter(), this.sign(signed), ...signed] };
@@ -200,11 +203,17 @@ export class HostileMessages {
 
   private manyIdentities(): HostileMessage {
     const identities = Array.from({ length: this.int(1, 40) }, () => this.bytes(this.int(0, 300)));
-    return { kind: "many identities, forged", frames: [...identities, delimiter(), Buffer.from("f".repeat(64)), ...this.markerParts()] };
+    return {
+      kind: "many identities, forged",
+      frames: [...identities, delimiter(), Buffer.from("f".repeat(64)), ...this.markerParts()],
+    };
   }
 
   private garbage(): HostileMessage {
-    return { kind: "garbage frames", frames: Array.from({ length: this.int(1, 12) }, () => this.bytes(this.int(0, 2000))) };
+    return {
+      kind: "garbage frames",
+      frames: Array.from({ length: this.int(1, 12) }, () => this.bytes(this.int(0, 2000))),
+    };
   }
 
   /** A correctly signed message sent again: the second copy must be dropped as a replay. */
@@ -244,8 +253,20 @@ export class HostileMessages {
   }
 
   private unknownType(): HostileMessage {
-    const type = this.pick([`fuzz_${this.int(0, 1e6)}_request`, "execute_reply", "status", "stream", "", " ", "EXECUTE_REQUEST", "shutdown_reply"]);
-    return this.signed(`unknown type "${type.replace(/\d+/, "N")}"`, [this.header(type), {}, {}, { code: "1" }].map(json));
+    const type = this.pick([
+      `fuzz_${this.int(0, 1e6)}_request`,
+      "execute_reply",
+      "status",
+      "stream",
+      "",
+      " ",
+      "EXECUTE_REQUEST",
+      "shutdown_reply",
+    ]);
+    return this.signed(
+      `unknown type "${type.replace(/\d+/, "N")}"`,
+      [this.header(type), {}, {}, { code: "1" }].map(json),
+    );
   }
 
   private prototypeType(): HostileMessage {
@@ -260,7 +281,10 @@ export class HostileMessages {
     if (type === "execute_request" && typeof content.code === "string") content.code = "";
     const parent = this.random() < 0.5 ? {} : this.odd();
     const metadata = this.random() < 0.8 ? {} : this.odd();
-    return this.signed(`${type} with content of wrong types`, [this.header(type), parent, metadata, content].map(jsonObject));
+    return this.signed(
+      `${type} with content of wrong types`,
+      [this.header(type), parent, metadata, content].map(jsonObject),
+    );
   }
 
   private rawFrames(): HostileMessage {
@@ -284,7 +308,14 @@ export class HostileMessages {
   }
 
   private header(msgType: string): Record<string, unknown> {
-    return { msg_id: randomUUID(), msg_type: msgType, session: "fuzz", username: "fuzz", date: new Date().toISOString(), version: "5.3" };
+    return {
+      msg_id: randomUUID(),
+      msg_type: msgType,
+      session: "fuzz",
+      username: "fuzz",
+      date: new Date().toISOString(),
+      version: "5.3",
+    };
   }
 
   private sign(parts: Buffer[]): Buffer {

@@ -89,7 +89,9 @@ describe(`hostile wire input (seed ${SEED})`, () => {
   it("answers a well-formed execute_request on shell after the fuzz", async () => {
     const { reply, iopub } = await kernel.execute("6 * 7");
     expect(reply.content.status).toBe("ok");
-    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "42" });
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "42",
+    });
   });
 
   it("answers kernel_info_request on control after the fuzz", async () => {
@@ -110,11 +112,21 @@ describe(`hostile wire input (seed ${SEED})`, () => {
   });
 
   it("takes an input_reply on stdin after the fuzz", async () => {
-    const id = kernel.send("shell", "execute_request", executeContent('(await input("name? ")).toUpperCase()', { allow_stdin: true }));
-    await kernel.waitFor("stdin", (m) => m.parent_header.msg_id === id && m.header.msg_type === "input_request", "input_request");
+    const id = kernel.send(
+      "shell",
+      "execute_request",
+      executeContent('(await input("name? ")).toUpperCase()', { allow_stdin: true }),
+    );
+    await kernel.waitFor(
+      "stdin",
+      (m) => m.parent_header.msg_id === id && m.header.msg_type === "input_request",
+      "input_request",
+    );
     kernel.send("stdin", "input_reply", { value: "ada" });
     const iopub = await kernel.iopubUntilIdle(id);
-    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "'ADA'" });
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "'ADA'",
+    });
   });
 
   it("never lets a prototype-named message type wedge the shell queue", async () => {

@@ -102,7 +102,11 @@ describe(`${ROUNDS} interrupts in a row`, () => {
     const bySignal = round % 2 === 1;
     it(`round ${round + 1}: ${bySignal ? "SIGINT" : "interrupt_request"} ${scenario.name} stops the cell, and the kernel and model stay usable`, async () => {
       const marker = path.join(kernel.dir, `round-${round}`);
-      const id = kernel.send("shell", "execute_request", executeContent(scenario.cell(marker), { stop_on_error: false }));
+      const id = kernel.send(
+        "shell",
+        "execute_request",
+        executeContent(scenario.cell(marker), { stop_on_error: false }),
+      );
       await waitForFile(marker, kernel);
       if (scenario.settleMs > 0) await new Promise((resolve) => setTimeout(resolve, scenario.settleMs));
       if (bySignal) kernel.interruptBySignal();
@@ -127,7 +131,10 @@ describe(`${ROUNDS} interrupts in a row`, () => {
   }
 
   it("trains normally after all the interrupts", async () => {
-    const loss = await valueOf<number>(kernel, "(await model.fit(xs, ys, { epochs: 1, batchSize: 256, verbose: 0 })).history.loss[0]");
+    const loss = await valueOf<number>(
+      kernel,
+      "(await model.fit(xs, ys, { epochs: 1, batchSize: 256, verbose: 0 })).history.loss[0]",
+    );
     expect(Number.isFinite(loss)).toBe(true);
   });
 });

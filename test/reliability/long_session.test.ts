@@ -75,21 +75,25 @@ describe(`a session of ${CELLS} cells`, () => {
     await kernel?.close();
   });
 
-  it("runs every cell", async () => {
-    const started = Date.now();
-    for (let i = 1; i <= CELLS; i++) {
-      await run(kernel, cell(i));
-      if (i === WARM_UP) baseline = await snapshot();
-    }
-    final = await snapshot();
-    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-    console.log(
-      `${CELLS} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; RSS ${mib(baseline.rss)} MiB after cell ${WARM_UP}, ` +
-        `${mib(final.rss)} MiB after cell ${CELLS} (growth ${mib(final.rss - baseline.rss)} MiB); ` +
-        `JS heap ${mib(baseline.jsHeap)} -> ${mib(final.jsHeap)} MiB; ` +
-        `nn.memory() ${JSON.stringify(baseline.memory)} -> ${JSON.stringify(final.memory)}`,
-    );
-  }, 30 * 60_000);
+  it(
+    "runs every cell",
+    async () => {
+      const started = Date.now();
+      for (let i = 1; i <= CELLS; i++) {
+        await run(kernel, cell(i));
+        if (i === WARM_UP) baseline = await snapshot();
+      }
+      final = await snapshot();
+      const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+      console.log(
+        `${CELLS} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; RSS ${mib(baseline.rss)} MiB after cell ${WARM_UP}, ` +
+          `${mib(final.rss)} MiB after cell ${CELLS} (growth ${mib(final.rss - baseline.rss)} MiB); ` +
+          `JS heap ${mib(baseline.jsHeap)} -> ${mib(final.jsHeap)} MiB; ` +
+          `nn.memory() ${JSON.stringify(baseline.memory)} -> ${JSON.stringify(final.memory)}`,
+      );
+    },
+    30 * 60_000,
+  );
 
   it(`keeps resident memory growth between cell ${WARM_UP} and the last below ${(RSS_GROWTH_BOUND / 2 ** 20).toFixed(0)} MiB (48 KiB a cell)`, () => {
     expect(final.rss - baseline.rss).toBeLessThan(RSS_GROWTH_BOUND);
@@ -117,7 +121,10 @@ describe(`a session of ${CELLS} cells`, () => {
   });
 
   it("frees the autograd graphs and models of earlier cells (weak references to them are cleared)", async () => {
-    const alive = await valueOf<number>(kernel, "(await settleMemory(), probes.filter((p) => p.deref() !== undefined).length)");
+    const alive = await valueOf<number>(
+      kernel,
+      "(await settleMemory(), probes.filter((p) => p.deref() !== undefined).length)",
+    );
     const probes = await valueOf<number>(kernel, "probes.length");
     expect(probes).toBe(2 * Math.floor(CELLS / 100));
     expect(alive).toBe(0);

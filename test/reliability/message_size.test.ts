@@ -46,7 +46,14 @@ describe(`a kernel started with NNLAB_MAX_MESSAGE_BYTES=${LIMIT}`, () => {
   /** A signed execute_request whose code writes `marker` and is padded with a comment to `bytes`. */
   const paddedExecute = (marker: string, bytes: number) => {
     const code = `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n// ${"x".repeat(bytes)}`;
-    return kernel.frames("execute_request", { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false });
+    return kernel.frames("execute_request", {
+      code,
+      silent: false,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    });
   };
 
   it("runs a correctly signed cell just under the limit", async () => {

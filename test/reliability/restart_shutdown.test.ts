@@ -42,7 +42,9 @@ async function startTraining(kernel: KernelClient): Promise<string> {
   const id = kernel.send(
     "shell",
     "execute_request",
-    executeContent(`require("node:fs").writeFileSync(${JSON.stringify(marker)}, "");\nawait model.fit(xs, ys, { epochs: 1000, batchSize: 32, verbose: 0 });`),
+    executeContent(
+      `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "");\nawait model.fit(xs, ys, { epochs: 1000, batchSize: 32, verbose: 0 });`,
+    ),
   );
   const deadline = Date.now() + 60_000;
   while (!existsSync(marker)) {
@@ -65,7 +67,9 @@ describe("restart and shutdown", () => {
       expect(reply.content).toMatchObject({ status: "ok", restart: true });
       const exit = await kernel.exited(10_000);
       const exited = performance.now();
-      console.log(`shutdown_request with restart during fit: reply after ${(replied - sent).toFixed(0)} ms, process exit after ${(exited - sent).toFixed(0)} ms`);
+      console.log(
+        `shutdown_request with restart during fit: reply after ${(replied - sent).toFixed(0)} ms, process exit after ${(exited - sent).toFixed(0)} ms`,
+      );
       expect(exit.code).toBe(0);
     } finally {
       await kernel.close();

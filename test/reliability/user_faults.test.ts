@@ -41,7 +41,12 @@ describe("faults inside user code", () => {
   });
 
   it("refuses process.exit, globalThis.process.exit and require('process').exit with an error, and keeps running", async () => {
-    for (const call of ["process.exit(1)", "globalThis.process.exit(3)", 'require("node:process").exit(4)', "process.kill(process.pid)"]) {
+    for (const call of [
+      "process.exit(1)",
+      "globalThis.process.exit(3)",
+      'require("node:process").exit(4)',
+      "process.kill(process.pid)",
+    ]) {
       const { reply } = await kernel.execute(call, { stop_on_error: false });
       expect(reply.content.status).toBe("error");
       expect(String(reply.content.evalue)).toMatch(/is refused in a notebook cell/);
@@ -50,7 +55,9 @@ describe("faults inside user code", () => {
   });
 
   it("reports a stack overflow as a RangeError, and keeps running", async () => {
-    const { reply } = await kernel.execute("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)", { stop_on_error: false });
+    const { reply } = await kernel.execute("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)", {
+      stop_on_error: false,
+    });
     expect(reply.content).toMatchObject({ status: "error", ename: "RangeError" });
     expect(String(reply.content.evalue)).toContain("Maximum call stack size exceeded");
     await expectResponsive(kernel);
@@ -59,7 +66,9 @@ describe("faults inside user code", () => {
   it("refuses a tensor beyond NNLAB_MAX_TENSOR_BYTES with an error naming the limit, instead of being killed", async () => {
     const { reply } = await kernel.execute("const huge = nn.zeros([4096, 4096]);", { stop_on_error: false });
     expect(reply.content.status).toBe("error");
-    expect(String(reply.content.evalue)).toContain("a result of shape [4096,4096] needs 64.00 MiB, more than the limit NNLAB_MAX_TENSOR_BYTES = 1.00 MiB");
+    expect(String(reply.content.evalue)).toContain(
+      "a result of shape [4096,4096] needs 64.00 MiB, more than the limit NNLAB_MAX_TENSOR_BYTES = 1.00 MiB",
+    );
     await expectResponsive(kernel);
     const { reply: small } = await kernel.execute("nn.zeros([16, 16]).shape");
     expect(small.content.status).toBe("ok");
@@ -85,7 +94,9 @@ await bad.fit(xBad, nn.zeros([4, 1]), { epochs: 2, batchSize: 2, shuffle: false,
 console.log("epochs run:", stopped.history.loss.length);`,
     );
     expect(stderr(iopub)).toContain("TerminateOnNaN: batch 0 gave an invalid loss (NaN)");
-    expect(iopub.some((m) => typeof m.content.text === "string" && m.content.text.includes("epochs run: 1"))).toBe(true);
+    expect(iopub.some((m) => typeof m.content.text === "string" && m.content.text.includes("epochs run: 1"))).toBe(
+      true,
+    );
     await expectResponsive(kernel);
   });
 });

@@ -71,7 +71,9 @@ describe("autograd", () => {
   it("backward of a non-scalar needs an explicit gradient of the same shape", () => {
     const x = nn.tensor([1, 2], { requiresGrad: true });
     const y = nn.mul(x, 3);
-    expect(() => y.backward()).toThrow("backward: the tensor is [2] with 2 elements; backward() without a gradient needs a single-element tensor (reduce it with .sum() or .mean())");
+    expect(() => y.backward()).toThrow(
+      "backward: the tensor is [2] with 2 elements; backward() without a gradient needs a single-element tensor (reduce it with .sum() or .mean())",
+    );
     y.backward(nn.tensor([1, 10]));
     expect(x.grad!.toArray()).toEqual([3, 30]);
   });

@@ -31,7 +31,13 @@ export function backendConformance(label: string, create: () => Backend, toleran
     const ready = (): Backend => (subject ??= create());
 
     /** Runs `kernel` on both backends with the same inputs and compares the outputs. */
-    const check = (inputs: Input[], outDtype: DType, outSize: number, kernel: (b: Backend, h: object[]) => object, tol = tolerance): void => {
+    const check = (
+      inputs: Input[],
+      outDtype: DType,
+      outSize: number,
+      kernel: (b: Backend, h: object[]) => object,
+      tol = tolerance,
+    ): void => {
       const run = (b: Backend): Float32Array | Int32Array => {
         const handles = inputs.map((x) => b.upload(x.values, x.dtype));
         const out = kernel(b, handles);
@@ -61,15 +67,33 @@ export function backendConformance(label: string, create: () => Backend, toleran
     });
 
     it("cast truncates float32 toward zero and widens int32", () => {
-      check([{ values: Float32Array.of(1.7, -1.7, 0, 3, -0.2), dtype: "float32" }], "int32", 5, (b, [h]) => b.cast(h, 5, "float32", "int32"));
+      check([{ values: Float32Array.of(1.7, -1.7, 0, 3, -0.2), dtype: "float32" }], "int32", 5, (b, [h]) =>
+        b.cast(h, 5, "float32", "int32"),
+      );
       check([i32([-3, 0, 9])], "float32", 3, (b, [h]) => b.cast(h, 3, "int32", "float32"));
     });
 
     const unaryDomains: [UnaryOp, number, number, number?][] = [
-      ["neg", -3, 3], ["abs", -3, 3], ["exp", -5, 5], ["log", 0.01, 10], ["sqrt", 0, 10], ["square", -3, 3],
-      ["reciprocal", 0.1, 5], ["sign", -2, 2], ["tanh", -5, 5], ["sigmoid", -30, 30], ["relu", -2, 2],
-      ["leakyRelu", -2, 2, 0.2], ["elu", -3, 3, 1.3], ["erf", -4, 4], ["softplus", -40, 40], ["sin", -6, 6],
-      ["cos", -6, 6], ["floor", -5, 5], ["ceil", -5, 5], ["round", -5, 5],
+      ["neg", -3, 3],
+      ["abs", -3, 3],
+      ["exp", -5, 5],
+      ["log", 0.01, 10],
+      ["sqrt", 0, 10],
+      ["square", -3, 3],
+      ["reciprocal", 0.1, 5],
+      ["sign", -2, 2],
+      ["tanh", -5, 5],
+      ["sigmoid", -30, 30],
+      ["relu", -2, 2],
+      ["leakyRelu", -2, 2, 0.2],
+      ["elu", -3, 3, 1.3],
+      ["erf", -4, 4],
+      ["softplus", -40, 40],
+      ["sin", -6, 6],
+      ["cos", -6, 6],
+      ["floor", -5, 5],
+      ["ceil", -5, 5],
+      ["round", -5, 5],
     ];
     for (const [op, low, high, alpha] of unaryDomains) {
       it(`unary ${op} on 1031 values`, () => {
@@ -78,19 +102,41 @@ export function backendConformance(label: string, create: () => Backend, toleran
     }
 
     it("unary round sends halves away from zero", () => {
-      check([{ values: Float32Array.of(0.5, -0.5, 1.5, -2.5, 2.4), dtype: "float32" }], "float32", 5, (b, [h]) => b.unary("round", h, 5));
+      check([{ values: Float32Array.of(0.5, -0.5, 1.5, -2.5, 2.4), dtype: "float32" }], "float32", 5, (b, [h]) =>
+        b.unary("round", h, 5),
+      );
     });
 
     const broadcastCases: [Shape, Shape][] = [
-      [[5, 7], [5, 7]],
-      [[3, 1, 5], [4, 1]],
+      [
+        [5, 7],
+        [5, 7],
+      ],
+      [
+        [3, 1, 5],
+        [4, 1],
+      ],
       [[1], [6, 5]],
       [[], [2, 3]],
       [[2, 0, 3], [3]],
       [[33, 17], [17]],
       [[1, 1, 1], [1]],
     ];
-    const binaryOps: BinaryOp[] = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
+    const binaryOps: BinaryOp[] = [
+      "add",
+      "sub",
+      "mul",
+      "div",
+      "pow",
+      "maximum",
+      "minimum",
+      "eq",
+      "ne",
+      "lt",
+      "le",
+      "gt",
+      "ge",
+    ];
     for (const op of binaryOps) {
       it(`binary ${op} with broadcasting, scalars, size-1 and empty axes`, () => {
         for (const [aShape, bShape] of broadcastCases) {
@@ -107,7 +153,9 @@ export function backendConformance(label: string, create: () => Backend, toleran
 
     it("where selects with a broadcast condition", () => {
       const outShape = [4, 3, 5];
-      check([ints(15, 2), f32(5), f32(60)], "float32", 60, (b, [c, x, y]) => b.where(c, [3, 5], x, [5], y, outShape, outShape));
+      check([ints(15, 2), f32(5), f32(60)], "float32", 60, (b, [c, x, y]) =>
+        b.where(c, [3, 5], x, [5], y, outShape, outShape),
+      );
     });
 
     const reduceOps: ReduceOp[] = ["sum", "prod", "max", "min"];
@@ -115,29 +163,52 @@ export function backendConformance(label: string, create: () => Backend, toleran
       [[7], [0]],
       [[4, 5], [1]],
       [[4, 5], [0]],
-      [[3, 4, 5], [0, 2]],
-      [[2, 3, 4, 5], [1, 2, 3]],
+      [
+        [3, 4, 5],
+        [0, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 2, 3],
+      ],
       [[3, 1, 4], [1]],
       [[3, 0, 4], [1]],
-      [[3, 0, 4], [0, 2]],
-      [[129, 33], [0, 1]],
+      [
+        [3, 0, 4],
+        [0, 2],
+      ],
+      [
+        [129, 33],
+        [0, 1],
+      ],
     ];
     for (const op of reduceOps) {
       it(`reduce ${op} over single, several, size-1 and empty axes`, () => {
         for (const [shape, axes] of reduceCases) {
           const outSize = sizeOf(shape.filter((_, i) => !axes.includes(i)));
           const range = op === "prod" ? 1.1 : 2;
-          check([f32(sizeOf(shape), op === "prod" ? 0.9 : -range, range)], "float32", outSize, (b, [h]) => b.reduce(op, h, shape, axes), {
-            atol: tolerance.atol * 10,
-            rtol: tolerance.rtol * 10,
-          });
+          check(
+            [f32(sizeOf(shape), op === "prod" ? 0.9 : -range, range)],
+            "float32",
+            outSize,
+            (b, [h]) => b.reduce(op, h, shape, axes),
+            {
+              atol: tolerance.atol * 10,
+              rtol: tolerance.rtol * 10,
+            },
+          );
         }
       });
     }
 
     it("argmax and argmin pick the first of tied values", () => {
       for (const op of ["argmax", "argmin"] as const) {
-        for (const [shape, axis] of [[[4, 7], 1], [[4, 7], 0], [[2, 3, 5], 1], [[1], 0]] as [Shape, number][]) {
+        for (const [shape, axis] of [
+          [[4, 7], 1],
+          [[4, 7], 0],
+          [[2, 3, 5], 1],
+          [[1], 0],
+        ] as [Shape, number][]) {
           const outSize = sizeOf(shape) / shape[axis];
           check([ints(sizeOf(shape), 3)], "int32", outSize, (b, [h]) => b.argReduce(op, h, shape, axis));
         }
@@ -155,7 +226,11 @@ export function backendConformance(label: string, create: () => Backend, toleran
       for (const [batch, m, k, n] of cases) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
-            for (const [aBatch, bBatch] of [[batch, batch], [1, batch], [batch, 1]]) {
+            for (const [aBatch, bBatch] of [
+              [batch, batch],
+              [1, batch],
+              [batch, 1],
+            ]) {
               const aShape: [number, number, number] = transA ? [aBatch, k, m] : [aBatch, m, k];
               const bShape: [number, number, number] = transB ? [bBatch, n, k] : [bBatch, k, n];
               check([f32(sizeOf(aShape)), f32(sizeOf(bShape))], "float32", batch * m * n, (b, [ha, hb]) =>
@@ -170,11 +245,21 @@ export function backendConformance(label: string, create: () => Backend, toleran
     const convCases: { x: number[]; f: number[]; strides: number; padding: Padding; dilations: number }[] = [];
     for (const strides of [1, 2, 3]) {
       for (const padding of ["valid", "same"] as const) {
-        for (const dilations of [1, 2]) convCases.push({ x: [2, 7, 6, 3], f: [3, 2, 3, 4], strides, padding, dilations });
+        for (const dilations of [1, 2])
+          convCases.push({ x: [2, 7, 6, 3], f: [3, 2, 3, 4], strides, padding, dilations });
       }
     }
     convCases.push(
-      { x: [1, 5, 5, 2], f: [2, 2, 2, 3], strides: 1, padding: [[1, 2], [0, 1]], dilations: 1 },
+      {
+        x: [1, 5, 5, 2],
+        f: [2, 2, 2, 3],
+        strides: 1,
+        padding: [
+          [1, 2],
+          [0, 1],
+        ],
+        dilations: 1,
+      },
       { x: [4, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, padding: "valid", dilations: 1 },
       { x: [2, 13, 13, 32], f: [3, 3, 32, 64], strides: 1, padding: "valid", dilations: 1 },
     );
@@ -185,8 +270,20 @@ export function backendConformance(label: string, create: () => Backend, toleran
         const ySize = g.batch * g.outHeight * g.outWidth * g.outChannels;
         const loose = { atol: tolerance.atol * 10, rtol: tolerance.rtol * 10 };
         check([f32(sizeOf(c.x)), f32(sizeOf(c.f))], "float32", ySize, (b, [x, f]) => b.conv2d(x, f, g), loose);
-        check([f32(ySize), f32(sizeOf(c.f))], "float32", sizeOf(c.x), (b, [dy, f]) => b.conv2dBackpropInput(dy, f, g), loose);
-        check([f32(sizeOf(c.x)), f32(ySize)], "float32", sizeOf(c.f), (b, [x, dy]) => b.conv2dBackpropFilter(x, dy, g), loose);
+        check(
+          [f32(ySize), f32(sizeOf(c.f))],
+          "float32",
+          sizeOf(c.x),
+          (b, [dy, f]) => b.conv2dBackpropInput(dy, f, g),
+          loose,
+        );
+        check(
+          [f32(sizeOf(c.x)), f32(ySize)],
+          "float32",
+          sizeOf(c.f),
+          (b, [x, dy]) => b.conv2dBackpropFilter(x, dy, g),
+          loose,
+        );
       });
     }
 
@@ -201,17 +298,28 @@ export function backendConformance(label: string, create: () => Backend, toleran
       it(`pool2d max and avg with their gradients: [${shape.join(",")}] window ${window} stride ${stride} ${padding}`, () => {
         const g = poolGeometry(shape, window, stride, padding);
         const ySize = g.batch * g.outHeight * g.outWidth * g.channels;
-        for (const op of ["max", "avg"] as const) check([f32(sizeOf(shape))], "float32", ySize, (b, [x]) => b.pool2d(op, x, g));
-        check([f32(ySize), f32(sizeOf(shape))], "float32", sizeOf(shape), (b, [dy, x]) => b.maxPool2dBackward(dy, x, g));
+        for (const op of ["max", "avg"] as const)
+          check([f32(sizeOf(shape))], "float32", ySize, (b, [x]) => b.pool2d(op, x, g));
+        check([f32(ySize), f32(sizeOf(shape))], "float32", sizeOf(shape), (b, [dy, x]) =>
+          b.maxPool2dBackward(dy, x, g),
+        );
         check([f32(ySize)], "float32", sizeOf(shape), (b, [dy]) => b.avgPool2dBackward(dy, g));
       });
     }
 
     it("strided reads transposes, broadcasts, stepped slices and int32 data", () => {
-      check([f32(24)], "float32", 24, (b, [h]) => b.strided(h, "float32", { shape: [4, 3, 2], strides: [1, 8, 4], offset: 0 }));
-      check([f32(3)], "float32", 15, (b, [h]) => b.strided(h, "float32", { shape: [5, 3], strides: [0, 1], offset: 0 }));
-      check([f32(30)], "float32", 6, (b, [h]) => b.strided(h, "float32", { shape: [2, 3], strides: [12, 2], offset: 7 }));
-      check([i32([1, 2, 3, 4, 5, 6])], "int32", 6, (b, [h]) => b.strided(h, "int32", { shape: [3, 2], strides: [1, 3], offset: 0 }));
+      check([f32(24)], "float32", 24, (b, [h]) =>
+        b.strided(h, "float32", { shape: [4, 3, 2], strides: [1, 8, 4], offset: 0 }),
+      );
+      check([f32(3)], "float32", 15, (b, [h]) =>
+        b.strided(h, "float32", { shape: [5, 3], strides: [0, 1], offset: 0 }),
+      );
+      check([f32(30)], "float32", 6, (b, [h]) =>
+        b.strided(h, "float32", { shape: [2, 3], strides: [12, 2], offset: 7 }),
+      );
+      check([i32([1, 2, 3, 4, 5, 6])], "int32", 6, (b, [h]) =>
+        b.strided(h, "int32", { shape: [3, 2], strides: [1, 3], offset: 0 }),
+      );
       check([f32(6)], "float32", 0, (b, [h]) => b.strided(h, "float32", { shape: [0, 3], strides: [3, 1], offset: 0 }));
     });
 
@@ -222,19 +330,38 @@ export function backendConformance(label: string, create: () => Backend, toleran
 
     it("concat joins along any axis, for float32 and int32", () => {
       check([f32(6), f32(4), f32(2)], "float32", 12, (b, [x, y, z]) =>
-        b.concat([{ data: x, shape: [2, 3] }, { data: y, shape: [2, 2] }, { data: z, shape: [2, 1] }], 1, "float32"),
+        b.concat(
+          [
+            { data: x, shape: [2, 3] },
+            { data: y, shape: [2, 2] },
+            { data: z, shape: [2, 1] },
+          ],
+          1,
+          "float32",
+        ),
       );
       check([i32([1, 2]), i32([3, 4, 5, 6])], "int32", 6, (b, [x, y]) =>
-        b.concat([{ data: x, shape: [1, 2] }, { data: y, shape: [2, 2] }], 0, "int32"),
+        b.concat(
+          [
+            { data: x, shape: [1, 2] },
+            { data: y, shape: [2, 2] },
+          ],
+          0,
+          "int32",
+        ),
       );
     });
 
     it("gather and scatterAdd agree on repeated and out-of-range indices", () => {
       const idx = [2, 0, 2, 4];
       check([f32(5 * 3), i32(idx)], "float32", 4 * 3, (b, [x, i]) => b.gather(x, [5, 3], "float32", i, 4, 0));
-      check([f32(2 * 5 * 3), i32(idx)], "float32", 2 * 4 * 3, (b, [x, i]) => b.gather(x, [2, 5, 3], "float32", i, 4, 1));
+      check([f32(2 * 5 * 3), i32(idx)], "float32", 2 * 4 * 3, (b, [x, i]) =>
+        b.gather(x, [2, 5, 3], "float32", i, 4, 1),
+      );
       check([i32([10, 11, 12, 13, 14]), i32(idx)], "int32", 4, (b, [x, i]) => b.gather(x, [5], "int32", i, 4, 0));
-      check([f32(2 * 4 * 3), i32([2, 0, 2, 9])], "float32", 2 * 5 * 3, (b, [u, i]) => b.scatterAdd(u, i, 4, 1, [2, 5, 3]));
+      check([f32(2 * 4 * 3), i32([2, 0, 2, 9])], "float32", 2 * 5 * 3, (b, [u, i]) =>
+        b.scatterAdd(u, i, 4, 1, [2, 5, 3]),
+      );
     });
   });
 }
@@ -259,7 +386,20 @@ function poolGeometry(shape: number[], window: number, stride: number, padding: 
   const [batch, inHeight, inWidth, channels] = shape;
   const [outHeight, padTop] = outputAndPad("conformance", "height", inHeight, window, stride, 1, padding, 0);
   const [outWidth, padLeft] = outputAndPad("conformance", "width", inWidth, window, stride, 1, padding, 1);
-  return { batch, inHeight, inWidth, channels, outHeight, outWidth, windowHeight: window, windowWidth: window, strideHeight: stride, strideWidth: stride, padTop, padLeft };
+  return {
+    batch,
+    inHeight,
+    inWidth,
+    channels,
+    outHeight,
+    outWidth,
+    windowHeight: window,
+    windowWidth: window,
+    strideHeight: stride,
+    strideWidth: stride,
+    padTop,
+    padLeft,
+  };
 }
 
 function broadcast(a: Shape, b: Shape): number[] {

@@ -3,7 +3,10 @@ import { nn } from "../../runtime/nn";
 
 describe("creating tensors", () => {
   it("nn.tensor infers shapes from nested arrays and takes typed arrays with a shape", () => {
-    const t = nn.tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = nn.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe("float32");
     expect(t.rank).toBe(2);
@@ -11,7 +14,10 @@ describe("creating tensors", () => {
     expect(nn.tensor(5).shape).toEqual([]);
     expect(nn.tensor(5).item()).toBe(5);
     const typed = nn.tensor(new Float32Array([1, 2, 3, 4]), [2, 2]);
-    expect(typed.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(typed.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(nn.tensor(new Int32Array([1, 2])).dtype).toBe("int32");
     expect(nn.tensor([1.9, -1.9], { dtype: "int32" }).toArray()).toEqual([1, -1]);
     expect(nn.tensor([]).shape).toEqual([0]);
@@ -26,7 +32,10 @@ describe("creating tensors", () => {
     expect(nn.zeros([2]).toArray()).toEqual([0, 0]);
     expect(nn.ones([1, 2]).toArray()).toEqual([[1, 1]]);
     expect(nn.full([2], 7, { dtype: "int32" }).toArray()).toEqual([7, 7]);
-    expect(nn.eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(nn.eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(nn.arange(4).toArray()).toEqual([0, 1, 2, 3]);
     expect(nn.arange(4).dtype).toBe("int32");
     expect(nn.arange(1, 2, 0.25).toArray()).toEqual([1, 1.25, 1.5, 1.75]);

@@ -7,7 +7,13 @@ import { nn } from "../../runtime/nn";
 import { loadMnist } from "../../runtime/index";
 
 /** IDX bytes: magic (0, 0, type, rank), big-endian dimensions, then values written by `put`. */
-function idxBytes(type: number, shape: number[], bytesPer: number, put: (view: DataView, at: number, v: number) => void, values: number[]): Buffer {
+function idxBytes(
+  type: number,
+  shape: number[],
+  bytesPer: number,
+  put: (view: DataView, at: number, v: number) => void,
+  values: number[],
+): Buffer {
   const header = 4 + 4 * shape.length;
   const buf = Buffer.alloc(header + values.length * bytesPer);
   buf[2] = type;
@@ -47,7 +53,9 @@ describe("nn.data.readIdx", () => {
   it("rejects a file whose data is shorter than its header says", () => {
     const path = join(dir, "short.idx");
     writeFileSync(path, idxBytes(0x08, [10], 1, (v, at, x) => v.setUint8(at, x), [1, 2]).subarray(0, 10));
-    expect(() => nn.data.readIdx(path)).toThrow(`readIdx: ${path} is not a valid IDX file: shape [10] of uint8 needs 18 bytes, the file has 10`);
+    expect(() => nn.data.readIdx(path)).toThrow(
+      `readIdx: ${path} is not a valid IDX file: shape [10] of uint8 needs 18 bytes, the file has 10`,
+    );
   });
 });
 

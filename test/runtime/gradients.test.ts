@@ -29,7 +29,11 @@ const elementwise: Case[] = [
   ["sin", (a) => nn.sin(a), () => [randn(7)]],
   ["cos", (a) => nn.cos(a), () => [randn(7)]],
   ["erf", (a) => nn.erf(a), () => [randn(7)]],
-  ["sign, floor, ceil and round have zero gradient", (a) => nn.add(nn.add(nn.sign(a), nn.floor(a)), nn.add(nn.ceil(a), nn.round(a))), () => [nn.tensor([0.3, 1.7, -2.2, -0.6])]],
+  [
+    "sign, floor, ceil and round have zero gradient",
+    (a) => nn.add(nn.add(nn.sign(a), nn.floor(a)), nn.add(nn.ceil(a), nn.round(a))),
+    () => [nn.tensor([0.3, 1.7, -2.2, -0.6])],
+  ],
   ["clip passes the gradient inside the range only", (a) => nn.clip(a, -0.5, 0.5), () => [randn(9)]],
   ["tanh", (a) => nn.tanh(a), () => [randn(7)]],
   ["sigmoid", (a) => nn.sigmoid(a), () => [randn(7)]],
@@ -66,8 +70,24 @@ const movement: Case[] = [
   ["concat", (a, b) => nn.concat([a, b, a], 1), () => [randn(2, 3), randn(2, 1)]],
   ["stack", (a, b) => nn.stack([a, b], -1), () => [randn(2, 3), randn(2, 3)]],
   ["split", (a) => nn.mul(nn.split(a, [1, 3], 1)[1], 2), () => [randn(2, 4)]],
-  ["pad", (a) => nn.pad(a, [[1, 0], [2, 3]], 0.5), () => [randn(2, 3)]],
-  ["gather with repeated indices", (a) => nn.gather(a, nn.tensor(new Int32Array([2, 0, 2, 1]), [2, 2]), 0), () => [randn(3, 4)]],
+  [
+    "pad",
+    (a) =>
+      nn.pad(
+        a,
+        [
+          [1, 0],
+          [2, 3],
+        ],
+        0.5,
+      ),
+    () => [randn(2, 3)],
+  ],
+  [
+    "gather with repeated indices",
+    (a) => nn.gather(a, nn.tensor(new Int32Array([2, 0, 2, 1]), [2, 2]), 0),
+    () => [randn(3, 4)],
+  ],
   ["gather along axis 1", (a) => nn.gather(a, [3, 0], 1), () => [randn(2, 4, 3)]],
 ];
 
@@ -79,7 +99,11 @@ const linalg: Case[] = [
   ["matmul of vectors", (a, b) => nn.matmul(a, b), () => [randn(4), randn(4, 3)]],
   ["matmul with transposeA", (a, b) => nn.matmul(a, b, { transposeA: true }), () => [randn(4, 3), randn(4, 2)]],
   ["matmul with transposeB", (a, b) => nn.matmul(a, b, { transposeB: true }), () => [randn(2, 3, 4), randn(5, 4)]],
-  ["matmul with both transposed", (a, b) => nn.matmul(a, b, { transposeA: true, transposeB: true }), () => [randn(4, 3), randn(5, 4)]],
+  [
+    "matmul with both transposed",
+    (a, b) => nn.matmul(a, b, { transposeA: true, transposeB: true }),
+    () => [randn(4, 3), randn(5, 4)],
+  ],
 ];
 
 const convolution: Case[] = [];
@@ -95,13 +119,39 @@ for (const strides of [1, 2] as const) {
   }
 }
 convolution.push(
-  ["conv2d with explicit padding", (x, f) => nn.conv2d(x, f, { padding: [[1, 0], [0, 2]] }), () => [randn(1, 4, 4, 1), randn(2, 2, 1, 2)]],
-  ["conv2dTranspose stride 2 same", (x, f) => nn.conv2dTranspose(x, f, { strides: 2, padding: "same" }), () => [randn(1, 3, 3, 2), randn(3, 3, 1, 2)]],
-  ["conv2dTranspose stride 2 valid", (x, f) => nn.conv2dTranspose(x, f, { strides: 2 }), () => [randn(2, 2, 3, 1), randn(2, 3, 2, 1)]],
+  [
+    "conv2d with explicit padding",
+    (x, f) =>
+      nn.conv2d(x, f, {
+        padding: [
+          [1, 0],
+          [0, 2],
+        ],
+      }),
+    () => [randn(1, 4, 4, 1), randn(2, 2, 1, 2)],
+  ],
+  [
+    "conv2dTranspose stride 2 same",
+    (x, f) => nn.conv2dTranspose(x, f, { strides: 2, padding: "same" }),
+    () => [randn(1, 3, 3, 2), randn(3, 3, 1, 2)],
+  ],
+  [
+    "conv2dTranspose stride 2 valid",
+    (x, f) => nn.conv2dTranspose(x, f, { strides: 2 }),
+    () => [randn(2, 2, 3, 1), randn(2, 3, 2, 1)],
+  ],
   ["maxPool2d 2x2", (x) => nn.maxPool2d(x, 2), () => [randn(2, 4, 5, 2)]],
-  ["maxPool2d 3x3 stride 1 same", (x) => nn.maxPool2d(x, 3, { strides: 1, padding: "same" }), () => [randn(1, 4, 4, 2)]],
+  [
+    "maxPool2d 3x3 stride 1 same",
+    (x) => nn.maxPool2d(x, 3, { strides: 1, padding: "same" }),
+    () => [randn(1, 4, 4, 2)],
+  ],
   ["avgPool2d 2x2", (x) => nn.avgPool2d(x, 2), () => [randn(2, 4, 4, 1)]],
-  ["avgPool2d 3x3 stride 2 same", (x) => nn.avgPool2d(x, [3, 3], { strides: 2, padding: "same" }), () => [randn(1, 5, 4, 2)]],
+  [
+    "avgPool2d 3x3 stride 2 same",
+    (x) => nn.avgPool2d(x, [3, 3], { strides: 2, padding: "same" }),
+    () => [randn(1, 5, 4, 2)],
+  ],
   ["upsample2d", (x) => nn.upsample2d(x, [2, 3]), () => [randn(1, 2, 2, 2)]],
   [
     "dropout (seeded mask)",

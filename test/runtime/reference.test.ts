@@ -14,9 +14,13 @@ beforeAll(() => nn.setBackend("reference"));
 
 /** conv2d by its definition: out[b,oy,ox,o] = sum over taps and channels of x[b, oy*s - pad + fy*d, ...] * f[fy,fx,c,o]. */
 function naiveConv2d(
-  x: Float32Array, [n, h, w, c]: number[],
-  f: Float32Array, [kh, kw, , o]: number[],
-  s: number, padding: "valid" | "same", d: number,
+  x: Float32Array,
+  [n, h, w, c]: number[],
+  f: Float32Array,
+  [kh, kw, , o]: number[],
+  s: number,
+  padding: "valid" | "same",
+  d: number,
 ): { values: Float64Array; shape: number[] } {
   const span = (k: number): number => (k - 1) * d + 1;
   // TensorFlow's documented rule for "same": out = ceil(in / s), total padding split with the extra pixel at the end.
@@ -59,7 +63,9 @@ describe("reference conv2d", () => {
     const [a, b, e, f] = [1, 2, 5, 6];
     const [w, x, y, z] = [2, 3, 5, 7];
     const pixel = (i: number, j: number): number => i * 4 + j + 1;
-    const rows = [0, 1, 2].map((i) => [0, 1, 2].map((j) => [pixel(i, j) * w + pixel(i, j + 1) * x + pixel(i + 1, j) * y + pixel(i + 1, j + 1) * z]));
+    const rows = [0, 1, 2].map((i) =>
+      [0, 1, 2].map((j) => [pixel(i, j) * w + pixel(i, j + 1) * x + pixel(i + 1, j) * y + pixel(i + 1, j + 1) * z]),
+    );
     expect(out.toArray()).toEqual([rows]);
     expect(rows[0][0][0]).toBe(a * w + b * x + e * y + f * z);
   });
@@ -67,7 +73,12 @@ describe("reference conv2d", () => {
   it("pads 'same' with the odd pixel at the bottom/right, as TensorFlow", () => {
     // 2x2 image, 2x2 kernel of ones, stride 1: padding total 1, all of it after; bottom-right output sees only d.
     const out = nn.conv2d(nn.tensor([1, 2, 3, 4], [1, 2, 2, 1]), nn.ones([2, 2, 1, 1]), { padding: "same" });
-    expect(out.toArray()).toEqual([[[[10], [6]], [[7], [4]]]]);
+    expect(out.toArray()).toEqual([
+      [
+        [[10], [6]],
+        [[7], [4]],
+      ],
+    ]);
   });
 
   const shapes: [string, number[], number[]][] = [
@@ -102,7 +113,8 @@ describe("reference matmul, pooling and erf", () => {
     const b = nn.randn([k, n]);
     const [av, bv] = [values(a), values(b)];
     const want = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) want[i * n + j] += av[i * k + p] * bv[p * n + j];
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) want[i * n + j] += av[i * k + p] * bv[p * n + j];
     expectClose(values(nn.matmul(a, b)), want, exact);
   });
 
@@ -128,7 +140,14 @@ describe("reference matmul, pooling and erf", () => {
   });
 
   it("erf matches tabulated values to 1e-12", () => {
-    const table: [number, number][] = [[0, 0], [0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527], [3.5, 0.9999992569016276], [-1, -0.8427007929497149]];
+    const table: [number, number][] = [
+      [0, 0],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [2, 0.9953222650189527],
+      [3.5, 0.9999992569016276],
+      [-1, -0.8427007929497149],
+    ];
     for (const [x, want] of table) expect(Math.abs(erf(x) - want)).toBeLessThan(1e-12);
   });
 });

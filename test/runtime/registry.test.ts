@@ -37,13 +37,25 @@ describe("backend registry", () => {
   });
 
   it("names the reason when a backend cannot start", () => {
-    registerBackend({ name: "broken", priority: -2, create: () => { throw new Error("no GPU here"); } });
+    registerBackend({
+      name: "broken",
+      priority: -2,
+      create: () => {
+        throw new Error("no GPU here");
+      },
+    });
     expect(() => nn.setBackend("broken")).toThrow('nn.setBackend: backend "broken" cannot run here: no GPU here');
   });
 
   it("'auto' picks the highest-priority backend that starts, remembering why others did not", () => {
     registerBackend({ name: "fast", priority: 50, create: () => new RenamedReference("fast") });
-    registerBackend({ name: "faster-but-broken", priority: 60, create: () => { throw new Error("no WebGPU adapter"); } });
+    registerBackend({
+      name: "faster-but-broken",
+      priority: 60,
+      create: () => {
+        throw new Error("no WebGPU adapter");
+      },
+    });
     const names = nn.listBackends();
     expect(names.slice(0, 2)).toEqual(["faster-but-broken", "fast"]);
     expect(nn.setBackend("auto").name).toBe("fast");

@@ -47,7 +47,10 @@ describe("generated sequence data", () => {
       expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
     same(sequences.recallTask({ samples: 4, seed: 7 }).x, sequences.recallTask({ samples: 4, seed: 7 }).x);
     same(sequences.futureTask({ samples: 4, seed: 7 }).y, sequences.futureTask({ samples: 4, seed: 7 }).y);
-    same(sequences.reverseDigits({ samples: 4, seed: 7 }).source, sequences.reverseDigits({ samples: 4, seed: 7 }).source);
+    same(
+      sequences.reverseDigits({ samples: 4, seed: 7 }).source,
+      sequences.reverseDigits({ samples: 4, seed: 7 }).source,
+    );
     same(sequences.charText("abcabcabd", { seqLength: 3 }).x, sequences.charText("abcabcabd", { seqLength: 3 }).x);
     expect(sequences.START_TOKEN).toBe(START_TOKEN);
   });

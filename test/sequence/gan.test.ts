@@ -84,15 +84,25 @@ describe("a DCGAN training step", () => {
     gOptimizer.zeroGrad(generator.trainableWeights);
     discriminator.trainable = true;
     const after = nn.noGrad(() => gLoss().item());
-    console.log(`GAN step: discriminator loss ${dBefore.toFixed(4)} -> ${dAfter.toFixed(4)}, generator loss ${before.toFixed(4)} -> ${after.toFixed(4)}`);
+    console.log(
+      `GAN step: discriminator loss ${dBefore.toFixed(4)} -> ${dAfter.toFixed(4)}, generator loss ${before.toFixed(4)} -> ${after.toFixed(4)}`,
+    );
     expect(after).toBeLessThan(before);
     expect(snapshot(discriminator.weights)).toEqual(dWeights);
   });
 
   it("alternating steps with optimizer.minimize on each model's weights: each step lowers its own loss and leaves the other model's weights as they were", () => {
     nn.seed(13);
-    const generator = keras.Sequential([keras.Input({ shape: [4] }), layers.Dense(8, { activation: "relu" }), layers.Dense(2)]);
-    const discriminator = keras.Sequential([keras.Input({ shape: [2] }), layers.Dense(8, { activation: "relu" }), layers.Dense(1)]);
+    const generator = keras.Sequential([
+      keras.Input({ shape: [4] }),
+      layers.Dense(8, { activation: "relu" }),
+      layers.Dense(2),
+    ]);
+    const discriminator = keras.Sequential([
+      keras.Input({ shape: [2] }),
+      layers.Dense(8, { activation: "relu" }),
+      layers.Dense(1),
+    ]);
     const real = nn.randn([32, 2]).add(3);
     const noise = nn.randn([32, 4]);
     const ones = nn.ones([32, 1]);

@@ -14,7 +14,10 @@ const MASK = [
 describe("backpropagation through time matches finite differences", () => {
   const cases = [
     ["SimpleRNN", () => layers.SimpleRNN(3, { returnSequences: true })],
-    ["SimpleRNN (relu, no bias, goBackwards)", () => layers.SimpleRNN(3, { activation: "relu", useBias: false, goBackwards: true })],
+    [
+      "SimpleRNN (relu, no bias, goBackwards)",
+      () => layers.SimpleRNN(3, { activation: "relu", useBias: false, goBackwards: true }),
+    ],
     ["LSTM", () => layers.LSTM(3, { returnSequences: true })],
     ["LSTM (last output, goBackwards)", () => layers.LSTM(3, { goBackwards: true })],
     ["GRU (resetAfter)", () => layers.GRU(3, { returnSequences: true })],

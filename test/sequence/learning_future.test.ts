@@ -11,7 +11,11 @@ import { futureTask } from "../../runtime/data/sequences";
 
 async function tokenAccuracy(recurrent: Layer): Promise<number> {
   nn.seed(4);
-  const model = keras.Sequential([keras.Input({ shape: [12, 2] }), recurrent, layers.TimeDistributed(layers.Dense(2, { activation: "softmax" }))]);
+  const model = keras.Sequential([
+    keras.Input({ shape: [12, 2] }),
+    recurrent,
+    layers.TimeDistributed(layers.Dense(2, { activation: "softmax" })),
+  ]);
   model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.02 }), loss: "sparse_categorical_crossentropy" });
   const train = futureTask({ samples: 512, length: 12, seed: 1 });
   await model.fit(train.x, train.y, { batchSize: 32, epochs: 4, verbose: 0 });
@@ -35,7 +39,9 @@ it("a BiLSTM predicts a token two steps ahead; a forward LSTM of the same size c
   const t1 = performance.now();
   const bidirectional = await tokenAccuracy(layers.Bidirectional(layers.LSTM(8, { returnSequences: true })));
   const t2 = performance.now();
-  console.log(`future task: LSTM ${forward.toFixed(3)} (${((t1 - t0) / 1000).toFixed(1)} s), BiLSTM ${bidirectional.toFixed(3)} (${((t2 - t1) / 1000).toFixed(1)} s)`);
+  console.log(
+    `future task: LSTM ${forward.toFixed(3)} (${((t1 - t0) / 1000).toFixed(1)} s), BiLSTM ${bidirectional.toFixed(3)} (${((t2 - t1) / 1000).toFixed(1)} s)`,
+  );
   expect(forward).toBeLessThan(0.6);
   expect(bidirectional).toBeGreaterThan(0.9);
 });

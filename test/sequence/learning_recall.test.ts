@@ -31,7 +31,9 @@ it("an LSTM recalls a marked key after 32+ steps of same-kind distractors while 
   const t1 = performance.now();
   const rnn = await recallAccuracy(layers.SimpleRNN(16));
   const t2 = performance.now();
-  console.log(`recall after ${LENGTH - KEY_WINDOW}+ steps: LSTM ${lstm.toFixed(3)} (${((t1 - t0) / 1000).toFixed(1)} s), SimpleRNN ${rnn.toFixed(3)} (${((t2 - t1) / 1000).toFixed(1)} s)`);
+  console.log(
+    `recall after ${LENGTH - KEY_WINDOW}+ steps: LSTM ${lstm.toFixed(3)} (${((t1 - t0) / 1000).toFixed(1)} s), SimpleRNN ${rnn.toFixed(3)} (${((t2 - t1) / 1000).toFixed(1)} s)`,
+  );
   expect(lstm).toBeGreaterThanOrEqual(0.9);
   expect(rnn).toBeLessThan(0.35);
 });
@@ -39,7 +41,11 @@ it("an LSTM recalls a marked key after 32+ steps of same-kind distractors while 
 /** Test accuracy of `recurrent` + softmax after the same training budget. */
 async function recallAccuracy(recurrent: Layer): Promise<number> {
   nn.seed(3);
-  const model = keras.Sequential([keras.Input({ shape: [LENGTH, CLASSES + 1] }), recurrent, layers.Dense(CLASSES, { activation: "softmax" })]);
+  const model = keras.Sequential([
+    keras.Input({ shape: [LENGTH, CLASSES + 1] }),
+    recurrent,
+    layers.Dense(CLASSES, { activation: "softmax" }),
+  ]);
   model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.01 }), loss: "sparse_categorical_crossentropy" });
   const train = recallTask({ samples: 512, length: LENGTH, classes: CLASSES, keyWindow: KEY_WINDOW, seed: 1 });
   await model.fit(train.x, train.y, { batchSize: 32, epochs: 20, verbose: 0 });

@@ -35,6 +35,8 @@ it("a 2-layer Transformer reverses digit strings to at least 95% token accuracy"
   const labels = test.target.dataSync();
   const accuracy = Array.from(predicted).reduce((n, p, i) => n + (p === labels[i] ? 1 : 0), 0) / labels.length;
   const perEpoch = epochTimes.map((t, i) => (t - (i === 0 ? t0 : epochTimes[i - 1])) / 1000);
-  console.log(`reverse digits: token accuracy ${accuracy.toFixed(3)}; ${perEpoch.length} epochs of 1024 strings, ${perEpoch.map((s) => s.toFixed(1)).join(", ")} s each`);
+  console.log(
+    `reverse digits: token accuracy ${accuracy.toFixed(3)}; ${perEpoch.length} epochs of 1024 strings, ${perEpoch.map((s) => s.toFixed(1)).join(", ")} s each`,
+  );
   expect(accuracy).toBeGreaterThanOrEqual(0.95);
 });

@@ -9,9 +9,12 @@ import { nn } from "../../runtime/nn";
 import { expectLayerGradientsMatch } from "./support";
 
 const makers = {
-  SimpleRNN: (options: { dropout?: number; recurrentDropout?: number }) => layers.SimpleRNN(3, { returnSequences: true, ...options }),
-  LSTM: (options: { dropout?: number; recurrentDropout?: number }) => layers.LSTM(3, { returnSequences: true, ...options }),
-  GRU: (options: { dropout?: number; recurrentDropout?: number }) => layers.GRU(3, { returnSequences: true, ...options }),
+  SimpleRNN: (options: { dropout?: number; recurrentDropout?: number }) =>
+    layers.SimpleRNN(3, { returnSequences: true, ...options }),
+  LSTM: (options: { dropout?: number; recurrentDropout?: number }) =>
+    layers.LSTM(3, { returnSequences: true, ...options }),
+  GRU: (options: { dropout?: number; recurrentDropout?: number }) =>
+    layers.GRU(3, { returnSequences: true, ...options }),
   "GRU (resetAfter false)": (options: { dropout?: number; recurrentDropout?: number }) =>
     layers.GRU(3, { returnSequences: true, resetAfter: false, ...options }),
 };
@@ -82,7 +85,7 @@ describe("recurrent dropout options", () => {
     const values = new Set<number>();
     for (let b = 0; b < 3; b++) {
       for (let u = 0; u < 8; u++) {
-        const first = out[(b * 6) * 8 + u];
+        const first = out[b * 6 * 8 + u];
         for (let t = 1; t < 6; t++) expect(out[(b * 6 + t) * 8 + u]).toBe(first);
         values.add(first);
       }
@@ -93,7 +96,12 @@ describe("recurrent dropout options", () => {
   it("the recurrent mask is the same at every time step: each state unit is either always dropped or always kept", () => {
     // Identity kernels, linear, x all ones: h_t = 1 + m * h_{t-1}; a dropped unit stays 1, a kept one (m = 2) runs 1, 3, 7, 15, ...
     nn.seed(5);
-    const layer = layers.SimpleRNN(8, { activation: "linear", useBias: false, returnSequences: true, recurrentDropout: 0.5 });
+    const layer = layers.SimpleRNN(8, {
+      activation: "linear",
+      useBias: false,
+      returnSequences: true,
+      recurrentDropout: 0.5,
+    });
     const x = nn.ones([2, 5, 8]);
     layer(x);
     layer.setWeights([nn.eye(8), nn.eye(8)]);
@@ -152,8 +160,14 @@ describe("recurrent dropout options", () => {
   });
 
   it("a rate outside [0, 1) is an error naming the cell, the option and the value", () => {
-    expect(() => layers.LSTM(3, { dropout: 1 })).toThrow("LSTMCell: dropout must be a number in [0, 1) (the fraction of units dropped while training), got 1");
-    expect(() => layers.GRU(3, { recurrentDropout: -0.1 })).toThrow("GRUCell: recurrentDropout must be a number in [0, 1)");
-    expect(() => layers.SimpleRNN(3, { dropout: Number.NaN })).toThrow("SimpleRNNCell: dropout must be a number in [0, 1) (the fraction of units dropped while training), got NaN");
+    expect(() => layers.LSTM(3, { dropout: 1 })).toThrow(
+      "LSTMCell: dropout must be a number in [0, 1) (the fraction of units dropped while training), got 1",
+    );
+    expect(() => layers.GRU(3, { recurrentDropout: -0.1 })).toThrow(
+      "GRUCell: recurrentDropout must be a number in [0, 1)",
+    );
+    expect(() => layers.SimpleRNN(3, { dropout: Number.NaN })).toThrow(
+      "SimpleRNNCell: dropout must be a number in [0, 1) (the fraction of units dropped while training), got NaN",
+    );
   });
 });

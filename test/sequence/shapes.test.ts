@@ -25,7 +25,12 @@ describe("recurrent layers match Keras's shapes and parameter counts", () => {
     ["GRU(32, resetAfter false)", () => layers.GRU(32, { resetAfter: false }), 3936, [4, 32]],
     ["SimpleRNN(32, returnSequences)", () => layers.SimpleRNN(32, { returnSequences: true }), 1312, [4, 10, 32]],
     ["Bidirectional(LSTM(32))", () => layers.Bidirectional(layers.LSTM(32)), 10496, [4, 64]],
-    ["Bidirectional(LSTM(32, returnSequences), sum)", () => layers.Bidirectional(layers.LSTM(32, { returnSequences: true }), { mergeMode: "sum" }), 10496, [4, 10, 32]],
+    [
+      "Bidirectional(LSTM(32, returnSequences), sum)",
+      () => layers.Bidirectional(layers.LSTM(32, { returnSequences: true }), { mergeMode: "sum" }),
+      10496,
+      [4, 10, 32],
+    ],
     ["TimeDistributed(Dense(5))", () => layers.TimeDistributed(layers.Dense(5)), 45, [4, 10, 5]],
   ] as const;
   for (const [name, make, params, shape] of cases) {
@@ -40,18 +45,28 @@ describe("recurrent layers match Keras's shapes and parameter counts", () => {
   it("keeps Keras's weight names and shapes: LSTM kernel [in, 4u] (i, f, c, o), recurrent_kernel [u, 4u], bias [4u]; GRU bias [2, 3u]", () => {
     const lstm = layers.LSTM(32);
     lstm(nn.zeros([1, 2, 8]));
-    expect(lstm.weights.map((w) => [w.name, w.shape])).toEqual([["kernel", [8, 128]], ["recurrent_kernel", [32, 128]], ["bias", [128]]]);
+    expect(lstm.weights.map((w) => [w.name, w.shape])).toEqual([
+      ["kernel", [8, 128]],
+      ["recurrent_kernel", [32, 128]],
+      ["bias", [128]],
+    ]);
     const bias = lstm.cell.bias!.read();
     expect([bias[0], bias[32], bias[63], bias[64], bias[127]]).toEqual([0, 1, 1, 0, 0]);
     const gru = layers.GRU(32);
     gru(nn.zeros([1, 2, 8]));
-    expect(gru.weights.map((w) => w.shape)).toEqual([[8, 96], [32, 96], [2, 96]]);
+    expect(gru.weights.map((w) => w.shape)).toEqual([
+      [8, 96],
+      [32, 96],
+      [2, 96],
+    ]);
   });
 
   it("a functional model infers shapes symbolically and its summary counts the recurrent weights", () => {
     const input = keras.Input({ shape: [10, 8] });
     const hidden = layers.LSTM(32, { returnSequences: true })(input);
-    const output = layers.TimeDistributed(layers.Dense(3))(layers.Bidirectional(layers.GRU(16, { returnSequences: true }))(hidden));
+    const output = layers.TimeDistributed(layers.Dense(3))(
+      layers.Bidirectional(layers.GRU(16, { returnSequences: true }))(hidden),
+    );
     const model = keras.Model({ inputs: input, outputs: output });
     expect(output.shape).toEqual([null, 10, 3]);
     expect(model.countParams()).toBe(5248 + 2 * 3 * (16 * 32 + 16 * 16 + 2 * 16) + (32 * 3 + 3));
@@ -71,7 +86,14 @@ describe("attention and Transformer layers match Keras's shapes and parameter co
     expect(out.shape).toEqual([3, 5, 32]);
     expect(scores.shape).toEqual([3, 2, 5, 7]);
     expect(mha.weights.map((w) => w.path.split("/").slice(1).join("/"))).toEqual([
-      "query/kernel", "query/bias", "key/kernel", "key/bias", "value/kernel", "value/bias", "attention_output/kernel", "attention_output/bias",
+      "query/kernel",
+      "query/bias",
+      "key/kernel",
+      "key/bias",
+      "value/kernel",
+      "value/bias",
+      "attention_output/kernel",
+      "attention_output/bias",
     ]);
   });
 
@@ -107,7 +129,8 @@ describe("attention and Transformer layers match Keras's shapes and parameter co
   it("Attention and AdditiveAttention: output [batch, Tq, dim], scale parameters 1 and dim", () => {
     const dot = layers.Attention({ useScale: true });
     const additive = layers.AdditiveAttention();
-    for (const layer of [dot, additive]) expect(layer([nn.randn([2, 3, 16]), nn.randn([2, 5, 16])]).shape).toEqual([2, 3, 16]);
+    for (const layer of [dot, additive])
+      expect(layer([nn.randn([2, 3, 16]), nn.randn([2, 5, 16])]).shape).toEqual([2, 3, 16]);
     expect(dot.countParams()).toBe(1);
     expect(additive.countParams()).toBe(16);
   });

@@ -30,7 +30,17 @@ describe("a SimpleRNN can be run step by step", () => {
     const lstm = layers.LSTM(3);
     const gru = layers.GRU(3);
     const x = nn.randn([1, 1, 2]);
-    close(lstm.cell.step(nn.randn([2]).mul(0).add(x.reshape([2])))[0].dataSync(), lstm(x).dataSync());
+    close(
+      lstm.cell
+        .step(
+          nn
+            .randn([2])
+            .mul(0)
+            .add(x.reshape([2])),
+        )[0]
+        .dataSync(),
+      lstm(x).dataSync(),
+    );
     close(gru.cell.step(x.reshape([2])).dataSync(), gru(x).dataSync());
   });
 });
@@ -64,7 +74,9 @@ describe("every step's states are readable without re-running the layer by hand"
     const drawn = JSON.stringify(hiddenStates(model, ids, { layer: "memory" }));
     expect(drawn).toContain("viz.hiddenStates: memory, 7x5 (time x units)");
     expect(drawn).toContain("cell state c");
-    expect(() => model.recurrentStates(ids, embedding.name)).toThrow(`layer "${embedding.name}" (Embedding) has no recurrent states`);
+    expect(() => model.recurrentStates(ids, embedding.name)).toThrow(
+      `layer "${embedding.name}" (Embedding) has no recurrent states`,
+    );
   });
 
   it("with goBackwards the states come back in input time order", () => {
@@ -118,7 +130,12 @@ describe("masked (padded) steps carry the state through", () => {
     const embedding = layers.Embedding(6, 3, { maskZero: true });
     const model = keras.Sequential([keras.Input({ shape: [null] }), embedding, layers.LSTM(4)]);
     const alone = model.predict(nn.tensor([[3, 1, 4]]));
-    const padded = model.predict(nn.tensor([[3, 1, 4, 0, 0], [5, 0, 0, 0, 0]]));
+    const padded = model.predict(
+      nn.tensor([
+        [3, 1, 4, 0, 0],
+        [5, 0, 0, 0, 0],
+      ]),
+    );
     close(padded.select(0, 0).dataSync(), alone.dataSync());
     close(padded.select(0, 1).dataSync(), model.predict(nn.tensor([[5]])).dataSync());
     expect(maskOf(embedding(nn.tensor([[2, 0, 1]])))?.toArray()).toEqual([[1, 0, 1]]);
@@ -130,7 +147,12 @@ describe("masked (padded) steps carry the state through", () => {
     nn.seed(6);
     const gru = layers.GRU(3);
     const x = nn.randn([2, 4, 2]);
-    const both = gru(x, { mask: nn.tensor([[1, 1, 1, 1], [1, 1, 0, 0]]) });
+    const both = gru(x, {
+      mask: nn.tensor([
+        [1, 1, 1, 1],
+        [1, 1, 0, 0],
+      ]),
+    });
     close(both.select(0, 1).dataSync(), gru(x.slice([1, 0, 0], [1, 2, 2])).dataSync());
     close(both.select(0, 0).dataSync(), gru(x.slice([0, 0, 0], [1, 4, 2])).dataSync());
   });
@@ -140,7 +162,9 @@ describe("masked (padded) steps carry the state through", () => {
     const mha = layers.MultiHeadAttention({ numHeads: 1, keyDim: 4 });
     const q = nn.randn([1, 2, 4]);
     const v = nn.randn([1, 3, 4]);
-    const [, scores] = mha(q, new Masking()(nn.concat([v, nn.zeros([1, 1, 4])], 1)), undefined, { returnAttentionScores: true });
+    const [, scores] = mha(q, new Masking()(nn.concat([v, nn.zeros([1, 1, 4])], 1)), undefined, {
+      returnAttentionScores: true,
+    });
     close(scores.slice([0, 0, 0, 3], [1, 1, 2, 1]).dataSync(), [0, 0]);
   });
 });

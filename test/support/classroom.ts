@@ -110,10 +110,7 @@ export async function run(kernel: Kernel.IKernelConnection, code: string, timeou
  * `epochs` epochs (default settings otherwise: progress bar and live curves), tested on 1,000 test images.
  * The last cell prints "@accuracy A".
  */
-function lectureCnnCells(
-  images: number,
-  epochs: number,
-): { prepare: string[]; train: string; evaluate: string } {
+function lectureCnnCells(images: number, epochs: number): { prepare: string[]; train: string; evaluate: string } {
   return {
     prepare: [
       `const N_TRAIN = ${images};\nconst EPOCHS = ${epochs};\nconst BATCH_SIZE = 128;\nconst N_TEST = 1000;\nnn.seed(0);`,

@@ -29,7 +29,11 @@ export async function createJupyterEnv(kernelName = "nnlab"): Promise<JupyterEnv
   const cli = requireBuiltCli();
   const root = mkdtempSync(path.join(tmpdir(), "nnlab-jupyter-"));
   const prefix = path.join(root, "prefix");
-  const dirs = { runtime: path.join(root, "runtime"), data: path.join(root, "data"), config: path.join(root, "config") };
+  const dirs = {
+    runtime: path.join(root, "runtime"),
+    data: path.join(root, "data"),
+    config: path.join(root, "config"),
+  };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   const dispose = (): void => {
     killProcessesMentioning(root);

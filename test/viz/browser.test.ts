@@ -23,7 +23,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the viz browser test`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the viz browser test`,
+    );
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -57,7 +59,8 @@ describe("viz outputs in a browser, offline", () => {
 
 describe("nbconvert's HTML export of a notebook with viz outputs", () => {
   it("keeps the pictures and draws the charts offline", async () => {
-    if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: the nbconvert check needs Debian's python3-nbconvert`);
+    if (!existsSync(PYTHON))
+      throw new Error(`${PYTHON} is missing: the nbconvert check needs Debian's python3-nbconvert`);
     resetPlotlyCarrier();
     const outputs = demoOutputs();
     const cells = outputs.map((data, i) => ({
@@ -80,7 +83,9 @@ describe("nbconvert's HTML export of a notebook with viz outputs", () => {
 /** One of each viz output, as a course notebook would show them. */
 function demoOutputs(): MimeBundle[] {
   const digits = Array.from({ length: 12 }, (_, i) =>
-    constantImage(28, 28, 0).map((row, y) => row.map((_, x) => (Math.abs(x - 14) < 2 + (i % 4) && y > 4 && y < 24 ? 1 : 0))),
+    constantImage(28, 28, 0).map((row, y) =>
+      row.map((_, x) => (Math.abs(x - 14) < 2 + (i % 4) && y > 4 && y < 24 ? 1 : 0)),
+    ),
   );
   const labels = digits.map((_, i) => i % 10);
   const predictions = labels.map((l, i) => (i % 5 === 3 ? (l + 1) % 10 : l));
@@ -89,14 +94,25 @@ function demoOutputs(): MimeBundle[] {
     layers: [{ name: "conv2d", className: "Conv2D" }],
     activations: () => [fakeTensor([1, 26, 26, 8], conv)],
   };
-  const kernel = fakeTensor([3, 3, 1, 8], Array.from({ length: 72 }, (_, i) => Math.sin(i * 1.7)));
+  const kernel = fakeTensor(
+    [3, 3, 1, 8],
+    Array.from({ length: 72 }, (_, i) => Math.sin(i * 1.7)),
+  );
   const tokens = ["the", "cat", "sat", "on", "the", "mat"];
   const attention = tokens.map((_, q) => tokens.map((_, k) => (q === k ? 0.6 : 0.4 / 5)));
-  const states = fakeTensor([6, 16], Array.from({ length: 96 }, (_, i) => Math.tanh(Math.sin(i * 0.7) * 2)));
+  const states = fakeTensor(
+    [6, 16],
+    Array.from({ length: 96 }, (_, i) => Math.tanh(Math.sin(i * 0.7) * 2)),
+  );
   const lstm = { name: "lstm", className: "LSTM", recurrentStates: () => ({ hidden: states, cell: states }) };
   const history = {
     epoch: [0, 1, 2, 3],
-    history: { loss: [0.9, 0.5, 0.35, 0.3], val_loss: [0.7, 0.5, 0.42, 0.41], accuracy: [0.7, 0.85, 0.9, 0.92], val_accuracy: [0.78, 0.85, 0.88, 0.89] },
+    history: {
+      loss: [0.9, 0.5, 0.35, 0.3],
+      val_loss: [0.7, 0.5, 0.42, 0.41],
+      accuracy: [0.7, 0.85, 0.9, 0.92],
+      val_accuracy: [0.78, 0.85, 0.88, 0.89],
+    },
   };
   return [
     viz.images(digits, { labels, predictions, columns: 6 }),
@@ -140,7 +156,8 @@ async function render(html: string, name: string): Promise<{ images: boolean[]; 
     const state = await tab.evaluate(() => ({
       images: [...document.querySelectorAll("img")].map((img) => img.complete && img.naturalWidth > 0),
       plots: [...document.querySelectorAll(".nnlab-plotly")].map(
-        (el) => el.classList.contains("js-plotly-plot") && ((el as unknown as { data?: unknown[] }).data?.length ?? 0) > 0,
+        (el) =>
+          el.classList.contains("js-plotly-plot") && ((el as unknown as { data?: unknown[] }).data?.length ?? 0) > 0,
       ),
     }));
     await tab.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

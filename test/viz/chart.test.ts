@@ -43,7 +43,9 @@ describe("chart outputs", () => {
   });
 
   it("give each chart its own div id", () => {
-    const ids = [1, 2].map((k) => (chartOutput(figure, String(k)).bundle()["text/html"] as string).match(/id="([^"]+)"/)![1]);
+    const ids = [1, 2].map(
+      (k) => (chartOutput(figure, String(k)).bundle()["text/html"] as string).match(/id="([^"]+)"/)![1],
+    );
     expect(ids[0]).not.toBe(ids[1]);
   });
 });

@@ -44,7 +44,12 @@ export function fakeTensor(shape: number[], data: ArrayLike<number>) {
  * first column whose pixel at `top` has the top colour and whose pixel
  * `height - 1` lower has the bottom colour; -1 when there is none.
  */
-export function findColorbar(png: Decoded, top: number, height: number, colors: readonly [readonly number[], readonly number[]]): number {
+export function findColorbar(
+  png: Decoded,
+  top: number,
+  height: number,
+  colors: readonly [readonly number[], readonly number[]],
+): number {
   const same = (a: readonly number[], b: readonly number[]) => a.every((v, i) => v === b[i]);
   for (let x = 0; x < png.width; x++) {
     if (same(png.rgb(x, top), colors[0]) && same(png.rgb(x, top + height - 1), colors[1])) return x;

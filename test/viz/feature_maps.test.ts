@@ -45,7 +45,8 @@ describe("viz.featureMaps", () => {
   it("titles each layer with its name and shape above its tiles", () => {
     const png = decodePng(featureMaps(fakeModel(), input).bundle());
     let ink = 0;
-    for (let y = MARGIN; y < MARGIN + TEXT_H; y++) for (let x = MARGIN; x < png.width / 2; x++) if (png.rgb(x, y)[0] < 100) ink++;
+    for (let y = MARGIN; y < MARGIN + TEXT_H; y++)
+      for (let x = MARGIN; x < png.width / 2; x++) if (png.rgb(x, y)[0] < 100) ink++;
     expect(ink).toBeGreaterThan(40 * TEXT_SCALE * TEXT_SCALE);
   });
 
@@ -79,6 +80,8 @@ describe("viz.featureMaps", () => {
     expect(() => featureMaps(fakeModel(), input, { layers: ["conv"] })).toThrow(
       'viz.featureMaps: no layer named "conv"; layers are conv2d, flatten, dense',
     );
-    expect(() => featureMaps(fakeModel(), input, { layers: [7] })).toThrow("layer index 7 is out of range; the model has 3 layers");
+    expect(() => featureMaps(fakeModel(), input, { layers: [7] })).toThrow(
+      "layer index 7 is out of range; the model has 3 layers",
+    );
   });
 });

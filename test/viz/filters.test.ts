@@ -11,13 +11,18 @@ const TOP = MARGIN + TEXT_H + GAP + TEXT_H + TITLE_GAP;
 /** A [3, 3, inC, outC] kernel whose value at (y, x, i, o) is f(y, x, i, o). */
 function kernel(inC: number, outC: number, f: (y: number, x: number, i: number, o: number) => number) {
   const data: number[] = [];
-  for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) for (let i = 0; i < inC; i++) for (let o = 0; o < outC; o++) data.push(f(y, x, i, o));
+  for (let y = 0; y < 3; y++)
+    for (let x = 0; x < 3; x++) for (let i = 0; i < inC; i++) for (let o = 0; o < outC; o++) data.push(f(y, x, i, o));
   return fakeTensor([3, 3, inC, outC], data);
 }
 
 describe("viz.filters", () => {
   it("draws a first-layer kernel as one 3x3 tile per filter, blue below zero, red above, white at zero", () => {
-    const layer = { name: "conv2d", className: "Conv2D", getWeights: () => [kernel(1, 2, (y, _x, _i, o) => (o === 0 ? y - 1 : 0.5))] };
+    const layer = {
+      name: "conv2d",
+      className: "Conv2D",
+      getWeights: () => [kernel(1, 2, (y, _x, _i, o) => (o === 0 ? y - 1 : 0.5))],
+    };
     const output = filters(layer);
     expect(String(output)).toBe("viz.filters: conv2d: 2 filters 3x3x1, weights -1 to 1");
     const png = decodePng(output.bundle());
@@ -44,7 +49,8 @@ describe("viz.filters", () => {
     const output = filters(kernel(4, 2, (_y, _x, i, o) => (o === 1 && i === 3 ? 1 : -1)));
     const png = decodePng(output.bundle());
     const labelW = 4 * 6 * TEXT_SCALE - TEXT_SCALE + GAP; // "out0"
-    const tile = (o: number, i: number) => png.rgb(MARGIN + labelW + i * (48 + GAP) + 10, TOP + o * (TEXT_H + TITLE_GAP + 48 + GAP) + 10);
+    const tile = (o: number, i: number) =>
+      png.rgb(MARGIN + labelW + i * (48 + GAP) + 10, TOP + o * (TEXT_H + TITLE_GAP + 48 + GAP) + 10);
     expect(tile(0, 3)).toEqual([...colorAt("diverging", 0)]);
     expect(tile(1, 2)).toEqual([...colorAt("diverging", 0)]);
     expect(tile(1, 3)).toEqual([...colorAt("diverging", 1)]);
@@ -57,6 +63,8 @@ describe("viz.filters", () => {
 
   it("explains what is wrong with a layer that has no kernel", () => {
     const dense = { name: "dense", getWeights: () => [fakeTensor([4, 2], new Float32Array(8))] };
-    expect(() => filters(dense)).toThrow('viz.filters: layer "dense" has [4, 2]; filters need a conv kernel [kh, kw, in, out]');
+    expect(() => filters(dense)).toThrow(
+      'viz.filters: layer "dense" has [4, 2]; filters need a conv kernel [kh, kw, in, out]',
+    );
   });
 });

@@ -16,7 +16,14 @@ describe("viz.hiddenStates", () => {
     const output = hiddenStates(layer, sequence, { tokens: ["a", "b", "c"] });
     const { data, layout } = figureOf(output.bundle());
     expect(data).toHaveLength(1);
-    expect(data[0]).toMatchObject({ z: [[-0.5, 0, 0.5], [-1, 0, 1]], zmin: -1, zmax: 1 });
+    expect(data[0]).toMatchObject({
+      z: [
+        [-0.5, 0, 0.5],
+        [-1, 0, 1],
+      ],
+      zmin: -1,
+      zmax: 1,
+    });
     expect(layout.xaxis).toMatchObject({ title: { text: "token" }, ticktext: ["a", "b", "c"] });
     expect(layout.yaxis).toMatchObject({ title: { text: "hidden state h: unit" } });
     expect(String(output)).toBe("viz.hiddenStates: simple_rnn, 3x2 (time x units)\n  hidden state h: -1 to 1");
@@ -43,7 +50,12 @@ describe("viz.hiddenStates", () => {
   });
 
   it("lists the layers when the model has no recurrent one", () => {
-    const model: RecurrentModel = { layers: [{ name: "dense", className: "Dense" }], recurrentStates: () => ({ hidden }) };
-    expect(() => hiddenStates(model, sequence)).toThrow("viz.hiddenStates: the model has no recurrent layer; layers are dense (Dense)");
+    const model: RecurrentModel = {
+      layers: [{ name: "dense", className: "Dense" }],
+      recurrentStates: () => ({ hidden }),
+    };
+    expect(() => hiddenStates(model, sequence)).toThrow(
+      "viz.hiddenStates: the model has no recurrent layer; layers are dense (Dense)",
+    );
   });
 });

@@ -26,7 +26,17 @@ describe("viz.images", () => {
   });
 
   it("upscales with nearest neighbour: a 2x2 checkerboard at 4x is four exact 4x4 blocks", () => {
-    const png = decodePng(images([[[0, 1], [1, 0]]], { scale: 4 }).bundle());
+    const png = decodePng(
+      images(
+        [
+          [
+            [0, 1],
+            [1, 0],
+          ],
+        ],
+        { scale: 4 },
+      ).bundle(),
+    );
     for (let y = 0; y < 8; y++) {
       for (let x = 0; x < 8; x++) {
         const white = (Math.floor(x / 4) + Math.floor(y / 4)) % 2 === 1;
@@ -98,6 +108,8 @@ describe("viz.images", () => {
     expect(() => images([1, 2, 3])).toThrow("viz.images: the images must be rank 3 or rank 4, got shape [3]");
     expect(() => images([constantImage(2, 2, 0)], { labels: [1, 2] })).toThrow("labels has 2 entries for 1 images");
     expect(() => images([[[1, 2], [3]]])).toThrow("ragged nested array");
-    expect(() => images({ data: [], shape: [0, 28, 28] })).toThrow("viz.images: the batch is empty (shape [0, 28, 28])");
+    expect(() => images({ data: [], shape: [0, 28, 28] })).toThrow(
+      "viz.images: the batch is empty (shape [0, 28, 28])",
+    );
   });
 });

@@ -10,12 +10,18 @@ describe("viz.line", () => {
     const output = line([3, 1, 2]);
     const { data, layout } = figureOf(output.bundle());
     expect(data).toEqual([{ type: "scatter", mode: "lines", name: "series 0", x: [0, 1, 2], y: [3, 1, 2] }]);
-    expect(layout).toMatchObject({ xaxis: { title: { text: "x" } }, yaxis: { title: { text: "y" } }, showlegend: false });
+    expect(layout).toMatchObject({
+      xaxis: { title: { text: "x" } },
+      yaxis: { title: { text: "y" } },
+      showlegend: false,
+    });
     expect(String(output)).toBe("line chart (series 0: 3 points, last 2)");
   });
 
   it("plots y against x, from tensors too, with axis titles and a log scale", () => {
-    const { data, layout } = figureOf(line(fakeTensor([2], [1, 10]), [0.5, 0.25], { xTitle: "lr", yTitle: "loss", logY: true }).bundle());
+    const { data, layout } = figureOf(
+      line(fakeTensor([2], [1, 10]), [0.5, 0.25], { xTitle: "lr", yTitle: "loss", logY: true }).bundle(),
+    );
     expect(data[0]).toMatchObject({ x: [1, 10], y: [0.5, 0.25] });
     expect(layout).toMatchObject({ xaxis: { title: { text: "lr" } }, yaxis: { title: { text: "loss" }, type: "log" } });
   });

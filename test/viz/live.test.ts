@@ -7,7 +7,11 @@ import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 /** A display sink that records what it is sent. */
 function recordingSink(rich = true) {
   const sent: { bundle: MimeBundle; options?: DisplayOptions }[] = [];
-  const sink: DisplaySink = { rich, display: (bundle, options) => void sent.push({ bundle, options }), clearOutput() {} };
+  const sink: DisplaySink = {
+    rich,
+    display: (bundle, options) => void sent.push({ bundle, options }),
+    clearOutput() {},
+  };
   return { sink, sent };
 }
 
@@ -68,7 +72,10 @@ describe("LiveCurves", () => {
     expect(trace("train", "y")).toMatchObject({ x: [1, 2], y: [0.95, 0.45] });
     expect(trace("validation", "y")).toMatchObject({ x: [1, 2], y: [1, 0.75] });
     expect(trace("validation", "y2")).toMatchObject({ y: [0.5, 0.5] });
-    expect(figure.layout).toMatchObject({ yaxis: { title: { text: "loss" } }, yaxis2: { title: { text: "accuracy" } } });
+    expect(figure.layout).toMatchObject({
+      yaxis: { title: { text: "loss" } },
+      yaxis2: { title: { text: "accuracy" } },
+    });
     expect(figure.data.map((t) => t.yaxis)).not.toContain("y3"); // "batch" and "size" are counters, not curves
     expect(final.bundle["text/plain"]).toBe(
       "training curves (finished): epoch 2/2, loss 0.45, accuracy 0.55, val_loss 0.75, val_accuracy 0.5",
@@ -81,7 +88,9 @@ describe("LiveCurves", () => {
     live.onEpochBegin(0);
     live.onBatchEnd(0, { loss: 1 });
     const figures = sent.map((s) => s.bundle[PLOTLY_MIME] as PlotlyFigure);
-    expect(figures.map((f) => f.layout.xaxis)).toEqual(figures.map((): unknown => expect.objectContaining({ range: [0, 3], dtick: 1 })));
+    expect(figures.map((f) => f.layout.xaxis)).toEqual(
+      figures.map((): unknown => expect.objectContaining({ range: [0, 3], dtick: 1 })),
+    );
   });
 
   it("smooths per-batch values without pulling the first points towards zero", () => {

@@ -7,7 +7,12 @@ describe("viz.trainingCurves", () => {
   beforeEach(() => resetPlotlyCarrier());
   const history = {
     epoch: [0, 1, 2],
-    history: { accuracy: [0.8, 0.9, 0.95], loss: [0.6, 0.3, 0.2], val_loss: [0.5, 0.35, 0.3], val_accuracy: [0.82, 0.88, 0.9] },
+    history: {
+      accuracy: [0.8, 0.9, 0.95],
+      loss: [0.6, 0.3, 0.2],
+      val_loss: [0.5, 0.35, 0.3],
+      val_accuracy: [0.82, 0.88, 0.9],
+    },
   };
 
   it("draws one subplot per quantity, loss first, with train and validation curves over epochs from 1", () => {
@@ -33,7 +38,10 @@ describe("viz.trainingCurves", () => {
   it("ticks the epoch axis on whole epochs, fewer ticks for long runs", () => {
     const { layout } = figureOf(trainingCurves(history).bundle());
     expect(layout.xaxis).toMatchObject({ tick0: 0, dtick: 1 });
-    const long = { epoch: Array.from({ length: 40 }, (_, i) => i), history: { loss: Array.from({ length: 40 }, (_, i) => 1 / (i + 1)) } };
+    const long = {
+      epoch: Array.from({ length: 40 }, (_, i) => i),
+      history: { loss: Array.from({ length: 40 }, (_, i) => 1 / (i + 1)) },
+    };
     expect(figureOf(trainingCurves(long).bundle()).layout.xaxis).toMatchObject({ dtick: 5 });
   });
 

@@ -41,14 +41,23 @@ function describeFunction(fn: FunctionValue): string {
   if (!isClass && head && !source.includes("[native code]")) lines.push(`signature: ${head}`);
   const statics = memberNames(fn).filter((n) => !["length", "name", "prototype"].includes(n));
   if (statics.length > 0) lines.push(`members: ${statics.join(", ")}`);
-  if (isClass) lines.push(`methods: ${memberNames(fn.prototype as object).filter((n) => n !== "constructor").join(", ")}`);
+  if (isClass)
+    lines.push(
+      `methods: ${memberNames(fn.prototype as object)
+        .filter((n) => n !== "constructor")
+        .join(", ")}`,
+    );
   return lines.join("\n");
 }
 
 /** Own and inherited member names, without Object.prototype's. */
 function memberNames(value: object): string[] {
   const names = new Set<string>();
-  for (let o: object | null = value; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o) as object | null) {
+  for (
+    let o: object | null = value;
+    o && o !== Object.prototype && o !== Function.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  ) {
     for (const name of Object.getOwnPropertyNames(o)) if (!name.startsWith("_")) names.add(name);
   }
   return [...names].slice(0, 40);

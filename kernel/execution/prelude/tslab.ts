@@ -43,7 +43,10 @@ function createDisplay(displayId: string | undefined): Display {
     shown = true;
   };
   const raw = (contentType: string, b: string | Uint8Array): void =>
-    show({ [contentType]: typeof b === "string" ? b : Buffer.from(b).toString("base64"), "text/plain": `<${contentType}>` });
+    show({
+      [contentType]: typeof b === "string" ? b : Buffer.from(b).toString("base64"),
+      "text/plain": `<${contentType}>`,
+    });
   return {
     javascript: (s) => raw("application/javascript", s),
     html: (s) => show(bundles.html(s)),

@@ -145,7 +145,10 @@ export function createConverter(ts: typeof TS, options: ConverterOptions): Conve
     return { signature, documentation: documentationOf(item.documentation, item.tags) };
   }
 
-  function documentationOf(documentation: TS.SymbolDisplayPart[] | undefined, tags: TS.JSDocTagInfo[] | undefined): string {
+  function documentationOf(
+    documentation: TS.SymbolDisplayPart[] | undefined,
+    tags: TS.JSDocTagInfo[] | undefined,
+  ): string {
     const tagLines = (tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trim());
     return [ts.displayPartsToString(documentation), ...tagLines].filter(Boolean).join("\n");
   }
@@ -175,7 +178,11 @@ export function createConverter(ts: typeof TS, options: ConverterOptions): Conve
         },
         undefined,
         false,
-        cellTransformers(ts, program.getTypeChecker(), { userEnd: code.length, prevSpecifier: PREV_SPECIFIER, helpDocs }),
+        cellTransformers(ts, program.getTypeChecker(), {
+          userEnd: code.length,
+          prevSpecifier: PREV_SPECIFIER,
+          helpDocs,
+        }),
       );
       return { kind: "ok", js, sourceMap, topLevelAwait, commit: () => store.commit(declared, dts) };
     },
@@ -188,8 +195,14 @@ export function createConverter(ts: typeof TS, options: ConverterOptions): Conve
       const info = service.getCompletionsAtPosition(cellPath, offset, { includeCompletionsWithInsertText: false });
       const entries = (info?.entries ?? [])
         .filter((entry) => entry.name.toLowerCase().startsWith(typed.toLowerCase()))
-        .sort((a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
-        .map((entry) => ({ name: entry.name, kind: entry.kind === ts.ScriptElementKind.alias ? "variable" : entry.kind }));
+        .sort(
+          (a, b) =>
+            rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name),
+        )
+        .map((entry) => ({
+          name: entry.name,
+          kind: entry.kind === ts.ScriptElementKind.alias ? "variable" : entry.kind,
+        }));
       return { start, end: offset, entries };
     },
 
@@ -212,7 +225,9 @@ function documentRegistry(ts: typeof TS, cwd: string): TS.DocumentRegistry {
   const isLibrary = (file: string): boolean => file.startsWith(libDir) || file.includes("/node_modules/@types/node/");
   const pick = (file: string): TS.DocumentRegistry => (isLibrary(file) ? noDocs : withDocs);
   const mode = (file: string, options: TS.CreateSourceFileOptions | TS.ScriptTarget | undefined) =>
-    typeof options === "object" && isLibrary(file) ? { ...options, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : options;
+    typeof options === "object" && isLibrary(file)
+      ? { ...options, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }
+      : options;
   return {
     acquireDocument: (file, settings, snapshot, version, kind, options) =>
       pick(file).acquireDocument(file, settings, snapshot, version, kind, mode(file, options)),
@@ -225,8 +240,12 @@ function documentRegistry(ts: typeof TS, cwd: string): TS.DocumentRegistry {
     getKeyForCompilationSettings: (settings) => withDocs.getKeyForCompilationSettings(settings),
     releaseDocument: (file: string, settings: TS.CompilerOptions, kind?: TS.ScriptKind, format?: TS.ResolutionMode) =>
       pick(file).releaseDocument(file, settings, kind!, format),
-    releaseDocumentWithKey: (filePath: TS.Path, key: TS.DocumentRegistryBucketKey, kind?: TS.ScriptKind, format?: TS.ResolutionMode) =>
-      pick(filePath).releaseDocumentWithKey(filePath, key, kind!, format),
+    releaseDocumentWithKey: (
+      filePath: TS.Path,
+      key: TS.DocumentRegistryBucketKey,
+      kind?: TS.ScriptKind,
+      format?: TS.ResolutionMode,
+    ) => pick(filePath).releaseDocumentWithKey(filePath, key, kind!, format),
     reportStats: () => withDocs.reportStats() + noDocs.reportStats(),
   };
 }
@@ -280,7 +299,8 @@ function cellDiagnostics(
     if (d.code === ASSIGN_TO_IMPORT) {
       const name = /'([^']+)'/.exec(message)?.[1] ?? "";
       if (store.isMutable(name)) continue;
-      if (store.has(name)) message = `Cannot assign to '${name}' because it is a constant (declared in an earlier cell).`;
+      if (store.has(name))
+        message = `Cannot assign to '${name}' because it is a constant (declared in an earlier cell).`;
     }
     // Only the user's code: the generated suffix line cannot be fixed by the user.
     const start = Math.min(d.start, userEnd);
@@ -319,7 +339,8 @@ function topLevelNames(ts: typeof TS, code: string): { declared: Set<string>; ex
   };
   for (const statement of file.statements) {
     const isExported =
-      ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      ts.canHaveModifiers(statement) &&
+      (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     if (ts.isVariableStatement(statement)) {
       for (const d of statement.declarationList.declarations) bind(d.name, isExported);
     } else if (ts.isImportDeclaration(statement)) {

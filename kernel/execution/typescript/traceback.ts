@@ -98,7 +98,8 @@ export class CellScripts {
 
   format(error: unknown): FormattedError {
     if (!(error instanceof Error)) {
-      const ename = error === null ? "null" : typeof error === "object" ? (error.constructor?.name ?? "Object") : typeof error;
+      const ename =
+        error === null ? "null" : typeof error === "object" ? (error.constructor?.name ?? "Object") : typeof error;
       const json = typeof error === "object" ? JSON.stringify(error) : undefined;
       const evalue = json ?? String(error);
       return { ename, evalue, traceback: [`Uncaught ${ename}: ${evalue}`] };
@@ -163,7 +164,9 @@ export function formatDiagnostics(executionCount: number, code: string, diagnost
   const first = diagnostics[0];
   const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
   const lines = code.split("\n");
-  const traceback = [`Cell In[${executionCount}]: ${diagnostics.length} TypeScript error${diagnostics.length > 1 ? "s" : ""}`];
+  const traceback = [
+    `Cell In[${executionCount}]: ${diagnostics.length} TypeScript error${diagnostics.length > 1 ? "s" : ""}`,
+  ];
   for (const d of diagnostics) {
     const source = lines[d.line - 1] ?? "";
     traceback.push(`${d.line}:${d.column} - ${d.message}`, `    ${source}`, `    ${" ".repeat(d.column - 1)}^`);

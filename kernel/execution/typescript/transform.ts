@@ -19,7 +19,11 @@ export interface CellTransformInfo {
   helpDocs: Map<number, string>;
 }
 
-export function cellTransformers(ts: typeof TS, checker: TS.TypeChecker, info: CellTransformInfo): TS.CustomTransformers {
+export function cellTransformers(
+  ts: typeof TS,
+  checker: TS.TypeChecker,
+  info: CellTransformInfo,
+): TS.CustomTransformers {
   return {
     before: [(context) => (file) => transformCell(ts, checker, context, file, info)],
     after: [(context) => (file) => withoutExportResets(ts, context, file)],
@@ -46,7 +50,10 @@ function withoutExportResets(ts: typeof TS, context: TS.TransformationContext, f
     }
     return expression !== statement.expression && ts.isVoidExpression(expression);
   };
-  return context.factory.updateSourceFile(file, file.statements.filter((statement) => !isReset(statement)));
+  return context.factory.updateSourceFile(
+    file,
+    file.statements.filter((statement) => !isReset(statement)),
+  );
 }
 
 /** `help(x)` calls whose `help` is the prelude's: where they are and where their argument ends. */

@@ -11,7 +11,9 @@ export function isCompleteHandler(kernel: KernelContext): Handler {
     withExecutor(kernel, request, "is_complete_reply", (executor) => {
       const result = executor.isComplete(stringField(request.message.content, "code"));
       const content =
-        result.status === "incomplete" ? { status: result.status, indent: result.indent ?? "" } : { status: result.status };
+        result.status === "incomplete"
+          ? { status: result.status, indent: result.indent ?? "" }
+          : { status: result.status };
       kernel.reply(request, "is_complete_reply", content);
     });
 }
@@ -36,7 +38,11 @@ export function inspectHandler(kernel: KernelContext): Handler {
     withExecutor(kernel, request, "inspect_reply", (executor) => {
       const { content } = request.message;
       const code = stringField(content, "code");
-      const result = executor.inspect(code, numberField(content, "cursor_pos", [...code].length), numberField(content, "detail_level", 0));
+      const result = executor.inspect(
+        code,
+        numberField(content, "cursor_pos", [...code].length),
+        numberField(content, "detail_level", 0),
+      );
       kernel.reply(request, "inspect_reply", {
         status: "ok",
         found: result.found,

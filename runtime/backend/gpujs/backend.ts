@@ -113,7 +113,8 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
 
   upload(values: UploadData, _dtype: DType): GpuJsStorage {
     const host = Float32Array.from(values);
-    if (!DEVICE_MODES.has(this.mode) || host.length === 0 || host.length > MAX_EXACT_INDEX) return new GpuJsStorage(host);
+    if (!DEVICE_MODES.has(this.mode) || host.length === 0 || host.length > MAX_EXACT_INDEX)
+      return new GpuJsStorage(host);
     return this.launch("upload", castSpec(host.length, false), [host]);
   }
 
@@ -163,7 +164,11 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     bShape: Shape,
     outShape: Shape,
   ): GpuJsStorage {
-    return this.launch("where", whereSpec(condShape, aShape, bShape, outShape), [valueOf(cond), valueOf(a), valueOf(b)]);
+    return this.launch("where", whereSpec(condShape, aShape, bShape, outShape), [
+      valueOf(cond),
+      valueOf(a),
+      valueOf(b),
+    ]);
   }
 
   // ----- reductions -----
@@ -258,7 +263,14 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     return joined;
   }
 
-  gather(x: GpuJsStorage, shape: Shape, _dtype: DType, indices: GpuJsStorage, count: number, axis: number): GpuJsStorage {
+  gather(
+    x: GpuJsStorage,
+    shape: Shape,
+    _dtype: DType,
+    indices: GpuJsStorage,
+    count: number,
+    axis: number,
+  ): GpuJsStorage {
     const data = valueOf(x);
     // Host arrays (CPU modes) can be read as matrices; see gatherSpec.
     const asMatrix = data instanceof Float32Array && data.length > 0;
@@ -285,7 +297,8 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
       }
     }
     const result = this.kernels.run(spec, args);
-    if (result instanceof Promise || result instanceof Float32Array || spec.outSize <= MAX_EXACT_INDEX) return new GpuJsStorage(result);
+    if (result instanceof Promise || result instanceof Float32Array || spec.outSize <= MAX_EXACT_INDEX)
+      return new GpuJsStorage(result);
     // A GPU mode keeps results above 2^24 elements in host memory, where kernels can still address
     // them exactly as matrices (a data set that training batches are gathered from).
     const host = result.toArray() as Float32Array;

@@ -20,9 +20,35 @@ export function conv2dSpec(g: Conv2DGeometry): KernelSpec {
     ...unravel("this.thread.x", [g.batch, g.outHeight, g.outWidth, O], "o"),
     "let acc = 0.0;",
     ...forEachTap(convWindow(g), "o1", "o2", [
-      `const xBase = ${linear([["o0", g.inHeight * g.inWidth * C], ["iy", g.inWidth * C], ["ix", C]])};`,
-      `const fBase = ${linear([["fy", g.filterWidth * C * O], ["fx", C * O], ["o3", 1]])};`,
-      ...dotProduct("acc", "c", C, (i) => `x[${linear([["xBase", 1], ["c", 1]], i)}] * filter[${linear([["fBase", 1], ["c", O]], i * O)}]`),
+      `const xBase = ${linear([
+        ["o0", g.inHeight * g.inWidth * C],
+        ["iy", g.inWidth * C],
+        ["ix", C],
+      ])};`,
+      `const fBase = ${linear([
+        ["fy", g.filterWidth * C * O],
+        ["fx", C * O],
+        ["o3", 1],
+      ])};`,
+      ...dotProduct(
+        "acc",
+        "c",
+        C,
+        (i) =>
+          `x[${linear(
+            [
+              ["xBase", 1],
+              ["c", 1],
+            ],
+            i,
+          )}] * filter[${linear(
+            [
+              ["fBase", 1],
+              ["c", O],
+            ],
+            i * O,
+          )}]`,
+      ),
     ]),
     "return acc;",
   ];
@@ -37,9 +63,35 @@ export function conv2dBackpropInputSpec(g: Conv2DGeometry): KernelSpec {
     ...unravel("this.thread.x", [g.batch, g.inHeight, g.inWidth, C], "o"),
     "let acc = 0.0;",
     ...forEachCoveringOutput(convWindow(g), "o1", "o2", [
-      `const yBase = ${linear([["o0", g.outHeight * g.outWidth * O], ["oy", g.outWidth * O], ["ox", O]])};`,
-      `const fBase = ${linear([["fy", g.filterWidth * C * O], ["fx", C * O], ["o3", O]])};`,
-      ...dotProduct("acc", "k", O, (i) => `dy[${linear([["yBase", 1], ["k", 1]], i)}] * filter[${linear([["fBase", 1], ["k", 1]], i)}]`),
+      `const yBase = ${linear([
+        ["o0", g.outHeight * g.outWidth * O],
+        ["oy", g.outWidth * O],
+        ["ox", O],
+      ])};`,
+      `const fBase = ${linear([
+        ["fy", g.filterWidth * C * O],
+        ["fx", C * O],
+        ["o3", O],
+      ])};`,
+      ...dotProduct(
+        "acc",
+        "k",
+        O,
+        (i) =>
+          `dy[${linear(
+            [
+              ["yBase", 1],
+              ["k", 1],
+            ],
+            i,
+          )}] * filter[${linear(
+            [
+              ["fBase", 1],
+              ["k", 1],
+            ],
+            i,
+          )}]`,
+      ),
     ]),
     "return acc;",
   ];
@@ -51,16 +103,46 @@ export function conv2dBackpropFilterSpec(g: Conv2DGeometry): KernelSpec {
   const O = g.outChannels;
   const [, insideX] = alwaysInside(convWindow(g));
   // Thread (o0, o1, o2, o3) is filter tap (fy, fx), input channel o2, output channel o3.
-  const xStart = linear([["xRow", 1], ["o1", g.dilationWidth * C]], -g.padLeft * C);
+  const xStart = linear(
+    [
+      ["xRow", 1],
+      ["o1", g.dilationWidth * C],
+    ],
+    -g.padLeft * C,
+  );
   const perPixel = (i: number): string =>
-    `x[${linear([["xStart", 1], ["ox", g.strideWidth * C]], i * g.strideWidth * C)}] * dy[${linear([["yRow", 1], ["ox", O]], i * O)}]`;
+    `x[${linear(
+      [
+        ["xStart", 1],
+        ["ox", g.strideWidth * C],
+      ],
+      i * g.strideWidth * C,
+    )}] * dy[${linear(
+      [
+        ["yRow", 1],
+        ["ox", O],
+      ],
+      i * O,
+    )}]`;
   const row = insideX
     ? [`const xStart = ${xStart};`, ...dotProduct("acc", "ox", g.outWidth, perPixel)]
     : [
         `for (let ox = 0; ox < ${g.outWidth}; ox++) {`,
-        `  const ix = ${linear([["ox", g.strideWidth], ["o1", g.dilationWidth]], -g.padLeft)};`,
+        `  const ix = ${linear(
+          [
+            ["ox", g.strideWidth],
+            ["o1", g.dilationWidth],
+          ],
+          -g.padLeft,
+        )};`,
         `  if (ix >= 0 && ix < ${g.inWidth}) {`,
-        `    acc += x[${linear([["xRow", 1], ["ix", C]])}] * dy[${linear([["yRow", 1], ["ox", O]])}];`,
+        `    acc += x[${linear([
+          ["xRow", 1],
+          ["ix", C],
+        ])}] * dy[${linear([
+          ["yRow", 1],
+          ["ox", O],
+        ])}];`,
         "  }",
         "}",
       ];
@@ -69,11 +151,25 @@ export function conv2dBackpropFilterSpec(g: Conv2DGeometry): KernelSpec {
     "let acc = 0.0;",
     `for (let n = 0; n < ${g.batch}; n++) {`,
     `  for (let oy = 0; oy < ${g.outHeight}; oy++) {`,
-    `    const iy = ${linear([["oy", g.strideHeight], ["o0", g.dilationHeight]], -g.padTop)};`,
+    `    const iy = ${linear(
+      [
+        ["oy", g.strideHeight],
+        ["o0", g.dilationHeight],
+      ],
+      -g.padTop,
+    )};`,
     // Kept even when always true: measured faster on gpu.js's webasm and cpu targets than a bare block.
     `    if (iy >= 0 && iy < ${g.inHeight}) {`,
-    `      const xRow = ${linear([["n", g.inHeight * g.inWidth * C], ["iy", g.inWidth * C], ["o2", 1]])};`,
-    `      const yRow = ${linear([["n", g.outHeight * g.outWidth * O], ["oy", g.outWidth * O], ["o3", 1]])};`,
+    `      const xRow = ${linear([
+      ["n", g.inHeight * g.inWidth * C],
+      ["iy", g.inWidth * C],
+      ["o2", 1],
+    ])};`,
+    `      const yRow = ${linear([
+      ["n", g.outHeight * g.outWidth * O],
+      ["oy", g.outWidth * O],
+      ["o3", 1],
+    ])};`,
     ...row.map((line) => `      ${line}`),
     "    }",
     "  }",

@@ -43,11 +43,17 @@ const SOFTWARE_RENDERER = /llvmpipe|softpipe|swrast|lavapipe|swiftshader|softwar
 
 /** Decides from `facts` whether gpu.js runs on graphics hardware. */
 export function judgeGpu(facts: GpuFacts): GpuVerdict {
-  const verdict = (hardware: boolean, why: string): GpuVerdict => ({ mode: facts.mode, renderer: facts.renderer, hardware, why });
+  const verdict = (hardware: boolean, why: string): GpuVerdict => ({
+    mode: facts.mode,
+    renderer: facts.renderer,
+    hardware,
+    why,
+  });
   if (!GL_MODES.has(facts.mode)) return verdict(false, `gpu.js can only run on the CPU here (mode ${facts.mode})`);
   if (SOFTWARE_RENDERER.test(facts.renderer)) return verdict(false, `the GL renderer is software (${facts.renderer})`);
   if (facts.xvfb) return verdict(false, "the X display is an Xvfb server, which renders GL in software");
-  if (facts.platform === "linux" && !facts.gpuDevice) return verdict(false, "no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg) exists");
+  if (facts.platform === "linux" && !facts.gpuDevice)
+    return verdict(false, "no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg) exists");
   return verdict(true, `gpu.js runs ${facts.mode} on ${facts.renderer || "a GL device"}`);
 }
 

@@ -10,14 +10,27 @@ import { floatLiteral, kernel, offsetOf, unravel, type KernelSpec } from "./sour
 /** `size` elements of `x` mapped by `op` (`alpha` is used by leakyRelu and elu). */
 export function unarySpec(op: UnaryOp, size: number, alpha: number): KernelSpec {
   const expression = UNARY[op].replace(/alpha/g, floatLiteral(alpha));
-  return { source: kernel(["x"], ["const v = x[this.thread.x];", `return ${expression};`]), outSize: size, indexBound: 0 };
+  return {
+    source: kernel(["x"], ["const v = x[this.thread.x];", `return ${expression};`]),
+    outSize: size,
+    indexBound: 0,
+  };
 }
 
 /** out = op(a, b) broadcast to `outShape`. */
 export function binarySpec(op: BinaryOp, aShape: Shape, bShape: Shape, outShape: Shape): KernelSpec {
   const reads = [readIndex(aShape, outShape), readIndex(bShape, outShape)];
-  const body = [...coordinatesFor(reads, outShape), `const u = a[${reads[0]}];`, `const w = b[${reads[1]}];`, `return ${BINARY[op]};`];
-  return { source: kernel(["a", "b"], body), outSize: sizeOf(outShape), indexBound: reads.every(isDirect) ? 0 : undefined };
+  const body = [
+    ...coordinatesFor(reads, outShape),
+    `const u = a[${reads[0]}];`,
+    `const w = b[${reads[1]}];`,
+    `return ${BINARY[op]};`,
+  ];
+  return {
+    source: kernel(["a", "b"], body),
+    outSize: sizeOf(outShape),
+    indexBound: reads.every(isDirect) ? 0 : undefined,
+  };
 }
 
 /** out = cond != 0 ? a : b, all three broadcast to `outShape`. */
@@ -30,7 +43,11 @@ export function whereSpec(condShape: Shape, aShape: Shape, bShape: Shape, outSha
     `}`,
     `return b[${reads[2]}];`,
   ];
-  return { source: kernel(["cond", "a", "b"], body), outSize: sizeOf(outShape), indexBound: reads.every(isDirect) ? 0 : undefined };
+  return {
+    source: kernel(["cond", "a", "b"], body),
+    outSize: sizeOf(outShape),
+    indexBound: reads.every(isDirect) ? 0 : undefined,
+  };
 }
 
 /**

@@ -12,7 +12,6 @@ import type { KernelSpec } from "./source";
 /** What a kernel reads and returns: host arrays on CPU modes, textures or buffers on GPU modes. */
 export type DeviceValue = Float32Array | Texture;
 
-
 /** A gpu.js kernel class (WebAssemblyKernel, CPUKernel, HeadlessGLKernel, ...). */
 export type KernelClass = (abstract new (...args: never[]) => unknown) & { mode?: string };
 
@@ -57,7 +56,9 @@ export class KernelCache {
     if (!(arg instanceof Float32Array)) return arg;
     if (arg.length === 0) return PLACEHOLDER;
     // gpu.js reads the typed array as it is; its typings ask for number[].
-    return rowLength === undefined ? arg : new this.Matrix(arg as unknown as number[], [rowLength, arg.length / rowLength]);
+    return rowLength === undefined
+      ? arg
+      : new this.Matrix(arg as unknown as number[], [rowLength, arg.length / rowLength]);
   }
 
   /** How many kernels were compiled so far (tests use it to check caching). */
@@ -126,7 +127,9 @@ export class KernelCache {
  */
 function keyOf(spec: KernelSpec, args: readonly DeviceValue[]): string {
   // A texture's output size exists at run time; gpu.js's typings omit it.
-  const lengths = args.map((arg) => (arg instanceof Float32Array ? arg.length : String((arg as Texture & { output?: number[] }).output)));
+  const lengths = args.map((arg) =>
+    arg instanceof Float32Array ? arg.length : String((arg as Texture & { output?: number[] }).output),
+  );
   return `${spec.outSize}|${lengths.join(",")}|${spec.source}`;
 }
 
@@ -136,7 +139,9 @@ const PLACEHOLDER = new Float32Array(1);
 /** A webgpu kernel's settled output: a flat Float32Array for the one-dimensional outputs used here. */
 function flatOutput(value: unknown, spec: KernelSpec): DeviceValue {
   if (value instanceof Float32Array) return value;
-  throw new Error(`gpujs backend: a webgpu kernel gave ${describe(value)} instead of a flat Float32Array; kernel source:\n${spec.source}`);
+  throw new Error(
+    `gpujs backend: a webgpu kernel gave ${describe(value)} instead of a flat Float32Array; kernel source:\n${spec.source}`,
+  );
 }
 
 function isTexture(value: unknown): value is Texture {

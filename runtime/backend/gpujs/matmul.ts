@@ -31,10 +31,34 @@ export function matmulSpec({ aShape, bShape, transA, transB, batch }: MatmulShap
   const bBatchStride = bBatch === 1 ? 0 : bRows * bCols;
   const body = [
     ...unravel("this.thread.x", [batch, m, n], "o"),
-    `const aBase = ${linear([["o0", aBatchStride], ["o1", aRow]])};`,
-    `const bBase = ${linear([["o0", bBatchStride], ["o2", bCol]])};`,
+    `const aBase = ${linear([
+      ["o0", aBatchStride],
+      ["o1", aRow],
+    ])};`,
+    `const bBase = ${linear([
+      ["o0", bBatchStride],
+      ["o2", bCol],
+    ])};`,
     "let acc = 0.0;",
-    ...dotProduct("acc", "p", k, (i) => `a[${linear([["aBase", 1], ["p", aCol]], i * aCol)}] * b[${linear([["bBase", 1], ["p", bRow]], i * bRow)}]`),
+    ...dotProduct(
+      "acc",
+      "p",
+      k,
+      (i) =>
+        `a[${linear(
+          [
+            ["aBase", 1],
+            ["p", aCol],
+          ],
+          i * aCol,
+        )}] * b[${linear(
+          [
+            ["bBase", 1],
+            ["p", bRow],
+          ],
+          i * bRow,
+        )}]`,
+    ),
     "return acc;",
   ];
   return { source: kernel(["a", "b"], body), outSize: batch * m * n };

@@ -16,7 +16,11 @@ export const CONCAT_MAX_INPUTS = 8;
  */
 export function stridedSpec(v: View): KernelSpec {
   if (isContiguous(v.shape, v.strides)) {
-    return { source: kernel(["x"], [`return x[${linear([["this.thread.x", 1]], v.offset)}];`]), outSize: sizeOf(v.shape), indexBound: 0 };
+    return {
+      source: kernel(["x"], [`return x[${linear([["this.thread.x", 1]], v.offset)}];`]),
+      outSize: sizeOf(v.shape),
+      indexBound: 0,
+    };
   }
   const body = [...unravel("this.thread.x", v.shape, "o"), `return x[${offsetOf("o", v.strides, v.offset)}];`];
   return { source: kernel(["x"], body), outSize: sizeOf(v.shape) };
@@ -58,7 +62,13 @@ export function concatSpec(shapes: readonly Shape[], axis: number): KernelSpec {
     if (i === shapes.length - 1) body.push(`return x${i}[${index}];`);
     else body.push(`if (o${axis} < ${start}) {`, `  return x${i}[${index}];`, "}");
   });
-  return { source: kernel(shapes.map((_, i) => `x${i}`), body), outSize: sizeOf(outShape) };
+  return {
+    source: kernel(
+      shapes.map((_, i) => `x${i}`),
+      body,
+    ),
+    outSize: sizeOf(outShape),
+  };
 }
 
 /**
@@ -69,8 +79,15 @@ export function concatSpec(shapes: readonly Shape[], axis: number): KernelSpec {
 export function gatherSpec(shape: Shape, count: number, axis: number, asMatrix: boolean): KernelSpec {
   const { outer, axisSize, inner } = splitAtAxis(shape, axis);
   const read = asMatrix
-    ? `x[${linear([["o0", axisSize], ["idx", 1]])}][o2]`
-    : `x[${linear([["o0", axisSize * inner], ["idx", inner], ["o2", 1]])}]`;
+    ? `x[${linear([
+        ["o0", axisSize],
+        ["idx", 1],
+      ])}][o2]`
+    : `x[${linear([
+        ["o0", axisSize * inner],
+        ["idx", inner],
+        ["o2", 1],
+      ])}]`;
   const body = [
     ...unravel("this.thread.x", [outer, count, inner], "o"),
     "const idx = indices[o1];",
@@ -81,7 +98,12 @@ export function gatherSpec(shape: Shape, count: number, axis: number, asMatrix: 
   ];
   const outSize = outer * count * inner;
   return asMatrix
-    ? { source: kernel(["x", "indices"], body), outSize, indexBound: Math.max(outSize, outer * axisSize, count), matrices: { 0: inner } }
+    ? {
+        source: kernel(["x", "indices"], body),
+        outSize,
+        indexBound: Math.max(outSize, outer * axisSize, count),
+        matrices: { 0: inner },
+      }
     : { source: kernel(["x", "indices"], body), outSize };
 }
 
@@ -97,7 +119,11 @@ export function scatterAddSpec(shape: Shape, count: number, axis: number): Kerne
     "let acc = 0.0;",
     `for (let j = 0; j < ${count}; j++) {`,
     "  if (indices[j] === o1) {",
-    `    acc += updates[${linear([["o0", count * inner], ["j", inner], ["o2", 1]])}];`,
+    `    acc += updates[${linear([
+      ["o0", count * inner],
+      ["j", inner],
+      ["o2", 1],
+    ])}];`,
     "  }",
     "}",
     "return acc;",

@@ -19,11 +19,7 @@ export function pool2dSpec(op: "max" | "avg", g: Pool2DGeometry): KernelSpec {
     ...unravel("this.thread.x", [g.batch, g.outHeight, g.outWidth, C], "o"),
     "let acc = 0.0;",
     "let count = 0;",
-    ...forEachTap(poolWindow(g), "o1", "o2", [
-      `const v = x[${pixel(g, "o0", "iy", "ix", "o3")}];`,
-      take,
-      "count++;",
-    ]),
+    ...forEachTap(poolWindow(g), "o1", "o2", [`const v = x[${pixel(g, "o0", "iy", "ix", "o3")}];`, take, "count++;"]),
     `return count === 0 ? 0.0 : ${result};`,
   ];
   return { source: kernel(["x"], body), outSize: g.batch * g.outHeight * g.outWidth * C };
@@ -39,14 +35,20 @@ export function maxPool2dBackwardSpec(g: Pool2DGeometry): KernelSpec {
       "let bestY = -1;",
       "let bestX = -1;",
       "let bestValue = 0.0;",
-      ...forEachTap(poolWindow(g), "oy", "ox", [
-        `const v = x[${pixel(g, "p0", "iy", "ix", "p3")}];`,
-        "if (bestY < 0 || v > bestValue) {",
-        "  bestY = iy;",
-        "  bestX = ix;",
-        "  bestValue = v;",
-        "}",
-      ], "w"),
+      ...forEachTap(
+        poolWindow(g),
+        "oy",
+        "ox",
+        [
+          `const v = x[${pixel(g, "p0", "iy", "ix", "p3")}];`,
+          "if (bestY < 0 || v > bestValue) {",
+          "  bestY = iy;",
+          "  bestX = ix;",
+          "  bestValue = v;",
+          "}",
+        ],
+        "w",
+      ),
       "if (bestY === p1 && bestX === p2) {",
       `  acc += dy[${outputPixel(g, "p0", "oy", "ox", "p3")}];`,
       "}",
@@ -76,10 +78,20 @@ export function avgPool2dBackwardSpec(g: Pool2DGeometry): KernelSpec {
 
 /** Offset of element (n, y, x, c) of the input. */
 function pixel(g: Pool2DGeometry, n: string, y: string, x: string, c: string): string {
-  return linear([[n, g.inHeight * g.inWidth * g.channels], [y, g.inWidth * g.channels], [x, g.channels], [c, 1]]);
+  return linear([
+    [n, g.inHeight * g.inWidth * g.channels],
+    [y, g.inWidth * g.channels],
+    [x, g.channels],
+    [c, 1],
+  ]);
 }
 
 /** Offset of element (n, y, x, c) of the output. */
 function outputPixel(g: Pool2DGeometry, n: string, y: string, x: string, c: string): string {
-  return linear([[n, g.outHeight * g.outWidth * g.channels], [y, g.outWidth * g.channels], [x, g.channels], [c, 1]]);
+  return linear([
+    [n, g.outHeight * g.outWidth * g.channels],
+    [y, g.outWidth * g.channels],
+    [x, g.channels],
+    [c, 1],
+  ]);
 }

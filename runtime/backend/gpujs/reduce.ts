@@ -48,7 +48,10 @@ export function argReduceSpec(op: "argmax" | "argmin", shape: Shape, axis: numbe
     "let best = 0;",
     "let bestValue = x[base];",
     `for (let j = 1; j < ${shape[axis]}; j++) {`,
-    `  const v = x[${linear([["base", 1], ["j", stride]])}];`,
+    `  const v = x[${linear([
+      ["base", 1],
+      ["j", stride],
+    ])}];`,
     `  if (bestValue === bestValue && (${better} || v !== v)) {`,
     "    best = j;",
     "    bestValue = v;",
@@ -64,7 +67,13 @@ function keptBase(shape: Shape, axes: readonly number[]): { kept: number[]; base
   const strides = stridesOf(shape);
   const keptAxes = shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const kept = keptAxes.map((d) => shape[d]);
-  const base = [...unravel("this.thread.x", kept, "k"), `const base = ${offsetOf("k", keptAxes.map((d) => strides[d]))};`];
+  const base = [
+    ...unravel("this.thread.x", kept, "k"),
+    `const base = ${offsetOf(
+      "k",
+      keptAxes.map((d) => strides[d]),
+    )};`,
+  ];
   return { kept, base };
 }
 

@@ -31,7 +31,9 @@ function modeFromEnvironment(): GpuJsMode | "webgpu" | undefined {
   const forced = process.env.NNLAB_GPUJS_MODE;
   if (forced === undefined || forced === "") return undefined;
   if (forced !== "webgpu" && !(GPUJS_MODES as readonly string[]).includes(forced)) {
-    throw new Error(`NNLAB_GPUJS_MODE="${forced}" is not a gpu.js mode; use one of ${[...GPUJS_MODES, "webgpu"].join(", ")}`);
+    throw new Error(
+      `NNLAB_GPUJS_MODE="${forced}" is not a gpu.js mode; use one of ${[...GPUJS_MODES, "webgpu"].join(", ")}`,
+    );
   }
   return forced as GpuJsMode | "webgpu";
 }

@@ -85,10 +85,18 @@ export function dotProduct(acc: string, variable: string, count: number, term: (
   const lines: string[] = [];
   if (whole > 0) {
     const terms = Array.from({ length: UNROLL }, (_, i) => term(i));
-    lines.push(`for (let ${variable} = 0; ${variable} < ${whole}; ${variable} += ${UNROLL}) {`, `  ${acc} += ${terms.join(" + ")};`, "}");
+    lines.push(
+      `for (let ${variable} = 0; ${variable} < ${whole}; ${variable} += ${UNROLL}) {`,
+      `  ${acc} += ${terms.join(" + ")};`,
+      "}",
+    );
   }
   if (whole < count) {
-    lines.push(`for (let ${variable} = ${whole}; ${variable} < ${count}; ${variable}++) {`, `  ${acc} += ${term(0)};`, "}");
+    lines.push(
+      `for (let ${variable} = ${whole}; ${variable} < ${count}; ${variable}++) {`,
+      `  ${acc} += ${term(0)};`,
+      "}",
+    );
   }
   return lines;
 }

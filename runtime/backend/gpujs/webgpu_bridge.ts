@@ -53,7 +53,11 @@ export class WebGpuBridge {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(hostScript(), {
-      workerData: { port: port2, control: this.signal.buffer, dawnOptions: options.dawnOptions ?? ["backend=opengles"] },
+      workerData: {
+        port: port2,
+        control: this.signal.buffer,
+        dawnOptions: options.dawnOptions ?? ["backend=opengles"],
+      },
       transferList: [port2],
     });
     // An idle host must not keep the process alive.
@@ -73,7 +77,10 @@ export class WebGpuBridge {
 
   /** Sends one primitive call and blocks until the host answers it (each primitive method is this under its name). */
   request(method: string, args: readonly unknown[]): unknown {
-    const request: BridgeRequest = { method, args: encodeArgs(args, (v) => (v instanceof RemoteHandle ? v.id : undefined)) };
+    const request: BridgeRequest = {
+      method,
+      args: encodeArgs(args, (v) => (v instanceof RemoteHandle ? v.id : undefined)),
+    };
     this.port.postMessage(request);
     return this.await(method);
   }
@@ -86,7 +93,9 @@ export class WebGpuBridge {
       if (seen >= this.expected) break;
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.signal, RESPONSES, seen, left) === "timed-out") {
-        throw new Error(`webgpu bridge: ${what} got no answer from the WebGPU worker within ${this.timeoutMs / 1000} s`);
+        throw new Error(
+          `webgpu bridge: ${what} got no answer from the WebGPU worker within ${this.timeoutMs / 1000} s`,
+        );
       }
     }
     // The host posts before it counts, so the answer is queued by now; a message hop may still lag a moment.
@@ -104,9 +113,28 @@ export class WebGpuBridge {
 
 /** Every primitive of the backend interface; the type check below fails the build when one is missing. */
 const PRIMITIVES = [
-  "upload", "read", "readFloat64", "dispose", "cast", "unary", "binary", "where", "reduce", "argReduce", "matmul", "conv2d",
-  "conv2dBackpropInput", "conv2dBackpropFilter", "pool2d", "maxPool2dBackward", "avgPool2dBackward", "strided", "pad",
-  "concat", "gather", "scatterAdd",
+  "upload",
+  "read",
+  "readFloat64",
+  "dispose",
+  "cast",
+  "unary",
+  "binary",
+  "where",
+  "reduce",
+  "argReduce",
+  "matmul",
+  "conv2d",
+  "conv2dBackpropInput",
+  "conv2dBackpropFilter",
+  "pool2d",
+  "maxPool2dBackward",
+  "avgPool2dBackward",
+  "strided",
+  "pad",
+  "concat",
+  "gather",
+  "scatterAdd",
 ] as const;
 requireAll<Exclude<keyof Backend, "name" | "info" | "memoryUsage" | "residentGrowth" | (typeof PRIMITIVES)[number]>>();
 
@@ -125,8 +153,12 @@ function requireAll<Missing extends never>(): Missing[] {
 
 /** The compiled host script: beside this file in dist/, or under dist/ when running from TypeScript sources (vitest). */
 function hostScript(): string {
-  const candidates = [join(__dirname, "webgpu_host.js"), join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "gpujs", "webgpu_host.js")];
+  const candidates = [
+    join(__dirname, "webgpu_host.js"),
+    join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "gpujs", "webgpu_host.js"),
+  ];
   const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`webgpu bridge: ${candidates.join(" or ")} is missing; run \`npm run build\` first`);
+  if (found === undefined)
+    throw new Error(`webgpu bridge: ${candidates.join(" or ")} is missing; run \`npm run build\` first`);
   return found;
 }

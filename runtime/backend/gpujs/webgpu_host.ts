@@ -45,12 +45,15 @@ async function start(): Promise<void> {
     // An ES module; the specifier is a variable so TypeScript leaves its global WebGPU typings out.
     const specifier = "webgpu";
     const dawn = (await import(specifier).catch((error: Error) => {
-      throw new Error(`the webgpu package (Dawn for Node) cannot be loaded: ${error.message}; install it with npm install webgpu@0.6.2`);
+      throw new Error(
+        `the webgpu package (Dawn for Node) cannot be loaded: ${error.message}; install it with npm install webgpu@0.6.2`,
+      );
     })) as { create(options: string[]): DawnGpu; globals: object };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create(dawnOptions);
     const shim = {
-      requestAdapter: (options?: Record<string, unknown>) => gpu.requestAdapter({ featureLevel: "compatibility", ...options }),
+      requestAdapter: (options?: Record<string, unknown>) =>
+        gpu.requestAdapter({ featureLevel: "compatibility", ...options }),
       getPreferredCanvasFormat: () => "rgba8unorm",
     };
     Object.defineProperty(globalThis, "navigator", { value: { gpu: shim }, configurable: true });

@@ -45,5 +45,7 @@ export function decodeArgs<H>(args: readonly unknown[], lookup: (id: number) => 
 
 /** The handle id of an encoded argument, if it is one. */
 export function handleId(encoded: unknown): number | undefined {
-  return typeof encoded === "object" && encoded !== null && "$handle" in encoded ? (encoded as EncodedHandle).$handle : undefined;
+  return typeof encoded === "object" && encoded !== null && "$handle" in encoded
+    ? (encoded as EncodedHandle).$handle
+    : undefined;
 }

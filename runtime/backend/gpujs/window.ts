@@ -40,10 +40,22 @@ export function poolWindow(g: Pool2DGeometry): Window2D {
 export function forEachTap(w: Window2D, oy: string, ox: string, inner: readonly string[], tap = "f"): string[] {
   return [
     `for (let ${tap}y = 0; ${tap}y < ${w.tapsHigh}; ${tap}y++) {`,
-    `  const iy = ${linear([[oy, w.strideHeight], [`${tap}y`, w.dilationHeight]], -w.padTop)};`,
+    `  const iy = ${linear(
+      [
+        [oy, w.strideHeight],
+        [`${tap}y`, w.dilationHeight],
+      ],
+      -w.padTop,
+    )};`,
     `  if (iy >= 0 && iy < ${w.inHeight}) {`,
     `    for (let ${tap}x = 0; ${tap}x < ${w.tapsWide}; ${tap}x++) {`,
-    `      const ix = ${linear([[ox, w.strideWidth], [`${tap}x`, w.dilationWidth]], -w.padLeft)};`,
+    `      const ix = ${linear(
+      [
+        [ox, w.strideWidth],
+        [`${tap}x`, w.dilationWidth],
+      ],
+      -w.padLeft,
+    )};`,
     `      if (ix >= 0 && ix < ${w.inWidth}) {`,
     ...indent(4, inner),
     "      }",
@@ -75,9 +87,37 @@ export function alwaysInside(w: Window2D): [boolean, boolean] {
 export function forEachCoveringOutput(w: Window2D, iy: string, ix: string, inner: readonly string[]): string[] {
   return [
     `for (let fy = 0; fy < ${w.tapsHigh}; fy++) {`,
-    ...indent(1, outputOf("y", linear([[iy, 1], ["fy", -w.dilationHeight]], w.padTop), w.strideHeight, w.outHeight)),
+    ...indent(
+      1,
+      outputOf(
+        "y",
+        linear(
+          [
+            [iy, 1],
+            ["fy", -w.dilationHeight],
+          ],
+          w.padTop,
+        ),
+        w.strideHeight,
+        w.outHeight,
+      ),
+    ),
     `    for (let fx = 0; fx < ${w.tapsWide}; fx++) {`,
-    ...indent(2, outputOf("x", linear([[ix, 1], ["fx", -w.dilationWidth]], w.padLeft), w.strideWidth, w.outWidth)),
+    ...indent(
+      2,
+      outputOf(
+        "x",
+        linear(
+          [
+            [ix, 1],
+            ["fx", -w.dilationWidth],
+          ],
+          w.padLeft,
+        ),
+        w.strideWidth,
+        w.outWidth,
+      ),
+    ),
     ...indent(4, inner),
     "      }",
     "    }",

@@ -37,8 +37,31 @@ import { collapseBroadcast, reduceSteps } from "./shapes";
 export type WasmTensor = Block;
 
 /** Ops with a SIMD kernel; the kernel of op `relu` is the export `unaryRelu`, and so on. */
-const UNARY_KERNELS = new Set<UnaryOp>(["neg", "abs", "sqrt", "square", "reciprocal", "relu", "leakyRelu", "floor", "ceil"]);
-const BINARY_KERNELS = new Set<BinaryOp>(["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"]);
+const UNARY_KERNELS = new Set<UnaryOp>([
+  "neg",
+  "abs",
+  "sqrt",
+  "square",
+  "reciprocal",
+  "relu",
+  "leakyRelu",
+  "floor",
+  "ceil",
+]);
+const BINARY_KERNELS = new Set<BinaryOp>([
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "maximum",
+  "minimum",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+]);
 
 export class WasmBackend implements Backend<WasmTensor> {
   readonly name = "wasm";
@@ -100,7 +123,8 @@ export class WasmBackend implements Backend<WasmTensor> {
   }
 
   unary(op: UnaryOp, x: WasmTensor, size: number, alpha = 0): WasmTensor {
-    if (!UNARY_KERNELS.has(op)) return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
+    if (!UNARY_KERNELS.has(op))
+      return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
     const y = this.alloc(size);
     elementwise.unary(this.k, kernelName("unary", op), x, y, size, alpha);
     return y;
@@ -108,8 +132,14 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   binary(op: BinaryOp, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
     if (!BINARY_KERNELS.has(op)) {
-      const r = this.ref.binary(op, this.toRef(a, sizeOf(aShape), "float32"), aShape,
-        this.toRef(b, sizeOf(bShape), "float32"), bShape, outShape);
+      const r = this.ref.binary(
+        op,
+        this.toRef(a, sizeOf(aShape), "float32"),
+        aShape,
+        this.toRef(b, sizeOf(bShape), "float32"),
+        bShape,
+        outShape,
+      );
       return this.upload(r, "float32");
     }
     const out = this.alloc(sizeOf(outShape));
@@ -117,7 +147,15 @@ export class WasmBackend implements Backend<WasmTensor> {
     return out;
   }
 
-  where(cond: WasmTensor, condShape: Shape, a: WasmTensor, aShape: Shape, b: WasmTensor, bShape: Shape, outShape: Shape): WasmTensor {
+  where(
+    cond: WasmTensor,
+    condShape: Shape,
+    a: WasmTensor,
+    aShape: Shape,
+    b: WasmTensor,
+    bShape: Shape,
+    outShape: Shape,
+  ): WasmTensor {
     const out = this.alloc(sizeOf(outShape));
     elementwise.broadcast(this.k, "where", [cond, a, b], [condShape, aShape, bShape], out, outShape, broadcastStrides);
     return out;
@@ -159,9 +197,23 @@ export class WasmBackend implements Backend<WasmTensor> {
     const n = transB ? bRows : bCols;
     const out = this.alloc(batch * m * n);
     gemm(this.k, {
-      transA, transB, m, n, k, alpha: 1,
-      a: a.ptr, lda: aCols, b: b.ptr, ldb: bCols, beta: 0, c: out.ptr, ldc: n,
-      batch, strideA: aBatch === 1 ? 0 : aRows * aCols, strideB: bBatch === 1 ? 0 : bRows * bCols, strideC: m * n,
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      alpha: 1,
+      a: a.ptr,
+      lda: aCols,
+      b: b.ptr,
+      ldb: bCols,
+      beta: 0,
+      c: out.ptr,
+      ldc: n,
+      batch,
+      strideA: aBatch === 1 ? 0 : aRows * aCols,
+      strideB: bBatch === 1 ? 0 : bRows * bCols,
+      strideC: m * n,
     });
     return out;
   }
@@ -305,7 +357,9 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   private toRef(h: WasmTensor, size: number, dtype: DType): RefData {
     const at = h.ptr >> 2;
-    return dtype === "int32" ? this.k.heap.i32.slice(at, at + size) : Float64Array.from(this.k.heap.f32.subarray(at, at + size));
+    return dtype === "int32"
+      ? this.k.heap.i32.slice(at, at + size)
+      : Float64Array.from(this.k.heap.f32.subarray(at, at + size));
   }
 }
 

@@ -14,17 +14,29 @@ const outFile = join(root, "dist", "runtime", "backend", "wasm", "kernels.wasm")
 mkdirSync(dirname(outFile), { recursive: true });
 // asc resolves the entry and its imports against the working directory.
 process.chdir(root);
-const { error } = await asc.main([
-  relative(root, entry),
-  "--outFile", relative(root, outFile),
-  "-O3", "--noAssert",
-  // No allocator or GC: JS owns memory layout; kernels only read and write raw pointers.
-  "--runtime", "stub",
-  "--enable", "simd,threads",
-  // One shared memory imported by every worker's instance. The maximum (2 GiB)
-  // is only reserved address space; pages are committed as the allocator grows.
-  "--importMemory", "--sharedMemory", "--initialMemory", "64", "--maximumMemory", "32768",
-], { stdout: process.stdout, stderr: process.stderr });
+const { error } = await asc.main(
+  [
+    relative(root, entry),
+    "--outFile",
+    relative(root, outFile),
+    "-O3",
+    "--noAssert",
+    // No allocator or GC: JS owns memory layout; kernels only read and write raw pointers.
+    "--runtime",
+    "stub",
+    "--enable",
+    "simd,threads",
+    // One shared memory imported by every worker's instance. The maximum (2 GiB)
+    // is only reserved address space; pages are committed as the allocator grows.
+    "--importMemory",
+    "--sharedMemory",
+    "--initialMemory",
+    "64",
+    "--maximumMemory",
+    "32768",
+  ],
+  { stdout: process.stdout, stderr: process.stderr },
+);
 if (error) {
   // asc has already printed the diagnostics to stderr.
   console.error(`wasm kernels: AssemblyScript build failed: ${error.message}`);

@@ -20,12 +20,26 @@ const PARALLEL_MIN_MACS = 1 << 18;
 
 export function conv2dForward(k: WasmKernels, x: Block, w: Block, y: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
-  k.parallelTasks("conv2dForward", threadsFor(k, g), (t) => [geo, x.ptr, w.ptr, y.ptr, k.counter.ptr, k.scratch[t].ptr]);
+  k.parallelTasks("conv2dForward", threadsFor(k, g), (t) => [
+    geo,
+    x.ptr,
+    w.ptr,
+    y.ptr,
+    k.counter.ptr,
+    k.scratch[t].ptr,
+  ]);
 }
 
 export function conv2dBackpropInput(k: WasmKernels, dy: Block, w: Block, dx: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
-  k.parallelTasks("conv2dBackpropInput", threadsFor(k, g), (t) => [geo, dy.ptr, w.ptr, dx.ptr, k.counter.ptr, k.scratch[t].ptr]);
+  k.parallelTasks("conv2dBackpropInput", threadsFor(k, g), (t) => [
+    geo,
+    dy.ptr,
+    w.ptr,
+    dx.ptr,
+    k.counter.ptr,
+    k.scratch[t].ptr,
+  ]);
 }
 
 export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Block, g: Conv2DGeometry): void {
@@ -38,18 +52,32 @@ export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Bl
   const groups = Math.max(1, Math.min(FILTER_GRADIENT_GROUPS, chunks));
   const parts = groups === 1 ? dw : k.heap.alloc(groups * filterFloats * 4);
   k.heap.f32.fill(0, parts.ptr >> 2, (parts.ptr >> 2) + groups * filterFloats);
-  k.parallelTasks("conv2dBackpropFilter", Math.min(threadsFor(k, g), groups), (t) =>
-    [geo, x.ptr, dy.ptr, parts.ptr, groups, k.counter.ptr, k.scratch[t].ptr]);
+  k.parallelTasks("conv2dBackpropFilter", Math.min(threadsFor(k, g), groups), (t) => [
+    geo,
+    x.ptr,
+    dy.ptr,
+    parts.ptr,
+    groups,
+    k.counter.ptr,
+    k.scratch[t].ptr,
+  ]);
   if (groups === 1) return;
   const add = k.exports.binaryAdd as Kernel;
   add(parts.ptr, 0, 0, 1, parts.ptr + filterFloats * 4, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
-  for (let i = 2; i < groups; i++) add(dw.ptr, 0, 0, 1, parts.ptr + i * filterFloats * 4, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
+  for (let i = 2; i < groups; i++)
+    add(dw.ptr, 0, 0, 1, parts.ptr + i * filterFloats * 4, 0, 0, 1, dw.ptr, 1, 1, filterFloats);
   k.heap.release(parts);
 }
 
 export function pool2d(k: WasmKernels, isAvg: boolean, x: Block, y: Block, g: Pool2DGeometry): void {
   const geo = writePoolGeometry(k, g);
-  forEachImage(k, g.batch, poolWork(g), isAvg ? "avgPool2dForward" : "maxPool2dForward", (b0, b1) => [geo, x.ptr, y.ptr, b0, b1]);
+  forEachImage(k, g.batch, poolWork(g), isAvg ? "avgPool2dForward" : "maxPool2dForward", (b0, b1) => [
+    geo,
+    x.ptr,
+    y.ptr,
+    b0,
+    b1,
+  ]);
 }
 
 export function maxPool2dBackward(k: WasmKernels, dy: Block, x: Block, dx: Block, g: Pool2DGeometry): void {
@@ -74,8 +102,13 @@ function poolWork(g: Pool2DGeometry): number {
   return g.batch * g.outHeight * g.outWidth * g.channels * g.windowHeight * g.windowWidth;
 }
 
-function forEachImage(k: WasmKernels, batch: number, work: number, name: string,
-  argsOf: (b0: number, b1: number, t: number) => number[]): void {
+function forEachImage(
+  k: WasmKernels,
+  batch: number,
+  work: number,
+  name: string,
+  argsOf: (b0: number, b1: number, t: number) => number[],
+): void {
   const T = work < PARALLEL_MIN_MACS ? 1 : Math.min(k.threads, batch);
   if (T <= 1) {
     (k.exports[name] as Kernel)(...argsOf(0, batch, 0));
@@ -93,16 +126,47 @@ function writeConvGeometry(k: WasmKernels, g: Conv2DGeometry): number {
   const unrolled = g.filterHeight * g.filterWidth * g.inChannels;
   k.ensureScratch((k.exports.convChunkRows as (n: number) => number)(unrolled) * unrolled * 4);
   const at = k.geometry.ptr >> 2;
-  k.heap.i32.set([g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth,
-    g.padTop, g.padLeft], at);
+  k.heap.i32.set(
+    [
+      g.batch,
+      g.inHeight,
+      g.inWidth,
+      g.inChannels,
+      g.outHeight,
+      g.outWidth,
+      g.outChannels,
+      g.filterHeight,
+      g.filterWidth,
+      g.strideHeight,
+      g.strideWidth,
+      g.dilationHeight,
+      g.dilationWidth,
+      g.padTop,
+      g.padLeft,
+    ],
+    at,
+  );
   return k.geometry.ptr;
 }
 
 function writePoolGeometry(k: WasmKernels, g: Pool2DGeometry): number {
   const at = k.geometry.ptr >> 2;
-  k.heap.i32.set([g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth,
-    g.windowHeight, g.windowWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft], at);
+  k.heap.i32.set(
+    [
+      g.batch,
+      g.inHeight,
+      g.inWidth,
+      g.channels,
+      g.outHeight,
+      g.outWidth,
+      g.windowHeight,
+      g.windowWidth,
+      g.strideHeight,
+      g.strideWidth,
+      g.padTop,
+      g.padLeft,
+    ],
+    at,
+  );
   return k.geometry.ptr;
 }
-

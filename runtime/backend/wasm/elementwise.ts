@@ -24,19 +24,32 @@ export function unary(k: WasmKernels, name: string, x: Block, y: Block, n: numbe
  * dims; deeper ones loop here, and each block is split across threads along
  * its outermost dim with room for it.
  */
-export function broadcast(k: WasmKernels, name: string, operands: Block[], operandShapes: Shape[],
-  out: Block, outShape: Shape, broadcastStrides: (s: Shape, out: Shape) => number[]): void {
+export function broadcast(
+  k: WasmKernels,
+  name: string,
+  operands: Block[],
+  operandShapes: Shape[],
+  out: Block,
+  outShape: Shape,
+  broadcastStrides: (s: Shape, out: Shape) => number[],
+): void {
   const n = sizeOf(outShape);
   const sizes = operandShapes.map(sizeOf);
   if (sizes.every((m) => m === n || m === 1)) {
     // Same-size and scalar operands (most calls): one contiguous run, nothing to collapse.
     split(k, n, name, (lo, hi) => [
       ...operands.flatMap((h, o) => (sizes[o] === n ? [h.ptr + lo * 4, 0, 0, 1] : [h.ptr, 0, 0, 0])),
-      out.ptr + lo * 4, 1, 1, hi - lo,
+      out.ptr + lo * 4,
+      1,
+      1,
+      hi - lo,
     ]);
     return;
   }
-  const { dims, strides } = collapseBroadcast(outShape, operandShapes.map((s) => broadcastStrides(s, outShape)));
+  const { dims, strides } = collapseBroadcast(
+    outShape,
+    operandShapes.map((s) => broadcastStrides(s, outShape)),
+  );
   while (dims.length < 3) {
     dims.unshift(1);
     strides.forEach((s) => s.unshift(0));
@@ -52,12 +65,22 @@ export function broadcast(k: WasmKernels, name: string, operands: Block[], opera
   const after = inner.slice(d + 1).reduce((p, n) => p * n, 1);
   for (let i = 0; i < blocks; i++) {
     const offsets = strides.map((s) => idx.reduce((acc, v, j) => acc + v * s[j], 0));
-    split(k, blockSize, name, (lo, hi) => {
-      const part = [...inner];
-      part[d] = hi - lo;
-      const args = operands.flatMap((h, o) => [h.ptr + (offsets[o] + lo * innerStrides[o][d]) * 4, ...innerStrides[o]]);
-      return [...args, out.ptr + (i * blockSize + lo * after) * 4, ...part];
-    }, inner[d], blockSize);
+    split(
+      k,
+      blockSize,
+      name,
+      (lo, hi) => {
+        const part = [...inner];
+        part[d] = hi - lo;
+        const args = operands.flatMap((h, o) => [
+          h.ptr + (offsets[o] + lo * innerStrides[o][d]) * 4,
+          ...innerStrides[o],
+        ]);
+        return [...args, out.ptr + (i * blockSize + lo * after) * 4, ...part];
+      },
+      inner[d],
+      blockSize,
+    );
     for (let j = outer - 1; j >= 0 && ++idx[j] === dims[j]; j--) idx[j] = 0;
   }
 }
@@ -74,8 +97,14 @@ export function reduce(k: WasmKernels, name: string, x: Block, out: Block, s: Re
   if (T === 1 || total < PARALLEL_MIN_ELEMENTS) {
     fn(x.ptr, out.ptr, s.outer, s.r, s.inner);
   } else if (s.outer >= T) {
-    split(k, s.outer, name, (lo, hi) => [x.ptr + lo * s.r * s.inner * 4, out.ptr + lo * s.inner * 4, hi - lo, s.r, s.inner],
-      s.outer, total);
+    split(
+      k,
+      s.outer,
+      name,
+      (lo, hi) => [x.ptr + lo * s.r * s.inner * 4, out.ptr + lo * s.inner * 4, hi - lo, s.r, s.inner],
+      s.outer,
+      total,
+    );
   } else {
     // outer < T: reduce each outer row's r axis in T pieces, then combine the T partial rows.
     const partial = k.heap.alloc(T * s.inner * 4);
@@ -93,7 +122,14 @@ export function reduce(k: WasmKernels, name: string, x: Block, out: Block, s: Re
 
 // Runs `name` over [0, n) of a dim: on this thread alone when the work (`work`
 // elements, default n) is small, else in one share per thread.
-function split(k: WasmKernels, n: number, name: string, argsOf: (lo: number, hi: number) => number[], dim = n, work = n): void {
+function split(
+  k: WasmKernels,
+  n: number,
+  name: string,
+  argsOf: (lo: number, hi: number) => number[],
+  dim = n,
+  work = n,
+): void {
   if (k.threads === 1 || work < PARALLEL_MIN_ELEMENTS || dim < k.threads) {
     (k.exports[name] as Kernel)(...argsOf(0, dim));
     return;

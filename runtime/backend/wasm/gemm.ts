@@ -39,7 +39,7 @@ export function gemm(kernels: WasmKernels, g: GemmArgs): void {
   const T = kernels.threads;
   const operands = [+g.transA, +g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc];
   if (T === 1 || batch * g.m * g.n * g.k < PARALLEL_MIN_MACS) {
-    (kernels.exports.gemm)(batch, sA, sB, sC, ...operands, kernels.scratch[0].ptr);
+    kernels.exports.gemm(batch, sA, sB, sC, ...operands, kernels.scratch[0].ptr);
     return;
   }
   // Many small products: one task per product. Otherwise about four tasks per
@@ -49,6 +49,15 @@ export function gemm(kernels: WasmKernels, g: GemmArgs): void {
   const dim = splitRows ? g.m : g.n;
   const unit = splitRows ? MR : NR;
   const taskSize = byBatch ? dim : Math.max(unit * 4, Math.ceil(dim / (4 * T * unit)) * unit);
-  kernels.parallelTasks("gemmTasks", T, (t) =>
-    [kernels.counter.ptr, +splitRows, taskSize, batch, sA, sB, sC, ...operands, kernels.scratch[t].ptr]);
+  kernels.parallelTasks("gemmTasks", T, (t) => [
+    kernels.counter.ptr,
+    +splitRows,
+    taskSize,
+    batch,
+    sA,
+    sB,
+    sC,
+    ...operands,
+    kernels.scratch[t].ptr,
+  ]);
 }

@@ -53,7 +53,9 @@ export class Heap {
 
   release(block: Block): void {
     if (!this.live.delete(block.ptr)) {
-      throw new Error(`wasm backend: storage at ${block.ptr} released twice (or never allocated); a handle must be disposed exactly once`);
+      throw new Error(
+        `wasm backend: storage at ${block.ptr} released twice (or never allocated); a handle must be disposed exactly once`,
+      );
     }
     this.liveBytes -= block.bytes;
     this.addFree(block.ptr, block.bytes);
@@ -132,7 +134,11 @@ export class Heap {
     const end = ptr + size;
     // Memory past the high-water mark becomes resident now: the memory limit's check (tensors were
     // checked with their shape already; this catches scratch and temporary buffers).
-    if (end > this.highWater) checkMemory(() => end - this.highWater, () => `the wasm backend (a ${mib(size)} buffer)`);
+    if (end > this.highWater)
+      checkMemory(
+        () => end - this.highWater,
+        () => `the wasm backend (a ${mib(size)} buffer)`,
+      );
     if (end > this.memory.buffer.byteLength) this.grow(end);
     this.top = end;
     if (end > this.highWater) this.highWater = end;
@@ -145,7 +151,7 @@ export class Heap {
     const want = Math.min(MAX_PAGES, Math.max(Math.ceil(end / PAGE), Math.ceil(have * 1.5)));
     if (end > MAX_PAGES * PAGE) {
       throw new RangeError(
-        `wasm backend: out of memory: ${(end / 2 ** 20).toFixed(0)} MiB needed, the limit is ${MAX_PAGES * PAGE / 2 ** 20} MiB; ` +
+        `wasm backend: out of memory: ${(end / 2 ** 20).toFixed(0)} MiB needed, the limit is ${(MAX_PAGES * PAGE) / 2 ** 20} MiB; ` +
           `dispose tensors you no longer need (nn.tidy) or use a smaller batch`,
       );
     }

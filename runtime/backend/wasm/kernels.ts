@@ -33,7 +33,8 @@ export class WasmKernels {
   constructor(threads: number = defaultThreads()) {
     const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
     this.heap = new Heap();
-    this.exports = new WebAssemblyApi.Instance(module, { env: { memory: this.heap.memory } }).exports as unknown as KernelExports;
+    this.exports = new WebAssemblyApi.Instance(module, { env: { memory: this.heap.memory } })
+      .exports as unknown as KernelExports;
     const names = WebAssemblyApi.Module.exports(module)
       .filter((e) => e.kind === "function")
       .map((e) => e.name);

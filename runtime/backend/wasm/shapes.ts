@@ -18,8 +18,7 @@ export function collapseBroadcast(outShape: Shape, operandStrides: readonly (rea
     const n = outShape[d];
     if (n === 1) continue;
     const last = dims.length - 1;
-    const mergeable =
-      last >= 0 && operandStrides.every((s, o) => strides[o][last] === s[d] * n);
+    const mergeable = last >= 0 && operandStrides.every((s, o) => strides[o][last] === s[d] * n);
     if (mergeable) {
       dims[last] *= n;
       operandStrides.forEach((s, o) => (strides[o][last] = s[d]));

@@ -41,7 +41,15 @@ export class ThreadPool {
     for (let w = 0; w < workers; w++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory, control: this.control.buffer, args: this.args.buffer, slot: w, names, spin: SPIN },
+        workerData: {
+          module,
+          memory,
+          control: this.control.buffer,
+          args: this.args.buffer,
+          slot: w,
+          names,
+          spin: SPIN,
+        },
       });
       // Idle workers sleep in Atomics.wait; they must not keep the process alive.
       worker.unref();
@@ -78,12 +86,16 @@ export class ThreadPool {
     while (Atomics.load(this.control, base + DONE) !== this.seq) {
       if (++spins > SPIN) Atomics.wait(this.control, base + DONE, this.seq - 1, 50);
       if (Atomics.load(this.control, base + ERROR) === START_FAILED) {
-        throw new Error(`wasm backend: worker thread ${w + 1} could not instantiate the kernels; set NNLAB_WASM_THREADS=1 to run without workers`);
+        throw new Error(
+          `wasm backend: worker thread ${w + 1} could not instantiate the kernels; set NNLAB_WASM_THREADS=1 to run without workers`,
+        );
       }
     }
     // The worker survives a trap and takes the next job, so report this one and clear the flag.
     if (Atomics.exchange(this.control, base + ERROR, 0) !== 0) {
-      throw new Error(`wasm backend: kernel ${this.names[this.control[base + FN]]} trapped on worker thread ${w + 1} (an out-of-bounds access: a bug, please report it)`);
+      throw new Error(
+        `wasm backend: kernel ${this.names[this.control[base + FN]]} trapped on worker thread ${w + 1} (an out-of-bounds access: a bug, please report it)`,
+      );
     }
   }
 }

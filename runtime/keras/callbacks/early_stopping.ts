@@ -68,7 +68,8 @@ export class EarlyStopping extends Callback {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
       if (this.restoreBestWeights && this.bestWeights) {
-        if (this.verbose > 0) console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
+        if (this.verbose > 0)
+          console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
         this.model.setWeights(this.bestWeights as never[]);
       }
     }

@@ -17,7 +17,9 @@ export class LearningRateScheduler extends Callback {
     if (!optimizer) throw new Error("LearningRateScheduler: the model has no optimizer; call model.compile() first");
     const next = this.schedule(epoch, optimizer.learningRate);
     if (typeof next !== "number" || !Number.isFinite(next)) {
-      throw new Error(`LearningRateScheduler: the schedule returned ${String(next)} for epoch ${epoch}; it must return a finite number`);
+      throw new Error(
+        `LearningRateScheduler: the schedule returned ${String(next)} for epoch ${epoch}; it must return a finite number`,
+      );
     }
     optimizer.learningRate = next;
     if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${next}.`);

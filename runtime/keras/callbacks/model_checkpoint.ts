@@ -44,7 +44,10 @@ export class ModelCheckpoint extends Callback {
       if (value === undefined) return;
       const improved = this.mode === "min" ? value < this.best : value > this.best;
       if (!improved) return;
-      if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${this.best.toFixed(5)} to ${value.toFixed(5)}, saving model to ${path}`);
+      if (this.verbose > 0)
+        console.log(
+          `Epoch ${epoch + 1}: ${this.monitor} improved from ${this.best.toFixed(5)} to ${value.toFixed(5)}, saving model to ${path}`,
+        );
       this.best = value;
     }
     if (this.saveWeightsOnly) this.model.saveWeights(path);

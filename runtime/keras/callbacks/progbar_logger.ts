@@ -104,7 +104,8 @@ export function progressLine(step: number, steps: number, elapsedMs: number, log
 /** "1:14" above a minute, "12s" above a second, "512ms" below. */
 export function formatDuration(ms: number): string {
   const seconds = ms / 1000;
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(Math.floor(seconds) % 60)}`;
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(Math.floor(seconds) % 60)}`;
   if (seconds >= 60) return `${Math.floor(seconds / 60)}:${pad2(Math.floor(seconds) % 60)}`;
   if (seconds >= 1) return `${Math.round(seconds)}s`;
   return `${Math.round(ms)}ms`;
@@ -112,7 +113,8 @@ export function formatDuration(ms: number): string {
 
 /** loss first, then the training metrics, then the validation ones, as Keras 2 printed them. */
 function orderMetrics(logs: Logs): [string, number][] {
-  const rank = (k: string) => (k === "loss" ? 0 : k === "val_loss" ? 2 : k.startsWith("val_") ? 3 : k === "learning_rate" ? 4 : 1);
+  const rank = (k: string) =>
+    k === "loss" ? 0 : k === "val_loss" ? 2 : k.startsWith("val_") ? 3 : k === "learning_rate" ? 4 : 1;
   return Object.entries(logs).sort(([a], [b]) => rank(a) - rank(b));
 }
 

@@ -70,7 +70,8 @@ export class ReduceLROnPlateau extends Callback {
     const old = optimizer.learningRate;
     if (old > this.minLr) {
       optimizer.learningRate = Math.max(old * this.factor, this.minLr);
-      if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${optimizer.learningRate}.`);
+      if (this.verbose > 0)
+        console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${optimizer.learningRate}.`);
       this.cooldownLeft = this.cooldown;
       this.wait = 0;
     }

@@ -22,7 +22,9 @@ export class InputLayer extends Layer {
     super({ name: options.name });
     const given: unknown = options?.shape; // checked as unknown: Array.isArray narrows a readonly array's type to any[]
     if (!Array.isArray(given) || options.shape.some((d) => d !== null && !(Number.isInteger(d) && d > 0))) {
-      throw new Error(`keras.Input: shape must be a list of positive integers (or null), without the batch axis, got ${JSON.stringify(options?.shape)}`);
+      throw new Error(
+        `keras.Input: shape must be a list of positive integers (or null), without the batch axis, got ${JSON.stringify(options?.shape)}`,
+      );
     }
     this.inputShape = [options.batchSize ?? null, ...options.shape];
     this.built = true;

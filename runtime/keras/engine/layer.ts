@@ -78,7 +78,9 @@ export class Layer {
     this.name = options.name ?? uniqueName(this.className);
     this.trainableFlag = options.trainable ?? true;
     this.batchInputShape = options.inputShape ? [options.batchSize ?? null, ...options.inputShape] : null;
-    return callableInstance(this, (self, args) => self.apply(args[0] as LayerInputs, args[1] as CallOptions | undefined));
+    return callableInstance(this, (self, args) =>
+      self.apply(args[0] as LayerInputs, args[1] as CallOptions | undefined),
+    );
   }
 
   // ----- subclass API -----
@@ -99,7 +101,9 @@ export class Layer {
   computeOutputShape(inputShape: InputShapes): SymbolicShape {
     const probe = (s: SymbolicShape) => {
       if (s.slice(1).some((d) => d === null)) {
-        throw new Error(`${this.describe()}: cannot infer the output shape for input ${formatShape(s)}; override computeOutputShape()`);
+        throw new Error(
+          `${this.describe()}: cannot infer the output shape for input ${formatShape(s)}; override computeOutputShape()`,
+        );
       }
       return zeros([1, ...(s.slice(1) as number[])]);
     };
@@ -137,7 +141,9 @@ export class Layer {
       throw new Error(`${this.describe()}: cannot mix symbolic tensors (keras.Input) and real tensors in one call`);
     }
     const tensors = inputs as LayerInputs;
-    const shapes: InputShapes = isTensorList(tensors) ? tensors.map((t) => batchless(t.shape)) : batchless(tensors.shape);
+    const shapes: InputShapes = isTensorList(tensors)
+      ? tensors.map((t) => batchless(t.shape))
+      : batchless(tensors.shape);
     this.ensureBuilt(shapes);
     const out = this.call(tensors, options);
     this.lastOutputShape = batchless(out.shape);
@@ -214,7 +220,9 @@ export class Layer {
   setWeights(values: readonly (Tensor | { data: Float32Array; shape: readonly number[] })[]): void {
     const weights = this.weights;
     if (values.length !== weights.length) {
-      throw new Error(`${this.describe()}: setWeights got ${values.length} arrays but the layer has ${weights.length} weights (${weights.map((w) => w.path).join(", ") || "none"})`);
+      throw new Error(
+        `${this.describe()}: setWeights got ${values.length} arrays but the layer has ${weights.length} weights (${weights.map((w) => w.path).join(", ") || "none"})`,
+      );
     }
     weights.forEach((w, i) => {
       const v = values[i];
@@ -239,10 +247,19 @@ export class Layer {
     const shape = keyword ? nameOrOptions.shape : shapeArg;
     const options = keyword ? nameOrOptions : optionsArg;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new Error(`${this.describe()}: addWeight "${name}" needs a shape of non-negative integers, got ${JSON.stringify(shape)}`);
+      throw new Error(
+        `${this.describe()}: addWeight "${name}" needs a shape of non-negative integers, got ${JSON.stringify(shape)}`,
+      );
     }
     const init = getInitializer(options.initializer ?? "glorot_uniform");
-    const weight = new Weight(this, name, shape, init.generate(shape), options.trainable ?? true, getRegularizer(options.regularizer));
+    const weight = new Weight(
+      this,
+      name,
+      shape,
+      init.generate(shape),
+      options.trainable ?? true,
+      getRegularizer(options.regularizer),
+    );
     this.ownWeights.push(weight);
     return weight;
   }
@@ -287,7 +304,9 @@ export class Layer {
   private firstNode(what: string): Node {
     const node = this.inboundNodes[0];
     if (!node) {
-      throw new Error(`${this.describe()} has no ${what} yet: it has not been called on a keras.Input (or added to a model with a known input shape)`);
+      throw new Error(
+        `${this.describe()} has no ${what} yet: it has not been called on a keras.Input (or added to a model with a known input shape)`,
+      );
     }
     return node;
   }

@@ -65,7 +65,9 @@ export class Weight {
   /** Replaces the values (shape checked, naming the weight and both shapes). */
   write(values: Float32Array | Tensor, shape: readonly number[] = this.shape): void {
     if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {
-      throw new Error(`${this.path}: cannot set a value of shape [${shape.join(", ")}] on a weight of shape [${this.shape.join(", ")}]`);
+      throw new Error(
+        `${this.path}: cannot set a value of shape [${shape.join(", ")}] on a weight of shape [${this.shape.join(", ")}]`,
+      );
     }
     const next = values instanceof Float32Array ? tensor(values, this.shape) : values;
     this.current.assign(next);

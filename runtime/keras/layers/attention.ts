@@ -10,7 +10,15 @@
 import type { Tensor } from "../../tensor";
 import { matmul } from "../../ops/linalg";
 import type { KerasTensor } from "../engine/keras_tensor";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions, type SymbolicInputs } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+  type SymbolicInputs,
+} from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
@@ -104,7 +112,8 @@ export function checkAttentionInputs(layer: Layer, inputShape: InputShapes): voi
   const ok = Array.isArray(list[0]) && (list.length === 2 || list.length === 3) && list.every((s) => s.length === 3);
   if (!ok) throw layer.shapeError("expects [query, value] or [query, value, key], each [batch, time, dim]", inputShape);
   const [, value, key = value] = list;
-  if (value[1] !== null && key[1] !== null && value[1] !== key[1]) throw layer.shapeError("needs value and key of the same length", inputShape);
+  if (value[1] !== null && key[1] !== null && value[1] !== key[1])
+    throw layer.shapeError("needs value and key of the same length", inputShape);
 }
 
 registerLayer("Attention", (c) => new Attention(c));

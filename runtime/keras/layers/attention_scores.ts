@@ -30,7 +30,8 @@ export function attend(scores: Tensor, value: Tensor, options: AttendOptions): [
   const [queries, keys] = scores.shape.slice(-2);
   let allowed: Tensor | null = null;
   const combine = (m: Tensor) => (allowed = allowed ? allowed.mul(m) : m);
-  if (options.keyMask) combine(options.keyMask.reshape([options.keyMask.shape[0], ...new Array<number>(rank - 2).fill(1), keys]));
+  if (options.keyMask)
+    combine(options.keyMask.reshape([options.keyMask.shape[0], ...new Array<number>(rank - 2).fill(1), keys]));
   if (options.attentionMask) {
     const m = options.attentionMask;
     combine(rank === 4 && m.rank === 3 ? m.expandDims(1) : m);
@@ -38,7 +39,9 @@ export function attend(scores: Tensor, value: Tensor, options: AttendOptions): [
   if (options.causal) combine(causalMask(queries, keys));
   const masked = allowed ? scores.add((allowed as Tensor).sub(1).mul(-MASKED)) : scores;
   const weights = masked.softmax(-1);
-  const dropped = options.dropout ? dropout(weights, options.dropout, { training: options.training ?? false }) : weights;
+  const dropped = options.dropout
+    ? dropout(weights, options.dropout, { training: options.training ?? false })
+    : weights;
   return [matmul(dropped, value), weights];
 }
 

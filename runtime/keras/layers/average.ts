@@ -6,7 +6,10 @@ import { ElementwiseMerge } from "./elementwise_merge";
 
 export class Average extends ElementwiseMerge {
   protected override combine(inputs: readonly Tensor[]): Tensor {
-    return inputs.slice(1).reduce((sum, t) => sum.add(t), inputs[0]).div(inputs.length);
+    return inputs
+      .slice(1)
+      .reduce((sum, t) => sum.add(t), inputs[0])
+      .div(inputs.length);
   }
 }
 

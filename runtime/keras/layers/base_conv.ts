@@ -66,8 +66,10 @@ export abstract class BaseConv<Size extends number | readonly number[], P extend
   protected constructor(filters: number, options: ConvOptions<P>, spec: ConvSpec<Size, P>) {
     super(options);
     const { who } = spec;
-    if (!(Number.isInteger(filters) && filters > 0)) throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
-    if (options.kernelSize === undefined) throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: ${spec.example} })`);
+    if (!(Number.isInteger(filters) && filters > 0))
+      throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
+    if (options.kernelSize === undefined)
+      throw new Error(`${who}: kernelSize is required, e.g. ${who}(${filters}, { kernelSize: ${spec.example} })`);
     this.filters = filters;
     this.kernelSize = spec.size(options.kernelSize, "kernelSize", who);
     this.strides = spec.size(options.strides ?? 1, "strides", who);
@@ -93,8 +95,19 @@ export abstract class BaseConv<Size extends number | readonly number[], P extend
     const shape = inputShape as SymbolicShape;
     const rank = this.spec.rank;
     const channels = rank === 1 ? requireSequenceInput(this, shape) : requireImageInput(this, shape);
-    requirePositiveOutput(this, shape, this.computeOutputShape(shape).slice(1, 1 + rank), this.spec.perAxis(this.kernelSize));
-    [this.kernel, this.bias] = addKernelAndBias(this, this.kernelShape(channels), this.filters, this.useBias, this.options);
+    requirePositiveOutput(
+      this,
+      shape,
+      this.computeOutputShape(shape).slice(1, 1 + rank),
+      this.spec.perAxis(this.kernelSize),
+    );
+    [this.kernel, this.bias] = addKernelAndBias(
+      this,
+      this.kernelShape(channels),
+      this.filters,
+      this.useBias,
+      this.options,
+    );
   }
 
   override call(inputs: LayerInputs): Tensor {

@@ -8,7 +8,14 @@ import type { Tensor } from "../../tensor";
 import { noGrad } from "../../autograd";
 import { serializeInitializer, type InitializerIdentifier } from "../initializers";
 import type { RegularizerIdentifier } from "../regularizers";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
@@ -42,7 +49,8 @@ export class BatchNormalization extends Layer {
 
   constructor(options: BatchNormalizationOptions = {}) {
     super(options);
-    if ((options.axis ?? -1) !== -1) throw new Error(`BatchNormalization: only axis -1 (channels last) is supported, got ${options.axis}`);
+    if ((options.axis ?? -1) !== -1)
+      throw new Error(`BatchNormalization: only axis -1 (channels last) is supported, got ${options.axis}`);
     this.momentum = options.momentum ?? 0.99;
     this.epsilon = options.epsilon ?? 1e-3;
     this.center = options.center ?? true;
@@ -53,12 +61,27 @@ export class BatchNormalization extends Layer {
   override build(inputShape: InputShapes): void {
     const shape = inputShape as SymbolicShape;
     const channels = shape[shape.length - 1];
-    if (shape.length < 2 || channels === null) throw this.shapeError("needs an input of rank >= 2 with a known last axis", shape);
+    if (shape.length < 2 || channels === null)
+      throw this.shapeError("needs an input of rank >= 2 with a known last axis", shape);
     const o = this.options;
-    if (this.scale) this.gamma = this.addWeight("gamma", [channels], { initializer: o.gammaInitializer ?? "ones", regularizer: o.gammaRegularizer });
-    if (this.center) this.beta = this.addWeight("beta", [channels], { initializer: o.betaInitializer ?? "zeros", regularizer: o.betaRegularizer });
-    this.movingMean = this.addWeight("moving_mean", [channels], { initializer: o.movingMeanInitializer ?? "zeros", trainable: false });
-    this.movingVariance = this.addWeight("moving_variance", [channels], { initializer: o.movingVarianceInitializer ?? "ones", trainable: false });
+    if (this.scale)
+      this.gamma = this.addWeight("gamma", [channels], {
+        initializer: o.gammaInitializer ?? "ones",
+        regularizer: o.gammaRegularizer,
+      });
+    if (this.center)
+      this.beta = this.addWeight("beta", [channels], {
+        initializer: o.betaInitializer ?? "zeros",
+        regularizer: o.betaRegularizer,
+      });
+    this.movingMean = this.addWeight("moving_mean", [channels], {
+      initializer: o.movingMeanInitializer ?? "zeros",
+      trainable: false,
+    });
+    this.movingVariance = this.addWeight("moving_variance", [channels], {
+      initializer: o.movingVarianceInitializer ?? "ones",
+      trainable: false,
+    });
   }
 
   override call(inputs: LayerInputs, options: CallOptions): Tensor {

@@ -8,7 +8,14 @@
 import type { Tensor } from "../../tensor";
 import { concat } from "../../ops/shape";
 import type { KerasTensor } from "../engine/keras_tensor";
-import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions, type SymbolicInputs } from "../engine/layer";
+import {
+  Layer,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+  type SymbolicInputs,
+} from "../engine/layer";
 import { layerFromConfig, registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { RNN, type RecurrentCallOptions, type SequenceLike } from "./rnn";
@@ -38,10 +45,13 @@ export class Bidirectional extends Layer {
 
   constructor(layer: RNN, options: BidirectionalOptions = {}) {
     super(options);
-    if (!(layer instanceof RNN)) throw new Error(`Bidirectional: expected a recurrent layer (SimpleRNN, LSTM, GRU, RNN), got ${String(layer)}`);
+    if (!(layer instanceof RNN))
+      throw new Error(`Bidirectional: expected a recurrent layer (SimpleRNN, LSTM, GRU, RNN), got ${String(layer)}`);
     this.mergeMode = options.mergeMode ?? "concat";
     if (!["concat", "sum", "mul", "ave"].includes(this.mergeMode)) {
-      throw new Error(`Bidirectional: mergeMode must be "concat", "sum", "mul" or "ave", got ${JSON.stringify(options.mergeMode)}`);
+      throw new Error(
+        `Bidirectional: mergeMode must be "concat", "sum", "mul" or "ave", got ${JSON.stringify(options.mergeMode)}`,
+      );
     }
     const base = layer.name;
     this.backwardLayer = options.backwardLayer ?? layer.reversedCopy(`backward_${base}`);
@@ -115,14 +125,22 @@ export class Bidirectional extends Layer {
 /** x [batch, time, ...] with the time axis reversed. */
 export function reverseTime(x: Tensor): Tensor {
   const time = x.shape[1];
-  return x.gather(Array.from({ length: time }, (_, k) => time - 1 - k), 1);
+  return x.gather(
+    Array.from({ length: time }, (_, k) => time - 1 - k),
+    1,
+  );
 }
 
 /** Keras's initial_state for Bidirectional lists the forward states, then the backward ones. */
-function splitInitialState(given: Tensor | readonly Tensor[] | undefined): [Tensor[] | undefined, Tensor[] | undefined] {
+function splitInitialState(
+  given: Tensor | readonly Tensor[] | undefined,
+): [Tensor[] | undefined, Tensor[] | undefined] {
   if (given === undefined) return [undefined, undefined];
   const list = Array.isArray(given) ? [...(given as readonly Tensor[])] : [given as Tensor];
-  if (list.length % 2 !== 0) throw new Error(`Bidirectional: initialState must list the forward states then the backward states (an even count), got ${list.length}`);
+  if (list.length % 2 !== 0)
+    throw new Error(
+      `Bidirectional: initialState must list the forward states then the backward states (an even count), got ${list.length}`,
+    );
   return [list.slice(0, list.length / 2), list.slice(list.length / 2)];
 }
 

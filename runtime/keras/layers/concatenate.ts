@@ -33,9 +33,15 @@ export class Concatenate extends Merge {
     const shapes = this.shapeList(inputShape);
     const rank = shapes[0].length;
     const axis = this.axis < 0 ? this.axis + rank : this.axis;
-    const mismatch = shapes.some((s) => s.length !== rank || s.some((d, i) => i !== axis && i !== 0 && d !== null && shapes[0][i] !== null && d !== shapes[0][i]));
+    const mismatch = shapes.some(
+      (s) =>
+        s.length !== rank ||
+        s.some((d, i) => i !== axis && i !== 0 && d !== null && shapes[0][i] !== null && d !== shapes[0][i]),
+    );
     if (axis < 1 || axis >= rank || mismatch) {
-      throw new Error(`${this.describe()} needs inputs whose shapes match except on axis ${this.axis}, but got ${formatShapes(shapes)}`);
+      throw new Error(
+        `${this.describe()} needs inputs whose shapes match except on axis ${this.axis}, but got ${formatShapes(shapes)}`,
+      );
     }
     const joined = shapes.some((s) => s[axis] === null) ? null : shapes.reduce((n, s) => n + (s[axis] as number), 0);
     return shapes[0].map((d, i) => (i === axis ? joined : d));

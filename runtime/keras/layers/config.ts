@@ -2,7 +2,13 @@
  * Saving and restoring layer options: initializers and regularizers are
  * stored as { className, config } and rebuilt from it; activations by name.
  */
-import { deserializeInitializer, getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from "../initializers";
+import {
+  deserializeInitializer,
+  getInitializer,
+  serializeInitializer,
+  type Initializer,
+  type InitializerIdentifier,
+} from "../initializers";
 import { deserializeRegularizer, getRegularizer, type RegularizerIdentifier } from "../regularizers";
 import type { ResolvedActivation } from "../activations";
 import type { LayerConfig } from "../engine/layer";
@@ -22,7 +28,9 @@ export function regularizerConfig(id: RegularizerIdentifier | null | undefined):
 /** The activation's name for the config, or an error naming the layer when it is a function that cannot be saved. */
 export function activationConfig(layer: { activation: ResolvedActivation; describe(): string }): string {
   if (layer.activation.name === null) {
-    throw new Error(`${layer.describe()}: its activation is a custom function, which cannot be saved as JSON; save the weights with saveWeights() instead, or use a named activation`);
+    throw new Error(
+      `${layer.describe()}: its activation is a custom function, which cannot be saved as JSON; save the weights with saveWeights() instead, or use a named activation`,
+    );
   }
   return layer.activation.name;
 }
@@ -31,7 +39,8 @@ export function activationConfig(layer: { activation: ResolvedActivation; descri
 export function fromConfigOptions<T>(config: LayerConfig): T {
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key.endsWith("Initializer") && value && typeof value === "object") options[key] = deserializeInitializer(value as Spec);
+    if (key.endsWith("Initializer") && value && typeof value === "object")
+      options[key] = deserializeInitializer(value as Spec);
     else if (key.endsWith("Regularizer")) options[key] = deserializeRegularizer(value as Spec | null);
     else if (value !== null) options[key] = value;
   }
@@ -48,14 +57,28 @@ export interface KernelBiasOptions {
 
 /** Adds "kernel" (glorot_uniform) and, when `useBias`, "bias" (zeros) of `units` values, as Keras's defaults. */
 export function addKernelAndBias(
-  layer: { addWeight(name: string, shape: readonly number[], o: { initializer?: InitializerIdentifier; regularizer?: RegularizerIdentifier | null }): Weight },
+  layer: {
+    addWeight(
+      name: string,
+      shape: readonly number[],
+      o: { initializer?: InitializerIdentifier; regularizer?: RegularizerIdentifier | null },
+    ): Weight;
+  },
   kernelShape: readonly number[],
   units: number,
   useBias: boolean,
   options: KernelBiasOptions,
 ): [Weight, Weight | null] {
-  const kernel = layer.addWeight("kernel", kernelShape, { initializer: options.kernelInitializer ?? "glorot_uniform", regularizer: options.kernelRegularizer });
-  const bias = useBias ? layer.addWeight("bias", [units], { initializer: options.biasInitializer ?? "zeros", regularizer: options.biasRegularizer }) : null;
+  const kernel = layer.addWeight("kernel", kernelShape, {
+    initializer: options.kernelInitializer ?? "glorot_uniform",
+    regularizer: options.kernelRegularizer,
+  });
+  const bias = useBias
+    ? layer.addWeight("bias", [units], {
+        initializer: options.biasInitializer ?? "zeros",
+        regularizer: options.biasRegularizer,
+      })
+    : null;
   return [kernel, bias];
 }
 

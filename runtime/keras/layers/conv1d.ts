@@ -20,13 +20,23 @@ export type Conv1DOptions = ConvOptions<Conv1DPadding>;
 
 export class Conv1D extends BaseConv<number, Conv1DPadding> {
   /** `Conv1D(16, 3, { padding: "causal" })` or `Conv1D(16, { kernelSize: 3 })`. */
-  constructor(filters: number, kernelSizeOrOptions?: number | readonly number[] | Conv1DOptions, maybeOptions: Conv1DOptions = {}) {
-    super(filters, positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize"), { ...CONV_1D, who: "Conv1D", parsePadding: parseConv1DPadding });
+  constructor(
+    filters: number,
+    kernelSizeOrOptions?: number | readonly number[] | Conv1DOptions,
+    maybeOptions: Conv1DOptions = {},
+  ) {
+    super(filters, positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize"), {
+      ...CONV_1D,
+      who: "Conv1D",
+      parsePadding: parseConv1DPadding,
+    });
   }
 
   protected override checkWindow(who: string): void {
     if (this.strides > 1 && this.dilationRate > 1) {
-      throw new Error(`${who}: strides ${this.strides} with dilationRate ${this.dilationRate} is not supported (Keras refuses it too); use one of them`);
+      throw new Error(
+        `${who}: strides ${this.strides} with dilationRate ${this.dilationRate} is not supported (Keras refuses it too); use one of them`,
+      );
     }
   }
 
@@ -54,13 +64,17 @@ export class Conv1D extends BaseConv<number, Conv1DPadding> {
 
   private conv2dPadding(): Padding {
     if (this.padding !== "causal") return this.padding;
-    return [[0, 0], [(this.kernelSize - 1) * this.dilationRate, 0]];
+    return [
+      [0, 0],
+      [(this.kernelSize - 1) * this.dilationRate, 0],
+    ];
   }
 }
 
 function parseConv1DPadding(value: string | undefined): Conv1DPadding {
   const p = canonicalIdentifier(value ?? "valid");
-  if (p !== "valid" && p !== "same" && p !== "causal") throw new Error(`Conv1D: padding must be "valid", "same" or "causal", got "${value}"`);
+  if (p !== "valid" && p !== "same" && p !== "causal")
+    throw new Error(`Conv1D: padding must be "valid", "same" or "causal", got "${value}"`);
   return p;
 }
 

@@ -12,8 +12,16 @@ export type Conv2DOptions = ConvOptions<PaddingMode>;
 
 export class Conv2D extends BaseConv<[number, number], PaddingMode> {
   /** `Conv2D(32, [3, 3], { activation: "relu" })` or `Conv2D(32, { kernelSize: [3, 3], activation: "relu" })`. */
-  constructor(filters: number, kernelSizeOrOptions?: number | readonly number[] | Conv2DOptions, maybeOptions: Conv2DOptions = {}) {
-    super(filters, positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize"), { ...CONV_2D, who: new.target.name, parsePadding });
+  constructor(
+    filters: number,
+    kernelSizeOrOptions?: number | readonly number[] | Conv2DOptions,
+    maybeOptions: Conv2DOptions = {},
+  ) {
+    super(filters, positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize"), {
+      ...CONV_2D,
+      who: new.target.name,
+      parsePadding,
+    });
   }
 
   protected override kernelShape(channels: number): number[] {
@@ -21,11 +29,22 @@ export class Conv2D extends BaseConv<[number, number], PaddingMode> {
   }
 
   protected override convolve(x: Tensor): Tensor {
-    return conv2d(x, this.kernel!.value, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    return conv2d(x, this.kernel!.value, {
+      strides: this.strides,
+      padding: this.padding,
+      dilations: this.dilationRate,
+    });
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
-    return windowOutputShape2D(inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, this.filters);
+    return windowOutputShape2D(
+      inputShape as SymbolicShape,
+      this.kernelSize,
+      this.strides,
+      this.padding,
+      this.dilationRate,
+      this.filters,
+    );
   }
 }
 

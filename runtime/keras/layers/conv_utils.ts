@@ -7,7 +7,13 @@ import type { Layer } from "../engine/layer";
 export type PaddingMode = "valid" | "same";
 
 /** Output length of a convolution or pooling window along one axis; null stays null. */
-export function convOutputLength(length: number | null, window: number, stride: number, padding: PaddingMode, dilation = 1): number | null {
+export function convOutputLength(
+  length: number | null,
+  window: number,
+  stride: number,
+  padding: PaddingMode,
+  dilation = 1,
+): number | null {
   if (length === null) return null;
   const effective = (window - 1) * dilation + 1;
   return padding === "same" ? Math.ceil(length / stride) : Math.floor((length - effective) / stride) + 1;
@@ -32,7 +38,12 @@ export function windowOutputShape2D(
 }
 
 /** Output length of a transposed convolution (the inverse of convOutputLength). */
-export function deconvOutputLength(length: number | null, window: number, stride: number, padding: PaddingMode): number | null {
+export function deconvOutputLength(
+  length: number | null,
+  window: number,
+  stride: number,
+  padding: PaddingMode,
+): number | null {
   if (length === null) return null;
   return padding === "same" ? length * stride : (length - 1) * stride + Math.max(window - stride, 0) + stride;
 }
@@ -54,9 +65,17 @@ export function requireImageInput(layer: Layer, shape: SymbolicShape): number {
 }
 
 /** Checks a spatial output size is positive: an input too small for the window gives a clear error. */
-export function requirePositiveOutput(layer: Layer, input: SymbolicShape, out: (number | null)[], window: readonly number[]): void {
+export function requirePositiveOutput(
+  layer: Layer,
+  input: SymbolicShape,
+  out: (number | null)[],
+  window: readonly number[],
+): void {
   if (out.some((d) => d !== null && d <= 0)) {
-    throw layer.shapeError(`with window ${window.join("x")} gives an empty output ${JSON.stringify(out)}; the input is too small`, input);
+    throw layer.shapeError(
+      `with window ${window.join("x")} gives an empty output ${JSON.stringify(out)}; the input is too small`,
+      input,
+    );
   }
 }
 
@@ -73,6 +92,7 @@ export function requireSequenceInput(layer: Layer, shape: SymbolicShape): number
 /** A 1-D size as Keras accepts it: `3` or `[3]` (Keras's one-element tuple). */
 export function single(value: number | readonly number[], what: string, layer: string): number {
   const v = typeof value === "number" ? value : value.length === 1 ? value[0] : NaN;
-  if (!(Number.isInteger(v) && v > 0)) throw new Error(`${layer}: ${what} must be a positive integer (or [n]), got ${JSON.stringify(value)}`);
+  if (!(Number.isInteger(v) && v > 0))
+    throw new Error(`${layer}: ${what} must be a positive integer (or [n]), got ${JSON.stringify(value)}`);
   return v;
 }

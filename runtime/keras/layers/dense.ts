@@ -5,7 +5,13 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
-import { activationConfig, addKernelAndBias, fromConfigOptions, kernelBiasConfig, type KernelBiasOptions } from "./config";
+import {
+  activationConfig,
+  addKernelAndBias,
+  fromConfigOptions,
+  kernelBiasConfig,
+  type KernelBiasOptions,
+} from "./config";
 
 export interface DenseOptions extends LayerOptions, KernelBiasOptions {
   activation?: ActivationIdentifier;
@@ -22,7 +28,8 @@ export class Dense extends Layer {
 
   constructor(units: number, options: DenseOptions = {}) {
     super(options);
-    if (!(Number.isInteger(units) && units > 0)) throw new Error(`Dense: units must be a positive integer, got ${units}`);
+    if (!(Number.isInteger(units) && units > 0))
+      throw new Error(`Dense: units must be a positive integer, got ${units}`);
     this.units = units;
     this.activation = getActivation(options.activation);
     this.useBias = options.useBias ?? true;

@@ -14,7 +14,13 @@ import type { Weight } from "../engine/weight";
 import { pair, type SymbolicShape } from "../utils/shape";
 import { depthwiseConv2d } from "../../ops/depthwise";
 import { activationConfig, fromConfigOptions, initializerOption, positionalSecond, regularizerConfig } from "./config";
-import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type PaddingMode } from "./conv_utils";
+import {
+  windowOutputShape2D,
+  parsePadding,
+  requireImageInput,
+  requirePositiveOutput,
+  type PaddingMode,
+} from "./conv_utils";
 
 /** The options DepthwiseConv2D and SeparableConv2D share: the window, the multiplier, activation and bias. */
 export interface DepthwiseWindowOptions extends LayerOptions {
@@ -53,7 +59,8 @@ export abstract class DepthwiseWindowLayer extends Layer {
     super(options);
     if (options.kernelSize === undefined) throw new Error(`${who}: kernelSize is required, e.g. ${example}`);
     const multiplier = options.depthMultiplier ?? 1;
-    if (!(Number.isInteger(multiplier) && multiplier > 0)) throw new Error(`${who}: depthMultiplier must be a positive integer, got ${multiplier}`);
+    if (!(Number.isInteger(multiplier) && multiplier > 0))
+      throw new Error(`${who}: depthMultiplier must be a positive integer, got ${multiplier}`);
     this.kernelSize = pair(options.kernelSize, "kernelSize", who);
     this.strides = pair(options.strides ?? 1, "strides", who);
     this.padding = parsePadding(options.padding, who);
@@ -61,7 +68,9 @@ export abstract class DepthwiseWindowLayer extends Layer {
     this.dilationRate = pair(options.dilationRate ?? 1, "dilationRate", who);
     // Keras refuses this pair for depthwise layers (TensorFlow's kernel cannot run it); models saved here stay loadable there.
     if (Math.max(...this.strides) > 1 && Math.max(...this.dilationRate) > 1) {
-      throw new Error(`${who}: strides ${JSON.stringify(this.strides)} > 1 cannot be combined with dilationRate ${JSON.stringify(this.dilationRate)} > 1, as in Keras; use one or the other`);
+      throw new Error(
+        `${who}: strides ${JSON.stringify(this.strides)} > 1 cannot be combined with dilationRate ${JSON.stringify(this.dilationRate)} > 1, as in Keras; use one or the other`,
+      );
     }
     this.activation = getActivation(options.activation);
     this.useBias = options.useBias ?? true;
@@ -81,18 +90,32 @@ export abstract class DepthwiseWindowLayer extends Layer {
   }
 
   protected depthwise(x: Tensor, kernel: Weight): Tensor {
-    return depthwiseConv2d(x, kernel.value, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    return depthwiseConv2d(x, kernel.value, {
+      strides: this.strides,
+      padding: this.padding,
+      dilations: this.dilationRate,
+    });
   }
 
   protected addOptionalBias(units: number): Weight | null {
     return this.useBias
-      ? this.addWeight("bias", [units], { initializer: this.options.biasInitializer ?? "zeros", regularizer: this.options.biasRegularizer })
+      ? this.addWeight("bias", [units], {
+          initializer: this.options.biasInitializer ?? "zeros",
+          regularizer: this.options.biasRegularizer,
+        })
       : null;
   }
 
   /** The spatial output size, with `channels` channels. */
   protected windowOutputShape(inputShape: InputShapes, channels: number | null): SymbolicShape {
-    return windowOutputShape2D(inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, channels);
+    return windowOutputShape2D(
+      inputShape as SymbolicShape,
+      this.kernelSize,
+      this.strides,
+      this.padding,
+      this.dilationRate,
+      channels,
+    );
   }
 
   override getConfig(): LayerConfig {
@@ -105,7 +128,9 @@ export abstract class DepthwiseWindowLayer extends Layer {
       dilationRate: this.dilationRate,
       activation: activationConfig(this),
       useBias: this.useBias,
-      depthwiseInitializer: serializeInitializer(initializerOption(this.options.depthwiseInitializer, "glorot_uniform")),
+      depthwiseInitializer: serializeInitializer(
+        initializerOption(this.options.depthwiseInitializer, "glorot_uniform"),
+      ),
       biasInitializer: serializeInitializer(initializerOption(this.options.biasInitializer, "zeros")),
       depthwiseRegularizer: regularizerConfig(this.options.depthwiseRegularizer),
       biasRegularizer: regularizerConfig(this.options.biasRegularizer),
@@ -118,7 +143,10 @@ export class DepthwiseConv2D extends DepthwiseWindowLayer {
   bias: Weight | null = null;
 
   /** `DepthwiseConv2D(3, { depthMultiplier: 2 })` or `DepthwiseConv2D({ kernelSize: 3, padding: "same" })`. */
-  constructor(kernelSizeOrOptions?: number | readonly number[] | DepthwiseConv2DOptions, maybeOptions: DepthwiseConv2DOptions = {}) {
+  constructor(
+    kernelSizeOrOptions?: number | readonly number[] | DepthwiseConv2DOptions,
+    maybeOptions: DepthwiseConv2DOptions = {},
+  ) {
     const options = positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize");
     super(options, new.target.name, `${new.target.name}(3) or ${new.target.name}({ kernelSize: [3, 3] })`);
   }

@@ -34,9 +34,14 @@ export class Dot extends Merge {
   constructor(axes: DotAxes | DotOptions, options: DotOptions = {}) {
     const merged = positionalSecond(axes, options, "axes");
     super(merged);
-    if (merged.axes === undefined) throw new Error("Dot: axes is required, e.g. layers.Dot(1) or layers.Dot({ axes: [2, 2] })");
+    if (merged.axes === undefined)
+      throw new Error("Dot: axes is required, e.g. layers.Dot(1) or layers.Dot({ axes: [2, 2] })");
     const list = typeof merged.axes === "number" ? [merged.axes] : merged.axes;
-    if (!Array.isArray(list) || (typeof merged.axes !== "number" && list.length !== 2) || !list.every(Number.isInteger)) {
+    if (
+      !Array.isArray(list) ||
+      (typeof merged.axes !== "number" && list.length !== 2) ||
+      !list.every(Number.isInteger)
+    ) {
       throw new Error(`Dot: axes must be an integer or a pair of integers, got ${JSON.stringify(merged.axes)}`);
     }
     this.axes = typeof merged.axes === "number" ? merged.axes : [list[0], list[1]];
@@ -66,12 +71,16 @@ export class Dot extends Merge {
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
     const shapes = this.shapeList(inputShape);
     if (shapes.length !== 2 || shapes.some((s) => s.length < 2)) {
-      throw new Error(`${this.describe()} takes exactly 2 inputs of rank 2 or more (batch axis included), but got ${formatShapes(shapes)}`);
+      throw new Error(
+        `${this.describe()} takes exactly 2 inputs of rank 2 or more (batch axis included), but got ${formatShapes(shapes)}`,
+      );
     }
     const [sx, sy] = shapes;
     const [ax, ay] = this.resolveAxes(sx.length, sy.length);
     if (sx[ax] !== null && sy[ay] !== null && sx[ax] !== sy[ay]) {
-      throw new Error(`${this.describe()}: the contracted sizes differ, ${sx[ax]} (axis ${ax} of the first input) and ${sy[ay]} (axis ${ay} of the second); input shapes ${formatShapes(shapes)}`);
+      throw new Error(
+        `${this.describe()}: the contracted sizes differ, ${sx[ax]} (axis ${ax} of the first input) and ${sy[ay]} (axis ${ay} of the second); input shapes ${formatShapes(shapes)}`,
+      );
     }
     const rest = [...restAxes(sx.length, ax).map((i) => sx[i]), ...restAxes(sy.length, ay).map((i) => sy[i])];
     return [sx[0] ?? sy[0], ...(rest.length === 0 ? [1] : rest)];
@@ -86,7 +95,9 @@ export class Dot extends Merge {
     const [a, b] = typeof this.axes === "number" ? [this.axes, this.axes] : this.axes;
     const resolved: [number, number] = [a < 0 ? a + rankX : a, b < 0 ? b + rankY : b];
     if (resolved[0] < 1 || resolved[0] >= rankX || resolved[1] < 1 || resolved[1] >= rankY) {
-      throw new Error(`${this.describe()}: axes ${JSON.stringify(this.axes)} do not name a non-batch axis of inputs of rank ${rankX} and ${rankY}`);
+      throw new Error(
+        `${this.describe()}: axes ${JSON.stringify(this.axes)} do not name a non-batch axis of inputs of rank ${rankX} and ${rankY}`,
+      );
     }
     return resolved;
   }

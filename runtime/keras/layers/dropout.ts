@@ -5,7 +5,14 @@
  */
 import type { Tensor } from "../../tensor";
 import { dropout } from "../../ops/dropout";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { fromConfigOptions } from "./config";

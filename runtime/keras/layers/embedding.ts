@@ -30,7 +30,10 @@ export class Embedding extends Layer {
 
   constructor(inputDim: number, outputDim: number, options: EmbeddingOptions = {}) {
     super(options);
-    for (const [k, v] of [["inputDim", inputDim], ["outputDim", outputDim]] as const) {
+    for (const [k, v] of [
+      ["inputDim", inputDim],
+      ["outputDim", outputDim],
+    ] as const) {
       if (!(Number.isInteger(v) && v > 0)) throw new Error(`Embedding: ${k} must be a positive integer, got ${v}`);
     }
     this.inputDim = inputDim;
@@ -57,7 +60,9 @@ export class Embedding extends Layer {
     const ids = Array.from(x.dataSync(), (v) => Math.round(v));
     const bad = ids.find((i) => i < 0 || i >= this.inputDim);
     if (bad !== undefined) {
-      throw new Error(`${this.describe()}: id ${bad} is out of range; ids must be integers in [0, ${this.inputDim - 1}] (inputDim = ${this.inputDim})`);
+      throw new Error(
+        `${this.describe()}: id ${bad} is out of range; ids must be integers in [0, ${this.inputDim - 1}] (inputDim = ${this.inputDim})`,
+      );
     }
     const out = this.embeddings!.value.gather(ids, 0).reshape([...x.shape, this.outputDim]);
     return this.maskZero ? attachMask(out, x.ne(0)) : out;
@@ -73,7 +78,9 @@ export class Embedding extends Layer {
       inputDim: this.inputDim,
       outputDim: this.outputDim,
       maskZero: this.maskZero,
-      embeddingsInitializer: serializeInitializer(initializerOption(this.options.embeddingsInitializer, "random_uniform")),
+      embeddingsInitializer: serializeInitializer(
+        initializerOption(this.options.embeddingsInitializer, "random_uniform"),
+      ),
       embeddingsRegularizer: regularizerConfig(this.options.embeddingsRegularizer),
     };
   }

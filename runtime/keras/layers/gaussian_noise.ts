@@ -11,7 +11,8 @@ export class GaussianNoise extends TrainingNoise {
 
   constructor(stddev: number, options: LayerOptions = {}) {
     super(options);
-    if (!(stddev >= 0) || !Number.isFinite(stddev)) throw new Error(`GaussianNoise: stddev must be a finite number >= 0, got ${String(stddev)}`);
+    if (!(stddev >= 0) || !Number.isFinite(stddev))
+      throw new Error(`GaussianNoise: stddev must be a finite number >= 0, got ${String(stddev)}`);
     this.stddev = stddev;
   }
 

@@ -96,4 +96,3 @@ export type { ELUOptions } from "./elu";
 export type { RescalingOptions } from "./rescaling";
 export type { LambdaFunction, LambdaInputs, LambdaOptions } from "./lambda";
 export type { SpatialDropout2DOptions } from "./spatial_dropout";
-

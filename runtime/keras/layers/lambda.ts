@@ -6,7 +6,15 @@
  * weights can (saveWeights), and the model is rebuilt in code to load them.
  */
 import type { Tensor } from "../../tensor";
-import { Layer, isShapeList, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  isShapeList,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import type { SymbolicShape } from "../utils/shape";
 
 /**
@@ -33,7 +41,8 @@ export class Lambda extends Layer {
 
   constructor(fn: LambdaFunction, options: LambdaOptions = {}) {
     super(options);
-    if (typeof fn !== "function") throw new Error(`Lambda: the first argument must be a function of the input tensor(s), got ${typeof fn}`);
+    if (typeof fn !== "function")
+      throw new Error(`Lambda: the first argument must be a function of the input tensor(s), got ${typeof fn}`);
     this.fn = fn;
     this.outputShape = options.outputShape;
   }

@@ -30,7 +30,8 @@ export class LayerNormalization extends Layer {
 
   constructor(options: LayerNormalizationOptions = {}) {
     super(options);
-    if ((options.axis ?? -1) !== -1) throw new Error(`LayerNormalization: only axis -1 (the last) is supported, got ${options.axis}`);
+    if ((options.axis ?? -1) !== -1)
+      throw new Error(`LayerNormalization: only axis -1 (the last) is supported, got ${options.axis}`);
     this.epsilon = options.epsilon ?? 1e-3;
     this.center = options.center ?? true;
     this.scale = options.scale ?? true;

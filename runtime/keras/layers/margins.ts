@@ -29,7 +29,10 @@ export abstract class SpatialMargins extends Layer {
     else requireImageInput(this, shape);
     const out = this.computeOutputShape(shape);
     if (out.some((d) => d !== null && d <= 0)) {
-      throw this.shapeError(`crops ${JSON.stringify(this.margins)} but that leaves nothing of the input (output ${JSON.stringify(out.slice(1, -1))}); crop less`, shape);
+      throw this.shapeError(
+        `crops ${JSON.stringify(this.margins)} but that leaves nothing of the input (output ${JSON.stringify(out.slice(1, -1))}); crop less`,
+        shape,
+      );
     }
   }
 
@@ -38,7 +41,9 @@ export abstract class SpatialMargins extends Layer {
     const whole: [number, number] = [0, 0];
     if (this.kind === "pad") return pad(x, [whole, ...this.margins, whole]);
     const begin = [0, ...this.margins.map(([before]) => before), 0];
-    const size = x.shape.map((d, i) => (i === 0 || i === x.rank - 1 ? d : d - this.margins[i - 1][0] - this.margins[i - 1][1]));
+    const size = x.shape.map((d, i) =>
+      i === 0 || i === x.rank - 1 ? d : d - this.margins[i - 1][0] - this.margins[i - 1][1],
+    );
     return slice(x, begin, size);
   }
 
@@ -57,7 +62,9 @@ export abstract class SpatialMargins extends Layer {
 export function margins1D(value: Margins1D, what: string, layer: string): [number, number][] {
   const v = typeof value === "number" ? [value, value] : [...value];
   if (v.length !== 2 || !v.every(isCount)) {
-    throw new Error(`${layer}: ${what} must be a non-negative integer or [before, after], got ${JSON.stringify(value)}`);
+    throw new Error(
+      `${layer}: ${what} must be a non-negative integer or [before, after], got ${JSON.stringify(value)}`,
+    );
   }
   return [[v[0], v[1]]];
 }
@@ -65,10 +72,15 @@ export function margins1D(value: Margins1D, what: string, layer: string): [numbe
 /** `n` -> [[n, n], [n, n]]; [h, w] -> [[h, h], [w, w]]; [[top, bottom], [left, right]] as given. */
 export function margins2D(value: Margins2D, what: string, layer: string): [number, number][] {
   const bad = () =>
-    new Error(`${layer}: ${what} must be a non-negative integer, [height, width] or [[top, bottom], [left, right]], got ${JSON.stringify(value)}`);
+    new Error(
+      `${layer}: ${what} must be a non-negative integer, [height, width] or [[top, bottom], [left, right]], got ${JSON.stringify(value)}`,
+    );
   if (typeof value === "number") {
     if (!isCount(value)) throw bad();
-    return [[value, value], [value, value]];
+    return [
+      [value, value],
+      [value, value],
+    ];
   }
   if (value.length !== 2) throw bad();
   const axes = value.map((a) => (typeof a === "number" ? [a, a] : [...a]));

@@ -31,7 +31,8 @@ export class Masking extends Layer {
 
   override call(inputs: LayerInputs): Tensor {
     const x = inputs as Tensor;
-    if (x.rank !== 3) throw new Error(`${this.describe()}: expects input [batch, time, features], got ${x.shapeString()}`);
+    if (x.rank !== 3)
+      throw new Error(`${this.describe()}: expects input [batch, time, features], got ${x.shapeString()}`);
     const mask = x.ne(this.maskValue).max(-1);
     return attachMask(x.mul(mask.expandDims(-1)), mask);
   }

@@ -10,7 +10,14 @@
  */
 import { Tensor } from "../../tensor";
 import { matmul } from "../../ops/linalg";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import { callableInstance } from "../engine/callable";
 import { KerasTensor } from "../engine/keras_tensor";
 import { registerLayer } from "../engine/serialization";
@@ -44,7 +51,12 @@ export interface MultiHeadAttentionCallOptions extends CallOptions {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface MultiHeadAttention {
   (query: KerasTensor, value: KerasTensor, key?: KerasTensor): KerasTensor;
-  (query: Tensor, value: Tensor, key: Tensor | undefined, options: MultiHeadAttentionCallOptions & { returnAttentionScores: true }): [Tensor, Tensor];
+  (
+    query: Tensor,
+    value: Tensor,
+    key: Tensor | undefined,
+    options: MultiHeadAttentionCallOptions & { returnAttentionScores: true },
+  ): [Tensor, Tensor];
   (query: Tensor, value: Tensor, key?: Tensor, options?: MultiHeadAttentionCallOptions): Tensor;
   (query: Tensor, value: Tensor, options?: MultiHeadAttentionCallOptions): Tensor;
 }
@@ -69,8 +81,13 @@ export class MultiHeadAttention extends Layer {
   constructor(options: MultiHeadAttentionOptions) {
     super(options);
     const { numHeads, keyDim } = options ?? ({} as MultiHeadAttentionOptions);
-    for (const [k, v] of [["numHeads", numHeads], ["keyDim", keyDim], ["valueDim", options?.valueDim ?? keyDim]] as const) {
-      if (!(Number.isInteger(v) && v > 0)) throw new Error(`MultiHeadAttention: ${k} must be a positive integer, got ${v}`);
+    for (const [k, v] of [
+      ["numHeads", numHeads],
+      ["keyDim", keyDim],
+      ["valueDim", options?.valueDim ?? keyDim],
+    ] as const) {
+      if (!(Number.isInteger(v) && v > 0))
+        throw new Error(`MultiHeadAttention: ${k} must be a positive integer, got ${v}`);
     }
     this.numHeads = numHeads;
     this.keyDim = keyDim;
@@ -156,7 +173,9 @@ export class MultiHeadAttention extends Layer {
       return this.apply([query, value, ...(key ? [key] : [])] as KerasTensor[]);
     }
     if (!(query instanceof Tensor) || !(value instanceof Tensor)) {
-      throw new Error(`${this.describe()}: call it as mha(query, value, key?, options) with tensors [batch, time, dim]`);
+      throw new Error(
+        `${this.describe()}: call it as mha(query, value, key?, options) with tensors [batch, time, dim]`,
+      );
     }
     const tensors = [query, value, ...(key ? [key as Tensor] : [])];
     if (options.returnAttentionScores) return this.callWithScores(tensors, options);

@@ -19,14 +19,19 @@ export class Permute extends Layer {
     const given: unknown = dims;
     const sorted = Array.isArray(given) ? [...dims].sort((a, b) => a - b) : [];
     if (sorted.length === 0 || sorted.some((d, i) => d !== i + 1)) {
-      throw new Error(`Permute: dims must hold each of 1..n once (axes numbered from 1, batch axis excluded), e.g. [2, 1]; got ${JSON.stringify(dims)}`);
+      throw new Error(
+        `Permute: dims must hold each of 1..n once (axes numbered from 1, batch axis excluded), e.g. [2, 1]; got ${JSON.stringify(dims)}`,
+      );
     }
     this.dims = [...dims];
   }
 
   override build(inputShape: InputShapes): void {
     if ((inputShape as SymbolicShape).length !== this.dims.length + 1) {
-      throw this.shapeError(`permutes ${this.dims.length} axes (dims ${JSON.stringify(this.dims)}), so needs inputs of rank ${this.dims.length + 1} with the batch axis`, inputShape);
+      throw this.shapeError(
+        `permutes ${this.dims.length} axes (dims ${JSON.stringify(this.dims)}), so needs inputs of rank ${this.dims.length + 1} with the batch axis`,
+        inputShape,
+      );
     }
   }
 

@@ -7,7 +7,14 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import type { SymbolicShape } from "../utils/shape";
 import { avgPool2d, maxPool2d } from "../../ops/pool";
 import { positionalSecond } from "./config";
-import { convOutputLength, parsePadding, requirePositiveOutput, requireSequenceInput, single, type PaddingMode } from "./conv_utils";
+import {
+  convOutputLength,
+  parsePadding,
+  requirePositiveOutput,
+  requireSequenceInput,
+  single,
+  type PaddingMode,
+} from "./conv_utils";
 
 export interface Pooling1DOptions extends LayerOptions {
   /** Window length (default 2); may also be the first positional argument, as in Keras. */
@@ -42,7 +49,10 @@ export abstract class Pooling1D extends Layer {
     const x = inputs as Tensor;
     const [n, steps, channels] = x.shape;
     const pool = this.mode === "max" ? maxPool2d : avgPool2d;
-    const y = pool(x.reshape([n, 1, steps, channels]), [1, this.poolSize], { strides: [1, this.strides], padding: this.padding });
+    const y = pool(x.reshape([n, 1, steps, channels]), [1, this.poolSize], {
+      strides: [1, this.strides],
+      padding: this.padding,
+    });
     return y.reshape([n, y.shape[2], channels]);
   }
 

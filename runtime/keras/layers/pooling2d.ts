@@ -4,7 +4,13 @@ import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type Layer
 import { pair, type SymbolicShape } from "../utils/shape";
 import { avgPool2d, maxPool2d } from "../../ops/pool";
 import { positionalSecond } from "./config";
-import { windowOutputShape2D, parsePadding, requireImageInput, requirePositiveOutput, type PaddingMode } from "./conv_utils";
+import {
+  windowOutputShape2D,
+  parsePadding,
+  requireImageInput,
+  requirePositiveOutput,
+  type PaddingMode,
+} from "./conv_utils";
 
 export interface Pooling2DOptions extends LayerOptions {
   /** Window size (default 2); may also be the first positional argument, as in Keras. */

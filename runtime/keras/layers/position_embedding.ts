@@ -25,7 +25,8 @@ export class PositionEmbedding extends Layer {
 
   constructor(sequenceLength: number, options: PositionEmbeddingOptions = {}) {
     super(options);
-    if (!(Number.isInteger(sequenceLength) && sequenceLength > 0)) throw new Error(`PositionEmbedding: sequenceLength must be a positive integer, got ${sequenceLength}`);
+    if (!(Number.isInteger(sequenceLength) && sequenceLength > 0))
+      throw new Error(`PositionEmbedding: sequenceLength must be a positive integer, got ${sequenceLength}`);
     this.sequenceLength = sequenceLength;
     this.initializer = options.initializer ?? "glorot_uniform";
   }
@@ -37,7 +38,8 @@ export class PositionEmbedding extends Layer {
 
   override build(inputShape: InputShapes): void {
     const shape = inputShape as SymbolicShape;
-    if (shape.length !== 3 || typeof shape[2] !== "number") throw this.shapeError("expects input [batch, time, dim]", shape);
+    if (shape.length !== 3 || typeof shape[2] !== "number")
+      throw this.shapeError("expects input [batch, time, dim]", shape);
     if (typeof shape[1] === "number" && shape[1] > this.sequenceLength) {
       throw this.shapeError(`has positions for sequences up to ${this.sequenceLength} steps`, shape);
     }
@@ -47,7 +49,10 @@ export class PositionEmbedding extends Layer {
   override call(inputs: LayerInputs): Tensor {
     const x = inputs as Tensor;
     const [, time, dim] = x.shape;
-    if (time > this.sequenceLength) throw new Error(`${this.describe()}: sequence of ${time} steps is longer than sequenceLength ${this.sequenceLength}`);
+    if (time > this.sequenceLength)
+      throw new Error(
+        `${this.describe()}: sequence of ${time} steps is longer than sequenceLength ${this.sequenceLength}`,
+      );
     const out = x.add(this.embeddings!.value.slice([0, 0], [time, dim]));
     const mask = maskOf(x);
     return mask ? attachMask(out, mask) : out;

@@ -33,7 +33,8 @@ export class PositionalEncoding extends Layer {
 
   override build(inputShape: InputShapes): void {
     const shape = inputShape as SymbolicShape;
-    if (shape.length !== 3 || typeof shape[2] !== "number") throw this.shapeError("expects input [batch, time, dim]", shape);
+    if (shape.length !== 3 || typeof shape[2] !== "number")
+      throw this.shapeError("expects input [batch, time, dim]", shape);
   }
 
   override call(inputs: LayerInputs): Tensor {

@@ -3,10 +3,21 @@ import type { LayerConfig } from "../engine/layer";
 import type { RecurrentCell } from "../recurrent/cell";
 import type { RNNOptions } from "./rnn";
 
-const layerKeys = ["name", "trainable", "inputShape", "batchSize", "dtype", "returnSequences", "returnState", "goBackwards"] as const;
+const layerKeys = [
+  "name",
+  "trainable",
+  "inputShape",
+  "batchSize",
+  "dtype",
+  "returnSequences",
+  "returnState",
+  "goBackwards",
+] as const;
 
 /** [the RNN layer's options, the cell's options]. */
-export function splitRecurrentOptions<T extends RNNOptions>(options: T): [RNNOptions, Omit<T, (typeof layerKeys)[number]>] {
+export function splitRecurrentOptions<T extends RNNOptions>(
+  options: T,
+): [RNNOptions, Omit<T, (typeof layerKeys)[number]>] {
   const layer: Record<string, unknown> = {};
   const cell: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {

@@ -32,7 +32,11 @@ export class ReLU extends Layer {
     this.maxValue = o.maxValue ?? null;
     this.negativeSlope = o.negativeSlope ?? 0;
     this.threshold = o.threshold ?? 0;
-    for (const [key, value] of [["maxValue", this.maxValue ?? 0], ["negativeSlope", this.negativeSlope], ["threshold", this.threshold]] as const) {
+    for (const [key, value] of [
+      ["maxValue", this.maxValue ?? 0],
+      ["negativeSlope", this.negativeSlope],
+      ["threshold", this.threshold],
+    ] as const) {
       if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`ReLU: ${key} must be a number >= 0, got ${value}`);
     }
   }
@@ -49,7 +53,12 @@ export class ReLU extends Layer {
   }
 
   override getConfig(): LayerConfig {
-    return { ...super.getConfig(), maxValue: this.maxValue, negativeSlope: this.negativeSlope, threshold: this.threshold };
+    return {
+      ...super.getConfig(),
+      maxValue: this.maxValue,
+      negativeSlope: this.negativeSlope,
+      threshold: this.threshold,
+    };
   }
 }
 

@@ -10,12 +10,14 @@ export class RepeatVector extends Layer {
 
   constructor(n: number, options: LayerOptions = {}) {
     super(options);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`RepeatVector: n must be a positive integer, got ${JSON.stringify(n)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`RepeatVector: n must be a positive integer, got ${JSON.stringify(n)}`);
     this.n = n;
   }
 
   override build(inputShape: InputShapes): void {
-    if ((inputShape as SymbolicShape).length !== 2) throw this.shapeError("needs inputs of shape (batch, features)", inputShape);
+    if ((inputShape as SymbolicShape).length !== 2)
+      throw this.shapeError("needs inputs of shape (batch, features)", inputShape);
   }
 
   override call(inputs: LayerInputs): Tensor {

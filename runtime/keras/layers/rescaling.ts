@@ -18,8 +18,10 @@ export class Rescaling extends Layer {
     super(options);
     this.scale = scale;
     this.offset = options.offset ?? 0;
-    if (typeof scale !== "number" || !Number.isFinite(scale)) throw new Error(`Rescaling: scale must be a finite number, got ${String(scale)}`);
-    if (!Number.isFinite(this.offset)) throw new Error(`Rescaling: offset must be a finite number, got ${String(options.offset)}`);
+    if (typeof scale !== "number" || !Number.isFinite(scale))
+      throw new Error(`Rescaling: scale must be a finite number, got ${String(scale)}`);
+    if (!Number.isFinite(this.offset))
+      throw new Error(`Rescaling: offset must be a finite number, got ${String(options.offset)}`);
   }
 
   override call(inputs: LayerInputs): Tensor {

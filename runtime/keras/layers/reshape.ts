@@ -12,8 +12,14 @@ export class Reshape extends Layer {
     super(options);
     // Checked as `unknown` for untyped callers, so that the check leaves targetShape typed as numbers.
     const given: unknown = targetShape;
-    if (!Array.isArray(given) || targetShape.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || targetShape.filter((d) => d === -1).length > 1) {
-      throw new Error(`Reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(targetShape)}`);
+    if (
+      !Array.isArray(given) ||
+      targetShape.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) ||
+      targetShape.filter((d) => d === -1).length > 1
+    ) {
+      throw new Error(
+        `Reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(targetShape)}`,
+      );
     }
     this.targetShape = [...targetShape];
   }
@@ -42,7 +48,10 @@ export class Reshape extends Layer {
     const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const free = this.targetShape.includes(-1);
     if ((free && size % known !== 0) || (!free && size !== known)) {
-      throw this.shapeError(`cannot reshape ${size} values per example into target shape ${formatShape(this.targetShape)}`, shape);
+      throw this.shapeError(
+        `cannot reshape ${size} values per example into target shape ${formatShape(this.targetShape)}`,
+        shape,
+      );
     }
     return [shape[0], ...this.targetShape.map((d) => (d === -1 ? size / known : d))];
   }

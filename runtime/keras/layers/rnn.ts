@@ -18,7 +18,15 @@ import { tensor } from "../../ops/creation";
 import { stack } from "../../ops/shape";
 import { zeros } from "../../ops/creation";
 import type { KerasTensor } from "../engine/keras_tensor";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions, type SymbolicInputs } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+  type SymbolicInputs,
+} from "../engine/layer";
 import { layerFromConfig, registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import type { RecurrentCell } from "../recurrent/cell";
@@ -88,7 +96,10 @@ export class RNN extends Layer {
   override build(inputShape: InputShapes): void {
     const shape = inputShape as SymbolicShape;
     if (shape.length !== 3 || typeof shape[2] !== "number") {
-      throw this.shapeError("expects input [batch, time, features] with known features (add a time axis, or use keras.Input({ shape: [time, features] }))", shape);
+      throw this.shapeError(
+        "expects input [batch, time, features] with known features (add a time axis, or use keras.Input({ shape: [time, features] }))",
+        shape,
+      );
     }
     this.cell.ensureBuilt([null, shape[2]]);
   }
@@ -115,7 +126,9 @@ export class RNN extends Layer {
   recurrentStates(sequence: SequenceLike): { hidden: Tensor; cell?: Tensor } {
     const shape = sequence.shape.length === 2 ? [1, ...sequence.shape] : [...sequence.shape];
     if (shape.length !== 3 || shape[0] !== 1) {
-      throw new Error(`${this.describe()}.recurrentStates: expected one sequence [time, features] or [1, time, features], got [${sequence.shape.join(", ")}]`);
+      throw new Error(
+        `${this.describe()}.recurrentStates: expected one sequence [time, features] or [1, time, features], got [${sequence.shape.join(", ")}]`,
+      );
     }
     const x = tensor(Float32Array.from(sequence.dataSync()), shape);
     this.ensureBuilt([null, shape[1], shape[2]]);
@@ -124,7 +137,12 @@ export class RNN extends Layer {
       const time = shape[1];
       const inTimeOrder = (states: Tensor) => {
         const steps = states.reshape([time, this.units]);
-        return this.goBackwards ? steps.gather(Array.from({ length: time }, (_, k) => time - 1 - k), 0) : steps;
+        return this.goBackwards
+          ? steps.gather(
+              Array.from({ length: time }, (_, k) => time - 1 - k),
+              0,
+            )
+          : steps;
       };
       const [hidden, cell] = allStates.map(inTimeOrder);
       return cell ? { hidden, cell } : { hidden };
@@ -134,10 +152,17 @@ export class RNN extends Layer {
   /** dL/dh_t for every step t (input time order) from the latest backward(), [batch, time, units]; zeros where no gradient arrived. Needs `trackStepGradients = true` before the forward pass. */
   stepGradients(): Tensor {
     if (!this.trackStepGradients || this.stepGrads.length === 0) {
-      throw new Error(`${this.describe()}.stepGradients: set layer.trackStepGradients = true, then run the forward pass and loss.backward()`);
+      throw new Error(
+        `${this.describe()}.stepGradients: set layer.trackStepGradients = true, then run the forward pass and loss.backward()`,
+      );
     }
     const [batch, units] = this.stepShape;
-    return noGrad(() => stack(this.stepGrads.map((g) => g ?? zeros([batch, units])), 1));
+    return noGrad(() =>
+      stack(
+        this.stepGrads.map((g) => g ?? zeros([batch, units])),
+        1,
+      ),
+    );
   }
 
   /** The norm of dL/dh_t over the batch and units, for every step t: how much gradient reaches each step. */
@@ -190,7 +215,9 @@ export class RNN extends Layer {
       initialStates,
       training: options.training,
       // backward() frees its intermediate tensors when it ends; the per-step gradients are kept for stepGradients().
-      onStateGradient: this.trackStepGradients ? (t, g) => (grads[t] = keep(grads[t] ? grads[t].add(g) : g.view(g.shape))) : undefined,
+      onStateGradient: this.trackStepGradients
+        ? (t, g) => (grads[t] = keep(grads[t] ? grads[t].add(g) : g.view(g.shape)))
+        : undefined,
     });
     this.states = finalStates;
     const output = this.returnSequences ? sequence : finalStates[0];
@@ -201,8 +228,13 @@ export class RNN extends Layer {
     if (given === undefined) return undefined;
     const list = Array.isArray(given) ? [...(given as readonly Tensor[])] : [given as Tensor];
     const expected = `${this.cell.stateCount} state(s) of shape [${batch}, ${this.units}]`;
-    if (list.length !== this.cell.stateCount || list.some((s) => s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== this.units)) {
-      throw new Error(`${this.describe()}: initialState must be ${expected}${this.cell.stateCount > 1 ? " ([h, c])" : ""}, got ${list.map((s) => s.shapeString()).join(", ")}`);
+    if (
+      list.length !== this.cell.stateCount ||
+      list.some((s) => s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== this.units)
+    ) {
+      throw new Error(
+        `${this.describe()}: initialState must be ${expected}${this.cell.stateCount > 1 ? " ([h, c])" : ""}, got ${list.map((s) => s.shapeString()).join(", ")}`,
+      );
     }
     return list;
   }

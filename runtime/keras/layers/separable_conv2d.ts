@@ -29,11 +29,16 @@ export class SeparableConv2D extends DepthwiseWindowLayer {
   private readonly pointwiseOptions: SeparableConv2DOptions;
 
   /** `SeparableConv2D(64, 3, { padding: "same" })` or `SeparableConv2D(64, { kernelSize: [3, 3] })`. */
-  constructor(filters: number, kernelSizeOrOptions?: number | readonly number[] | SeparableConv2DOptions, maybeOptions: SeparableConv2DOptions = {}) {
+  constructor(
+    filters: number,
+    kernelSizeOrOptions?: number | readonly number[] | SeparableConv2DOptions,
+    maybeOptions: SeparableConv2DOptions = {},
+  ) {
     const options = positionalSecond(kernelSizeOrOptions, maybeOptions, "kernelSize");
     const who = new.target.name;
     super(options, who, `${who}(${filters}, 3) or ${who}(${filters}, { kernelSize: [3, 3] })`);
-    if (!(Number.isInteger(filters) && filters > 0)) throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
+    if (!(Number.isInteger(filters) && filters > 0))
+      throw new Error(`${who}: filters must be a positive integer, got ${filters}`);
     this.filters = filters;
     this.pointwiseOptions = options;
   }
@@ -62,10 +67,15 @@ export class SeparableConv2D extends DepthwiseWindowLayer {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      pointwiseInitializer: serializeInitializer(initializerOption(this.pointwiseOptions.pointwiseInitializer, "glorot_uniform")),
+      pointwiseInitializer: serializeInitializer(
+        initializerOption(this.pointwiseOptions.pointwiseInitializer, "glorot_uniform"),
+      ),
       pointwiseRegularizer: regularizerConfig(this.pointwiseOptions.pointwiseRegularizer),
     };
   }
 }
 
-registerLayer("SeparableConv2D", (c) => new SeparableConv2D(c.filters as number, fromConfigOptions<SeparableConv2DOptions>(c)));
+registerLayer(
+  "SeparableConv2D",
+  (c) => new SeparableConv2D(c.filters as number, fromConfigOptions<SeparableConv2DOptions>(c)),
+);

@@ -19,13 +19,15 @@ export class Softmax extends Layer {
     const o = positionalSecond(axis, options, "axis");
     super(o);
     this.axis = o.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new Error(`Softmax: axis must be an integer, got ${JSON.stringify(this.axis)}`);
+    if (!Number.isInteger(this.axis))
+      throw new Error(`Softmax: axis must be an integer, got ${JSON.stringify(this.axis)}`);
   }
 
   override build(inputShape: InputShapes): void {
     const rank = (inputShape as SymbolicShape).length;
     const axis = this.axis < 0 ? this.axis + rank : this.axis;
-    if (axis < 1 || axis >= rank) throw this.shapeError(`has axis ${this.axis}, which is not a non-batch axis of the input`, inputShape);
+    if (axis < 1 || axis >= rank)
+      throw this.shapeError(`has axis ${this.axis}, which is not a non-batch axis of the input`, inputShape);
   }
 
   override call(inputs: LayerInputs): Tensor {

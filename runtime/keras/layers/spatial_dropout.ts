@@ -33,7 +33,8 @@ abstract class SpatialDropout extends TrainingNoise {
   protected abstract noiseShape(shape: readonly number[]): number[];
 
   override build(inputShape: InputShapes): void {
-    if ((inputShape as SymbolicShape).length !== this.rank) throw this.shapeError(`needs inputs of rank ${this.rank} (batch axis included)`, inputShape);
+    if ((inputShape as SymbolicShape).length !== this.rank)
+      throw this.shapeError(`needs inputs of rank ${this.rank} (batch axis included)`, inputShape);
   }
 
   protected override addNoise(x: Tensor): Tensor {
@@ -67,7 +68,9 @@ export class SpatialDropout2D extends SpatialDropout {
     super(rate, options);
     this.dataFormat = options.dataFormat ?? "channels_last";
     if (this.dataFormat !== "channels_last" && this.dataFormat !== "channels_first") {
-      throw new Error(`SpatialDropout2D: dataFormat must be "channels_last" or "channels_first", got ${JSON.stringify(options.dataFormat)}`);
+      throw new Error(
+        `SpatialDropout2D: dataFormat must be "channels_last" or "channels_first", got ${JSON.stringify(options.dataFormat)}`,
+      );
     }
   }
 

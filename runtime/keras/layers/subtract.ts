@@ -9,7 +9,10 @@ import { ElementwiseMerge } from "./elementwise_merge";
 export class Subtract extends ElementwiseMerge {
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
     const shapes = this.shapeList(inputShape);
-    if (shapes.length !== 2) throw new Error(`${this.describe()} takes exactly 2 inputs, layer([a, b]) for a - b, but got ${shapes.length}: ${formatShapes(shapes)}`);
+    if (shapes.length !== 2)
+      throw new Error(
+        `${this.describe()} takes exactly 2 inputs, layer([a, b]) for a - b, but got ${shapes.length}: ${formatShapes(shapes)}`,
+      );
     return super.computeOutputShape(inputShape);
   }
 

@@ -16,7 +16,14 @@ import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { type LayerNormalization } from "./layer_normalization";
 import { MultiHeadAttention } from "./multi_head_attention";
-import { blockConfig, blockDim, checkBlockSizes, FeedForward, norm, type TransformerBlockOptions } from "./transformer_encoder";
+import {
+  blockConfig,
+  blockDim,
+  checkBlockSizes,
+  FeedForward,
+  norm,
+  type TransformerBlockOptions,
+} from "./transformer_encoder";
 import { anyTime } from "../recurrent/shapes";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
@@ -57,7 +64,12 @@ export class TransformerDecoder extends Layer {
     const [decoder, encoder] = list;
     const dim = blockDim(this, decoder, this.numHeads);
     const attention = (name: string) =>
-      new MultiHeadAttention({ numHeads: this.numHeads, keyDim: dim / this.numHeads, dropout: this.blockOptions.dropout, name: `${this.name}/${name}` });
+      new MultiHeadAttention({
+        numHeads: this.numHeads,
+        keyDim: dim / this.numHeads,
+        dropout: this.blockOptions.dropout,
+        name: `${this.name}/${name}`,
+      });
     this.selfAttention = attention("self_attention");
     this.selfAttention.ensureBuilt([decoder, decoder]);
     this.selfAttentionNorm = norm(this, "self_attention_layer_norm", decoder);
@@ -71,7 +83,10 @@ export class TransformerDecoder extends Layer {
 
   override call(inputs: LayerInputs, options: CallOptions = {}): Tensor {
     const [x, encoder] = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
-    if (encoder && !this.crossAttention) throw new Error(`${this.describe()} was built without an encoder sequence; call it with the same inputs every time`);
+    if (encoder && !this.crossAttention)
+      throw new Error(
+        `${this.describe()} was built without an encoder sequence; call it with the same inputs every time`,
+      );
     const training = options.training ?? false;
     const first = this.blockOptions.normalizeFirst ?? false;
     const rate = this.blockOptions.dropout ?? 0;
@@ -79,7 +94,9 @@ export class TransformerDecoder extends Layer {
       const out = y.add(dropout(attend(first ? normLayer.apply(y) : y), rate, { training }));
       return first ? out : normLayer.apply(out);
     };
-    let y = sub(x, this.selfAttentionNorm!, (q) => this.selfAttention!(q, q, undefined, { useCausalMask: true, training }));
+    let y = sub(x, this.selfAttentionNorm!, (q) =>
+      this.selfAttention!(q, q, undefined, { useCausalMask: true, training }),
+    );
     if (encoder) y = sub(y, this.crossAttentionNorm!, (q) => this.crossAttention!(q, encoder, undefined, { training }));
     return this.feedForward!.apply(y, training, first);
   }
@@ -106,4 +123,7 @@ export class TransformerDecoder extends Layer {
   }
 }
 
-registerLayer("TransformerDecoder", (c) => new TransformerDecoder(c.intermediateDim as number, c.numHeads as number, c));
+registerLayer(
+  "TransformerDecoder",
+  (c) => new TransformerDecoder(c.intermediateDim as number, c.numHeads as number, c),
+);

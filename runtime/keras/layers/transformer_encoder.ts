@@ -9,7 +9,14 @@
 import type { Tensor } from "../../tensor";
 import { dropout } from "../../ops/dropout";
 import type { ActivationIdentifier } from "../activations";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { attachMask, maskOf } from "../recurrent/mask";
@@ -52,7 +59,12 @@ export class TransformerEncoder extends Layer {
 
   override build(inputShape: InputShapes): void {
     const dim = blockDim(this, inputShape, this.numHeads);
-    this.attention = new MultiHeadAttention({ numHeads: this.numHeads, keyDim: dim / this.numHeads, dropout: this.blockOptions.dropout, name: `${this.name}/self_attention` });
+    this.attention = new MultiHeadAttention({
+      numHeads: this.numHeads,
+      keyDim: dim / this.numHeads,
+      dropout: this.blockOptions.dropout,
+      name: `${this.name}/self_attention`,
+    });
     this.attention.ensureBuilt([inputShape as SymbolicShape, inputShape as SymbolicShape]);
     this.attentionNorm = norm(this, "self_attention_layer_norm", inputShape);
     this.feedForward = new FeedForward(this, dim, inputShape);
@@ -65,7 +77,10 @@ export class TransformerEncoder extends Layer {
     const mask = maskOf(x);
     const attnIn = first ? this.attentionNorm!.apply(x) : x;
     const keys = mask ? attachMask(attnIn, mask) : attnIn;
-    const attended = this.attention!(attnIn, keys, undefined, { attentionMask: options.attentionMask, training: options.training });
+    const attended = this.attention!(attnIn, keys, undefined, {
+      attentionMask: options.attentionMask,
+      training: options.training,
+    });
     let y = x.add(dropout(attended, rate, { training: options.training ?? false }));
     if (!first) y = this.attentionNorm!.apply(y);
     const out = this.feedForward!.apply(y, options.training ?? false, first);
@@ -95,9 +110,16 @@ export class FeedForward {
   readonly norm: LayerNormalization;
   private readonly rate: number;
 
-  constructor(block: Layer & { intermediateDim: number; blockOptions: TransformerBlockOptions }, dim: number, inputShape: InputShapes) {
+  constructor(
+    block: Layer & { intermediateDim: number; blockOptions: TransformerBlockOptions },
+    dim: number,
+    inputShape: InputShapes,
+  ) {
     const o = block.blockOptions;
-    this.inner = new Dense(block.intermediateDim, { activation: o.activation ?? "relu", name: `${block.name}/feedforward_intermediate_dense` });
+    this.inner = new Dense(block.intermediateDim, {
+      activation: o.activation ?? "relu",
+      name: `${block.name}/feedforward_intermediate_dense`,
+    });
     this.outer = new Dense(dim, { name: `${block.name}/feedforward_output_dense` });
     this.inner.ensureBuilt(inputShape);
     this.outer.ensureBuilt([...(inputShape as SymbolicShape).slice(0, -1), block.intermediateDim]);
@@ -121,19 +143,31 @@ export class FeedForward {
 export function blockDim(layer: Layer, inputShape: InputShapes, numHeads: number): number {
   const shape = inputShape as SymbolicShape;
   const dim = shape[2];
-  if (shape.length !== 3 || typeof dim !== "number") throw layer.shapeError("expects input [batch, time, dim]", inputShape);
-  if (dim % numHeads !== 0) throw layer.shapeError(`needs a last dimension divisible by numHeads = ${numHeads}`, inputShape);
+  if (shape.length !== 3 || typeof dim !== "number")
+    throw layer.shapeError("expects input [batch, time, dim]", inputShape);
+  if (dim % numHeads !== 0)
+    throw layer.shapeError(`needs a last dimension divisible by numHeads = ${numHeads}`, inputShape);
   return dim;
 }
 
 export function checkBlockSizes(who: string, intermediateDim: number, numHeads: number): void {
-  for (const [k, v] of [["intermediateDim", intermediateDim], ["numHeads", numHeads]] as const) {
+  for (const [k, v] of [
+    ["intermediateDim", intermediateDim],
+    ["numHeads", numHeads],
+  ] as const) {
     if (!(Number.isInteger(v) && v > 0)) throw new Error(`${who}: ${k} must be a positive integer, got ${v}`);
   }
 }
 
-export function norm(block: Layer & { blockOptions: TransformerBlockOptions }, name: string, inputShape: InputShapes): LayerNormalization {
-  const layer = new LayerNormalization({ epsilon: block.blockOptions.layerNormEpsilon ?? 1e-5, name: `${block.name}/${name}` });
+export function norm(
+  block: Layer & { blockOptions: TransformerBlockOptions },
+  name: string,
+  inputShape: InputShapes,
+): LayerNormalization {
+  const layer = new LayerNormalization({
+    epsilon: block.blockOptions.layerNormEpsilon ?? 1e-5,
+    name: `${block.name}/${name}`,
+  });
   layer.ensureBuilt(inputShape);
   return layer;
 }
@@ -149,4 +183,7 @@ export function blockConfig(intermediateDim: number, numHeads: number, o: Transf
   };
 }
 
-registerLayer("TransformerEncoder", (c) => new TransformerEncoder(c.intermediateDim as number, c.numHeads as number, c));
+registerLayer(
+  "TransformerEncoder",
+  (c) => new TransformerEncoder(c.intermediateDim as number, c.numHeads as number, c),
+);

@@ -27,7 +27,10 @@ export class UpSampling1D extends Layer {
   override call(inputs: LayerInputs): Tensor {
     const x = inputs as Tensor;
     const [n, steps, c] = x.shape;
-    return x.reshape([n, steps, 1, c]).broadcastTo([n, steps, this.size, c]).reshape([n, steps * this.size, c]);
+    return x
+      .reshape([n, steps, 1, c])
+      .broadcastTo([n, steps, this.size, c])
+      .reshape([n, steps * this.size, c]);
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {

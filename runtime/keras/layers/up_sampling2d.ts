@@ -24,7 +24,10 @@ export class UpSampling2D extends Layer {
   readonly size: [number, number];
   readonly interpolation: UpSamplingInterpolation;
 
-  constructor(sizeOrOptions?: number | readonly number[] | UpSampling2DOptions, maybeOptions: UpSampling2DOptions = {}) {
+  constructor(
+    sizeOrOptions?: number | readonly number[] | UpSampling2DOptions,
+    maybeOptions: UpSampling2DOptions = {},
+  ) {
     const options = positionalSecond(sizeOrOptions, maybeOptions, "size");
     super(options);
     this.size = pair(options.size ?? 2, "size", "UpSampling2D");

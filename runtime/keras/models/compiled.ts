@@ -18,7 +18,10 @@ export interface CompileOptions {
   /** Weights of the per-output losses in the total loss (default 1 each): a list, or an object by output name. */
   lossWeights?: readonly number[] | Readonly<Record<string, number>>;
   /** A list applied to every output, a list of lists (one per output), or an object by output name. */
-  metrics?: readonly MetricIdentifier[] | readonly (readonly MetricIdentifier[])[] | Readonly<Record<string, MetricIdentifier | readonly MetricIdentifier[]>>;
+  metrics?:
+    | readonly MetricIdentifier[]
+    | readonly (readonly MetricIdentifier[])[]
+    | Readonly<Record<string, MetricIdentifier | readonly MetricIdentifier[]>>;
 }
 
 /** One output's loss, weight and running logs. */
@@ -46,17 +49,26 @@ export class Compiled {
   /** `outputNames`: the model's output layer names; a model without a graph has one unnamed output. */
   constructor(options: CompileOptions, outputNames: readonly string[]) {
     if (!options || options.loss === undefined) {
-      throw new Error('compile: a loss is required, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })');
+      throw new Error(
+        'compile: a loss is required, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })',
+      );
     }
     const names = outputNames.length === 0 ? ["output"] : outputNames;
     this.optimizer = getOptimizer(options.optimizer ?? "rmsprop");
     const losses = perOutput("loss", options.loss, names, isLossIdentifier, null);
-    const weights = perOutput("lossWeights", options.lossWeights ?? 1, names, (v): v is number => typeof v === "number", 1);
+    const weights = perOutput(
+      "lossWeights",
+      options.lossWeights ?? 1,
+      names,
+      (v): v is number => typeof v === "number",
+      1,
+    );
     const metrics = metricsPerOutput(options.metrics ?? [], names);
     this.outputs = names.map((name, i) => {
       const loss = getLoss(losses[i]);
       const weight = weights[i];
-      if (!Number.isFinite(weight)) throw new Error(`compile: lossWeights for output "${name}" must be a finite number, got ${weight}`);
+      if (!Number.isFinite(weight))
+        throw new Error(`compile: lossWeights for output "${name}" must be a finite number, got ${weight}`);
       // Resolve names now so a typo fails at compile, not at the first batch.
       for (const id of metrics[i]) getMetric(id, loss.name, [1, 2], [1, 2]);
       return { name, loss, weight, metricIds: metrics[i], metrics: null, lossTotal: 0 };
@@ -105,7 +117,12 @@ export class Compiled {
       o.lossTotal += perOutput[i] * n;
       if (o.metricIds.length === 0) return;
       o.metrics ??= createMetrics(o, ys[i].shape, preds[i].shape);
-      const batch = { yTrue: ys[i].dataSync(), yTrueShape: ys[i].shape, yPred: preds[i].dataSync(), yPredShape: preds[i].shape };
+      const batch = {
+        yTrue: ys[i].dataSync(),
+        yTrueShape: ys[i].shape,
+        yPred: preds[i].dataSync(),
+        yPredShape: preds[i].shape,
+      };
       for (const m of o.metrics) m.update(batch);
     });
   }
@@ -116,7 +133,8 @@ export class Compiled {
     const logs: Record<string, number> = { loss: mean(this.lossTotal) };
     const multi = this.outputs.length > 1;
     if (multi) for (const o of this.outputs) logs[`${o.name}_loss`] = mean(o.lossTotal);
-    for (const o of this.outputs) for (const m of o.metrics ?? []) logs[multi ? `${o.name}_${m.name}` : m.name] = m.result();
+    for (const o of this.outputs)
+      for (const m of o.metrics ?? []) logs[multi ? `${o.name}_${m.name}` : m.name] = m.result();
     return logs;
   }
 }
@@ -133,11 +151,19 @@ function createMetrics(output: OutputState, yTrueShape: readonly number[], yPred
 }
 
 /** A compile option given once for all outputs, as a list (one per output), or as an object by output name. */
-function perOutput<T>(option: string, value: T | readonly T[] | Readonly<Record<string, T>>, names: readonly string[], isOne: (v: unknown) => v is T, fallback: T | null): T[] {
+function perOutput<T>(
+  option: string,
+  value: T | readonly T[] | Readonly<Record<string, T>>,
+  names: readonly string[],
+  isOne: (v: unknown) => v is T,
+  fallback: T | null,
+): T[] {
   if (isOne(value)) return names.map(() => value);
   if (Array.isArray(value)) {
     if (value.length !== names.length) {
-      throw new Error(`compile: ${option} has ${value.length} entries but the model has ${names.length} output(s) (${quoted(names)}); give one per output, or one for all`);
+      throw new Error(
+        `compile: ${option} has ${value.length} entries but the model has ${names.length} output(s) (${quoted(names)}); give one per output, or one for all`,
+      );
     }
     return [...(value as readonly T[])];
   }
@@ -145,23 +171,31 @@ function perOutput<T>(option: string, value: T | readonly T[] | Readonly<Record<
   checkKeys(option, byName, names);
   return names.map((n) => {
     const v = byName[n] ?? fallback;
-    if (v === null) throw new Error(`compile: ${option} has no entry for output "${n}"; the outputs are ${quoted(names)}`);
+    if (v === null)
+      throw new Error(`compile: ${option} has no entry for output "${n}"; the outputs are ${quoted(names)}`);
     return v;
   });
 }
 
-function metricsPerOutput(metrics: NonNullable<CompileOptions["metrics"]>, names: readonly string[]): (readonly MetricIdentifier[])[] {
+function metricsPerOutput(
+  metrics: NonNullable<CompileOptions["metrics"]>,
+  names: readonly string[],
+): (readonly MetricIdentifier[])[] {
   if (Array.isArray(metrics)) {
     const list = metrics as readonly (MetricIdentifier | readonly MetricIdentifier[])[];
     if (list.every((m) => !Array.isArray(m))) {
       const flat = list as readonly MetricIdentifier[];
       if (names.length > 1 && flat.some((m) => typeof m !== "string")) {
-        throw new Error("compile: a metric object keeps state, so it cannot be shared by several outputs; give metrics per output as a list of lists or an object by output name");
+        throw new Error(
+          "compile: a metric object keeps state, so it cannot be shared by several outputs; give metrics per output as a list of lists or an object by output name",
+        );
       }
       return names.map(() => flat);
     }
     if (list.length !== names.length || !list.every((m) => Array.isArray(m))) {
-      throw new Error(`compile: metrics as a list of lists needs one list per output; the model has ${names.length} output(s) (${quoted(names)})`);
+      throw new Error(
+        `compile: metrics as a list of lists needs one list per output; the model has ${names.length} output(s) (${quoted(names)})`,
+      );
     }
     return [...(list as readonly (readonly MetricIdentifier[])[])];
   }
@@ -175,12 +209,17 @@ function metricsPerOutput(metrics: NonNullable<CompileOptions["metrics"]>, names
 
 function checkKeys(option: string, byName: object, names: readonly string[]): void {
   for (const key of Object.keys(byName)) {
-    if (!names.includes(key)) throw new Error(`compile: ${option} names output "${key}", but the model's outputs are ${quoted(names)}`);
+    if (!names.includes(key))
+      throw new Error(`compile: ${option} names output "${key}", but the model's outputs are ${quoted(names)}`);
   }
 }
 
 function isLossIdentifier(value: unknown): value is LossIdentifier {
-  return typeof value === "string" || typeof value === "function" || (typeof value === "object" && value !== null && "perExample" in value);
+  return (
+    typeof value === "string" ||
+    typeof value === "function" ||
+    (typeof value === "object" && value !== null && "perExample" in value)
+  );
 }
 
 function quoted(names: readonly string[]): string {

@@ -107,8 +107,13 @@ export class Functional<T extends ModelOutputs = KerasTensor> extends Model<T> {
    * in order; `report` sees each layer's output as it is computed (the
    * InputLayers' too), for the activations viz shows.
    */
-  protected run(inputs: readonly Tensor[], options: CallOptions, report?: (layer: Layer, out: Tensor) => void): Tensor[] {
-    if (this.inputs.length === 0) throw new Error(`${this.describe()} has no graph yet: start it with keras.Input or call it once`);
+  protected run(
+    inputs: readonly Tensor[],
+    options: CallOptions,
+    report?: (layer: Layer, out: Tensor) => void,
+  ): Tensor[] {
+    if (this.inputs.length === 0)
+      throw new Error(`${this.describe()} has no graph yet: start it with keras.Input or call it once`);
     if (inputs.length !== this.inputs.length) {
       throw new Error(`${this.describe()} expects ${this.inputs.length} input(s), got ${inputs.length}`);
     }
@@ -127,13 +132,18 @@ export class Functional<T extends ModelOutputs = KerasTensor> extends Model<T> {
   }
 
   /** Makes the graph from symbolic inputs to outputs. */
-  protected setGraph(inputs: KerasTensor | readonly KerasTensor[] | undefined, outputs: KerasTensor | readonly KerasTensor[] | undefined): void {
+  protected setGraph(
+    inputs: KerasTensor | readonly KerasTensor[] | undefined,
+    outputs: KerasTensor | readonly KerasTensor[] | undefined,
+  ): void {
     const ins = toList(inputs, "inputs");
     const outs = toList(outputs, "outputs");
     const names = outs.map((t) => t.node.layer.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
     if (repeated !== undefined && !this.outputKeys) {
-      throw new Error(`keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`);
+      throw new Error(
+        `keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`,
+      );
     }
     this.nodes = topologicalNodes(ins, outs);
     this.inputs = ins;
@@ -179,7 +189,11 @@ export class Functional<T extends ModelOutputs = KerasTensor> extends Model<T> {
   // ----- viz -----
 
   override activations(input: ArrayLikeTensor, layerNames: readonly string[]): Tensor[] {
-    return this.outputsOf(input, layerNames.map((n) => this.getLayer(n)), "activations");
+    return this.outputsOf(
+      input,
+      layerNames.map((n) => this.getLayer(n)),
+      "activations",
+    );
   }
 
   override recurrentStates(sequence: ArrayLikeTensor, layerName: string): RecurrentStates {
@@ -193,7 +207,10 @@ export class Functional<T extends ModelOutputs = KerasTensor> extends Model<T> {
   /** The outputs of `wanted` for one input (the batch axis added when it is missing): inference mode, no gradients. */
   private outputsOf(input: ArrayLikeTensor, wanted: readonly Layer[], op: string): Tensor[] {
     const expectedRank = this.inputs[0]?.shape.length ?? input.shape.length;
-    const x = tensor(Float32Array.from(input.dataSync()), input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape);
+    const x = tensor(
+      Float32Array.from(input.dataSync()),
+      input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape,
+    );
     return noGrad(() => {
       const found = new Map<Layer, Tensor>();
       this.run([x], { training: false }, (layer, out) => {
@@ -210,21 +227,27 @@ export class Functional<T extends ModelOutputs = KerasTensor> extends Model<T> {
   /** Keeps the layer contract (one tensor out) for calls that cannot return a list. */
   private requireOneOutput(how: string): void {
     if (this.outputs.length > 1) {
-      throw new Error(`${this.describe()} has ${this.outputs.length} outputs (${this.outputNames.join(", ")}) and cannot be ${how}; use model.predict(x) for all outputs, or build a model for one output`);
+      throw new Error(
+        `${this.describe()} has ${this.outputs.length} outputs (${this.outputNames.join(", ")}) and cannot be ${how}; use model.predict(x) for all outputs, or build a model for one output`,
+      );
     }
   }
 }
 
 /** A layer's entry in a saved architecture: its class and config, and a nested model's own architecture. */
 export function layerSpec(layer: Layer): LayerSpec {
-  if (layer instanceof Model) return { className: layer.className, config: layer.getConfig(), model: layer.architecture() };
+  if (layer instanceof Model)
+    return { className: layer.className, config: layer.getConfig(), model: layer.architecture() };
   return { className: layer.className, config: layer.getConfig() };
 }
 
 function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: string): KerasTensor[] {
-  const list: unknown[] = value === undefined ? [] : Array.isArray(value) ? [...(value as readonly unknown[])] : [value];
+  const list: unknown[] =
+    value === undefined ? [] : Array.isArray(value) ? [...(value as readonly unknown[])] : [value];
   if (list.length === 0 || !list.every((t) => t instanceof KerasTensor)) {
-    throw new Error(`keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`);
+    throw new Error(
+      `keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`,
+    );
   }
   return list;
 }

@@ -14,7 +14,14 @@
  */
 import type { Tensor } from "../../tensor";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../display";
-import { Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import type { KerasTensor } from "../engine/keras_tensor";
 import type { History } from "../callbacks/history";
 import { Compiled, type CompileOptions } from "./compiled";
@@ -50,7 +57,9 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     super(args);
     if ((args.inputs !== undefined || args.outputs !== undefined) && !this.isGraphModel) {
       // Only reached by `new` on this class itself; keras.Model (model_factory.ts) makes a Functional for these.
-      throw new Error(`keras.Model: { inputs, outputs } make a functional model; call keras.Model({ inputs, outputs })`);
+      throw new Error(
+        `keras.Model: { inputs, outputs } make a functional model; call keras.Model({ inputs, outputs })`,
+      );
     }
   }
 
@@ -88,16 +97,22 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     const layers = this.layers;
     if (typeof nameOrIndex === "number") {
       const layer = layers[nameOrIndex];
-      if (!layer) throw new Error(`getLayer: index ${nameOrIndex} is out of range; the model has ${layers.length} layers`);
+      if (!layer)
+        throw new Error(`getLayer: index ${nameOrIndex} is out of range; the model has ${layers.length} layers`);
       return layer;
     }
     const layer = layers.find((l) => l.name === nameOrIndex);
-    if (!layer) throw new Error(`getLayer: no layer named "${nameOrIndex}"; the layers are ${layers.map((l) => `"${l.name}"`).join(", ")}`);
+    if (!layer)
+      throw new Error(
+        `getLayer: no layer named "${nameOrIndex}"; the layers are ${layers.map((l) => `"${l.name}"`).join(", ")}`,
+      );
     return layer;
   }
 
   override call(_inputs: LayerInputs, _options: CallOptions): Tensor {
-    throw new Error(`${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`);
+    throw new Error(
+      `${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`,
+    );
   }
 
   /** Every output for a batch of inputs (one tensor per input); a subclassed model has one, from its call(). */
@@ -139,7 +154,11 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
    * The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`.
    * With several outputs: `[loss, ...each output's loss, ...each output's metrics]`, as Keras orders them.
    */
-  evaluate(x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+  evaluate(
+    x: Data | NamedData,
+    y: Data | NamedData,
+    options: EvaluateOptions = {},
+  ): number | number[] | Record<string, number> {
     return training.evaluate(this, x, y, options);
   }
 
@@ -149,12 +168,20 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   }
 
   /** One update on one batch; the batch's loss (and metrics). */
-  trainOnBatch(x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  trainOnBatch(
+    x: Data | NamedData,
+    y: Data | NamedData,
+    options: { returnDict?: boolean } = {},
+  ): number | number[] | Record<string, number> {
     return training.trainOnBatch(this, x, y, options);
   }
 
   /** The loss (and metrics) on one batch, without updating. */
-  testOnBatch(x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean } = {}): number | number[] | Record<string, number> {
+  testOnBatch(
+    x: Data | NamedData,
+    y: Data | NamedData,
+    options: { returnDict?: boolean } = {},
+  ): number | number[] | Record<string, number> {
     return training.testOnBatch(this, x, y, options);
   }
 
@@ -214,14 +241,18 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
    */
   recurrentStates(_sequence: ArrayLikeTensor, layerName: string): RecurrentStates {
     const layer = this.recurrentLayer(layerName);
-    throw new Error(`recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`);
+    throw new Error(
+      `recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`,
+    );
   }
 
   /** The layer `layerName`, which must report recurrent states. */
   protected recurrentLayer(layerName: string): RecurrentLayer {
     const layer = this.getLayer(layerName);
     if (!hasRecurrentStates(layer)) {
-      throw new Error(`recurrentStates: layer "${layer.name}" (${layer.className}) has no recurrent states; name a SimpleRNN, LSTM, GRU or Bidirectional layer`);
+      throw new Error(
+        `recurrentStates: layer "${layer.name}" (${layer.className}) has no recurrent states; name a SimpleRNN, LSTM, GRU or Bidirectional layer`,
+      );
     }
     return layer;
   }

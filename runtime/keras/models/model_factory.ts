@@ -42,7 +42,12 @@ function hasGraph(args: ModelArgs | undefined): boolean {
 function moveOntoFunctional(cls: AnyClass, factory: object): void {
   if (cls.prototype instanceof Functional) return;
   let c = cls;
-  for (let parent = Object.getPrototypeOf(c) as AnyClass; parent !== factory && parent !== Model; parent = Object.getPrototypeOf(c) as AnyClass) c = parent;
+  for (
+    let parent = Object.getPrototypeOf(c) as AnyClass;
+    parent !== factory && parent !== Model;
+    parent = Object.getPrototypeOf(c) as AnyClass
+  )
+    c = parent;
   Object.setPrototypeOf(c, Functional);
   Object.setPrototypeOf(c.prototype, Functional.prototype);
 }

@@ -12,19 +12,33 @@ import type { SymbolicShape } from "../utils/shape";
 export type ModelOutputs = KerasTensor | readonly KerasTensor[] | Readonly<Record<string, KerasTensor>>;
 
 /** What predict returns for outputs T: the outputs' structure with a Tensor for each symbolic tensor. */
-export type Prediction<T extends ModelOutputs> = T extends KerasTensor ? Tensor : T extends readonly KerasTensor[] ? Tensor[] : { [K in keyof T]: Tensor };
+export type Prediction<T extends ModelOutputs> = T extends KerasTensor
+  ? Tensor
+  : T extends readonly KerasTensor[]
+    ? Tensor[]
+    : { [K in keyof T]: Tensor };
 
 /** The output shape for outputs T, in the outputs' structure. */
-export type OutputShape<T extends ModelOutputs> = T extends KerasTensor ? SymbolicShape : T extends readonly KerasTensor[] ? SymbolicShape[] : { [K in keyof T]: SymbolicShape };
+export type OutputShape<T extends ModelOutputs> = T extends KerasTensor
+  ? SymbolicShape
+  : T extends readonly KerasTensor[]
+    ? SymbolicShape[]
+    : { [K in keyof T]: SymbolicShape };
 
 export type OutputStructure = "single" | "list" | "named";
 
 export function isNamedOutputs(outputs: ModelOutputs | undefined): outputs is Readonly<Record<string, KerasTensor>> {
-  return typeof outputs === "object" && outputs !== null && !Array.isArray(outputs) && !(outputs instanceof KerasTensor);
+  return (
+    typeof outputs === "object" && outputs !== null && !Array.isArray(outputs) && !(outputs instanceof KerasTensor)
+  );
 }
 
 /** Outputs in `structure` from the list `outputs` (and, for "named", their `keys`): what loading a saved model rebuilds. */
-export function structuredOutputs(outputs: readonly KerasTensor[], structure: OutputStructure, keys: readonly string[]): ModelOutputs {
+export function structuredOutputs(
+  outputs: readonly KerasTensor[],
+  structure: OutputStructure,
+  keys: readonly string[],
+): ModelOutputs {
   if (structure === "single") return outputs[0];
   if (structure === "list") return outputs;
   return Object.fromEntries(keys.map((k, i) => [k, outputs[i]]));

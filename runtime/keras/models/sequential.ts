@@ -8,7 +8,15 @@
  */
 import type { Tensor } from "../../tensor";
 import { Input, InputLayer } from "../engine/input_layer";
-import { batchless, Layer, type CallOptions, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
+import {
+  batchless,
+  Layer,
+  type CallOptions,
+  type InputShapes,
+  type LayerConfig,
+  type LayerInputs,
+  type LayerOptions,
+} from "../engine/layer";
 import { KerasTensor } from "../engine/keras_tensor";
 import type { SymbolicShape } from "../utils/shape";
 import type { ModelSpec } from "../saving/spec";
@@ -23,7 +31,8 @@ export class Sequential extends Functional<KerasTensor> {
   constructor(layers: readonly SequentialItem[] = [], options: LayerOptions = {}) {
     super(options);
     const given: unknown = layers; // checked as unknown: Array.isArray narrows a readonly array's type to any[]
-    if (!Array.isArray(given)) throw new Error("keras.Sequential: pass a list of layers, e.g. keras.Sequential([layers.Dense(10)])");
+    if (!Array.isArray(given))
+      throw new Error("keras.Sequential: pass a list of layers, e.g. keras.Sequential([layers.Dense(10)])");
     for (const item of layers) this.add(item);
   }
 
@@ -39,7 +48,8 @@ export class Sequential extends Functional<KerasTensor> {
     }
     if (!(item instanceof Layer)) throw new Error(`Sequential.add: expected a layer, got ${String(item)}`);
     if (item instanceof InputLayer) return this.add(item.output);
-    if (!this.current && this.stack.length === 0 && item.batchInputShape) this.add(Input({ shape: item.batchInputShape.slice(1) }));
+    if (!this.current && this.stack.length === 0 && item.batchInputShape)
+      this.add(Input({ shape: item.batchInputShape.slice(1) }));
     if (this.current) {
       this.current = item.apply(this.current);
       this.outputs = [this.current];

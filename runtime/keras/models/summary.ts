@@ -30,10 +30,15 @@ interface Totals {
 
 export function summaryText(model: SummaryModel): string {
   const { rows, totals } = summaryData(model);
-  const widths = [Math.max(31, ...rows.map((r) => r.layer.length)), Math.max(22, ...rows.map((r) => r.shape.length)), Math.max(13, ...rows.map((r) => r.params.length))];
+  const widths = [
+    Math.max(31, ...rows.map((r) => r.layer.length)),
+    Math.max(22, ...rows.map((r) => r.shape.length)),
+    Math.max(13, ...rows.map((r) => r.params.length)),
+  ];
   const line = (l: string, m: string, r: string) => l + widths.map((w) => "━".repeat(w + 2)).join(m) + r;
   const thin = (l: string, m: string, r: string) => l + widths.map((w) => "─".repeat(w + 2)).join(m) + r;
-  const cells = (c: [string, string, string], edge: string) => edge + ` ${c[0].padEnd(widths[0])} ${edge} ${c[1].padEnd(widths[1])} ${edge} ${c[2].padStart(widths[2])} ` + edge;
+  const cells = (c: [string, string, string], edge: string) =>
+    edge + ` ${c[0].padEnd(widths[0])} ${edge} ${c[1].padEnd(widths[1])} ${edge} ${c[2].padStart(widths[2])} ` + edge;
   const out = [
     `Model: "${model.name}"`,
     line("┏", "┳", "┓"),
@@ -53,7 +58,10 @@ export function summaryBundle(model: SummaryModel): MimeBundle {
   const { rows, totals } = summaryData(model);
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const body = rows
-    .map((r) => `<tr><td style="text-align:left">${esc(r.layer)}</td><td style="text-align:left"><code>${esc(r.shape)}</code></td><td style="text-align:right">${r.params}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td style="text-align:left">${esc(r.layer)}</td><td style="text-align:left"><code>${esc(r.shape)}</code></td><td style="text-align:right">${r.params}</td></tr>`,
+    )
     .join("");
   const html =
     `<div><b>Model: "${esc(model.name)}"</b>` +
@@ -65,7 +73,11 @@ export function summaryBundle(model: SummaryModel): MimeBundle {
 
 /** The rows and counts; also what tests compare with Keras's numbers. */
 export function summaryData(model: SummaryModel): { rows: Row[]; totals: Totals } {
-  const rows = model.layers.map((l) => ({ layer: `${l.name} (${l.className})`, shape: outputShape(l), params: l.built ? count(l.countParams()) : "0 (unbuilt)" }));
+  const rows = model.layers.map((l) => ({
+    layer: `${l.name} (${l.className})`,
+    shape: outputShape(l),
+    params: l.built ? count(l.countParams()) : "0 (unbuilt)",
+  }));
   const weights = model.weights;
   const trainable = weights.filter((w) => w.trainable).reduce((n, w) => n + w.size, 0);
   const total = weights.reduce((n, w) => n + w.size, 0);

@@ -67,7 +67,12 @@ export interface PredictOptions {
   verbose?: 0 | 1 | 2 | "auto";
 }
 
-export async function fit(model: TrainableModel, x: Data | NamedData, y: Data | NamedData, options: FitOptions = {}): Promise<History> {
+export async function fit(
+  model: TrainableModel,
+  x: Data | NamedData,
+  y: Data | NamedData,
+  options: FitOptions = {},
+): Promise<History> {
   const compiled = requireCompiled(model, "fit");
   let xs = toInputs(model, x, "x");
   let ys = toTargets(compiled, y, "y");
@@ -85,7 +90,8 @@ export async function fit(model: TrainableModel, x: Data | NamedData, y: Data | 
     if (!(split > 0 && split < 1)) throw new Error(`fit: validationSplit must be between 0 and 1, got ${split}`);
     const n = ys[0].shape[0];
     const cut = Math.floor(n * (1 - split));
-    if (cut === 0 || cut === n) throw new Error(`fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
+    if (cut === 0 || cut === n)
+      throw new Error(`fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
     validation = [xs.map((t) => rows(t, cut, n)), ys.map((t) => rows(t, cut, n))];
     xs = xs.map((t) => rows(t, 0, cut));
     ys = ys.map((t) => rows(t, 0, cut));
@@ -96,7 +102,11 @@ export async function fit(model: TrainableModel, x: Data | NamedData, y: Data | 
   const verbose = options.verbose === "auto" || options.verbose === undefined ? 1 : options.verbose;
   const history = new History();
   model.history = history;
-  const callbacks = new CallbackList([history, ...(verbose > 0 ? [new ProgbarLogger()] : []), ...(options.callbacks ?? [])]);
+  const callbacks = new CallbackList([
+    history,
+    ...(verbose > 0 ? [new ProgbarLogger()] : []),
+    ...(options.callbacks ?? []),
+  ]);
   callbacks.configure(model, { epochs, steps, verbose });
   compiled.optimizer.setParams(model.trainableWeights);
   model.stopTraining = false;
@@ -139,7 +149,12 @@ export async function fit(model: TrainableModel, x: Data | NamedData, y: Data | 
   return history;
 }
 
-export function evaluate(model: TrainableModel, x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number | number[] | Record<string, number> {
+export function evaluate(
+  model: TrainableModel,
+  x: Data | NamedData,
+  y: Data | NamedData,
+  options: EvaluateOptions = {},
+): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "evaluate");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
@@ -160,11 +175,23 @@ export function predict(model: TrainableModel, x: Data | NamedData, options: Pre
       const bx = xs.map((t) => rows(t, start, Math.min(n, start + batchSize)));
       parts.push(tidy(() => model.computeOutputs(bx, { training: false })));
     }
-    return parts[0].map((_, i) => (parts.length === 1 ? parts[0][i] : concat(parts.map((p) => p[i]), 0)));
+    return parts[0].map((_, i) =>
+      parts.length === 1
+        ? parts[0][i]
+        : concat(
+            parts.map((p) => p[i]),
+            0,
+          ),
+    );
   });
 }
 
-export function trainOnBatch(model: TrainableModel, x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+export function trainOnBatch(
+  model: TrainableModel,
+  x: Data | NamedData,
+  y: Data | NamedData,
+  options: { returnDict?: boolean },
+): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "trainOnBatch");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
@@ -176,7 +203,12 @@ export function trainOnBatch(model: TrainableModel, x: Data | NamedData, y: Data
   return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
 }
 
-export function testOnBatch(model: TrainableModel, x: Data | NamedData, y: Data | NamedData, options: { returnDict?: boolean }): number | number[] | Record<string, number> {
+export function testOnBatch(
+  model: TrainableModel,
+  x: Data | NamedData,
+  y: Data | NamedData,
+  options: { returnDict?: boolean },
+): number | number[] | Record<string, number> {
   const compiled = requireCompiled(model, "testOnBatch");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
@@ -197,7 +229,12 @@ export function trainStep(model: TrainableModel, compiled: Compiled, xs: Tensor[
     const trainable = model.trainableWeights;
     const { total: loss, perOutput } = compiled.batchLoss(ys, preds, model.regularizationLosses());
     const value = loss.item();
-    compiled.update(value, perOutput.map((l) => l.item()), ys, preds);
+    compiled.update(
+      value,
+      perOutput.map((l) => l.item()),
+      ys,
+      preds,
+    );
     if (trainable.length > 0 && loss.requiresGrad) {
       for (const w of trainable) w.value.zeroGrad();
       loss.backward();
@@ -216,9 +253,17 @@ function evaluateLogs(model: TrainableModel, compiled: Compiled, xs: Tensor[], y
       const end = Math.min(n, start + batchSize);
       tidy(() => {
         const by = ys.map((t) => rows(t, start, end));
-        const preds = model.computeOutputs(xs.map((t) => rows(t, start, end)), { training: false });
+        const preds = model.computeOutputs(
+          xs.map((t) => rows(t, start, end)),
+          { training: false },
+        );
         const { total, perOutput } = compiled.batchLoss(by, preds, model.regularizationLosses());
-        compiled.update(total.item(), perOutput.map((l) => l.item()), by, preds);
+        compiled.update(
+          total.item(),
+          perOutput.map((l) => l.item()),
+          by,
+          preds,
+        );
       });
     }
   });
@@ -233,7 +278,9 @@ function shapeResult(logs: Logs, returnDict: boolean | undefined): number | numb
 
 function requireCompiled(model: TrainableModel, what: string): Compiled {
   if (!model.compiled) {
-    throw new Error(`${what}: the model must be compiled first, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })`);
+    throw new Error(
+      `${what}: the model must be compiled first, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })`,
+    );
   }
   return model.compiled;
 }
@@ -256,13 +303,22 @@ function toTensor(data: Data, what: string): Tensor {
 function toInputs(model: TrainableModel, data: Data | NamedData, what: string): Tensor[] {
   const names = model.inputNames;
   if (isNamedData(data)) {
-    if (names.length === 0) throw new Error(`${what}: inputs by name need a functional model (built from keras.Input); pass the array itself`);
+    if (names.length === 0)
+      throw new Error(
+        `${what}: inputs by name need a functional model (built from keras.Input); pass the array itself`,
+      );
     return fromNames(data, names, what, "input");
   }
   const expected = names.length;
-  const xs = isTensorList(data) ? [...data] : expected > 1 && Array.isArray(data) && data.length === expected ? data.map((d, i) => toTensor(d as Data, `${what}[${i}]`)) : [toTensor(data, what)];
+  const xs = isTensorList(data)
+    ? [...data]
+    : expected > 1 && Array.isArray(data) && data.length === expected
+      ? data.map((d, i) => toTensor(d as Data, `${what}[${i}]`))
+      : [toTensor(data, what)];
   if (expected > 0 && xs.length !== expected) {
-    throw new Error(`${what}: the model has ${expected} inputs (${names.join(", ")}) but got ${xs.length} array(s); pass a list with one array per input, in order, or an object by input name`);
+    throw new Error(
+      `${what}: the model has ${expected} inputs (${names.join(", ")}) but got ${xs.length} array(s); pass a list with one array per input, in order, or an object by input name`,
+    );
   }
   return xs;
 }
@@ -273,10 +329,14 @@ function toTargets(compiled: Compiled, data: Data | NamedData, what: string): Te
   if (isNamedData(data)) return fromNames(data, names, what, "output");
   if (compiled.outputCount === 1) return [isTensorList(data) && data.length === 1 ? data[0] : toTensor(data, what)];
   if (!Array.isArray(data) || isTensor(data)) {
-    throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got one target; pass a list with one target per output, or an object by output name`);
+    throw new Error(
+      `${what}: the model has ${names.length} outputs (${names.join(", ")}) but got one target; pass a list with one target per output, or an object by output name`,
+    );
   }
   if (data.length !== names.length) {
-    throw new Error(`${what}: the model has ${names.length} outputs (${names.join(", ")}) but got ${data.length} target array(s); pass one target per output, in order, or an object by output name`);
+    throw new Error(
+      `${what}: the model has ${names.length} outputs (${names.join(", ")}) but got ${data.length} target array(s); pass one target per output, in order, or an object by output name`,
+    );
   }
   return data.map((d, i) => toTensor(d as Data, `${what}[${i}] (output "${names[i]}")`));
 }
@@ -284,16 +344,24 @@ function toTargets(compiled: Compiled, data: Data | NamedData, what: string): Te
 /** The arrays of an object keyed by input or output name, in the model's order; every key must name one. */
 function fromNames(data: NamedData, names: readonly string[], what: string, kind: "input" | "output"): Tensor[] {
   for (const key of Object.keys(data)) {
-    if (!names.includes(key)) throw new Error(`${what}: there is no ${kind} named "${key}"; the ${kind}s are ${names.join(", ")}`);
+    if (!names.includes(key))
+      throw new Error(`${what}: there is no ${kind} named "${key}"; the ${kind}s are ${names.join(", ")}`);
   }
   return names.map((n) => {
-    if (data[n] === undefined) throw new Error(`${what}: no array for ${kind} "${n}"; the ${kind}s are ${names.join(", ")}`);
+    if (data[n] === undefined)
+      throw new Error(`${what}: no array for ${kind} "${n}"; the ${kind}s are ${names.join(", ")}`);
     return toTensor(data[n], `${what}.${n}`);
   });
 }
 
 function isNamedData(value: Data | NamedData): value is NamedData {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isTensor(value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !isTensor(value)
+  );
 }
 
 function isTensorList(value: unknown): value is readonly Tensor[] {
@@ -307,14 +375,19 @@ function isTensor(value: unknown): value is Tensor {
 /** Every input and target must have a batch axis, all of the same length. */
 function checkSamples(what: string, xs: readonly Tensor[], ys: readonly Tensor[]): void {
   const label = (kind: string, list: readonly Tensor[], i: number) => (list.length > 1 ? `${kind}[${i}]` : kind);
-  const all = [...xs.map((t, i) => ({ t, name: label("x", xs, i) })), ...ys.map((t, i) => ({ t, name: label("y", ys, i) }))];
+  const all = [
+    ...xs.map((t, i) => ({ t, name: label("x", xs, i) })),
+    ...ys.map((t, i) => ({ t, name: label("y", ys, i) })),
+  ];
   for (const { t, name } of all) {
     if (t.rank === 0) throw new Error(`${what}: ${name} needs a batch axis first; got a scalar`);
   }
   const first = all[0];
   for (const { t, name } of all.slice(1)) {
     if (t.shape[0] !== first.t.shape[0]) {
-      throw new Error(`${what}: ${first.name} has ${first.t.shape[0]} samples (shape ${formatShape(first.t.shape)}) but ${name} has ${t.shape[0]} (shape ${formatShape(t.shape)}); they must match`);
+      throw new Error(
+        `${what}: ${first.name} has ${first.t.shape[0]} samples (shape ${formatShape(first.t.shape)}) but ${name} has ${t.shape[0]} (shape ${formatShape(t.shape)}); they must match`,
+      );
     }
   }
 }
@@ -330,7 +403,13 @@ function rows(t: Tensor, start: number, end: number): Tensor {
 }
 
 /** The batch [start, end) of the (shuffled) examples; inputs and targets take the same rows. */
-function batch(xs: readonly Tensor[], ys: readonly Tensor[], order: Int32Array | null, start: number, end: number): [Tensor[], Tensor[]] {
+function batch(
+  xs: readonly Tensor[],
+  ys: readonly Tensor[],
+  order: Int32Array | null,
+  start: number,
+  end: number,
+): [Tensor[], Tensor[]] {
   if (!order) return [xs.map((t) => rows(t, start, end)), ys.map((t) => rows(t, start, end))];
   const idx = Array.from(order.subarray(start, end));
   return [xs.map((t) => t.gather(idx, 0)), ys.map((t) => t.gather(idx, 0))];

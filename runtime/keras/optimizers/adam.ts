@@ -25,7 +25,15 @@ export class Adam extends Optimizer {
     const t = this.iterations;
     const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     setSlot(m, m.add(g.sub(m).mul(1 - this.beta1)));
-    setSlot(v, v.add(g.square().sub(v).mul(1 - this.beta2)));
+    setSlot(
+      v,
+      v.add(
+        g
+          .square()
+          .sub(v)
+          .mul(1 - this.beta2),
+      ),
+    );
     return w.sub(m.mul(alpha).div(v.sqrt().add(this.epsilon)));
   }
 

@@ -12,7 +12,8 @@ export type OptimizerIdentifier = string | Optimizer;
 
 export function getOptimizer(id: OptimizerIdentifier): Optimizer {
   if (id instanceof Optimizer) return id;
-  if (typeof id !== "string") throw new Error(`compile: optimizer must be a name such as "adam" or a keras.optimizers object, got ${String(id)}`);
+  if (typeof id !== "string")
+    throw new Error(`compile: optimizer must be a name such as "adam" or a keras.optimizers object, got ${String(id)}`);
   return resolveIdentifier("optimizer", id, {
     sgd: () => new SGD(),
     adam: () => new Adam(),

@@ -28,7 +28,8 @@ export abstract class Optimizer {
 
   constructor(options: OptimizerOptions, defaultLearningRate: number) {
     this.learningRate = options.learningRate ?? defaultLearningRate;
-    if (!(this.learningRate >= 0)) throw new Error(`${this.constructor.name}: learningRate must be >= 0, got ${this.learningRate}`);
+    if (!(this.learningRate >= 0))
+      throw new Error(`${this.constructor.name}: learningRate must be >= 0, got ${this.learningRate}`);
   }
 
   /** Keras class name, e.g. "Adam". */
@@ -80,7 +81,9 @@ export abstract class Optimizer {
     noGrad(() => {
       for (const [grad, variable] of pairs) {
         if (grad.shape.length !== variable.shape.length || grad.shape.some((d, i) => d !== variable.shape[i])) {
-          throw new Error(`${this.className}: gradient [${grad.shape.join(", ")}] does not match its variable [${variable.shape.join(", ")}]`);
+          throw new Error(
+            `${this.className}: gradient [${grad.shape.join(", ")}] does not match its variable [${variable.shape.join(", ")}]`,
+          );
         }
         const next = this.update(variable, grad, this.slotsOf(variable));
         variable.assign(next);

@@ -16,7 +16,8 @@ export class SGD extends Optimizer {
     super(options, 0.01);
     this.momentum = options.momentum ?? 0;
     this.nesterov = options.nesterov ?? false;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`SGD: momentum must be in [0, 1], got ${this.momentum}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1))
+      throw new Error(`SGD: momentum must be in [0, 1], got ${this.momentum}`);
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
 

@@ -55,7 +55,8 @@ export abstract class RecurrentCell extends Layer {
 
   constructor(units: number, options: CellOptions & LayerOptions = {}) {
     super({ name: options.name, trainable: options.trainable });
-    if (!(Number.isInteger(units) && units > 0)) throw new Error(`${new.target.name}: units must be a positive integer, got ${units}`);
+    if (!(Number.isInteger(units) && units > 0))
+      throw new Error(`${new.target.name}: units must be a positive integer, got ${units}`);
     this.units = units;
     this.activation = getActivation(options.activation === undefined ? "tanh" : options.activation);
     this.useBias = options.useBias ?? true;
@@ -68,15 +69,23 @@ export abstract class RecurrentCell extends Layer {
   override build(inputShape: InputShapes): void {
     const shape = inputShape as SymbolicShape;
     const inputDim = shape[shape.length - 1];
-    if (shape.length < 2 || typeof inputDim !== "number") throw this.shapeError("expects inputs with a known last dimension", shape);
+    if (shape.length < 2 || typeof inputDim !== "number")
+      throw this.shapeError("expects inputs with a known last dimension", shape);
     const o = this.cellOptions;
     const width = this.gates * this.units;
-    this.kernel = this.addWeight("kernel", [inputDim, width], { initializer: withOrthogonal(o.kernelInitializer, "glorot_uniform"), regularizer: o.kernelRegularizer });
+    this.kernel = this.addWeight("kernel", [inputDim, width], {
+      initializer: withOrthogonal(o.kernelInitializer, "glorot_uniform"),
+      regularizer: o.kernelRegularizer,
+    });
     this.recurrentKernel = this.addWeight("recurrent_kernel", [this.units, width], {
       initializer: withOrthogonal(o.recurrentInitializer, new Orthogonal()),
       regularizer: o.recurrentRegularizer,
     });
-    if (this.useBias) this.bias = this.addWeight("bias", this.biasShape(), { initializer: this.biasWeightInitializer(), regularizer: o.biasRegularizer });
+    if (this.useBias)
+      this.bias = this.addWeight("bias", this.biasShape(), {
+        initializer: this.biasWeightInitializer(),
+        regularizer: o.biasRegularizer,
+      });
   }
 
   /** x [batch, time, inputDim] (or [batch, inputDim]) times the kernel, plus the input bias: every step's input term in one matmul. */
@@ -145,7 +154,9 @@ export abstract class RecurrentCell extends Layer {
       if (!s) return z;
       const batched = s.rank === 1 ? s.reshape([1, s.shape[0]]) : s;
       if (batched.shape[0] !== batch || batched.shape[1] !== this.units) {
-        throw new Error(`${this.describe()}.step: state ${s.shapeString()} does not fit input ${x.shapeString()}; expected [${single ? "" : `${batch}, `}${this.units}]`);
+        throw new Error(
+          `${this.describe()}.step: state ${s.shapeString()} does not fit input ${x.shapeString()}; expected [${single ? "" : `${batch}, `}${this.units}]`,
+        );
       }
       return batched;
     });
@@ -181,7 +192,9 @@ export abstract class RecurrentCell extends Layer {
 function dropoutRate(cell: string, option: string, value: number | undefined): number {
   if (value === undefined) return 0;
   if (!(typeof value === "number" && value >= 0 && value < 1)) {
-    throw new Error(`${cell}: ${option} must be a number in [0, 1) (the fraction of units dropped while training), got ${String(value)}`);
+    throw new Error(
+      `${cell}: ${option} must be a number in [0, 1) (the fraction of units dropped while training), got ${String(value)}`,
+    );
   }
   return value;
 }

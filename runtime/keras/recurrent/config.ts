@@ -10,6 +10,10 @@ import { withOrthogonal } from "./orthogonal";
 export function cellFromConfig<T>(config: LayerConfig): T {
   const { recurrentInitializer, ...rest } = config;
   const options = fromConfigOptions<Record<string, unknown>>(rest);
-  if (recurrentInitializer) options.recurrentInitializer = withOrthogonal(recurrentInitializer as { className: string; config: Record<string, unknown> }, "orthogonal");
+  if (recurrentInitializer)
+    options.recurrentInitializer = withOrthogonal(
+      recurrentInitializer as { className: string; config: Record<string, unknown> },
+      "orthogonal",
+    );
   return options as T;
 }

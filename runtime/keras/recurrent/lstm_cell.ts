@@ -100,13 +100,19 @@ export class LSTMCell extends RecurrentCell {
     const z = projected.add(this.recurrentInput(h, recurrentMask).matmul(this.recurrentKernel!.value));
     const [zi, zf, zc, zo] = split(z, 4, 1);
     const gate = this.recurrentActivation.fn;
-    const cNext = gate(zf).mul(c).add(gate(zi).mul(this.activation.fn(zc)));
+    const cNext = gate(zf)
+      .mul(c)
+      .add(gate(zi).mul(this.activation.fn(zc)));
     const hNext = gate(zo).mul(this.activation.fn(cNext));
     return [hNext, cNext];
   }
 
   override getConfig(): LayerConfig {
-    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, unitForgetBias: this.unitForgetBias };
+    return {
+      ...super.getConfig(),
+      recurrentActivation: this.recurrentActivation.name,
+      unitForgetBias: this.unitForgetBias,
+    };
   }
 
   protected override biasWeightInitializer(): Initializer {

@@ -26,7 +26,9 @@ export function resolveMask(input: Tensor, explicit: Tensor | null | undefined, 
   if (!mask) return null;
   const [batch, time] = input.shape;
   if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time) {
-    throw new Error(`${who}: mask ${mask.shapeString()} does not fit input ${input.shapeString()}; it must be [batch, time] = [${batch}, ${time}]`);
+    throw new Error(
+      `${who}: mask ${mask.shapeString()} does not fit input ${input.shapeString()}; it must be [batch, time] = [${batch}, ${time}]`,
+    );
   }
   return mask.dtype === "float32" ? mask : mask.cast("float32");
 }

@@ -54,9 +54,13 @@ function orthonormalColumns(n: number, m: number): Float64Array {
 }
 
 /** An initializer from an identifier, knowing "orthogonal" (which keras.initializers does not list) and its saved form. */
-export function withOrthogonal(id: InitializerIdentifier | { className: string; config: Record<string, unknown> } | undefined, fallback: InitializerIdentifier): Initializer {
+export function withOrthogonal(
+  id: InitializerIdentifier | { className: string; config: Record<string, unknown> } | undefined,
+  fallback: InitializerIdentifier,
+): Initializer {
   if (id === undefined) return getInitializer(fallback);
-  if (typeof id === "string") return id.replace(/_/g, "").toLowerCase() === "orthogonal" ? new Orthogonal() : getInitializer(id);
+  if (typeof id === "string")
+    return id.replace(/_/g, "").toLowerCase() === "orthogonal" ? new Orthogonal() : getInitializer(id);
   if ("generate" in id) return id;
   return id.className === "Orthogonal" ? new Orthogonal(id.config) : deserializeInitializer(id);
 }

@@ -44,7 +44,9 @@ export class SimpleRNNCell extends RecurrentCell {
   }
 
   stepProjected(projected: Tensor, [h]: readonly Tensor[], recurrentMask?: Tensor | null): Tensor[] {
-    return [this.activation.fn(projected.add(this.recurrentInput(h, recurrentMask).matmul(this.recurrentKernel!.value)))];
+    return [
+      this.activation.fn(projected.add(this.recurrentInput(h, recurrentMask).matmul(this.recurrentKernel!.value))),
+    ];
   }
 }
 

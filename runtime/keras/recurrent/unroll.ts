@@ -51,7 +51,8 @@ export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = 
   const projected = cell.projectInputs(dropped);
   const initialStates = options.initialStates ? [...options.initialStates] : cell.zeroStates(batch);
   const mask = options.mask ?? null;
-  const recurrentMask = training && cell.recurrentDropout > 0 ? dropoutMask([batch, cell.units], cell.recurrentDropout) : null;
+  const recurrentMask =
+    training && cell.recurrentDropout > 0 ? dropoutMask([batch, cell.units], cell.recurrentDropout) : null;
   const kernel = options.composed || recurrentMask ? null : cell.stepKernel();
   const allStates = kernel
     ? splitStates(
@@ -70,13 +71,26 @@ export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = 
         cell.units,
       )
     : composedStates(cell, projected, initialStates, mask, recurrentMask, options);
-  const processingMask = mask && options.goBackwards ? mask.gather(Array.from({ length: time }, (_, k) => time - 1 - k), 1) : mask;
+  const processingMask =
+    mask && options.goBackwards
+      ? mask.gather(
+          Array.from({ length: time }, (_, k) => time - 1 - k),
+          1,
+        )
+      : mask;
   const sequence = processingMask ? allStates[0].mul(processingMask.reshape([batch, time, 1])) : allStates[0];
   return { sequence, finalStates: allStates.map((s) => s.select(1, time - 1)), allStates };
 }
 
 /** The per-step loop from tensor ops: every state after every step, stacked over time. */
-function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null, options: UnrollOptions): Tensor[] {
+function composedStates(
+  cell: RecurrentCell,
+  projected: Tensor,
+  initial: Tensor[],
+  mask: Tensor | null,
+  recurrentMask: Tensor | null,
+  options: UnrollOptions,
+): Tensor[] {
   const [batch, time] = projected.shape;
   const steps = unstack(projected.transpose([1, 0, 2]));
   const masks = mask ? unstack(mask.transpose([1, 0]).reshape([time, batch, 1])) : null;
@@ -92,7 +106,12 @@ function composedStates(cell: RecurrentCell, projected: Tensor, initial: Tensor[
     states = next;
     history.push(next);
   }
-  return initial.map((_, s) => stack(history.map((h) => h[s]), 1));
+  return initial.map((_, s) =>
+    stack(
+      history.map((h) => h[s]),
+      1,
+    ),
+  );
 }
 
 /** [batch, time, stateCount * units] cut into stateCount tensors [batch, time, units]. */

@@ -32,7 +32,11 @@ function deserializeModel(spec: ModelSpec): Functional<ModelOutputs> {
     return new Sequential([...start, ...layers], { name: spec.name });
   }
   const tensors = new Map<string, KerasTensor>();
-  const pending = spec.layers.map((s) => ({ spec: s, layer: s.className === "InputLayer" ? null : deserializeLayer(s), done: 0 }));
+  const pending = spec.layers.map((s) => ({
+    spec: s,
+    layer: s.className === "InputLayer" ? null : deserializeLayer(s),
+    done: 0,
+  }));
   for (const p of pending) {
     if (p.spec.className !== "InputLayer") continue;
     const t = Input({ shape: p.spec.config.shape as (number | null)[], name: p.spec.config.name as string });

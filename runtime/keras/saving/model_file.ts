@@ -42,7 +42,10 @@ export function saveModelFile(model: SavableModel, path: string): void {
 export function readModelFile(path: string): { spec: ModelSpec; tensors: NamedTensor[] } {
   const { tensors, metadata } = decodeSafetensors(readBytes(path), path);
   const json = metadata[ARCHITECTURE_KEY];
-  if (!json) throw new Error(`loadModel: ${path} holds weights only (saved with saveWeights); build the model in code and call model.loadWeights("${path}")`);
+  if (!json)
+    throw new Error(
+      `loadModel: ${path} holds weights only (saved with saveWeights); build the model in code and call model.loadWeights("${path}")`,
+    );
   return { spec: JSON.parse(json) as ModelSpec, tensors };
 }
 
@@ -63,7 +66,10 @@ export function assignWeights(model: Layer, tensors: readonly NamedTensor[], sou
   const matched = names.every((n) => byName.has(n)) ? names.map((n) => byName.get(n)!) : null;
   if (!matched && tensors.length !== weights.length) {
     throw new Error(
-      `loadWeights: ${source} has ${tensors.length} tensors (${tensors.slice(0, 4).map((t) => t.name).join(", ")}${tensors.length > 4 ? ", ..." : ""}) ` +
+      `loadWeights: ${source} has ${tensors.length} tensors (${tensors
+        .slice(0, 4)
+        .map((t) => t.name)
+        .join(", ")}${tensors.length > 4 ? ", ..." : ""}) ` +
         `but the model has ${weights.length} weights (${names.slice(0, 4).join(", ")}${names.length > 4 ? ", ..." : ""}); is it the same architecture?`,
     );
   }
@@ -71,7 +77,9 @@ export function assignWeights(model: Layer, tensors: readonly NamedTensor[], sou
   weights.forEach((w, i) => {
     const t = source_[i];
     if (t.shape.length !== w.shape.length || t.shape.some((d, k) => d !== w.shape[k])) {
-      throw new Error(`loadWeights: ${source} tensor "${t.name}" has shape [${t.shape.join(", ")}] but weight ${w.path} has shape [${w.shape.join(", ")}]; the model was not changed`);
+      throw new Error(
+        `loadWeights: ${source} tensor "${t.name}" has shape [${t.shape.join(", ")}] but weight ${w.path} has shape [${w.shape.join(", ")}]; the model was not changed`,
+      );
     }
   });
   weights.forEach((w, i) => w.write(source_[i].data));

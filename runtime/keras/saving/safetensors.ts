@@ -37,7 +37,9 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
     }
     const expected = t.shape.reduce((a, b) => a * b, 1);
     if (expected !== t.data.length) {
-      throw new Error(`safetensors: tensor "${t.name}" has shape [${t.shape.join(", ")}] (${expected} values) but ${t.data.length} values`);
+      throw new Error(
+        `safetensors: tensor "${t.name}" has shape [${t.shape.join(", ")}] (${expected} values) but ${t.data.length} values`,
+      );
     }
     const bytes = t.data.length * 4;
     header[t.name] = { dtype: "F32", shape: [...t.shape], data_offsets: [offset, offset + bytes] };
@@ -93,12 +95,15 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     if (entry.dtype !== "F32") fail(`tensor "${name}" has dtype ${String(entry.dtype)}; nnlab reads F32 weights`);
     const shape = entry.shape;
     const offsets = entry.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`tensor "${name}" has an invalid shape`);
     if (!Array.isArray(offsets) || offsets.length !== 2) fail(`tensor "${name}" has invalid data_offsets`);
     const [begin, end] = offsets as [number, number];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     if (!(begin >= 0 && end <= dataLength && end - begin === count * 4)) {
-      fail(`tensor "${name}" data_offsets [${begin}, ${end}] do not fit its shape [${(shape as number[]).join(", ")}] inside ${dataLength} data bytes`);
+      fail(
+        `tensor "${name}" data_offsets [${begin}, ${end}] do not fit its shape [${(shape as number[]).join(", ")}] inside ${dataLength} data bytes`,
+      );
     }
     const data = new Float32Array(count);
     for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);

@@ -20,6 +20,9 @@ export function canonicalIdentifier(id: string): string {
 export function resolveIdentifier<T>(what: string, id: string, table: Readonly<Record<string, T>>): T {
   const key = canonicalIdentifier(id);
   if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
-  const known = Object.keys(table).sort().map((k) => `"${k}"`).join(", ");
+  const known = Object.keys(table)
+    .sort()
+    .map((k) => `"${k}"`)
+    .join(", ");
   throw new Error(`Unknown ${what} "${id}". Known ${what} identifiers: ${known} (snake_case or camelCase).`);
 }

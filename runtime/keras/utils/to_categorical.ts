@@ -9,11 +9,14 @@ export function toCategorical(y: Tensor | readonly number[], numClasses?: number
   const values = labels.dataSync();
   let max = -1;
   for (const v of values) {
-    if (!(Number.isInteger(v) && v >= 0)) throw new Error(`toCategorical: labels must be non-negative integers, found ${v}`);
+    if (!(Number.isInteger(v) && v >= 0))
+      throw new Error(`toCategorical: labels must be non-negative integers, found ${v}`);
     if (v > max) max = v;
   }
   const classes = numClasses ?? max + 1;
-  if (max >= classes) throw new Error(`toCategorical: label ${max} does not fit numClasses = ${classes} (labels must be < numClasses)`);
-  const flat = labels.rank > 1 && labels.shape[labels.rank - 1] === 1 ? labels.reshape(labels.shape.slice(0, -1)) : labels;
+  if (max >= classes)
+    throw new Error(`toCategorical: label ${max} does not fit numClasses = ${classes} (labels must be < numClasses)`);
+  const flat =
+    labels.rank > 1 && labels.shape[labels.rank - 1] === 1 ? labels.reshape(labels.shape.slice(0, -1)) : labels;
   return oneHot(flat.cast("int32"), classes);
 }
