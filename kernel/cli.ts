@@ -11,6 +11,7 @@ import {
   uninstallKernelSpec,
 } from "./install";
 import { VERSION } from "./info";
+import type * as Main from "./main";
 
 const USAGE = `Usage:
   nnlab install   [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
@@ -74,7 +75,8 @@ async function run(args: readonly string[]): Promise<number> {
       const file = options.get("--connection-file") ?? options.get("-f");
       if (!file) throw new UsageError("kernel needs --connection-file FILE (Jupyter passes it)");
       // Loaded on demand, so that install and --version never load ZeroMQ.
-      const { runKernel } = require("./main") as typeof import("./main");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy synchronous load; import() would go through Node's ESM loader
+      const { runKernel } = require("./main") as typeof Main;
       await runKernel(file);
       return RUNNING;
     }

@@ -7,6 +7,7 @@
 import { setFlagsFromString } from "node:v8";
 import { readConnectionFile } from "./protocol/connection";
 import type { Executor, ExecutorOptions } from "./contracts";
+import type * as ExecutorModule from "./execution/executor";
 import { createLog, describeError } from "./log";
 import { KernelServer } from "./protocol/server";
 
@@ -40,6 +41,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
 
 /** Loaded on demand: the executor pulls in the TypeScript compiler, which must not delay binding. */
 async function loadExecutor(options: ExecutorOptions): Promise<Executor> {
-  const { createExecutor } = require("./execution/executor") as typeof import("./execution/executor");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy synchronous load; import() would go through Node's ESM loader
+  const { createExecutor } = require("./execution/executor") as typeof ExecutorModule;
   return createExecutor(options);
 }

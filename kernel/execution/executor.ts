@@ -40,6 +40,7 @@ const INTERRUPTED: FormattedError = {
   traceback: ["InterruptError: Execution interrupted"],
 };
 
+// eslint-disable-next-line @typescript-eslint/require-await -- async so that a failure to load the compiler rejects the promise rather than throwing
 export async function createExecutor(options: ExecutorOptions = {}): Promise<Executor> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const layout = nnlabLayout();
@@ -145,6 +146,7 @@ class CellExecutor implements Executor {
     );
 
     this.cellFilename = path.join(cwd, "__nnlab_cell__.js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, loaded when a cell first imports nnlab
     const loadRuntime = (): unknown => require(layout.runtimeEntry);
     this.cellRequire = createCellRequire(ts, this.cellFilename, {
       tslab: () => tslabCompat,
@@ -283,6 +285,7 @@ class CellExecutor implements Executor {
    */
   private runInterruptibly(run: () => unknown): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- INTERRUPTED is the cell's error outcome, not an Error
       this.interruptPending = () => reject(INTERRUPTED);
       Promise.resolve()
         .then(() => {
@@ -321,20 +324,23 @@ function captureStreams(
   const real = {} as Record<StreamName, (text: string) => void>;
   for (const name of ["stdout", "stderr"] as const) {
     const stream = process[name];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(stream) and put back
     const original = stream.write;
     real[name] = (text) => original.call(stream, text);
-    stream.write = function write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    stream.write = function write(
+      chunk: unknown,
+      encoding?: BufferEncoding | ((error?: Error | null) => void),
+      callback?: unknown,
+    ): boolean {
       const text =
         typeof chunk === "string"
           ? chunk
-          : Buffer.from(chunk as Uint8Array).toString(
-              typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8",
-            );
+          : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? encoding : "utf8");
       sink(name, text);
       const done = typeof encoding === "function" ? encoding : callback;
-      if (typeof done === "function") process.nextTick(done as () => void);
+      if (typeof done === "function") process.nextTick(done);
       return true;
-    } as typeof stream.write;
+    };
     restore.push(() => {
       stream.write = original;
     });

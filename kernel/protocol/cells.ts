@@ -58,6 +58,7 @@ export class Cells {
     try {
       ready = this.createExecutor({ onUserCode: (running) => this.onUserCode(running) });
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown, as it is
       ready = Promise.reject(error);
     }
     this.ready = ready;

@@ -48,6 +48,7 @@ export class Outbox {
     try {
       sent = this.socket.send(frames);
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown, as it is
       sent = Promise.reject(error);
     }
     const done = () => {
@@ -74,6 +75,7 @@ export function receiveLoop(
     try {
       received = socket.receive();
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown, as it is
       received = Promise.reject(error);
     }
     whenSettled(

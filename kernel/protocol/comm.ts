@@ -45,8 +45,8 @@ export class CommRegistry implements CommManager {
 
   /** `comm_open` from the front end; an unknown target gets a `comm_close` back, as in ipykernel. */
   handleOpen(content: CommData, buffers: Uint8Array[]): void {
-    const commId = String(content.comm_id ?? "");
-    const targetName = String(content.target_name ?? "");
+    const commId = textOf(content.comm_id);
+    const targetName = textOf(content.target_name);
     const handler = this.targets.get(targetName);
     if (!handler || commId === "") {
       this.publish("comm_close", { comm_id: commId, data: {} });
@@ -64,7 +64,7 @@ export class CommRegistry implements CommManager {
 
   /** `comm_msg` from the front end. Returns false when no such comm is open. */
   handleMsg(content: CommData, buffers: Uint8Array[]): boolean {
-    const comm = this.comms.get(String(content.comm_id ?? ""));
+    const comm = this.comms.get(textOf(content.comm_id));
     if (!comm) return false;
     comm.deliver(dataOf(content), buffers, this.fault);
     return true;
@@ -72,7 +72,7 @@ export class CommRegistry implements CommManager {
 
   /** `comm_close` from the front end: the comm's close handlers run; nothing is sent back. */
   handleClose(content: CommData): boolean {
-    const comm = this.comms.get(String(content.comm_id ?? ""));
+    const comm = this.comms.get(textOf(content.comm_id));
     if (!comm) return false;
     this.comms.delete(comm.commId);
     comm.closedByPeer(dataOf(content), this.fault);
@@ -155,6 +155,12 @@ class KernelComm implements Comm {
       }
     }
   }
+}
+
+/** A field of a message as text: "" when it is missing, else `String(value)`. */
+function textOf(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- ids are strings; anything else is shown as String() shows it
+  return value === undefined || value === null ? "" : String(value);
 }
 
 function dataOf(content: CommData): CommData {

@@ -29,7 +29,7 @@ export function readConnectionFile(file: string): ConnectionInfo {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`cannot read the connection file ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read the connection file ${file}: ${(error as Error).message}`, { cause: error });
   }
   if (typeof raw !== "object" || raw === null) throw new Error(`the connection file ${file} is not a JSON object`);
   const fields = raw as Record<string, unknown>;

@@ -34,7 +34,7 @@ export interface KernelServerOptions {
    * answered (or shortly after binding), so that loading the compiler never
    * delays that first answer; execute requests wait for it.
    */
-  loadExecutor(options: ExecutorOptions): Promise<Executor>;
+  loadExecutor: (options: ExecutorOptions) => Promise<Executor>;
   /** Called once the kernel has shut down and closed its sockets. */
   onExit(code: number): void;
 }

@@ -330,13 +330,14 @@ interface SignalHandle {
  * --pending-deprecation); that one warning is silenced for this one call.
  */
 function listenForSigint(onSigint: () => void, log: Log): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(process) and put back
   const emitWarning = process.emitWarning;
   let binding: { Signal: new () => SignalHandle };
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
     const code = typeof rest[0] === "object" && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
     if (code === "DEP0111") return;
-    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
+    Reflect.apply(emitWarning, process, [warning, ...rest]);
+  };
   try {
     binding = (process as unknown as { binding(name: string): typeof binding }).binding("signal_wrap");
   } catch (error) {

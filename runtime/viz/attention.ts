@@ -1,7 +1,7 @@
 import { chartOutput } from "./chart";
 import { extent, squeezeBatch, toDenseOfRank } from "./data";
-import { formatShape } from "./format";
-import { checkLabels, heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { shapeLabel } from "./format";
+import { checkLabels, heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import { subplotLayout } from "./subplots";
 import type { ArrayInput } from "./types";
@@ -64,7 +64,7 @@ export function attention(weights: ArrayInput, options: AttentionOptions): VizOu
     for (let j = 1; j < k; j++) if (dense.data[i * k + j] > dense.data[i * k + best]) best = j;
     return `${token}\u2192${options.keyTokens[best]}`;
   });
-  const head = `viz.attention: ${heads > 1 ? `${heads} heads of ` : ""}${formatShape([q, k])} weights (queries x keys)`;
+  const head = `viz.attention: ${heads > 1 ? `${heads} heads of ` : ""}${shapeLabel([q, k])} weights (queries x keys)`;
   return chartOutput(
     figure,
     `${head}; strongest key per query${heads > 1 ? " (head 0)" : ""}: ${strongest.join(", ")}`,

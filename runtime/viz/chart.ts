@@ -1,6 +1,6 @@
 import { newDisplayId } from "../display";
 import { VizOutput } from "./output";
-import { claimPlotlyCarrier, plotlyLibraryScript } from "./plotlyLibrary";
+import { claimPlotlyCarrier, plotlyLibraryScript } from "./plotly_library";
 
 /** A plotly figure as plotly.js and JupyterLab's plotly renderer take it. */
 export interface PlotlyFigure {
@@ -15,7 +15,7 @@ export function chartOutput(figure: PlotlyFigure, text: string): VizOutput {
   return new VizOutput(text, () => chartBundle(figure, claimPlotlyCarrier()));
 }
 
-/** The rich part of a chart's bundle; `carryLibrary` inlines plotly.js (see plotlyLibrary.ts). */
+/** The rich part of a chart's bundle; `carryLibrary` inlines plotly.js (see plotly_library.ts). */
 export function chartBundle(figure: PlotlyFigure, carryLibrary: boolean): Record<string, unknown> {
   return { [PLOTLY_MIME]: figure, "text/html": chartHtml(figure, carryLibrary) };
 }

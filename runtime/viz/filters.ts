@@ -1,6 +1,6 @@
 import { withColorbar } from "./colorbar";
 import { isShapedArray, isTensorLike, extent, toDenseOfRank } from "./data";
-import { formatNumber, formatShape } from "./format";
+import { formatNumber, shapeLabel } from "./format";
 import { autoScale, renderGrid, type Tile } from "./grid";
 import { imageOutput, type VizOutput } from "./output";
 import { pictureRaster } from "./picture";
@@ -34,7 +34,7 @@ export function filters(layerOrKernel: ConvLayerLike | ArrayInput, options: Filt
     Array.from({ length: kh * kw }, (_, p) => dense.data[(p * inC + i) * outC + o]);
   const shown = Array.from({ length: shownOut }, (_, o) => Array.from({ length: shownIn }, (_, i) => slice(i, o)));
   const [min, max] = extent(shown.flat(2));
-  const header = `${name}: ${outC} filters ${formatShape([kh, kw, inC])}`;
+  const header = `${name}: ${outC} filters ${shapeLabel([kh, kw, inC])}`;
   const layout = { kh, kw, scale: autoScale(kh, kw, 48), columns: options.columns ?? 8, header };
   const m = Math.max(Math.abs(min), Math.abs(max)) || 1;
   const picture =

@@ -7,8 +7,8 @@ export function formatNumber(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-/** A shape as `28x28x1`, the way titles and summaries print it. */
-export function formatShape(shape: readonly number[]): string {
+/** A shape as `28x28x1`, the way titles and summaries print it (keras/utils/shape.ts's formatShape writes Keras's "(None, 28, 28, 1)" for errors). */
+export function shapeLabel(shape: readonly number[]): string {
   return shape.length === 0 ? "scalar" : shape.join("x");
 }
 

@@ -1,8 +1,8 @@
 import { chartOutput } from "./chart";
 import type { ColormapName } from "./colormap";
 import { extent, toDenseOfRank } from "./data";
-import { formatNumber, formatShape } from "./format";
-import { autoColormap, checkLabels, heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { formatNumber, shapeLabel } from "./format";
+import { autoColormap, checkLabels, heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import type { ArrayInput } from "./types";
 
@@ -43,6 +43,6 @@ export function heatmap(matrix: ArrayInput, options: HeatmapOptions = {}): VizOu
       margin: { t: options.title ? 50 : 20 },
     },
   };
-  const text = `${options.title ?? "heatmap"}: ${formatShape(dense.shape)} matrix, values ${formatNumber(values[0])} to ${formatNumber(values[1])}`;
+  const text = `${options.title ?? "heatmap"}: ${shapeLabel(dense.shape)} matrix, values ${formatNumber(values[0])} to ${formatNumber(values[1])}`;
   return chartOutput(figure, text);
 }

@@ -1,5 +1,5 @@
 import { classIndices, toDenseOfRank } from "./data";
-import { formatShape } from "./format";
+import { shapeLabel } from "./format";
 import { autoScale, renderGrid, type Tile } from "./grid";
 import { imageOutput, type VizOutput } from "./output";
 import { pictureRaster, pixelRange } from "./picture";
@@ -78,7 +78,7 @@ function describe(
   wrong: readonly number[],
   name: (c: number) => string,
 ): string {
-  const head = `viz.images: ${shown === n ? n : `${shown} of ${n}`} images ${formatShape(c === 1 ? [h, w] : [h, w, c])}`;
+  const head = `viz.images: ${shown === n ? n : `${shown} of ${n}`} images ${shapeLabel(c === 1 ? [h, w] : [h, w, c])}`;
   if (labels && predictions) {
     const listed = wrong.slice(0, 10).map((i) => `#${i} ${name(labels[i])}\u2192${name(predictions[i])}`);
     const more = wrong.length > 10 ? ", ..." : "";

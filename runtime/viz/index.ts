@@ -5,16 +5,16 @@
  */
 export { images, type ImagesOptions } from "./images";
 export { heatmap, type HeatmapOptions } from "./heatmap";
-export { featureMaps, type FeatureMapsOptions } from "./featureMaps";
+export { featureMaps, type FeatureMapsOptions } from "./feature_maps";
 export { filters, type FiltersOptions } from "./filters";
-export { hiddenStates, type HiddenStatesOptions } from "./hiddenStates";
-export { confusionMatrix, type ConfusionMatrixOptions } from "./confusionMatrix";
+export { hiddenStates, type HiddenStatesOptions } from "./hidden_states";
+export { confusionMatrix, type ConfusionMatrixOptions } from "./confusion_matrix";
 export { attention, type AttentionOptions } from "./attention";
 export { line, type LineOptions, type Series } from "./line";
-export { trainingCurves } from "./trainingCurves";
+export { trainingCurves } from "./training_curves";
 export { LiveCurves, type LiveCurvesOptions } from "./live";
-export { tensorImageBundle } from "./tensorImage";
-export { resetPlotlyCarrier } from "./plotlyLibrary";
+export { tensorImageBundle } from "./tensor_image";
+export { resetPlotlyCarrier } from "./plotly_library";
 export { VizOutput } from "./output";
 export type { PlotlyFigure } from "./chart";
 export type { ColormapName } from "./colormap";

@@ -39,8 +39,8 @@ export function line(
 ): VizOutput {
   const op = "viz.line";
   const secondIsData = second !== undefined && isArrayInput(second);
-  const options: LineOptions = (secondIsData ? third : (second as LineOptions | undefined)) ?? {};
-  const series = seriesOf(first, secondIsData ? (second as ArrayInput) : undefined);
+  const options: LineOptions = (secondIsData ? third : second) ?? {};
+  const series = seriesOf(first, secondIsData ? second : undefined);
   const traces = series.map((s, i) => {
     const y = Array.from(toDenseOfRank(s.y, [1], op, `y of series "${s.name ?? i}"`).data);
     const x =

@@ -1,8 +1,8 @@
 import { getDisplaySink, newDisplayId, type DisplaySink, type MimeBundle } from "../display";
 import { chartBundle } from "./chart";
-import { curvesFigure, type CurvePanel } from "./curvesFigure";
+import { curvesFigure, type CurvePanel } from "./curves_figure";
 import { formatNumber } from "./format";
-import { claimPlotlyCarrier } from "./plotlyLibrary";
+import { claimPlotlyCarrier } from "./plotly_library";
 import type { Logs } from "./types";
 
 export interface LiveCurvesOptions {
@@ -39,7 +39,7 @@ export class LiveCurves {
   private readonly now: () => number;
   private readonly throttleMs: number;
   private readonly smoothing: number;
-  /** Whether this chart's first and final outputs carry plotly.js (see plotlyLibrary.ts). */
+  /** Whether this chart's first and final outputs carry plotly.js (see plotly_library.ts). */
   private readonly carryLibrary: boolean;
   private readonly batch = new Map<string, { x: number[]; y: number[]; ema: number; n: number }>();
   private readonly epochPoints = new Map<string, { x: number[]; y: number[] }>();

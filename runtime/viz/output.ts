@@ -15,7 +15,7 @@ export class VizOutput implements Displayable {
 
   /**
    * The mime bundle. Built on each call because a chart decides when it is
-   * shown whether it carries plotly.js (see plotlyLibrary.ts).
+   * shown whether it carries plotly.js (see plotly_library.ts).
    */
   bundle(): MimeBundle {
     return { ...this.rich(), "text/plain": this.text };

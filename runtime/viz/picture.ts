@@ -1,6 +1,6 @@
 import type { ColormapName } from "./colormap";
 import { extent } from "./data";
-import { Raster, rgbRaster, valuesRaster } from "./raster";
+import { type Raster, rgbRaster, valuesRaster } from "./raster";
 
 /**
  * The range image values are read in: [0, 1] or [0, 255] when they fit (so a

@@ -11,7 +11,7 @@ import { createJupyterEnv } from "../support/jupyter_env";
 import { REPO_ROOT } from "../support/paths";
 import { type Started, startProcess } from "../support/processes";
 import type { WireMessage } from "../../kernel/protocol/wire";
-import { KernelClient } from "./kernel-client";
+import { KernelClient } from "./kernel_client";
 
 /** Cold starts per kernel (interleaved, so load on the shared machine hits both alike); figures are medians. */
 const STARTS = Number(process.env.NNLAB_BENCH_STARTS ?? 3);

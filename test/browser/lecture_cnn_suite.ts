@@ -58,7 +58,7 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
         });
       } catch (error) {
         await page.screenshot({ path: path.join(artifacts, "failed.png") }).catch(() => undefined);
-        throw new Error(`${String(error)}\nserver log:\n${server.log().slice(-4000)}`);
+        throw new Error(`${String(error)}\nserver log:\n${server.log().slice(-4000)}`, { cause: error });
       }
       await screenshotCells(page, frontEnd, artifacts);
     }, SUITE_TIMEOUT_MS);
@@ -72,7 +72,7 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
     it("runs every cell to a numbered prompt without an error output", () => {
       expect(run.cells.length).toBeGreaterThanOrEqual(Object.keys(FIXTURE_CELLS).length);
       expect(run.cells.map((c) => [c.prompt.trim(), c.errors])).toEqual(
-        run.cells.map(() => [expect.stringMatching(/\[\d+\]/), []]),
+        run.cells.map(() => [expect.stringMatching(/\[\d+\]/) as unknown, []]),
       );
     });
 
@@ -80,7 +80,7 @@ export function describeLectureCnnIn(frontEnd: FrontEnd): void {
       for (const text of [FIXTURE_CELLS.filters, FIXTURE_CELLS["feature-maps"]]) {
         const { pictures } = cellWith(run, text);
         expect(pictures, text).toHaveLength(1);
-        expect(pictures[0], text).toMatchObject({ loaded: true, naturalWidth: expect.any(Number) });
+        expect(pictures[0], text).toMatchObject({ loaded: true, naturalWidth: expect.any(Number) as unknown });
         expect(pictures[0].naturalWidth, text).toBeGreaterThan(100);
       }
     });

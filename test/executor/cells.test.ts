@@ -200,7 +200,7 @@ describe("TypeScript cells in a directory without node_modules", () => {
       '\n\ntry {\n  (JSON.parse("null") as { x: number }).x;\n} catch (e) {\n  console.log((e as Error).stack);\n}',
     );
     expect(out.text("stdout")).toMatch(
-      /^TypeError: Cannot read properties of null \(reading 'x'\)\n    at Cell In\[\d+\], line 4\n?$/,
+      /^TypeError: Cannot read properties of null \(reading 'x'\)\n {4}at Cell In\[\d+\], line 4\n?$/,
     );
   });
 

@@ -104,7 +104,7 @@ describe("rich output", () => {
   it("help(x) of a plain value pages a summary", async () => {
     const { out } = await run("const helped = help;\nhelped(new Map([[1, 2]]))");
     expect(out.events).toMatchObject([
-      { type: "page", bundle: { "text/plain": expect.stringContaining("Map instance") } },
+      { type: "page", bundle: { "text/plain": expect.stringContaining("Map instance") as unknown } },
     ]);
   });
 

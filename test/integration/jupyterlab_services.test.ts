@@ -106,12 +106,12 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
     future.onStdin = (msg) => {
       if (!KernelMessage.isInputRequestMsg(msg)) return;
       prompts.push(msg.content.prompt);
-      kernel().sendInputReply({ status: "ok", value: "Ada" }, msg.header as KernelMessage.IHeader<"input_request">);
+      kernel().sendInputReply({ status: "ok", value: "Ada" }, msg.header);
     };
     future.onIOPub = (msg) => {
       iopub.push(msg);
     };
-    expectOk((await future.done) as KernelMessage.IExecuteReplyMsg);
+    expectOk(await future.done);
     expect(prompts).toEqual(["Name: "]);
     const stdout = iopub.filter(KernelMessage.isStreamMsg).map((m) => m.content.text);
     expect(stdout.join("")).toContain("hi Ada");
@@ -120,7 +120,7 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
   it("closes a comm that the front end opens to a target nobody registered", async () => {
     const comm = kernel().createComm("nnlab.no-such-target");
     const closed = new Promise<KernelMessage.ICommCloseMsg>((resolve) => {
-      comm.onClose = (msg) => resolve(msg as KernelMessage.ICommCloseMsg);
+      comm.onClose = (msg) => resolve(msg);
     });
     await comm.open({}).done;
     expect((await closed).content.comm_id).toBe(comm.commId);
@@ -144,7 +144,7 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
       };
     });
     await kernel().interrupt();
-    const reply = (await busy.done) as KernelMessage.IExecuteReplyMsg;
+    const reply = await busy.done;
     expect(reply.content.status).toBe("error");
     expect(reply.content.status === "error" && reply.content.ename).toBe("InterruptError");
     const after = await execute(kernel(), "keptAcrossInterrupt + 1");
@@ -168,7 +168,7 @@ describe("nnlab through @jupyterlab/services and a real jupyter server", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(kernelProcesses()).toEqual([]);
-    const running = await fetch(`${server.baseUrl}api/kernels?token=${server.token}`).then((r) => r.json());
+    const running: unknown = await fetch(`${server.baseUrl}api/kernels?token=${server.token}`).then((r) => r.json());
     expect(running).toEqual([]);
   });
 });
@@ -183,7 +183,7 @@ async function execute(
   future.onIOPub = (msg) => {
     iopub.push(msg);
   };
-  const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
+  const reply = await future.done;
   return { reply, iopub };
 }
 

@@ -279,7 +279,8 @@ export class KernelClient {
         await this.iopubUntilIdle(id);
         return;
       } catch (error) {
-        if (this.exitInfo) throw new Error(`the kernel exited (${JSON.stringify(this.exitInfo)}); log:\n${this.log}`);
+        if (this.exitInfo)
+          throw new Error(`the kernel exited (${JSON.stringify(this.exitInfo)}); log:\n${this.log}`, { cause: error });
         if (Date.now() > deadline) throw error;
       }
     }
@@ -305,13 +306,13 @@ export class KernelClient {
     const [signature, ...parts] = frames.slice(at + 1);
     if (signature.toString() !== this.sign(parts.slice(0, 4)))
       throw new Error("the kernel sent a message with a wrong signature");
-    const [header, parent, metadata, content] = parts.slice(0, 4).map((part) => JSON.parse(part.toString()));
+    const [header, parent, metadata, content] = parts.slice(0, 4).map((part) => JSON.parse(part.toString()) as unknown);
     return {
       identities: frames.slice(0, at),
-      header,
-      parent_header: parent,
-      metadata,
-      content,
+      header: header as Message["header"],
+      parent_header: parent as Message["parent_header"],
+      metadata: metadata as Message["metadata"],
+      content: content as Message["content"],
       buffers: parts.slice(4),
       arrival: 0,
     };

@@ -47,8 +47,7 @@ describe("kernel lifecycle", () => {
     };
     for (const [text, code] of Object.entries(escaping)) {
       const id = kernel.send("shell", "execute_request", executeContent(code, { stop_on_error: false }));
-      const running = kernel as KernelClient;
-      await running.waitFor(
+      await kernel.waitFor(
         "iopub",
         (m) => m.parent_header.msg_id === id && JSON.stringify(m.content).includes(text),
         `"${text}" on its cell`,

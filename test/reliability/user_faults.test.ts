@@ -94,7 +94,9 @@ await bad.fit(xBad, nn.zeros([4, 1]), { epochs: 2, batchSize: 2, shuffle: false,
 console.log("epochs run:", stopped.history.loss.length);`,
     );
     expect(stderr(iopub)).toContain("TerminateOnNaN: batch 0 gave an invalid loss (NaN)");
-    expect(iopub.some((m) => String(m.content.text ?? "").includes("epochs run: 1"))).toBe(true);
+    expect(iopub.some((m) => typeof m.content.text === "string" && m.content.text.includes("epochs run: 1"))).toBe(
+      true,
+    );
     await expectResponsive(kernel);
   });
 });

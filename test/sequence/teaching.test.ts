@@ -4,7 +4,7 @@ import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import { Masking } from "../../runtime/keras/layers/masking";
 import { maskOf } from "../../runtime/keras/recurrent/mask";
-import { hiddenStates } from "../../runtime/viz/hiddenStates";
+import { hiddenStates } from "../../runtime/viz/hidden_states";
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, digits = 5): void {
   expect(a.length).toBe(b.length);

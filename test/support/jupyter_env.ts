@@ -62,7 +62,7 @@ export async function createJupyterEnv(kernelName = "nnlab"): Promise<JupyterEnv
     prefix,
     kernelName,
     runtimeDir: dirs.runtime,
-    kernelSpec: JSON.parse(readFileSync(specFile, "utf8")),
+    kernelSpec: JSON.parse(readFileSync(specFile, "utf8")) as JupyterEnv["kernelSpec"],
     env,
     dispose,
   };

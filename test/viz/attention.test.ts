@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { attention } from "../../runtime/viz/attention";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 import { figureOf } from "./decode";
 
 describe("viz.attention", () => {

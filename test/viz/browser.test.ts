@@ -5,7 +5,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MimeBundle } from "../../runtime/display";
 import * as viz from "../../runtime/viz";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 import { constantImage, fakeTensor } from "./decode";
 
 /**

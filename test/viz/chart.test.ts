@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { chartOutput, PLOTLY_MIME } from "../../runtime/viz/chart";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 
 const figure = { data: [{ type: "scatter", y: [1, 2], name: "</script><b>x" }], layout: { height: 300 } };
 const LIBRARY_MARKER = "plotly.js v4";

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { plotlyColorscale } from "../../runtime/viz/colormap";
 import { heatmap } from "../../runtime/viz/heatmap";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 import { figureOf } from "./decode";
 
 describe("viz.heatmap", () => {

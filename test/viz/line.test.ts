@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { line } from "../../runtime/viz/line";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 import { fakeTensor, figureOf } from "./decode";
 
 describe("viz.line", () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { DisplayOptions, DisplaySink, MimeBundle } from "../../runtime/display";
 import { PLOTLY_MIME, type PlotlyFigure } from "../../runtime/viz/chart";
 import { LiveCurves } from "../../runtime/viz/live";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 
 /** A display sink that records what it is sent. */
 function recordingSink(rich = true) {
@@ -89,7 +89,7 @@ describe("LiveCurves", () => {
     live.onBatchEnd(0, { loss: 1 });
     const figures = sent.map((s) => s.bundle[PLOTLY_MIME] as PlotlyFigure);
     expect(figures.map((f) => f.layout.xaxis)).toEqual(
-      figures.map(() => expect.objectContaining({ range: [0, 3], dtick: 1 })),
+      figures.map((): unknown => expect.objectContaining({ range: [0, 3], dtick: 1 })),
     );
   });
 

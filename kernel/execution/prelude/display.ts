@@ -121,8 +121,5 @@ function summary(kind: string, source: string): string {
 function image(mime: "image/png" | "image/jpeg", data: ImageData): MimeBundle {
   const bytes = typeof data === "string" ? Buffer.from(data.replace(/^data:[^,]*,/, ""), "base64") : Buffer.from(data);
   const size = mime === "image/png" && bytes.length >= 24 ? ` ${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}` : "";
-  return {
-    [mime]: bytes.toString("base64"),
-    "text/plain": `<${mime === "image/png" ? "PNG" : "JPEG"} image${size}>`,
-  } as MimeBundle;
+  return { [mime]: bytes.toString("base64"), "text/plain": `<${mime === "image/png" ? "PNG" : "JPEG"} image${size}>` };
 }

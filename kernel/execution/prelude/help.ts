@@ -25,7 +25,15 @@ export function describeValue(value: unknown): string {
   return lines.join("\n");
 }
 
-function describeFunction(fn: Function): string {
+/** What help() reads of a function or class (it never calls it). */
+interface FunctionValue {
+  readonly name: string;
+  readonly length: number;
+  /** A class's prototype; arrow functions have none. */
+  readonly prototype: unknown;
+}
+
+function describeFunction(fn: FunctionValue): string {
   const source = Function.prototype.toString.call(fn);
   const isClass = /^class\b/.test(source);
   const head = source.slice(0, source.indexOf("{") > 0 ? source.indexOf("{") : undefined).trim();
@@ -35,7 +43,7 @@ function describeFunction(fn: Function): string {
   if (statics.length > 0) lines.push(`members: ${statics.join(", ")}`);
   if (isClass)
     lines.push(
-      `methods: ${memberNames(fn.prototype)
+      `methods: ${memberNames(fn.prototype as object)
         .filter((n) => n !== "constructor")
         .join(", ")}`,
     );
@@ -48,7 +56,7 @@ function memberNames(value: object): string[] {
   for (
     let o: object | null = value;
     o && o !== Object.prototype && o !== Function.prototype;
-    o = Object.getPrototypeOf(o)
+    o = Object.getPrototypeOf(o) as object | null
   ) {
     for (const name of Object.getOwnPropertyNames(o)) if (!name.startsWith("_")) names.add(name);
   }

@@ -31,7 +31,8 @@ export function newDisplay(): Display {
 /** Versions of what runs the cells. */
 export const versions = {
   tslab: "nnlab compatibility",
-  typescript: require("typescript/package.json").version as string,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON file outside the compiled sources
+  typescript: (require("typescript/package.json") as { version: string }).version,
   node: process.version,
 };
 
@@ -45,7 +46,7 @@ function createDisplay(displayId: string | undefined): Display {
     show({
       [contentType]: typeof b === "string" ? b : Buffer.from(b).toString("base64"),
       "text/plain": `<${contentType}>`,
-    } as MimeBundle);
+    });
   return {
     javascript: (s) => raw("application/javascript", s),
     html: (s) => show(bundles.html(s)),

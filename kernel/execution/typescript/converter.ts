@@ -199,7 +199,10 @@ export function createConverter(ts: typeof TS, options: ConverterOptions): Conve
           (a, b) =>
             rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name),
         )
-        .map((entry) => ({ name: entry.name, kind: entry.kind === "alias" ? "variable" : entry.kind }));
+        .map((entry) => ({
+          name: entry.name,
+          kind: entry.kind === ts.ScriptElementKind.alias ? "variable" : entry.kind,
+        }));
       return { start, end: offset, entries };
     },
 

@@ -14,7 +14,7 @@ import type * as TS from "typescript";
 export interface LoadedTypeScript {
   ts: typeof TS;
   /** Writes the code cache (call once the first cell has compiled what it needs). */
-  saveCodeCache(): void;
+  saveCodeCache: () => void;
 }
 
 export function loadTypeScript(): LoadedTypeScript {
@@ -25,12 +25,14 @@ export function loadTypeScript(): LoadedTypeScript {
     return loadWithCodeCache(filename);
   } catch {
     // A cache that cannot be read or a compiler that refuses this path: the plain way still works.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiler is loaded on demand, not when this module loads
     return { ts: require("typescript") as typeof TS, saveCodeCache: () => {} };
   }
 }
 
 function loadWithCodeCache(filename: string): LoadedTypeScript {
   const source = fs.readFileSync(filename, "utf8");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- read only when the compiler loads
   const version = (require("typescript/package.json") as { version: string }).version;
   const cacheFile = path.join(cacheDir(), `typescript-${version}-node-${process.version}-${process.arch}.v8cache`);
   let cachedData: Buffer | undefined;

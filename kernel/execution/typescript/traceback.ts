@@ -6,7 +6,7 @@
  * While installed, `Error.prepareStackTrace` also maps cell frames in `error.stack`, so what a cell
  * prints (`console.error(e)`) names cell lines too; errors without cell frames are untouched.
  */
-import { SourceMap } from "node:module";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import * as path from "node:path";
 import type { CellDiagnostic } from "./converter";
 
@@ -40,7 +40,11 @@ const SCRIPT_PREFIX = "nnlab-cell-";
 /** Parsed source maps kept for the cells whose frames were mapped last. */
 const PARSED_MAPS_KEPT = 16;
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
-type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown;
+/** V8's call site; its `toString()` is the frame as a stack prints it ("fn (file:line:column)"). */
+interface CallSite extends NodeJS.CallSite {
+  toString(): string;
+}
+type PrepareStackTrace = (error: Error, callSites: CallSite[]) => unknown;
 
 export class CellScripts {
   private readonly scripts = new Map<string, CellScript>();
@@ -96,7 +100,8 @@ export class CellScripts {
     if (!(error instanceof Error)) {
       const ename =
         error === null ? "null" : typeof error === "object" ? (error.constructor?.name ?? "Object") : typeof error;
-      const evalue = String(typeof error === "object" ? (JSON.stringify(error) ?? error) : error);
+      const json = typeof error === "object" ? JSON.stringify(error) : undefined;
+      const evalue = json ?? String(error);
       return { ename, evalue, traceback: [`Uncaught ${ename}: ${evalue}`] };
     }
     const ename = errorName(error);
@@ -147,7 +152,7 @@ export class CellScripts {
   private mapOf(file: string, script: CellScript): SourceMap {
     let map = this.parsed.get(file);
     if (map) this.parsed.delete(file);
-    else map = new SourceMap(JSON.parse(script.sourceMap));
+    else map = new SourceMap(JSON.parse(script.sourceMap) as SourceMapPayload);
     this.parsed.set(file, map);
     if (this.parsed.size > PARSED_MAPS_KEPT) this.parsed.delete(this.parsed.keys().next().value as string);
     return map;
@@ -178,7 +183,7 @@ function parseFrames(stack: string): Frame[] {
   return frames;
 }
 
-function frameOf(callSite: NodeJS.CallSite): Frame {
+function frameOf(callSite: CallSite): Frame {
   const text = callSite.toString();
   const file = callSite.getFileName() ?? callSite.getEvalOrigin() ?? "<anonymous>";
   const fn = text.includes("(") ? text.slice(0, text.lastIndexOf(" (")) : "";
@@ -186,7 +191,7 @@ function frameOf(callSite: NodeJS.CallSite): Frame {
 }
 
 /** V8's own format, for errors without cell frames when nobody else formats stacks. */
-function defaultStack(error: unknown, callSites: NodeJS.CallSite[]): string {
+function defaultStack(error: unknown, callSites: CallSite[]): string {
   return [errorHeader(error), ...callSites.map((site) => `    at ${site.toString()}`)].join("\n");
 }
 

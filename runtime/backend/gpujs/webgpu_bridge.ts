@@ -9,7 +9,7 @@
  * Every primitive is a round trip between threads and, since gpu.js's webgpu
  * kernels read their results back, a GPU-to-host copy: about 1 ms per call on
  * Mesa's llvmpipe here. It exists so that the webgpu kernels are tested for
- * correctness (test/backend-gpujs/webgpu.test.ts), and as a way to run on a
+ * correctness (test/backend_gpujs/webgpu.test.ts), and as a way to run on a
  * WebGPU device where no GL stack exists; it is never chosen automatically
  * (NNLAB_GPUJS_MODE=webgpu with NNLAB_BACKEND=gpujs forces it).
  */

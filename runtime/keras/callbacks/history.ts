@@ -5,7 +5,7 @@
  * still returns the epochs it finished.
  */
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../display";
-import { trainingCurves } from "../../viz/trainingCurves";
+import { trainingCurves } from "../../viz/training_curves";
 import { Callback, type Logs } from "./callback";
 
 export class History extends Callback {

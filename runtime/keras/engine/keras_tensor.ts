@@ -34,10 +34,6 @@ export class Node {
   ) {}
 }
 
-export function isKerasTensor(value: unknown): value is KerasTensor {
-  return value instanceof KerasTensor;
-}
-
 /**
  * The nodes between `inputs` and `outputs`, each after the nodes that feed it.
  * Throws, naming the tensor, when an output depends on a tensor that is not

@@ -30,4 +30,4 @@ export class AdditiveAttention extends Attention {
   }
 }
 
-registerLayer("AdditiveAttention", (c) => new AdditiveAttention(c as AttentionOptions));
+registerLayer("AdditiveAttention", (c) => new AdditiveAttention(c));

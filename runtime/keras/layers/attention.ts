@@ -41,11 +41,13 @@ export interface AttentionCallOptions extends CallOptions {
 }
 
 /** Calling Attention takes a causal flag and a value mask besides `training`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface Attention {
   (inputs: SymbolicInputs, options?: AttentionCallOptions): KerasTensor;
   (inputs: LayerInputs, options?: AttentionCallOptions): Tensor;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class Attention extends Layer {
   readonly useScale: boolean;
   readonly dropout: number;
@@ -114,4 +116,4 @@ export function checkAttentionInputs(layer: Layer, inputShape: InputShapes): voi
     throw layer.shapeError("needs value and key of the same length", inputShape);
 }
 
-registerLayer("Attention", (c) => new Attention(c as AttentionOptions));
+registerLayer("Attention", (c) => new Attention(c));

@@ -31,11 +31,13 @@ export interface BidirectionalOptions extends LayerOptions {
 }
 
 /** Calling Bidirectional takes the initial states of both directions and a mask, as a recurrent layer does. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface Bidirectional {
   (inputs: SymbolicInputs, options?: RecurrentCallOptions): KerasTensor;
   (inputs: LayerInputs, options?: RecurrentCallOptions): Tensor;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class Bidirectional extends Layer {
   readonly forwardLayer: RNN;
   readonly backwardLayer: RNN;

@@ -3,7 +3,7 @@
  * upsamples; kernel [kh, kw, filters, inChannels] as in Keras.
  */
 import type { Tensor } from "../../tensor";
-import type { InputShapes, LayerInputs } from "../engine/layer";
+import type { InputShapes } from "../engine/layer";
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
 import { conv2dTranspose } from "../../ops/conv";
@@ -22,16 +22,13 @@ export class Conv2DTranspose extends Conv2D {
       throw new Error(`${this.describe()}: dilationRate other than 1 is not supported`);
   }
 
-  override call(inputs: LayerInputs): Tensor {
-    const x = inputs as Tensor;
+  protected override convolve(x: Tensor): Tensor {
     const [, h, w] = this.computeOutputShape([null, x.shape[1], x.shape[2], x.shape[3]]);
-    let y = conv2dTranspose(x, this.kernel!.value, {
+    return conv2dTranspose(x, this.kernel!.value, {
       strides: this.strides,
       padding: this.padding,
       outputSize: [h as number, w as number],
     });
-    if (this.bias) y = y.add(this.bias.value);
-    return this.activation.fn(y);
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {

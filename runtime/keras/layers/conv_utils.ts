@@ -3,14 +3,15 @@ import type { SymbolicShape } from "../utils/shape";
 import { canonicalIdentifier } from "../utils/identifiers";
 import type { Layer } from "../engine/layer";
 
-export type Padding = "valid" | "same";
+/** The padding modes of the Keras window layers (runtime/ops/conv.ts's Padding also takes explicit pairs). */
+export type PaddingMode = "valid" | "same";
 
 /** Output length of a convolution or pooling window along one axis; null stays null. */
 export function convOutputLength(
   length: number | null,
   window: number,
   stride: number,
-  padding: Padding,
+  padding: PaddingMode,
   dilation = 1,
 ): number | null {
   if (length === null) return null;
@@ -23,7 +24,7 @@ export function windowOutputShape2D(
   inputShape: SymbolicShape,
   window: readonly [number, number],
   strides: readonly [number, number],
-  padding: Padding,
+  padding: PaddingMode,
   dilation: readonly [number, number],
   channels: number | null,
 ): SymbolicShape {
@@ -41,13 +42,13 @@ export function deconvOutputLength(
   length: number | null,
   window: number,
   stride: number,
-  padding: Padding,
+  padding: PaddingMode,
 ): number | null {
   if (length === null) return null;
   return padding === "same" ? length * stride : (length - 1) * stride + Math.max(window - stride, 0) + stride;
 }
 
-export function parsePadding(value: string | undefined, layer: string): Padding {
+export function parsePadding(value: string | undefined, layer: string): PaddingMode {
   const p = canonicalIdentifier(value ?? "valid");
   if (p !== "valid" && p !== "same") throw new Error(`${layer}: padding must be "valid" or "same", got "${value}"`);
   return p;

@@ -19,7 +19,7 @@ import {
   parsePadding,
   requireImageInput,
   requirePositiveOutput,
-  type Padding,
+  type PaddingMode,
 } from "./conv_utils";
 
 /** The options DepthwiseConv2D and SeparableConv2D share: the window, the multiplier, activation and bias. */
@@ -27,7 +27,7 @@ export interface DepthwiseWindowOptions extends LayerOptions {
   /** Window size; may also be given positionally, as in Keras. */
   kernelSize?: number | readonly number[];
   strides?: number | readonly number[];
-  padding?: "valid" | "same";
+  padding?: PaddingMode;
   /** Filters per input channel: the depthwise step outputs inChannels * depthMultiplier channels. Default 1. */
   depthMultiplier?: number;
   dilationRate?: number | readonly number[];
@@ -48,7 +48,7 @@ export type DepthwiseConv2DOptions = DepthwiseWindowOptions;
 export abstract class DepthwiseWindowLayer extends Layer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: Padding;
+  readonly padding: PaddingMode;
   readonly depthMultiplier: number;
   readonly dilationRate: [number, number];
   readonly activation: ResolvedActivation;

@@ -68,4 +68,4 @@ export class LayerNormalization extends Layer {
   }
 }
 
-registerLayer("LayerNormalization", (c) => new LayerNormalization(c as LayerNormalizationOptions));
+registerLayer("LayerNormalization", (c) => new LayerNormalization(c));

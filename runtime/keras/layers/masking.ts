@@ -46,4 +46,4 @@ export class Masking extends Layer {
   }
 }
 
-registerLayer("Masking", (c) => new Masking(c as MaskingOptions));
+registerLayer("Masking", (c) => new Masking(c));

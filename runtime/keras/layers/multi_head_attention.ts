@@ -48,6 +48,7 @@ export interface MultiHeadAttentionCallOptions extends CallOptions {
   returnAttentionScores?: boolean;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface MultiHeadAttention {
   (query: KerasTensor, value: KerasTensor, key?: KerasTensor): KerasTensor;
   (
@@ -65,6 +66,7 @@ interface Projection {
   bias: Weight | null;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class MultiHeadAttention extends Layer {
   readonly numHeads: number;
   readonly keyDim: number;
@@ -94,7 +96,7 @@ export class MultiHeadAttention extends Layer {
     this.useBias = options.useBias ?? true;
     this.outputShape = options.outputShape ?? null;
     // Keras calls attention as mha(query, value, key, options): four positional arguments, not a layer's (inputs, options).
-    return callableInstance(this, (self, args) => self.invoke(args)) as MultiHeadAttention;
+    return callableInstance(this, (self, args) => self.invoke(args));
   }
 
   /** Built once, callable on sequences of any length. */

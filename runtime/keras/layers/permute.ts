@@ -15,7 +15,9 @@ export class Permute extends Layer {
 
   constructor(dims: readonly number[], options: LayerOptions = {}) {
     super(options);
-    const sorted = Array.isArray(dims) ? [...dims].sort((a, b) => a - b) : [];
+    // Checked as `unknown` for untyped callers, so that the check leaves dims typed as numbers.
+    const given: unknown = dims;
+    const sorted = Array.isArray(given) ? [...dims].sort((a, b) => a - b) : [];
     if (sorted.length === 0 || sorted.some((d, i) => d !== i + 1)) {
       throw new Error(
         `Permute: dims must hold each of 1..n once (axes numbered from 1, batch axis excluded), e.g. [2, 1]; got ${JSON.stringify(dims)}`,

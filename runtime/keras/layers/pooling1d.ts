@@ -13,7 +13,7 @@ import {
   requirePositiveOutput,
   requireSequenceInput,
   single,
-  type Padding,
+  type PaddingMode,
 } from "./conv_utils";
 
 export interface Pooling1DOptions extends LayerOptions {
@@ -21,13 +21,13 @@ export interface Pooling1DOptions extends LayerOptions {
   poolSize?: number | readonly number[];
   /** Step between windows; defaults to poolSize. */
   strides?: number | readonly number[] | null;
-  padding?: "valid" | "same";
+  padding?: PaddingMode;
 }
 
 export abstract class Pooling1D extends Layer {
   readonly poolSize: number;
   readonly strides: number;
-  readonly padding: Padding;
+  readonly padding: PaddingMode;
   protected abstract readonly mode: "max" | "avg";
 
   constructor(poolSizeOrOptions?: number | readonly number[] | Pooling1DOptions, maybeOptions: Pooling1DOptions = {}) {

@@ -9,7 +9,7 @@ import {
   parsePadding,
   requireImageInput,
   requirePositiveOutput,
-  type Padding,
+  type PaddingMode,
 } from "./conv_utils";
 
 export interface Pooling2DOptions extends LayerOptions {
@@ -17,13 +17,13 @@ export interface Pooling2DOptions extends LayerOptions {
   poolSize?: number | readonly number[];
   /** Step between windows; defaults to poolSize. */
   strides?: number | readonly number[] | null;
-  padding?: "valid" | "same";
+  padding?: PaddingMode;
 }
 
 export abstract class Pooling2D extends Layer {
   readonly poolSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: Padding;
+  readonly padding: PaddingMode;
   protected abstract readonly mode: "max" | "avg";
 
   constructor(poolSizeOrOptions?: number | readonly number[] | Pooling2DOptions, maybeOptions: Pooling2DOptions = {}) {

@@ -67,7 +67,4 @@ export class PositionEmbedding extends Layer {
   }
 }
 
-registerLayer(
-  "PositionEmbedding",
-  (c) => new PositionEmbedding(c.sequenceLength as number, c as PositionEmbeddingOptions),
-);
+registerLayer("PositionEmbedding", (c) => new PositionEmbedding(c.sequenceLength as number, c));

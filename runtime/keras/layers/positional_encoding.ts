@@ -65,4 +65,4 @@ export function sinusoids(time: number, dim: number, maxWavelength = 10000): Ten
   return tensor(values, [time, dim]);
 }
 
-registerLayer("PositionalEncoding", (c) => new PositionalEncoding(c as PositionalEncodingOptions));
+registerLayer("PositionalEncoding", (c) => new PositionalEncoding(c));

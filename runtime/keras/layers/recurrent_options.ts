@@ -25,7 +25,7 @@ export function splitRecurrentOptions<T extends RNNOptions>(
     else cell[key] = value;
   }
   if (options.trainable !== undefined) cell.trainable = options.trainable;
-  return [layer as RNNOptions, cell as Omit<T, (typeof layerKeys)[number]>];
+  return [layer, cell as Omit<T, (typeof layerKeys)[number]>];
 }
 
 /** The cell's options as the layer's config (Keras saves SimpleRNN/LSTM/GRU flat, without a nested cell). */

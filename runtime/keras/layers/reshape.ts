@@ -10,8 +10,10 @@ export class Reshape extends Layer {
 
   constructor(targetShape: readonly number[], options: LayerOptions = {}) {
     super(options);
+    // Checked as `unknown` for untyped callers, so that the check leaves targetShape typed as numbers.
+    const given: unknown = targetShape;
     if (
-      !Array.isArray(targetShape) ||
+      !Array.isArray(given) ||
       targetShape.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) ||
       targetShape.filter((d) => d === -1).length > 1
     ) {

@@ -57,11 +57,13 @@ export interface SequenceLike {
 }
 
 /** Calling a recurrent layer takes its initial state and a mask besides `training`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface RNN {
   (inputs: SymbolicInputs, options?: RecurrentCallOptions): KerasTensor;
   (inputs: LayerInputs, options?: RecurrentCallOptions): Tensor;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class RNN extends Layer {
   readonly cell: RecurrentCell;
   readonly returnSequences: boolean;
@@ -214,7 +216,7 @@ export class RNN extends Layer {
       training: options.training,
       // backward() frees its intermediate tensors when it ends; the per-step gradients are kept for stepGradients().
       onStateGradient: this.trackStepGradients
-        ? (t, g) => (grads[t] = keep(grads[t] ? grads[t]!.add(g) : g.view(g.shape)))
+        ? (t, g) => (grads[t] = keep(grads[t] ? grads[t].add(g) : g.view(g.shape)))
         : undefined,
     });
     this.states = finalStates;
@@ -240,5 +242,5 @@ export class RNN extends Layer {
 
 registerLayer("RNN", (c) => {
   const { cell, ...rest } = c as LayerConfig & { cell: { className: string; config: LayerConfig } };
-  return new RNN(layerFromConfig(cell.className, cell.config) as RecurrentCell, rest as RNNOptions);
+  return new RNN(layerFromConfig(cell.className, cell.config) as RecurrentCell, rest);
 });

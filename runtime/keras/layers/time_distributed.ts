@@ -59,5 +59,5 @@ export class TimeDistributed extends Layer {
 
 registerLayer("TimeDistributed", (c) => {
   const { layer, ...rest } = c as LayerConfig & { layer: { className: string; config: LayerConfig } };
-  return new TimeDistributed(layerFromConfig(layer.className, layer.config), rest as LayerOptions);
+  return new TimeDistributed(layerFromConfig(layer.className, layer.config), rest);
 });

@@ -14,7 +14,7 @@ import { callableInstance } from "../engine/callable";
 import { KerasTensor } from "../engine/keras_tensor";
 import { registerLayer } from "../engine/serialization";
 import type { SymbolicShape } from "../utils/shape";
-import { LayerNormalization } from "./layer_normalization";
+import { type LayerNormalization } from "./layer_normalization";
 import { MultiHeadAttention } from "./multi_head_attention";
 import {
   blockConfig,
@@ -26,12 +26,14 @@ import {
 } from "./transformer_encoder";
 import { anyTime } from "../recurrent/shapes";
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface TransformerDecoder {
   (decoderSequence: KerasTensor, encoderSequence?: KerasTensor): KerasTensor;
   (decoderSequence: Tensor, encoderSequence?: Tensor, options?: CallOptions): Tensor;
   (decoderSequence: Tensor, options?: CallOptions): Tensor;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class TransformerDecoder extends Layer {
   readonly intermediateDim: number;
   readonly numHeads: number;
@@ -49,7 +51,7 @@ export class TransformerDecoder extends Layer {
     this.numHeads = numHeads;
     this.blockOptions = options;
     // keras_hub calls a decoder as decoder(decoderSequence, encoderSequence): two positional tensors.
-    return callableInstance(this, (self, args) => self.invoke(args)) as TransformerDecoder;
+    return callableInstance(this, (self, args) => self.invoke(args));
   }
 
   /** Built once, callable on sequences of any length. */
@@ -123,5 +125,5 @@ export class TransformerDecoder extends Layer {
 
 registerLayer(
   "TransformerDecoder",
-  (c) => new TransformerDecoder(c.intermediateDim as number, c.numHeads as number, c as TransformerBlockOptions),
+  (c) => new TransformerDecoder(c.intermediateDim as number, c.numHeads as number, c),
 );

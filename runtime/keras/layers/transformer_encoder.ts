@@ -185,5 +185,5 @@ export function blockConfig(intermediateDim: number, numHeads: number, o: Transf
 
 registerLayer(
   "TransformerEncoder",
-  (c) => new TransformerEncoder(c.intermediateDim as number, c.numHeads as number, c as TransformerBlockOptions),
+  (c) => new TransformerEncoder(c.intermediateDim as number, c.numHeads as number, c),
 );

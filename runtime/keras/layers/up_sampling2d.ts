@@ -33,7 +33,7 @@ export class UpSampling2D extends Layer {
     this.size = pair(options.size ?? 2, "size", "UpSampling2D");
     const interpolation = options.interpolation ?? "nearest";
     if (interpolation !== "nearest" && interpolation !== "bilinear") {
-      throw new Error(`UpSampling2D: interpolation must be "nearest" or "bilinear", got "${interpolation}"`);
+      throw new Error(`UpSampling2D: interpolation must be "nearest" or "bilinear", got "${String(interpolation)}"`);
     }
     this.interpolation = interpolation;
   }

@@ -11,13 +11,6 @@ export function formatShape(shape: SymbolicShape): string {
   return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(", ")})`;
 }
 
-/** Number of elements of fully known dimensions (1 for a scalar). */
-export function sizeOfShape(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
 /** True when `actual` fits `expected`, where `null` in either matches any size. */
 export function shapesCompatible(expected: SymbolicShape, actual: SymbolicShape): boolean {
   if (expected.length !== actual.length) return false;

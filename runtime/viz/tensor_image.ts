@@ -1,6 +1,6 @@
 import type { MimeBundle } from "../display";
 import { toDense } from "./data";
-import { formatNumber, formatShape } from "./format";
+import { formatNumber, shapeLabel } from "./format";
 import { autoScale, renderGrid } from "./grid";
 import { imageOutput } from "./output";
 import { pictureRaster, pixelRange } from "./picture";
@@ -24,6 +24,6 @@ export function tensorImageBundle(tensor: ArrayInput, { text }: { text?: string 
     columns: 1,
     scale: autoScale(h, w, 112),
   });
-  const summary = `Tensor ${formatShape(dense.shape)}, shown as an image over ${formatNumber(range[0])}..${formatNumber(range[1])}`;
+  const summary = `Tensor ${shapeLabel(dense.shape)}, shown as an image over ${formatNumber(range[0])}..${formatNumber(range[1])}`;
   return imageOutput(raster, text ?? summary).bundle();
 }

@@ -1,6 +1,6 @@
 import { chartOutput } from "./chart";
 import { classIndices } from "./data";
-import { heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import type { ArrayInput } from "./types";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { colorAt } from "../../runtime/viz/colormap";
-import { featureMaps } from "../../runtime/viz/featureMaps";
+import { featureMaps } from "../../runtime/viz/feature_maps";
 import { GRID } from "../../runtime/viz/grid";
 import type { ActivationModel, TensorLike } from "../../runtime/viz/types";
 import { decodePng, fakeTensor, findColorbar } from "./decode";

@@ -1,7 +1,7 @@
 import { withColorbar } from "./colorbar";
 import type { ColormapName } from "./colormap";
 import { extent } from "./data";
-import { formatNumber, formatShape } from "./format";
+import { formatNumber, shapeLabel } from "./format";
 import { autoScale, renderGrid, stackVertical, type Tile } from "./grid";
 import { imageOutput, type VizOutput } from "./output";
 import { valuesRaster, type Raster } from "./raster";
@@ -47,11 +47,11 @@ export function featureMaps(model: ActivationModel, input: TensorLike, options: 
     const [h, w, c] = shape.length === 3 ? shape : [1, shape[0], 1];
     const shown = Math.min(c, options.maxChannels ?? 16);
     const range = extent(data);
-    const section = layerSection(data, [h, w, c], shown, `${names[k]} (${formatShape(shape)})`, range, options);
+    const section = layerSection(data, [h, w, c], shown, `${names[k]} (${shapeLabel(shape)})`, range, options);
     sections.push(section);
     const of = shown < c ? `, ${shown} of ${c} channels shown` : "";
     lines.push(
-      `  ${names[k]}: ${formatShape(shape)}, values ${formatNumber(range[0])} to ${formatNumber(range[1])}${of}`,
+      `  ${names[k]}: ${shapeLabel(shape)}, values ${formatNumber(range[0])} to ${formatNumber(range[1])}${of}`,
     );
   });
   if (sections.length === 0) {

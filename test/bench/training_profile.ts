@@ -4,8 +4,8 @@
  * of the step (op layer, autograd, Keras, the JS around them) is what remains
  * of the step's wall time. Run it alone, on a quiet machine:
  *
- *   node dist/test/bench/training-profile.js            # the table
- *   node --cpu-prof dist/test/bench/training-profile.js  # plus a V8 profile of the main thread
+ *   node dist/test/bench/training_profile.js            # the table
+ *   node --cpu-prof dist/test/bench/training_profile.js  # plus a V8 profile of the main thread
  *
  * Backend primitives are synchronous (the wasm backend's worker threads
  * finish before a call returns), so wall time per call is that primitive's cost.

@@ -1,7 +1,7 @@
 import { chartOutput } from "./chart";
 import { extent, squeezeBatch, toDenseOfRank, type Dense } from "./data";
-import { formatNumber, formatShape } from "./format";
-import { heatmapTrace, labelledAxis } from "./heatmapTrace";
+import { formatNumber, shapeLabel } from "./format";
+import { heatmapTrace, labelledAxis } from "./heatmap_trace";
 import type { VizOutput } from "./output";
 import { subplotLayout } from "./subplots";
 import type { RecurrentLayerLike, RecurrentModel, RecurrentStates, TensorLike } from "./types";
@@ -75,7 +75,7 @@ export function hiddenStates(
   const clipped = shown < matrices[0].allUnits ? ` (${shown} of ${matrices[0].allUnits} units shown)` : "";
   return chartOutput(
     figure,
-    [`viz.hiddenStates: ${name}, ${formatShape([time, matrices[0].allUnits])} (time x units)${clipped}`, ...lines].join(
+    [`viz.hiddenStates: ${name}, ${shapeLabel([time, matrices[0].allUnits])} (time x units)${clipped}`, ...lines].join(
       "\n",
     ),
   );

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { confusionMatrix } from "../../runtime/viz/confusionMatrix";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { confusionMatrix } from "../../runtime/viz/confusion_matrix";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 import { figureOf } from "./decode";
 
 describe("viz.confusionMatrix", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GRID } from "../../runtime/viz/grid";
-import { tensorImageBundle } from "../../runtime/viz/tensorImage";
+import { tensorImageBundle } from "../../runtime/viz/tensor_image";
 import { decodePng, fakeTensor } from "./decode";
 
 const { MARGIN } = GRID;

@@ -1,5 +1,5 @@
 import { chartOutput } from "./chart";
-import { curvesFigure, type CurvePanel } from "./curvesFigure";
+import { curvesFigure, type CurvePanel } from "./curves_figure";
 import { formatNumber } from "./format";
 import type { VizOutput } from "./output";
 import type { HistoryLike } from "./types";

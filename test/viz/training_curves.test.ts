@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
-import { trainingCurves } from "../../runtime/viz/trainingCurves";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
+import { trainingCurves } from "../../runtime/viz/training_curves";
 import { figureOf } from "./decode";
 
 describe("viz.trainingCurves", () => {

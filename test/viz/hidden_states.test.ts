@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { hiddenStates } from "../../runtime/viz/hiddenStates";
-import { resetPlotlyCarrier } from "../../runtime/viz/plotlyLibrary";
+import { hiddenStates } from "../../runtime/viz/hidden_states";
+import { resetPlotlyCarrier } from "../../runtime/viz/plotly_library";
 import type { RecurrentModel, TensorLike } from "../../runtime/viz/types";
 import { fakeTensor, figureOf } from "./decode";
 
