@@ -169,6 +169,13 @@ export interface Backend<H extends object = object> {
    * For ops that compute on the CPU in float64 (ops/scan.ts).
    */
   readFloat64(h: H, size: number, dtype: DType): Float64Array;
+  /**
+   * Float data rounded to the float32 values a float32 backend (and a weight file) holds: a backend that
+   * keeps more precision (the reference keeps float64) returns new storage with the rounded values; a
+   * float32 backend returns `h` itself. What a trained model's weights go through after `fit`, so that a
+   * saved-then-loaded model predicts exactly as the one in memory.
+   */
+  roundToFloat32(h: H, size: number): H;
   /** Frees the storage. Called exactly once per handle; the handle is never used afterwards. */
   dispose(h: H): void;
   /**

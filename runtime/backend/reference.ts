@@ -54,6 +54,13 @@ export class ReferenceBackend implements Backend<RefData> {
     return Float64Array.from(h.subarray(0, size));
   }
 
+  /** New float64 storage holding the float32 roundings of `h`'s values. */
+  roundToFloat32(h: RefData, size: number): RefData {
+    const out = new Float64Array(size);
+    for (let i = 0; i < size; i++) out[i] = Math.fround(h[i]);
+    return out;
+  }
+
   dispose(): void {
     // Garbage collection frees typed arrays.
   }

@@ -78,6 +78,20 @@ export class Tensor {
     return moved.handle;
   }
 
+  /**
+   * Rounds float data to the float32 values a float32 backend holds, in new storage (views taken before
+   * keep the old values, as after `assign`). A no-op on backends that store float32; the reference
+   * backend keeps float64. The graph is not recorded.
+   */
+  roundToFloat32(): this {
+    this.assertAlive("roundToFloat32");
+    const s = this.hold.storage;
+    if (s.dtype !== "float32") return this;
+    const rounded = s.backend.roundToFloat32(s.handle, s.size);
+    if (rounded !== s.handle) this.hold.swap(new Storage(s.backend, rounded, s.size, s.dtype));
+    return this;
+  }
+
   // ----- autograd (backward() is in ./methods.ts: it runs ops) -----
 
   /** A tensor sharing this one's data, cut from the graph (no gradient flows through it). */

@@ -104,6 +104,11 @@ export class WasmBackend implements Backend<WasmTensor> {
     return Float64Array.from(this.read(h, size, dtype));
   }
 
+  /** Float data is float32 here already. */
+  roundToFloat32(h: WasmTensor): WasmTensor {
+    return h;
+  }
+
   dispose(h: WasmTensor): void {
     this.k.heap.release(h);
   }

@@ -145,7 +145,8 @@ export async function fit(
     await callbacks.epochEnd(epoch, logs);
   }
   await callbacks.trainEnd({});
-  for (const w of model.weights) w.roundToFloat32();
+  // The reference backend computes in float64; a weight file (and every other backend) holds float32.
+  for (const w of model.weights) w.value.roundToFloat32();
   return history;
 }
 
@@ -199,7 +200,8 @@ export function trainOnBatch(
   compiled.optimizer.setParams(model.trainableWeights);
   compiled.reset();
   const loss = trainStep(model, compiled, xs, ys);
-  for (const w of model.weights) w.roundToFloat32();
+  // The reference backend computes in float64; a weight file (and every other backend) holds float32.
+  for (const w of model.weights) w.value.roundToFloat32();
   return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
 }
 
