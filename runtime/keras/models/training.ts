@@ -223,7 +223,7 @@ export function testOnBatch(
  * Frozen weights get no gradient. The loss is computed before any weight
  * changes, so an error in it leaves the model as it was.
  */
-export function trainStep(model: TrainableModel, compiled: Compiled, xs: Tensor[], ys: Tensor[]): number {
+function trainStep(model: TrainableModel, compiled: Compiled, xs: Tensor[], ys: Tensor[]): number {
   for (const w of model.weights) w.value.requiresGrad = w.trainable;
   return tidy(() => {
     const preds = model.computeOutputs(xs, { training: true });
