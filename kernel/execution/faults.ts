@@ -53,13 +53,14 @@ export const guardedProcess: NodeJS.Process = new Proxy(process, {
 });
 
 /** The real methods, for the kernel itself and for `process.kill` of other processes. */
-// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on process, not called apart from it
+/* eslint-disable @typescript-eslint/unbound-method -- kept to be put back on process, not called apart from it */
 const real = {
   exit: process.exit,
   abort: process.abort,
   reallyExit: (process as ProcessWithReallyExit).reallyExit,
   kill: process.kill,
 };
+/* eslint-enable @typescript-eslint/unbound-method */
 
 type ProcessWithReallyExit = NodeJS.Process & { reallyExit(code?: number): never };
 

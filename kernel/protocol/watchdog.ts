@@ -29,6 +29,7 @@ import { SharedDigestHistory } from "./digest_history";
 import { createLog, describeError, type Log } from "../log";
 import { messageLimit } from "./message_limit";
 import type { Content, MessageType } from "./messages";
+import { watchParent } from "./parent_watch";
 import { later } from "./timers";
 import { describeWireError, type Header, type WireMessage, Wire } from "./wire";
 
@@ -249,6 +250,12 @@ async function runWorker(config: WorkerConfig): Promise<void> {
     watch({ kind: "interrupt" }, () => Atomics.load(state, TAKEN) === Atomics.load(state, REQUESTED));
   };
 
+  const shutdown = (restart: boolean) => {
+    // Main exits on `shutdown`; if its thread never comes back, do not leave a stray process behind.
+    setTimeout(() => process.kill(process.pid, "SIGKILL"), SHUTDOWN_KILL_MS);
+    stopCell({ kind: "shutdown", restart });
+  };
+
   const onControl = async (frames: Buffer[]) => {
     const parsed = wire.parse(frames);
     if (!parsed.ok) {
@@ -270,9 +277,7 @@ async function runWorker(config: WorkerConfig): Promise<void> {
         const content: Content<"shutdown_reply"> = { status: "ok", restart };
         await reply("shutdown_reply", content);
         post({ kind: "handled", request: message.header, reply: { msgType: "shutdown_reply", content } });
-        // Main exits on `shutdown`; if its thread never comes back, do not leave a stray process behind.
-        setTimeout(() => process.kill(process.pid, "SIGKILL"), SHUTDOWN_KILL_MS);
-        stopCell({ kind: "shutdown", restart });
+        shutdown(restart);
         return;
       }
       default:
@@ -291,6 +296,10 @@ async function runWorker(config: WorkerConfig): Promise<void> {
     }
   });
   listenForSigint(interrupt, log);
+  watchParent((reason) => {
+    log.warn(`${reason}: shutting down`);
+    shutdown(false);
+  });
   port.postMessage("ready");
 
   void (async () => {

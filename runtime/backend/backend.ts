@@ -169,6 +169,13 @@ export interface Backend<H extends object = object> {
    * For ops that compute on the CPU in float64 (ops/scan.ts).
    */
   readFloat64(h: H, size: number, dtype: DType): Float64Array;
+  /**
+   * Float data rounded to the float32 values a float32 backend (and a weight file) holds: a backend that
+   * keeps more precision (the reference keeps float64) returns new storage with the rounded values; a
+   * float32 backend returns `h` itself. What a trained model's weights go through after `fit`, so that a
+   * saved-then-loaded model predicts exactly as the one in memory.
+   */
+  roundToFloat32(h: H, size: number): H;
   /** Frees the storage. Called exactly once per handle; the handle is never used afterwards. */
   dispose(h: H): void;
   /**
@@ -176,6 +183,12 @@ export interface Backend<H extends object = object> {
    * manage memory themselves: bytes of live storage, and bytes reserved (a heap that never shrinks).
    */
   memoryUsage?(): { liveBytes: number; heapBytes: number };
+  /**
+   * Optional: bytes that new storage of `size` elements would add to the process's resident memory,
+   * which the memory limit checks (runtime/memory_limit.ts): 0 where the backend reuses memory it holds
+   * already. Without it, 4 bytes an element count.
+   */
+  residentGrowth?(size: number, dtype: DType): number;
 
   // ----- elementwise -----
 

@@ -33,6 +33,11 @@ export class ReferenceBackend implements Backend<RefData> {
     return { name: this.name, mode: "js-float64", threads: 1, simd: false };
   }
 
+  /** float32 data is kept as float64 here: 8 bytes an element, int32 4. */
+  residentGrowth(size: number, dtype: DType): number {
+    return size * (dtype === "int32" ? 4 : 8);
+  }
+
   upload(values: UploadData, dtype: DType): RefData {
     const out = alloc(dtype, values.length);
     out.set(values);
@@ -47,6 +52,13 @@ export class ReferenceBackend implements Backend<RefData> {
   /** Float data at full float64 precision (what gradient checks compare). */
   readFloat64(h: RefData, size: number): Float64Array {
     return Float64Array.from(h.subarray(0, size));
+  }
+
+  /** New float64 storage holding the float32 roundings of `h`'s values. */
+  roundToFloat32(h: RefData, size: number): RefData {
+    const out = new Float64Array(size);
+    for (let i = 0; i < size; i++) out[i] = Math.fround(h[i]);
+    return out;
   }
 
   dispose(): void {

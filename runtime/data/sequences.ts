@@ -165,7 +165,7 @@ export function charText(text: string = DEFAULT_TEXT, options: CharTextOptions =
 }
 
 /** The default corpus: a short original text, so the data set needs no download. */
-export const DEFAULT_TEXT =
+const DEFAULT_TEXT =
   "a recurrent network reads a sequence one step at a time. at every step it mixes the new input with " +
   "its hidden state, and the same weights are used at every step. to learn, the network is unrolled " +
   "over time and the error flows back through every step. when the sequence is long the gradient can " +

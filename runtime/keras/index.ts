@@ -8,9 +8,9 @@ import { callableClass, callableClasses } from "./engine/callable";
 import { Input } from "./engine/input_layer";
 import { registerLayer } from "./engine/serialization";
 import { resetNames } from "./engine/naming";
-import { Model as ModelClass, type ModelFactory } from "./models/model";
+import { modelFactory } from "./models/model_factory";
 import { Sequential as SequentialClass } from "./models/sequential";
-import { loadModel } from "./saving/model_io";
+import { loadModel } from "./saving/load_model";
 import * as layersNamespace from "./layers/index";
 import * as activations from "./activations";
 import * as initializers from "./initializers";
@@ -35,7 +35,7 @@ import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from "../data/fashion_mni
 export const layers = callableClasses(layersNamespace);
 
 const Sequential = callableClass(SequentialClass);
-const Model = callableClass(ModelClass) as ModelFactory;
+const Model = modelFactory();
 
 export const keras = {
   Sequential,
@@ -85,6 +85,7 @@ export const keras = {
 
 export type { Layer } from "./engine/layer";
 export type { Model } from "./models/model";
+export type { Functional } from "./models/functional";
 export type { Sequential } from "./models/sequential";
 export type { KerasTensor } from "./engine/keras_tensor";
 export type { History } from "./callbacks/history";

@@ -65,7 +65,7 @@ export class SparseCategoricalCrossentropy extends Loss {
   }
   perExample(yTrue: Tensor, yPred: Tensor): Tensor {
     const classes = yPred.shape[yPred.rank - 1];
-    const labels = yTrue.rank === yPred.rank ? yTrue.reshape(yTrue.shape.slice(0, -1) as number[]) : yTrue;
+    const labels = yTrue.rank === yPred.rank ? yTrue.reshape(yTrue.shape.slice(0, -1)) : yTrue;
     if (labels.rank !== yPred.rank - 1 || labels.shape.some((d, i) => d !== yPred.shape[i])) {
       throw new Error(
         `${this.name}: integer labels of shape ${formatShape(yTrue.shape)} do not fit predictions of shape ${formatShape(yPred.shape)}; expected labels of shape ${formatShape(yPred.shape.slice(0, -1))}`,

@@ -4,7 +4,7 @@
  */
 import type { DType, Shape } from "../backend/backend";
 import { shapeString, sizeOf } from "../backend/backend";
-import { fromValues, type NestedArray, type Tensor } from "../tensor/core";
+import { checkMemoryFor, fromValues, type NestedArray, type Tensor } from "../tensor/core";
 import { integerArray, normalArray, uniformArray } from "../random";
 
 export interface TensorOptions {
@@ -54,6 +54,7 @@ export function tensor(
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape("full", shape);
   const dtype = options.dtype ?? "float32";
+  checkStaged("full", shape, dtype);
   const values = dtype === "int32" ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
   values.fill(value);
   const t = fromValues(values, shape, dtype);
@@ -80,6 +81,7 @@ export function onesLike(x: Tensor): Tensor {
 /** The `n` x `m` identity matrix (m defaults to n). */
 export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   checkShape("eye", [n, m]);
+  checkStaged("eye", [n, m], options.dtype ?? "float32");
   const values = new Float32Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return tensor(values, [n, m], options);
@@ -104,6 +106,7 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
 /** `num` evenly spaced values from start to stop, both included (float32). */
 export function linspace(start: number, stop: number, num: number, options: TensorOptions = {}): Tensor {
   checkShape("linspace", [num]);
+  checkStaged("linspace", [num], options.dtype ?? "float32");
   const values = new Float32Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) values[i] = start + i * step;
@@ -119,6 +122,7 @@ export interface NormalOptions extends TensorOptions {
 /** Normally distributed values (mean 0, std 1 by default) from the seeded generator. */
 export function randn(shape: readonly number[], options: NormalOptions = {}): Tensor {
   checkShape("randn", shape);
+  checkStaged("randn", shape, options.dtype ?? "float32");
   return tensor(normalArray(sizeOf(shape), options.mean ?? 0, options.std ?? 1), shape, options);
 }
 
@@ -130,12 +134,14 @@ export interface UniformOptions extends TensorOptions {
 /** Uniform values in [low, high) ([0, 1) by default) from the seeded generator. */
 export function rand(shape: readonly number[], options: UniformOptions = {}): Tensor {
   checkShape("rand", shape);
+  checkStaged("rand", shape, options.dtype ?? "float32");
   return tensor(uniformArray(sizeOf(shape), options.low ?? 0, options.high ?? 1), shape, options);
 }
 
 /** int32 values uniform in [low, high) from the seeded generator. */
 export function randint(low: number, high: number, shape: readonly number[]): Tensor {
   checkShape("randint", shape);
+  checkStaged("randint", shape, "int32");
   if (!(high > low)) throw new Error(`randint: high (${high}) must be greater than low (${low})`);
   return tensor(integerArray(sizeOf(shape), low, high), shape, { dtype: "int32" });
 }
@@ -145,6 +151,11 @@ export function checkShape(op: string, shape: readonly number[]): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(`${op}: shape [${String(shape)}] must be a list of non-negative integers`);
   }
+}
+
+/** The memory limit, before a creation op fills its JavaScript array (4 bytes an element) and uploads it. */
+function checkStaged(op: string, shape: readonly number[], dtype: DType): void {
+  checkMemoryFor(op, shape, dtype, sizeOf(shape) * 4);
 }
 
 function requireGrad(t: Tensor, op: string): void {

@@ -13,6 +13,7 @@ import type { Backend, DType, Shape, TypedData, UploadData } from "../backend/ba
 import { shapeString, sizeOf } from "../backend/backend";
 import { currentBackend } from "../backend/registry";
 import { adopt, checkTensorSize, release, Storage, type StorageHold } from "../memory";
+import { checkMemory } from "../memory_limit";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../display";
 import { tensorBundle, tensorRepr } from "../format";
 
@@ -75,6 +76,20 @@ export class Tensor {
     const moved = new Storage(b, b.upload(s.backend.read(s.handle, s.size, s.dtype), s.dtype), s.size, s.dtype);
     this.hold.swap(moved);
     return moved.handle;
+  }
+
+  /**
+   * Rounds float data to the float32 values a float32 backend holds, in new storage (views taken before
+   * keep the old values, as after `assign`). A no-op on backends that store float32; the reference
+   * backend keeps float64. The graph is not recorded.
+   */
+  roundToFloat32(): this {
+    this.assertAlive("roundToFloat32");
+    const s = this.hold.storage;
+    if (s.dtype !== "float32") return this;
+    const rounded = s.backend.roundToFloat32(s.handle, s.size);
+    if (rounded !== s.handle) this.hold.swap(new Storage(s.backend, rounded, s.size, s.dtype));
+    return this;
   }
 
   // ----- autograd (backward() is in ./methods.ts: it runs ops) -----
@@ -173,14 +188,32 @@ export class Tensor {
 
 /**
  * A tensor of `shape` whose data the current backend computes with `kernel`.
- * Checks the size cap first, so an oversized result fails with a clear error
- * instead of an out-of-memory kill.
+ * Checks the size cap and the process's memory limit first, so an oversized
+ * result fails with a clear error instead of an out-of-memory kill.
  */
 export function compute(op: string, shape: Shape, dtype: DType, kernel: (b: Backend) => object): Tensor {
   checkTensorSize(op, shape);
+  checkMemoryFor(op, shape, dtype);
   const b = currentBackend();
   const handle = kernel(b);
   return new Tensor(new Storage(b, handle, sizeOf(shape), dtype), shape, dtype);
+}
+
+/**
+ * Throws when a new tensor of `shape` would take the process past its memory
+ * limit (runtime/memory_limit.ts), counting `stagingBytes` of JavaScript data
+ * the caller is about to fill before uploading it (the creation ops), so that
+ * the check comes before the first large allocation.
+ */
+export function checkMemoryFor(op: string, shape: Shape, dtype: DType, stagingBytes = 0): void {
+  checkMemory(
+    () => {
+      const size = sizeOf(shape);
+      return stagingBytes + (currentBackend().residentGrowth?.(size, dtype) ?? size * 4);
+    },
+    () =>
+      `${op}: a tensor of shape ${shapeString(shape)} ${dtype}${stagingBytes > 0 ? " (with the array it is filled from)" : ""}`,
+  );
 }
 
 /** A tensor holding a copy of `values` on the current backend. */

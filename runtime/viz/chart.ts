@@ -25,7 +25,7 @@ export function chartBundle(figure: PlotlyFigure, carryLibrary: boolean): Record
  * the div is in the page (JupyterLab may run output scripts before attaching
  * the output), and says so in the div if plotly.js never arrives.
  */
-export function chartHtml(figure: PlotlyFigure, carryLibrary: boolean): string {
+function chartHtml(figure: PlotlyFigure, carryLibrary: boolean): string {
   const id = newDisplayId("nnlab-plot");
   const height = typeof figure.layout.height === "number" ? figure.layout.height : 400;
   const json = JSON.stringify(figure).replace(/</g, "\\u003c");

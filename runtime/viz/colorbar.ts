@@ -5,7 +5,7 @@ import { GRID } from "./grid";
 import { BLACK, Raster } from "./raster";
 
 /** Colorbar geometry in output pixels, exported so tests can find the bar. */
-export const COLORBAR = { WIDTH: 14, MIN_HEIGHT: 64 } as const;
+const COLORBAR = { WIDTH: 14, MIN_HEIGHT: 64 } as const;
 
 /**
  * `picture` with a vertical colorbar on its right: the colormap from `high`

@@ -12,7 +12,7 @@ export type RGB = readonly [number, number, number];
  */
 export type ColormapName = "gray" | "viridis" | "diverging";
 
-export const COLORMAPS: readonly ColormapName[] = ["gray", "viridis", "diverging"];
+const COLORMAPS: readonly ColormapName[] = ["gray", "viridis", "diverging"];
 
 /** The colour of `t` in [0, 1] (clamped; NaN is drawn as the low end). */
 export function colorAt(name: ColormapName, t: number): RGB {

@@ -7,10 +7,10 @@ import type { Raster } from "./raster";
  * untrusted notebooks) with no HTML or fonts involved.
  */
 
-export const GLYPH_WIDTH = 5;
-export const GLYPH_HEIGHT = 7;
+const GLYPH_WIDTH = 5;
+const GLYPH_HEIGHT = 7;
 /** Horizontal advance per character: the glyph plus one column of spacing. */
-export const ADVANCE = GLYPH_WIDTH + 1;
+const ADVANCE = GLYPH_WIDTH + 1;
 
 /** Width in pixels of `text` drawn at `scale`. */
 export function textWidth(text: string, scale = 1): number {

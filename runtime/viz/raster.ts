@@ -1,10 +1,9 @@
 import { colorAt, type ColormapName, type RGB } from "./colormap";
 
-export const WHITE: RGB = [255, 255, 255];
+const WHITE: RGB = [255, 255, 255];
 export const BLACK: RGB = [0, 0, 0];
 export const RED: RGB = [220, 30, 30];
 export const GREEN: RGB = [20, 130, 50];
-export const GRAY: RGB = [110, 110, 110];
 
 /** An opaque RGB picture in memory, drawn on by the viz renderers and encoded to PNG. */
 export class Raster {

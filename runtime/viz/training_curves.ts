@@ -22,7 +22,7 @@ export function trainingCurves(history: HistoryLike, { title }: { title?: string
 }
 
 /** Panels from Keras history keys: `loss` first, `val_x` joined with `x`. */
-export function historyPanels(history: HistoryLike): CurvePanel[] {
+function historyPanels(history: HistoryLike): CurvePanel[] {
   const keys = Object.keys(history.history);
   const quantities = [...new Set(keys.map((k) => (k.startsWith("val_") ? k.slice(4) : k)))];
   quantities.sort((a, b) => Number(b === "loss") - Number(a === "loss"));

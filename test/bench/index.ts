@@ -21,6 +21,7 @@ const SECTIONS: Section[] = [
   { name: "training", module: "./training", run: "runTrainingBench" },
   { name: "accuracy", module: "./accuracy", run: "runAccuracyBench" },
   { name: "soak", module: "./soak", run: "runSoak" },
+  { name: "hub", module: "./hub", run: "runHubSoak" },
 ];
 
 async function main(): Promise<void> {
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     }
     const started = performance.now();
     try {
-      const run = ((await import(section.module)) as Record<string, unknown>)[section.run];
+      // A dynamic import() stays an ES import in the CommonJS build, and those need the file name in full.
+      const run = ((await import(`${section.module}.js`)) as Record<string, unknown>)[section.run];
       if (typeof run !== "function") throw new Error(`${section.module} does not export ${section.run}()`);
       console.log(await (run as () => string | Promise<string>)());
     } catch (error) {

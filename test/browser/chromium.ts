@@ -9,7 +9,7 @@ import path from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { killProcessesMentioning } from "../support/processes";
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 const FLAGS = [
   "--headless",

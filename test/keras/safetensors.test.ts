@@ -15,7 +15,7 @@ describe("safetensors encoding", () => {
     const bytes = encodeSafetensors(tensors, { format: "pt" });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = Number(view.getBigUint64(0, true));
-    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString("utf8"));
+    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString("utf8")) as Record<string, unknown>;
     expect(header.__metadata__).toEqual({ format: "pt" });
     expect(header["dense/kernel"]).toEqual({ dtype: "F32", shape: [2, 3], data_offsets: [0, 24] });
     expect(header["dense/bias"]).toEqual({ dtype: "F32", shape: [3], data_offsets: [24, 36] });

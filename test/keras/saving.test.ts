@@ -56,10 +56,12 @@ describe("save and loadModel", () => {
     model.save(file);
     const bytes = fs.readFileSync(file);
     const n = Number(bytes.readBigUInt64LE(0));
-    const header = JSON.parse(bytes.subarray(8, 8 + n).toString("utf8"));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString("utf8")) as {
+      __metadata__: { nnlab_model: string };
+    } & Record<string, unknown>;
     const conv = model.layers[0].name;
     expect(header[`${conv}/kernel`]).toEqual({ dtype: "F32", shape: [3, 3, 1, 4], data_offsets: [0, 144] });
-    expect(JSON.parse(header.__metadata__.nnlab_model).className).toBe("Sequential");
+    expect((JSON.parse(header.__metadata__.nnlab_model) as { className: string }).className).toBe("Sequential");
     const last = Object.entries(header)
       .filter(([k]) => k !== "__metadata__")
       .map(([, v]) => (v as { data_offsets: number[] }).data_offsets[1]);

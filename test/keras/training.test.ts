@@ -1,4 +1,7 @@
 /** compile/fit/evaluate/predict, callbacks, interruption, freezing and weight sharing. */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { keras, layers } from "../../runtime/keras/index";
 import type { Model } from "../../runtime/keras/index";
@@ -52,7 +55,7 @@ describe("fit", () => {
     expect(history.history.val_accuracy[1]).toBeCloseTo(valAccuracy, 5);
   });
 
-  it("accepts optimizers, losses and metrics by camelCase name and picks sparse accuracy for integer labels", async () => {
+  it("accepts optimizers, losses and metrics by camelCase name and picks sparse accuracy for integer labels", () => {
     nn.seed(11);
     const { x, ySparse } = blobs(64);
     const model = classifier();
@@ -265,9 +268,6 @@ describe("callbacks", () => {
   });
 
   it("ModelCheckpoint with saveBestOnly writes only on improvement", async () => {
-    const { mkdtempSync, existsSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(join(tmpdir(), "nnlab-ckpt-"));
     const { x, yOneHot } = blobs(32);
     const model = classifier();
@@ -312,7 +312,7 @@ describe("progress output", () => {
 describe("rich display", () => {
   it("a model displays as Keras's summary table in text and HTML", () => {
     const model = classifier();
-    const bundle = model[JUPYTER_DISPLAY]() as MimeBundle;
+    const bundle = model[JUPYTER_DISPLAY]();
     expect(bundle["text/plain"]).toMatch(/Layer \(type\).*Output Shape.*Param #/);
     expect(bundle["text/plain"]).toContain(" Total params: 42 (168.00 B)");
     expect(bundle["text/html"]).toMatch(/<table>.*<td style="text-align:right">24<\/td>/);

@@ -37,6 +37,13 @@ export interface SendOptions {
 
 const DELIMITER = "<IDS|MSG>";
 
+/** The intermediate parent of `viaParent`: starts `node <its arguments>` with its own stdio and lives on. */
+const PARENT_SOURCE = `
+const kernel = require("node:child_process").spawn(process.execPath, process.argv.slice(1), { stdio: "inherit" });
+console.log("kernel-pid " + kernel.pid);
+setInterval(() => undefined, 1 << 30);
+`;
+
 export class KernelClient {
   readonly key = randomBytes(16).toString("hex");
   readonly session = randomUUID();
@@ -57,11 +64,20 @@ export class KernelClient {
   private ports!: Record<"shell" | "iopub" | "stdin" | "control" | "hb", number>;
 
   /** Writes the connection file, starts the kernel and waits until it answers on shell and IOPub. */
-  static async start(env: NodeJS.ProcessEnv = {}): Promise<KernelClient> {
+  static async start(env: NodeJS.ProcessEnv = {}, options: { viaParent?: boolean } = {}): Promise<KernelClient> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the kernel tests`);
     const client = new KernelClient();
-    await client.launch(env);
+    await client.launch(env, options.viaParent === true);
     return client;
+  }
+
+  /**
+   * With `viaParent`, the process the client started is a small node parent that starts the kernel (as a
+   * Jupyter server would) and passes it its stdout and stderr; this is the kernel's pid it reported.
+   */
+  async kernelPid(): Promise<number> {
+    await this.logged(/^kernel-pid \d+$/m);
+    return Number(/^kernel-pid (\d+)$/m.exec(this.log)?.[1]);
   }
 
   /** Everything the kernel wrote on stdout and stderr (its log). */
@@ -216,7 +232,7 @@ export class KernelClient {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async launch(env: NodeJS.ProcessEnv): Promise<void> {
+  private async launch(env: NodeJS.ProcessEnv, viaParent: boolean): Promise<void> {
     const [shell, iopub, stdin, control, hb] = await freePorts(5);
     this.ports = { shell, iopub, stdin, control, hb };
     const connection = {
@@ -232,7 +248,8 @@ export class KernelClient {
       kernel_name: "nnlab",
     };
     writeFileSync(this.connectionFile, JSON.stringify(connection));
-    this.child = spawn(process.execPath, [CLI, "kernel", "--connection-file", this.connectionFile], {
+    const kernelArgs = [CLI, "kernel", "--connection-file", this.connectionFile];
+    this.child = spawn(process.execPath, viaParent ? ["-e", PARENT_SOURCE, ...kernelArgs] : kernelArgs, {
       cwd: this.dir,
       env: { ...process.env, ...env },
       detached: true,

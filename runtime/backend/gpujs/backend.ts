@@ -134,6 +134,11 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
     return Float64Array.from(this.read(h, size, dtype));
   }
 
+  /** Float data is float32 here already. */
+  roundToFloat32(h: GpuJsStorage): GpuJsStorage {
+    return h;
+  }
+
   dispose(h: GpuJsStorage): void {
     const value = h.value;
     h.value = null;

@@ -70,6 +70,11 @@ export class WebGpuBridge {
     return this.hostInfo;
   }
 
+  /** The worker's gpu.js storage is float32 already; answered here, so the handle keeps its identity. */
+  roundToFloat32(h: RemoteHandle): RemoteHandle {
+    return h;
+  }
+
   /** Ends the worker (and Dawn's device with it). */
   destroy(): void {
     void this.worker.terminate();
@@ -136,7 +141,12 @@ const PRIMITIVES = [
   "gather",
   "scatterAdd",
 ] as const;
-requireAll<Exclude<keyof Backend, "name" | "info" | "memoryUsage" | (typeof PRIMITIVES)[number]>>();
+requireAll<
+  Exclude<
+    keyof Backend,
+    "name" | "info" | "roundToFloat32" | "memoryUsage" | "residentGrowth" | (typeof PRIMITIVES)[number]
+  >
+>();
 
 for (const method of PRIMITIVES) {
   Object.defineProperty(WebGpuBridge.prototype, method, {

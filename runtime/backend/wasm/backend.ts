@@ -76,6 +76,11 @@ export class WasmBackend implements Backend<WasmTensor> {
     return { name: this.name, mode: "wasm-simd", threads: this.k.threads, simd: true };
   }
 
+  /** Bytes the heap would grow by for `size` elements: 0 when a free block fits. */
+  residentGrowth(size: number): number {
+    return this.k.heap.growthFor(size * 4);
+  }
+
   /** Bytes held by live tensors and the size of the heap (for memory profiles). */
   memoryUsage(): { liveBytes: number; heapBytes: number } {
     return this.k.heap.usage();
@@ -97,6 +102,11 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   readFloat64(h: WasmTensor, size: number, dtype: DType): Float64Array {
     return Float64Array.from(this.read(h, size, dtype));
+  }
+
+  /** Float data is float32 here already. */
+  roundToFloat32(h: WasmTensor): WasmTensor {
+    return h;
   }
 
   dispose(h: WasmTensor): void {

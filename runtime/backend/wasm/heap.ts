@@ -9,6 +9,7 @@
  * size reuses the space training freed instead of adding its own.
  */
 
+import { checkMemory } from "../../memory_limit";
 import { WebAssemblyApi, type WasmMemory } from "./wasm_api";
 
 /** Byte offset and size of one block inside the shared memory. */
@@ -58,6 +59,16 @@ export class Heap {
     }
     this.liveBytes -= block.bytes;
     this.addFree(block.ptr, block.bytes);
+  }
+
+  /**
+   * Bytes of memory `alloc(bytes)` would touch for the first time (the
+   * heap's growth past its high-water mark): 0 when a free block fits.
+   */
+  growthFor(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    if (this.freeSizes.some((s) => s >= size)) return 0;
+    return Math.max(0, this.top + size - this.highWater);
   }
 
   /** Bytes held by live blocks and the high-water mark of the heap. */
@@ -121,6 +132,13 @@ export class Heap {
   private bump(size: number): number {
     const ptr = this.top;
     const end = ptr + size;
+    // Memory past the high-water mark becomes resident now: the memory limit's check (tensors were
+    // checked with their shape already; this catches scratch and temporary buffers).
+    if (end > this.highWater)
+      checkMemory(
+        () => end - this.highWater,
+        () => `the wasm backend (a ${mib(size)} buffer)`,
+      );
     if (end > this.memory.buffer.byteLength) this.grow(end);
     this.top = end;
     if (end > this.highWater) this.highWater = end;
@@ -142,4 +160,8 @@ export class Heap {
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
   }
+}
+
+function mib(bytes: number): string {
+  return `${Math.ceil(bytes / 2 ** 20)} MiB`;
 }

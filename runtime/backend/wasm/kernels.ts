@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { systemLimits, threadsFor } from "../../limits";
 import { Heap, type Block } from "./heap";
 import { ThreadPool, type Kernel } from "./threads";
 import { WebAssemblyApi } from "./wasm_api";
@@ -29,7 +30,8 @@ export class WasmKernels {
   /** The task counter that threads of a `parallelTasks` call claim work from. */
   readonly counter: Block;
 
-  constructor(threads: number = defaultThreads()) {
+  /** `idleMs`: how long a worker thread waits for work before it parks (threads.ts); a later op restarts it. */
+  constructor(threads: number = defaultThreads(), options: { idleMs?: number } = {}) {
     const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
     this.heap = new Heap();
     this.exports = new WebAssemblyApi.Instance(module, { env: { memory: this.heap.memory } })
@@ -37,7 +39,7 @@ export class WasmKernels {
     const names = WebAssemblyApi.Module.exports(module)
       .filter((e) => e.kind === "function")
       .map((e) => e.name);
-    this.pool = new ThreadPool(module, this.heap.memory, names, threads);
+    this.pool = new ThreadPool(module, this.heap.memory, names, threads, options.idleMs);
     this.packBytes = this.exports.gemmScratchFloats() * 4;
     for (let t = 0; t < threads; t++) this.scratch.push(this.heap.alloc(this.packBytes + DEFAULT_CHUNK_BYTES));
     this.geometry = this.heap.alloc(64);
@@ -81,7 +83,11 @@ export class WasmKernels {
 /** Room past the GEMM packing area for one im2col chunk: assembly/conv.ts aims at 512 KiB chunks. */
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
-/** Worker threads: NNLAB_WASM_THREADS, else one per core (the calling thread counts as one). */
+/**
+ * Threads (the calling thread counts as one): NNLAB_WASM_THREADS, else one per
+ * core this process may use, capped by its CPU limit (CPU_LIMIT, the cgroup's
+ * CPU quota) rounded down, at least 1, at most 16 (see limits.ts threadsFor).
+ */
 function defaultThreads(): number {
   const env = process.env.NNLAB_WASM_THREADS;
   if (env !== undefined && env !== "") {
@@ -91,7 +97,7 @@ function defaultThreads(): number {
     }
     return n;
   }
-  return Math.max(1, Math.min(availableParallelism(), 16));
+  return threadsFor(availableParallelism(), systemLimits().cpus).threads;
 }
 
 function locateWasm(): string {

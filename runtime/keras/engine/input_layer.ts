@@ -20,7 +20,8 @@ export class InputLayer extends Layer {
 
   constructor(options: InputOptions) {
     super({ name: options.name });
-    if (!Array.isArray(options?.shape) || options.shape.some((d) => d !== null && !(Number.isInteger(d) && d > 0))) {
+    const given: unknown = options?.shape; // checked as unknown: Array.isArray narrows a readonly array's type to any[]
+    if (!Array.isArray(given) || options.shape.some((d) => d !== null && !(Number.isInteger(d) && d > 0))) {
       throw new Error(
         `keras.Input: shape must be a list of positive integers (or null), without the batch axis, got ${JSON.stringify(options?.shape)}`,
       );

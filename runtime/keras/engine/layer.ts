@@ -47,12 +47,16 @@ export interface AddWeightOptions {
   trainable?: boolean;
 }
 
+// A layer instance is callable (the constructor returns callableInstance's function proxy), which only an
+// interface merged into the class can declare; the call signatures have no members to initialise.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Layer {
   /** Calls the layer: symbolic tensors give a symbolic output (functional API), real tensors a real output. */
   (inputs: SymbolicInputs, options?: CallOptions): KerasTensor;
   (inputs: LayerInputs, options?: CallOptions): Tensor;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class Layer {
   /** Keras class name, e.g. "Conv2D". */
   readonly className: string;
@@ -70,7 +74,7 @@ export class Layer {
   private trainableFlag: boolean;
 
   constructor(options: LayerOptions = {}) {
-    this.className = new.target.name;
+    this.className = kerasClassName(new.target);
     this.name = options.name ?? uniqueName(this.className);
     this.trainableFlag = options.trainable ?? true;
     this.batchInputShape = options.inputShape ? [options.batchSize ?? null, ...options.inputShape] : null;
@@ -137,9 +141,9 @@ export class Layer {
       throw new Error(`${this.describe()}: cannot mix symbolic tensors (keras.Input) and real tensors in one call`);
     }
     const tensors = inputs as LayerInputs;
-    const shapes: InputShapes = Array.isArray(tensors)
+    const shapes: InputShapes = isTensorList(tensors)
       ? tensors.map((t) => batchless(t.shape))
-      : batchless((tensors as Tensor).shape);
+      : batchless(tensors.shape);
     this.ensureBuilt(shapes);
     const out = this.call(tensors, options);
     this.lastOutputShape = batchless(out.shape);
@@ -306,6 +310,22 @@ export class Layer {
     }
     return node;
   }
+}
+
+/**
+ * A layer class's Keras class name: its JavaScript name, unless the class
+ * itself sets a static `kerasClassName` (Functional is named "Model", as a
+ * functional model has always been shown and saved). Subclasses do not
+ * inherit it: `class Mine extends ...` is "Mine".
+ */
+function kerasClassName(cls: abstract new (...args: never[]) => unknown): string {
+  const own = Object.getOwnPropertyDescriptor(cls, "kerasClassName")?.value as unknown;
+  return typeof own === "string" ? own : cls.name;
+}
+
+/** Array.isArray without narrowing to any[] (it does so for readonly arrays). */
+function isTensorList(inputs: LayerInputs): inputs is readonly Tensor[] {
+  return Array.isArray(inputs);
 }
 
 export function isShapeList(shape: InputShapes): shape is readonly SymbolicShape[] {

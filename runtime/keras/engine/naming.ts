@@ -3,7 +3,7 @@
 const counters = new Map<string, number>();
 
 /** Keras's to_snake_case: "MaxPooling2D" -> "max_pooling2d", "LeakyReLU" -> "leaky_re_lu". */
-export function snakeCase(className: string): string {
+function snakeCase(className: string): string {
   return className
     .replace(/(.)([A-Z][a-z]+)/g, "$1_$2")
     .replace(/([a-z])([A-Z])/g, "$1_$2")

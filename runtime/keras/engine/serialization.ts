@@ -3,8 +3,6 @@
  * `getConfig()`) can be turned back into layers.
  */
 import type { Layer, LayerConfig } from "./layer";
-import type { Model } from "../models/model";
-import type { Sequential } from "../models/sequential";
 
 type LayerFactory = (config: LayerConfig) => Layer;
 
@@ -23,25 +21,4 @@ export function layerFromConfig(className: string, config: LayerConfig): Layer {
     );
   }
   return factory(config);
-}
-
-/**
- * The model classes, registered by their modules when loaded: saving needs
- * them, and importing them directly would make a cycle (Model's save() uses saving).
- */
-export interface ModelClasses {
-  Model: typeof Model;
-  Sequential: typeof Sequential;
-}
-
-const models: Partial<ModelClasses> = {};
-
-export function registerModelClass<K extends keyof ModelClasses>(name: K, cls: ModelClasses[K]): void {
-  models[name] = cls;
-}
-
-export function modelClasses(): ModelClasses {
-  if (!models.Model || !models.Sequential)
-    throw new Error("keras: the model classes are not loaded; import nnlab's keras module first");
-  return models as ModelClasses;
 }

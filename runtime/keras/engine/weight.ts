@@ -53,15 +53,6 @@ export class Weight {
     return this.current.dataSync() as Float32Array;
   }
 
-  /**
-   * Rounds the stored values to float32. Backends that compute in float64
-   * (the reference) would otherwise keep values a float32 weight file cannot
-   * hold, and a saved-then-loaded model would predict slightly differently.
-   */
-  roundToFloat32(): void {
-    this.write(this.read());
-  }
-
   /** Replaces the values (shape checked, naming the weight and both shapes). */
   write(values: Float32Array | Tensor, shape: readonly number[] = this.shape): void {
     if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {

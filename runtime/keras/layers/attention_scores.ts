@@ -56,7 +56,7 @@ export function keptScores(previous: Tensor | null, weights: Tensor): Tensor {
 }
 
 /** [queries, keys] lower-triangular ones: query i sees keys 0..i (aligned at the end when keys > queries). */
-export function causalMask(queries: number, keys: number): Tensor {
+function causalMask(queries: number, keys: number): Tensor {
   const values = new Float32Array(queries * keys);
   const offset = keys - queries;
   for (let i = 0; i < queries; i++) for (let j = 0; j <= Math.min(keys - 1, i + offset); j++) values[i * keys + j] = 1;

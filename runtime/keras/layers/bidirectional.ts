@@ -123,7 +123,7 @@ export class Bidirectional extends Layer {
 }
 
 /** x [batch, time, ...] with the time axis reversed. */
-export function reverseTime(x: Tensor): Tensor {
+function reverseTime(x: Tensor): Tensor {
   const time = x.shape[1];
   return x.gather(
     Array.from({ length: time }, (_, k) => time - 1 - k),

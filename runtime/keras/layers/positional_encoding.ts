@@ -54,7 +54,7 @@ export class PositionalEncoding extends Layer {
 }
 
 /** The [time, dim] sinusoid table. */
-export function sinusoids(time: number, dim: number, maxWavelength = 10000): Tensor {
+function sinusoids(time: number, dim: number, maxWavelength = 10000): Tensor {
   const values = new Float32Array(time * dim);
   for (let p = 0; p < time; p++) {
     for (let j = 0; j < dim; j++) {

@@ -1,18 +1,18 @@
 /**
- * keras.Model: a layer that can be trained. Three ways to make one, as in Keras:
- * - functional: `keras.Model({ inputs, outputs })` over symbolic tensors, for
- *   branching graphs (shared layers, Concatenate/Add merges, several inputs,
- *   several outputs: `outputs: [a, b]` makes `predict` return a list, and
- *   `outputs: { cls: a, box: b }` an object with those names);
+ * keras.Model: a layer that can be trained. As in Keras there are three kinds:
  * - subclassing: `class Mine extends keras.Model { call(x) { ... } }`, whose
- *   layers are found from its fields;
- * - keras.Sequential (models/sequential.ts), a stack of layers.
- * Training, evaluation and prediction live in models/training.ts, the summary
- * table in models/summary.ts, saving in saving/.
+ *   layers are found from its fields: this class;
+ * - functional: `keras.Model({ inputs, outputs })` over symbolic tensors gives
+ *   a Functional (models/functional.ts), a subclass of this one, as Keras's
+ *   `keras.Model(inputs=..., outputs=...)` does (models/model_factory.ts);
+ * - keras.Sequential (models/sequential.ts), a Functional built layer by layer.
+ * This class holds what every kind shares: training, evaluation and
+ * prediction (models/training.ts), saving (saving/model_file.ts), the
+ * summary table (models/summary.ts) and the inspection entry points for viz.
+ * What needs a graph (running it, its layers, its outputs, its architecture
+ * for saving) is overridden by Functional.
  */
 import type { Tensor } from "../../tensor";
-import { noGrad } from "../../autograd";
-import { tensor } from "../../ops/creation";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../display";
 import {
   Layer,
@@ -22,51 +22,29 @@ import {
   type LayerInputs,
   type LayerOptions,
 } from "../engine/layer";
-import { KerasTensor, topologicalNodes, type Node } from "../engine/keras_tensor";
-import type { SymbolicShape } from "../utils/shape";
+import type { KerasTensor } from "../engine/keras_tensor";
 import type { History } from "../callbacks/history";
 import { Compiled, type CompileOptions } from "./compiled";
 import { summaryBundle, summaryText } from "./summary";
 import * as training from "./training";
 import type { EvaluateOptions, FitOptions, PredictOptions, Data, NamedData } from "./training";
-import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_io";
-import { registerModelClass } from "../engine/serialization";
+import type { ModelOutputs, OutputShape, Prediction } from "./outputs";
+import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_file";
+import type { ModelSpec } from "../saving/spec";
 
-/** A functional model's outputs: one symbolic tensor, a list of them, or an object naming them. */
-export type ModelOutputs = KerasTensor | readonly KerasTensor[] | Readonly<Record<string, KerasTensor>>;
-
-/** What predict returns for outputs T: the outputs' structure with a Tensor for each symbolic tensor. */
-export type Prediction<T extends ModelOutputs> = T extends KerasTensor
-  ? Tensor
-  : T extends readonly KerasTensor[]
-    ? Tensor[]
-    : { [K in keyof T]: Tensor };
-
-/** The output shape for outputs T, in the outputs' structure. */
-export type OutputShape<T extends ModelOutputs> = T extends KerasTensor
-  ? SymbolicShape
-  : T extends readonly KerasTensor[]
-    ? SymbolicShape[]
-    : { [K in keyof T]: SymbolicShape };
-
-export type OutputStructure = "single" | "list" | "named";
+export type { ModelOutputs, OutputShape, OutputStructure, Prediction } from "./outputs";
 
 /** A model with any outputs: what training, saving and the summary accept. */
 export type AnyModel = Model<ModelOutputs>;
 
 export interface ModelArgs<T extends ModelOutputs = ModelOutputs> extends LayerOptions {
+  /** With `outputs`, a functional model: `keras.Model({ inputs, outputs })` gives a Functional. */
   inputs?: KerasTensor | readonly KerasTensor[];
   outputs?: T;
 }
 
-/**
- * `keras.Model(...)` without `new`: the type parameter is inferred from
- * `outputs`, so `predict` on a model with `outputs: [a, b]` is typed Tensor[].
- */
-export type ModelFactory = typeof Model & (<T extends ModelOutputs = KerasTensor>(args?: ModelArgs<T>) => Model<T>);
-
 export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
-  /** The symbolic inputs and outputs (functional and built Sequential models). */
+  /** The symbolic inputs and outputs of a functional or Sequential model's graph (Functional sets them); none for a subclassed model. */
   inputs: KerasTensor[] = [];
   outputs: KerasTensor[] = [];
   /** Set by `fit`, to stop training after the current batch (callbacks use it). */
@@ -74,46 +52,39 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   /** The History of the latest `fit`, filled epoch by epoch (readable after an interrupted fit). */
   history: History | null = null;
   compiled: Compiled | null = null;
-  protected nodes: Node[] | null = null;
-  /** How `outputs` was given: predict and outputShape keep that structure, as Keras does (saving stores it). */
-  readonly outputStructure: OutputStructure = "single";
-  /** The keys of outputs given as an object, which name the outputs instead of their layers. */
-  readonly outputKeys: readonly string[] | null = null;
 
   constructor(args: ModelArgs<T> = {}) {
     super(args);
-    if (args.inputs !== undefined || args.outputs !== undefined) {
-      const outputs = args.outputs;
-      if (isNamedOutputs(outputs)) {
-        this.outputKeys = Object.keys(outputs);
-        this.outputStructure = "named";
-        this.setGraph(args.inputs, Object.values(outputs));
-      } else {
-        this.setGraph(args.inputs, outputs);
-        this.outputStructure = Array.isArray(outputs) ? "list" : "single";
-      }
+    if ((args.inputs !== undefined || args.outputs !== undefined) && !this.isGraphModel) {
+      // Only reached by `new` on this class itself; keras.Model (model_factory.ts) makes a Functional for these.
+      throw new Error(
+        `keras.Model: { inputs, outputs } make a functional model; call keras.Model({ inputs, outputs })`,
+      );
     }
   }
 
-  /** The outputs' names, in order: the keys of per-output losses, metrics, targets and logs (the output layers' names, or the keys of outputs given as an object). */
+  /** Whether this model is a graph of layers (Functional, Sequential); a subclassed model runs its own call(). */
+  protected get isGraphModel(): boolean {
+    return false;
+  }
+
+  /** The input layers' names, in order: the keys of inputs given by name (none for a subclassed model). */
+  get inputNames(): string[] {
+    return [];
+  }
+
+  /** The outputs' names, in order: the keys of per-output losses, metrics, targets and logs (none for a subclassed model, which has one unnamed output). */
   get outputNames(): string[] {
-    return this.outputKeys ? [...this.outputKeys] : this.outputs.map((t) => t.node.layer.name);
+    return [];
   }
 
   /** The output shape (batch axis null), in the structure the outputs were given in. */
   get outputShape(): OutputShape<T> {
-    if (this.outputs.length === 0)
-      throw new Error(`${this.describe()} has no output shape yet: build it with keras.Input or call it once`);
-    return this.structured(this.outputs.map((t) => t.shape)) as OutputShape<T>;
+    throw new Error(`${this.describe()} has no output shape yet: build it with keras.Input or call it once`);
   }
 
-  /** The layers, in order (a functional model lists its InputLayers first, as Keras does). */
+  /** The layers, in order: a subclassed model's are found from its fields. */
   get layers(): Layer[] {
-    if (this.nodes) {
-      const seen = new Set<Layer>(this.inputs.map((t) => t.node.layer));
-      for (const n of this.nodes) seen.add(n.layer);
-      return [...seen];
-    }
     return super.sublayers;
   }
 
@@ -138,41 +109,18 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     return layer;
   }
 
-  override call(inputs: LayerInputs, options: CallOptions): Tensor {
-    if (!this.nodes) {
-      throw new Error(
-        `${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`,
-      );
-    }
-    this.requireOneOutput("called as a layer");
-    return this.runGraph(Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor], options)[0];
+  override call(_inputs: LayerInputs, _options: CallOptions): Tensor {
+    throw new Error(
+      `${this.describe()}: a subclassed model must override call(inputs, options); or build it with keras.Model({ inputs, outputs })`,
+    );
   }
 
-  /** Runs the graph on real tensors (one per input); every output, in order. */
-  runGraph(inputs: readonly Tensor[], options: CallOptions): Tensor[] {
-    if (!this.nodes) throw new Error(`${this.describe()}: only a functional or Sequential model has a graph to run`);
-    if (inputs.length !== this.inputs.length) {
-      throw new Error(`${this.describe()} expects ${this.inputs.length} input(s), got ${inputs.length}`);
-    }
-    const values = new Map<KerasTensor, Tensor>();
-    this.inputs.forEach((t, i) => values.set(t, inputs[i]));
-    for (const node of this.nodes) {
-      const args = node.inputs.map((t) => values.get(t)!);
-      values.set(node.output, node.layer.apply(node.listInput ? args : args[0], options));
-    }
-    return this.outputs.map((t) => values.get(t)!);
-  }
-
-  override computeOutputShape(inputShape: InputShapes): SymbolicShape {
-    if (this.nodes) {
-      this.requireOneOutput("called on a symbolic tensor (nested in another model)");
-      return this.outputs[0].shape;
-    }
-    return super.computeOutputShape(inputShape);
+  /** Every output for a batch of inputs (one tensor per input); a subclassed model has one, from its call(). */
+  computeOutputs(inputs: readonly Tensor[], options: CallOptions): Tensor[] {
+    return [this.apply(inputs.length === 1 ? inputs[0] : inputs, options)];
   }
 
   override build(inputShape: InputShapes): void {
-    if (this.nodes) return;
     // A subclassed model builds its layers by running once on zeros, as Keras's model.build(shape).
     super.computeOutputShape(inputShape);
   }
@@ -185,7 +133,12 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
 
   /** Fixes the optimizer, loss and metrics for fit/evaluate (Keras's compile). */
   compile(options: CompileOptions): void {
-    this.compiled = new Compiled(options, this.outputs.length > 1 || this.outputKeys ? this.outputNames : []);
+    this.compiled = new Compiled(options, this.lossOutputNames());
+  }
+
+  /** The output names that compile keys losses and metrics by; none (one unnamed output) for a model with one unnamed output. */
+  protected lossOutputNames(): string[] {
+    return [];
   }
 
   get optimizer(): Compiled["optimizer"] | null {
@@ -232,6 +185,11 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     return training.testOnBatch(this, x, y, options);
   }
 
+  /** One value per output, arranged as the outputs were given; a subclassed model has one. */
+  protected structured<V>(values: V[]): V | V[] | Record<string, V> {
+    return values[0];
+  }
+
   // ----- saving -----
 
   /** Writes every weight to a safetensors file (atomically). */
@@ -249,6 +207,14 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     saveModelFile(this, path);
   }
 
+  /** The architecture that `save` stores. A subclassed model has none: its call() is code. */
+  architecture(): ModelSpec {
+    throw new Error(
+      `save: ${this.describe()} is a subclassed model, whose call() cannot be stored as JSON; ` +
+        `save its weights with model.saveWeights(path) and rebuild it in code, or build it with keras.Sequential / keras.Model({ inputs, outputs })`,
+    );
+  }
+
   // ----- display and viz -----
 
   /** Prints Keras's summary table (as text; in a notebook `display(model)` shows the HTML table). */
@@ -261,111 +227,36 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     return summaryBundle(this);
   }
 
-  /** The outputs of the named layers for one input (viz.featureMaps): inference mode, no gradients. */
-  activations(input: ArrayLikeTensor, layerNames: readonly string[]): Tensor[] {
-    return this.outputsOf(
-      input,
-      layerNames.map((n) => this.getLayer(n)),
-      "activations",
-    );
+  /** The outputs of the named layers for one input (viz.featureMaps): inference mode, no gradients. Needs a graph (Functional, Sequential). */
+  activations(_input: ArrayLikeTensor, layerNames: readonly string[]): Tensor[] {
+    for (const name of layerNames) this.getLayer(name);
+    throw new Error(`${this.describe()}: layer activations need a functional or Sequential model`);
   }
 
   /**
    * The states at every step of the recurrent layer `layerName` for one
    * sequence (viz.hiddenStates): the model runs up to that layer's input
    * (inference mode, no gradients), and the layer reports its hidden (and,
-   * for an LSTM, cell) states [time, units].
+   * for an LSTM, cell) states [time, units]. Needs a graph (Functional, Sequential).
    */
-  recurrentStates(sequence: ArrayLikeTensor, layerName: string): RecurrentStates {
+  recurrentStates(_sequence: ArrayLikeTensor, layerName: string): RecurrentStates {
+    const layer = this.recurrentLayer(layerName);
+    throw new Error(
+      `recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`,
+    );
+  }
+
+  /** The layer `layerName`, which must report recurrent states. */
+  protected recurrentLayer(layerName: string): RecurrentLayer {
     const layer = this.getLayer(layerName);
     if (!hasRecurrentStates(layer)) {
       throw new Error(
         `recurrentStates: layer "${layer.name}" (${layer.className}) has no recurrent states; name a SimpleRNN, LSTM, GRU or Bidirectional layer`,
       );
     }
-    const node = this.nodes?.find((n) => n.layer === layer);
-    if (!node)
-      throw new Error(
-        `recurrentStates: ${this.describe()} has no graph to run up to "${layer.name}"; start the model with keras.Input or call it once`,
-      );
-    const [input] = this.outputsOf(sequence, [node.inputs[0].node.layer], "recurrentStates");
-    return layer.recurrentStates(input);
-  }
-
-  /** The outputs of `wanted` for one input (the batch axis added when it is missing): inference mode, no gradients. */
-  private outputsOf(input: ArrayLikeTensor, wanted: readonly Layer[], op: string): Tensor[] {
-    const expectedRank = this.inputs[0]?.shape.length ?? input.shape.length;
-    const x = tensor(
-      Float32Array.from(input.dataSync()),
-      input.shape.length === expectedRank - 1 ? [1, ...input.shape] : input.shape,
-    );
-    return noGrad(() => {
-      const found = new Map<Layer, Tensor>();
-      const record = (layer: Layer, out: Tensor) => {
-        if (wanted.includes(layer)) found.set(layer, out);
-      };
-      this.trace(x, record);
-      return wanted.map((l) => {
-        const t = found.get(l);
-        if (!t) throw new Error(`${op}: layer "${l.name}" was not reached by the forward pass`);
-        return t;
-      });
-    });
-  }
-
-  /** Runs inference on x, reporting every layer's output (functional and Sequential models). */
-  protected trace(x: Tensor, report: (layer: Layer, out: Tensor) => void): Tensor {
-    if (!this.nodes) throw new Error(`${this.describe()}: layer activations need a functional or Sequential model`);
-    const values = new Map<KerasTensor, Tensor>([[this.inputs[0], x]]);
-    report(this.inputs[0].node.layer, x);
-    for (const node of this.nodes) {
-      const args = node.inputs.map((t) => values.get(t)!);
-      const out = node.layer.apply(node.listInput ? args : args[0], { training: false });
-      values.set(node.output, out);
-      report(node.layer, out);
-    }
-    return values.get(this.outputs[0])!;
-  }
-
-  /** One value per output, arranged as the outputs were given: the one value, the list, or an object by key. */
-  private structured<V>(values: V[]): V | V[] | Record<string, V> {
-    if (this.outputStructure === "single") return values[0];
-    if (this.outputStructure === "list") return values;
-    return Object.fromEntries(this.outputNames.map((k, i) => [k, values[i]]));
-  }
-
-  /** Keeps the layer contract (one tensor out) for calls that cannot return a list. */
-  private requireOneOutput(how: string): void {
-    if (this.outputs.length > 1) {
-      throw new Error(
-        `${this.describe()} has ${this.outputs.length} outputs (${this.outputNames.join(", ")}) and cannot be ${how}; use model.predict(x) for all outputs, or build a model for one output`,
-      );
-    }
-  }
-
-  /** Makes this a graph model from symbolic inputs to outputs. */
-  protected setGraph(
-    inputs: KerasTensor | readonly KerasTensor[] | undefined,
-    outputs: KerasTensor | readonly KerasTensor[] | undefined,
-  ): void {
-    const ins = toList(inputs, "inputs");
-    const outs = toList(outputs, "outputs");
-    const names = outs.map((t) => t.node.layer.name);
-    const repeated = names.find((n, i) => names.indexOf(n) !== i);
-    if (repeated !== undefined && !this.outputKeys) {
-      throw new Error(
-        `keras.Model: two outputs come from layer "${repeated}"; outputs are named by their layer, so give each output its own final layer`,
-      );
-    }
-    this.nodes = topologicalNodes(ins, outs);
-    this.inputs = ins;
-    this.outputs = outs;
-    this.built = true;
-    this.buildInputShape = ins.length === 1 ? ins[0].shape : ins.map((t) => t.shape);
+    return layer;
   }
 }
-
-registerModelClass("Model", Model);
 
 /** Tensor-shaped input for the inspection methods: a Tensor, or anything with a shape and flat data. */
 export interface ArrayLikeTensor {
@@ -379,26 +270,10 @@ export interface RecurrentStates {
   cell?: Tensor;
 }
 
-interface RecurrentLayer extends Layer {
+export interface RecurrentLayer extends Layer {
   recurrentStates(sequence: Tensor): RecurrentStates;
 }
 
 function hasRecurrentStates(layer: Layer): layer is RecurrentLayer {
   return typeof (layer as Partial<RecurrentLayer>).recurrentStates === "function";
-}
-
-function isNamedOutputs(outputs: ModelOutputs | undefined): outputs is Readonly<Record<string, KerasTensor>> {
-  return (
-    typeof outputs === "object" && outputs !== null && !Array.isArray(outputs) && !(outputs instanceof KerasTensor)
-  );
-}
-
-function toList(value: KerasTensor | readonly KerasTensor[] | undefined, what: string): KerasTensor[] {
-  const list = value === undefined ? [] : Array.isArray(value) ? [...value] : [value as KerasTensor];
-  if (list.length === 0 || !list.every((t) => t instanceof KerasTensor)) {
-    throw new Error(
-      `keras.Model: ${what} must be symbolic tensors from keras.Input and layer calls, e.g. keras.Model({ inputs, outputs })`,
-    );
-  }
-  return list;
 }

@@ -3,7 +3,8 @@
  * output. When the input shape is known (a keras.Input first, or `inputShape`
  * on the first layer), every layer is built as it is added, so a shape error
  * appears at once and names the layer and both shapes; otherwise the model is
- * built from the first data it sees.
+ * built from the first data it sees. Once built it is a functional model
+ * (a Functional) whose graph is the chain of its layers.
  */
 import type { Tensor } from "../../tensor";
 import { Input, InputLayer } from "../engine/input_layer";
@@ -18,18 +19,19 @@ import {
 } from "../engine/layer";
 import { KerasTensor } from "../engine/keras_tensor";
 import type { SymbolicShape } from "../utils/shape";
-import { registerModelClass } from "../engine/serialization";
-import { Model } from "./model";
+import type { ModelSpec } from "../saving/spec";
+import { Functional, layerSpec } from "./functional";
 
 export type SequentialItem = Layer | KerasTensor;
 
-export class Sequential extends Model<KerasTensor> {
+export class Sequential extends Functional<KerasTensor> {
   private stack: Layer[] = [];
   private current: KerasTensor | null = null;
 
   constructor(layers: readonly SequentialItem[] = [], options: LayerOptions = {}) {
     super(options);
-    if (!Array.isArray(layers))
+    const given: unknown = layers; // checked as unknown: Array.isArray narrows a readonly array's type to any[]
+    if (!Array.isArray(given))
       throw new Error("keras.Sequential: pass a list of layers, e.g. keras.Sequential([layers.Dense(10)])");
     for (const item of layers) this.add(item);
   }
@@ -69,9 +71,14 @@ export class Sequential extends Model<KerasTensor> {
   }
 
   override call(inputs: LayerInputs, options: CallOptions): Tensor {
-    if (this.stack.length === 0) throw new Error(`${this.describe()} has no layers; add some with model.add(layer)`);
+    this.requireLayers();
     if (!this.current) this.buildFrom(batchless((inputs as Tensor).shape));
     return this.stack.reduce((x, layer) => layer.apply(x, options), inputs as Tensor);
+  }
+
+  override computeOutputShape(inputShape: InputShapes): SymbolicShape {
+    this.requireLayers();
+    return super.computeOutputShape(inputShape);
   }
 
   override build(inputShape: InputShapes): void {
@@ -80,6 +87,20 @@ export class Sequential extends Model<KerasTensor> {
 
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), inputShape: this.inputs[0]?.shape.slice(1) ?? null };
+  }
+
+  /** The layers in order, and the input shape when it is known (a subclass of Sequential is saved as a Sequential). */
+  override architecture(): ModelSpec {
+    return {
+      className: "Sequential",
+      name: this.name,
+      inputShape: this.inputs[0] ? [...this.inputs[0].shape.slice(1)] : null,
+      layers: this.layers.map(layerSpec),
+    };
+  }
+
+  private requireLayers(): void {
+    if (this.stack.length === 0) throw new Error(`${this.describe()} has no layers; add some with model.add(layer)`);
   }
 
   /** Builds every layer symbolically from an input of `shape` (batch axis first). */
@@ -96,5 +117,3 @@ export class Sequential extends Model<KerasTensor> {
     this.setGraph(this.inputs, this.outputs);
   }
 }
-
-registerModelClass("Sequential", Sequential);

@@ -6,8 +6,15 @@
  */
 import type { MimeBundle } from "../../display";
 import type { Layer } from "../engine/layer";
+import type { Weight } from "../engine/weight";
 import { formatShape } from "../utils/shape";
-import type { AnyModel } from "./model";
+
+/** What the summary reads of a model. */
+export interface SummaryModel {
+  readonly name: string;
+  readonly layers: readonly Layer[];
+  readonly weights: readonly Weight[];
+}
 
 interface Row {
   layer: string;
@@ -21,7 +28,7 @@ interface Totals {
   nonTrainable: number;
 }
 
-export function summaryText(model: AnyModel): string {
+export function summaryText(model: SummaryModel): string {
   const { rows, totals } = summaryData(model);
   const widths = [
     Math.max(31, ...rows.map((r) => r.layer.length)),
@@ -47,7 +54,7 @@ export function summaryText(model: AnyModel): string {
   return out.join("\n");
 }
 
-export function summaryBundle(model: AnyModel): MimeBundle {
+export function summaryBundle(model: SummaryModel): MimeBundle {
   const { rows, totals } = summaryData(model);
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const body = rows
@@ -65,7 +72,7 @@ export function summaryBundle(model: AnyModel): MimeBundle {
 }
 
 /** The rows and counts; also what tests compare with Keras's numbers. */
-export function summaryData(model: AnyModel): { rows: Row[]; totals: Totals } {
+export function summaryData(model: SummaryModel): { rows: Row[]; totals: Totals } {
   const rows = model.layers.map((l) => ({
     layer: `${l.name} (${l.className})`,
     shape: outputShape(l),

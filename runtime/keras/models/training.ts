@@ -11,15 +11,29 @@ import { noGrad } from "../../autograd";
 import { tensor, type TensorData } from "../../ops/creation";
 import { concat } from "../../ops/shape";
 import { tidy } from "../../nn";
-import type { AnyModel } from "./model";
+import type { CallOptions } from "../engine/layer";
+import type { Weight } from "../engine/weight";
 import type { Compiled } from "./compiled";
-import { Callback, CallbackList, type CallbackHooks, type Logs } from "../callbacks/callback";
+import { CallbackList, type Callback, type CallbackHooks, type CallbackModel, type Logs } from "../callbacks/callback";
 import { History } from "../callbacks/history";
 import { ProgbarLogger } from "../callbacks/progbar_logger";
 import { TerminateOnNaN } from "../callbacks/terminate_on_nan";
 import { interruptCount } from "../../interrupt";
 import { permutation } from "../utils/random";
 import { formatShape } from "../utils/shape";
+
+/** What the training loop uses of a model (keras.Model has it all; callbacks get it as their CallbackModel). */
+export interface TrainableModel extends CallbackModel {
+  history: History | null;
+  readonly compiled: Compiled | null;
+  readonly weights: readonly Weight[];
+  readonly trainableWeights: readonly Weight[];
+  /** The input layers' names, in order (none for a subclassed model). */
+  readonly inputNames: readonly string[];
+  regularizationLosses(): Tensor[];
+  /** Every output for a batch of inputs, one tensor per input. */
+  computeOutputs(inputs: readonly Tensor[], options: CallOptions): Tensor[];
+}
 
 /** Inputs or targets: a tensor, nested arrays or a typed array; a list for a model with several inputs (or outputs). */
 export type Data = Tensor | TensorData | readonly Tensor[];
@@ -54,7 +68,7 @@ export interface PredictOptions {
 }
 
 export async function fit(
-  model: AnyModel,
+  model: TrainableModel,
   x: Data | NamedData,
   y: Data | NamedData,
   options: FitOptions = {},
@@ -131,12 +145,13 @@ export async function fit(
     await callbacks.epochEnd(epoch, logs);
   }
   await callbacks.trainEnd({});
-  for (const w of model.weights) w.roundToFloat32();
+  // The reference backend computes in float64; a weight file (and every other backend) holds float32.
+  for (const w of model.weights) w.value.roundToFloat32();
   return history;
 }
 
 export function evaluate(
-  model: AnyModel,
+  model: TrainableModel,
   x: Data | NamedData,
   y: Data | NamedData,
   options: EvaluateOptions = {},
@@ -150,7 +165,7 @@ export function evaluate(
 }
 
 /** The model's outputs for x, one tensor per output, computed in batches. */
-export function predict(model: AnyModel, x: Data | NamedData, options: PredictOptions = {}): Tensor[] {
+export function predict(model: TrainableModel, x: Data | NamedData, options: PredictOptions = {}): Tensor[] {
   const xs = toInputs(model, x, "x");
   checkSamples("predict", xs, []);
   const n = xs[0].shape[0];
@@ -159,7 +174,7 @@ export function predict(model: AnyModel, x: Data | NamedData, options: PredictOp
     const parts: Tensor[][] = [];
     for (let start = 0; start < n; start += batchSize) {
       const bx = xs.map((t) => rows(t, start, Math.min(n, start + batchSize)));
-      parts.push(tidy(() => forward(model, bx, false)));
+      parts.push(tidy(() => model.computeOutputs(bx, { training: false })));
     }
     return parts[0].map((_, i) =>
       parts.length === 1
@@ -173,7 +188,7 @@ export function predict(model: AnyModel, x: Data | NamedData, options: PredictOp
 }
 
 export function trainOnBatch(
-  model: AnyModel,
+  model: TrainableModel,
   x: Data | NamedData,
   y: Data | NamedData,
   options: { returnDict?: boolean },
@@ -185,12 +200,13 @@ export function trainOnBatch(
   compiled.optimizer.setParams(model.trainableWeights);
   compiled.reset();
   const loss = trainStep(model, compiled, xs, ys);
-  for (const w of model.weights) w.roundToFloat32();
+  // The reference backend computes in float64; a weight file (and every other backend) holds float32.
+  for (const w of model.weights) w.value.roundToFloat32();
   return shapeResult({ ...compiled.logs(), loss }, options.returnDict);
 }
 
 export function testOnBatch(
-  model: AnyModel,
+  model: TrainableModel,
   x: Data | NamedData,
   y: Data | NamedData,
   options: { returnDict?: boolean },
@@ -207,10 +223,10 @@ export function testOnBatch(
  * Frozen weights get no gradient. The loss is computed before any weight
  * changes, so an error in it leaves the model as it was.
  */
-export function trainStep(model: AnyModel, compiled: Compiled, xs: Tensor[], ys: Tensor[]): number {
+function trainStep(model: TrainableModel, compiled: Compiled, xs: Tensor[], ys: Tensor[]): number {
   for (const w of model.weights) w.value.requiresGrad = w.trainable;
   return tidy(() => {
-    const preds = forward(model, xs, true);
+    const preds = model.computeOutputs(xs, { training: true });
     // Read after the forward pass: a model built lazily creates its weights in it.
     const trainable = model.trainableWeights;
     const { total: loss, perOutput } = compiled.batchLoss(ys, preds, model.regularizationLosses());
@@ -231,7 +247,7 @@ export function trainStep(model: AnyModel, compiled: Compiled, xs: Tensor[], ys:
   });
 }
 
-function evaluateLogs(model: AnyModel, compiled: Compiled, xs: Tensor[], ys: Tensor[], batchSize: number): Logs {
+function evaluateLogs(model: TrainableModel, compiled: Compiled, xs: Tensor[], ys: Tensor[], batchSize: number): Logs {
   compiled.reset();
   const n = ys[0].shape[0];
   noGrad(() => {
@@ -239,10 +255,9 @@ function evaluateLogs(model: AnyModel, compiled: Compiled, xs: Tensor[], ys: Ten
       const end = Math.min(n, start + batchSize);
       tidy(() => {
         const by = ys.map((t) => rows(t, start, end));
-        const preds = forward(
-          model,
+        const preds = model.computeOutputs(
           xs.map((t) => rows(t, start, end)),
-          false,
+          { training: false },
         );
         const { total, perOutput } = compiled.batchLoss(by, preds, model.regularizationLosses());
         compiled.update(
@@ -257,19 +272,13 @@ function evaluateLogs(model: AnyModel, compiled: Compiled, xs: Tensor[], ys: Ten
   return compiled.logs();
 }
 
-/** Every output of the model for a batch; a model with one output runs as a layer call, as before. */
-function forward(model: AnyModel, xs: Tensor[], training: boolean): Tensor[] {
-  if (model.outputs.length > 1) return model.runGraph(xs, { training });
-  return [model.apply(xs.length === 1 ? xs[0] : xs, { training })];
-}
-
 function shapeResult(logs: Logs, returnDict: boolean | undefined): number | number[] | Record<string, number> {
   if (returnDict) return { ...logs };
   const values = Object.values(logs);
   return values.length === 1 ? values[0] : values;
 }
 
-function requireCompiled(model: AnyModel, what: string): Compiled {
+function requireCompiled(model: TrainableModel, what: string): Compiled {
   if (!model.compiled) {
     throw new Error(
       `${what}: the model must be compiled first, e.g. model.compile({ optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"] })`,
@@ -286,13 +295,15 @@ function toTensor(data: Data, what: string): Tensor {
   try {
     return tensor(data as TensorData);
   } catch (err) {
+    // The reason is in the message already; a cause would print it twice in a notebook's traceback.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`${what}: cannot be turned into a tensor: ${(err as Error).message}`);
   }
 }
 
 /** The model's inputs as a list in input order: one array, a list (one per input) or an object by input name. */
-function toInputs(model: AnyModel, data: Data | NamedData, what: string): Tensor[] {
-  const names = model.inputs.map((t) => t.node.layer.name);
+function toInputs(model: TrainableModel, data: Data | NamedData, what: string): Tensor[] {
+  const names = model.inputNames;
   if (isNamedData(data)) {
     if (names.length === 0)
       throw new Error(
@@ -341,7 +352,7 @@ function fromNames(data: NamedData, names: readonly string[], what: string, kind
   return names.map((n) => {
     if (data[n] === undefined)
       throw new Error(`${what}: no array for ${kind} "${n}"; the ${kind}s are ${names.join(", ")}`);
-    return toTensor(data[n] as Data, `${what}.${n}`);
+    return toTensor(data[n], `${what}.${n}`);
   });
 }
 

@@ -27,7 +27,7 @@ export function unstack(x: Tensor): Tensor[] {
   // Each step hands its gradient to the hub through `grads`; the token it returns only tells the hub it was reached.
   return pieces.map((piece, t) =>
     record("unstack step", piece, [hub], (dy) => {
-      grads[t] = grads[t] ? grads[t]!.add(dy) : dy;
+      grads[t] = grads[t] ? grads[t].add(dy) : dy;
       return [zeros([])];
     }),
   );

@@ -21,6 +21,8 @@ export function writeFileAtomic(target: string, bytes: Uint8Array): void {
   } catch (err) {
     if (fd !== null) fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
+    // The reason is in the message already; a cause would print it twice in a notebook's traceback.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(
       `Could not save "${target}": ${(err as Error).message}. Any existing file there was left unchanged.`,
     );

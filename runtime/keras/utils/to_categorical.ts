@@ -17,8 +17,6 @@ export function toCategorical(y: Tensor | readonly number[], numClasses?: number
   if (max >= classes)
     throw new Error(`toCategorical: label ${max} does not fit numClasses = ${classes} (labels must be < numClasses)`);
   const flat =
-    labels.rank > 1 && labels.shape[labels.rank - 1] === 1
-      ? labels.reshape(labels.shape.slice(0, -1) as number[])
-      : labels;
+    labels.rank > 1 && labels.shape[labels.rank - 1] === 1 ? labels.reshape(labels.shape.slice(0, -1)) : labels;
   return oneHot(flat.cast("int32"), classes);
 }
