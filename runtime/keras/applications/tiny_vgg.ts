@@ -25,7 +25,7 @@ import { join } from "node:path";
 import type { ActivationIdentifier } from "../activations";
 import { Input } from "../engine/input_layer";
 import type { KerasTensor } from "../engine/keras_tensor";
-import { Model } from "../models/model";
+import { Functional } from "../models/functional";
 import { Activation } from "../layers/activation";
 import { BatchNormalization } from "../layers/batch_normalization";
 import { Conv2D } from "../layers/conv2d";
@@ -66,7 +66,7 @@ export const TINY_VGG_WEIGHT_FILES: Record<TinyVGGWeights, string> = {
   fashion_mnist: "tiny_vgg_fashion_mnist.safetensors",
 };
 
-export function TinyVGG(options: TinyVGGOptions = {}): Model {
+export function TinyVGG(options: TinyVGGOptions = {}): Functional {
   const weights = options.weights ?? null;
   const includeTop = options.includeTop ?? true;
   const inputShape = [...(options.inputShape ?? [28, 28, 1])];
@@ -126,7 +126,7 @@ export function TinyVGG(options: TinyVGGOptions = {}): Model {
   } else if (pooling === "max") {
     x = new GlobalMaxPooling2D({ name: "max_pool" }).apply(x);
   }
-  const model = new Model({ inputs: input, outputs: x, name: options.name ?? "tiny_vgg" });
+  const model = new Functional({ inputs: input, outputs: x, name: options.name ?? "tiny_vgg" });
   // The file holds the base and the top; loading matches by name, so a model without the top takes the base's weights.
   if (weights !== null) model.loadWeights(tinyVggWeightsPath(weights));
   return model;
