@@ -66,9 +66,11 @@ describe("a class of three on a real JupyterHub", () => {
     expect(report.imagesPerSecond).toBeGreaterThan(0);
     expect(report.kernelPeakMiB.max).toBeGreaterThan(0);
     expect(report.hubMiB).toBeGreaterThan(0);
-    // The hub's limits reach the kernel's environment (what the kernel does with them is its own business).
+    // The hub's limits reach the kernel's environment, and the kernel follows the CPU limit: one compute
+    // thread under cpu_limit = 1, where it would otherwise start one per core.
     expect(Number(report.limits.cpuLimit)).toBe(1);
     expect(Number(report.limits.memLimit)).toBe(MEM_LIMIT_BYTES);
+    expect(report.limits.backendThreads).toBe(1);
   }, 240_000);
 
   it("keeps one student's small cells answered while another student's kernel runs away", async () => {
