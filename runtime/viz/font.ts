@@ -71,6 +71,11 @@ interface Mask {
 const masks = new Map<string, Mask>();
 const MAX_MASKS = 4096;
 
+/** Forgets every rendered run, so the next draw of each text renders it again (for benchmarks). */
+export function clearTextCache(): void {
+  masks.clear();
+}
+
 function textMask(text: string, size: number): Mask {
   const key = `${size}\u0000${text}`;
   let mask = masks.get(key);

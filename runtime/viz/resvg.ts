@@ -43,11 +43,14 @@ export function renderSvg(svg: string): RenderedPixels {
   }
 }
 
+/** The host's WebAssembly (the project compiles without the DOM lib, so TypeScript has no global for it). */
+const hostWasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly;
+
 let loaded: { Resvg: ResvgClass; font: Uint8Array } | undefined;
 
 function load(): { Resvg: ResvgClass; font: Uint8Array } {
   const glue = readFileSync(require.resolve("@resvg/resvg-wasm"), "utf8");
-  const wasm = new WebAssembly.Module(readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm")));
+  const wasm = new hostWasm.Module(readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm")));
   const module = { exports: {} as typeof ResvgWasm };
   // The host's Uint8Array, so the glue's `instanceof Uint8Array` accepts the font buffer passed from here.
   const sandbox = {
@@ -58,7 +61,7 @@ function load(): { Resvg: ResvgClass; font: Uint8Array } {
     TextDecoder,
     console,
     resvgModule: wasm,
-    hostWasm: WebAssembly,
+    hostWasm,
   };
   const context = createContext(sandbox, { microtaskMode: "afterEvaluate" });
   runInContext(
