@@ -97,6 +97,13 @@ function layerConfigFromKeras(className: string, config: Json, where: string): J
   return out;
 }
 
+/** Keras's L1 takes only l1 and L2 only l2. */
+function regularizerConfig(r: { className: string; config: Json }): Json {
+  if (r.className === "L1") return { l1: r.config.l1 };
+  if (r.className === "L2") return { l2: r.config.l2 };
+  return { l1: r.config.l1 ?? 0, l2: r.config.l2 ?? 0 };
+}
+
 /** nnlab options as a Keras layer config: initializers left to Keras's defaults, nested layers serialized. */
 function layerConfigToKeras(className: string, config: Json): Json {
   if (className === "InputLayer") {
@@ -114,7 +121,7 @@ function layerConfigToKeras(className: string, config: Json): Json {
     if (key.endsWith("Initializer")) continue;
     if (key.endsWith("Regularizer")) {
       const r = value as { className: string; config: Json } | null;
-      out[snake(key)] = r ? kerasObject(r.className, r.config, "keras.regularizers") : null;
+      out[snake(key)] = r ? kerasObject(r.className, regularizerConfig(r), "keras.regularizers") : null;
     } else if (className === "Bidirectional" && (key === "layer" || key === "backwardLayer")) {
       const inner = value as { className: string; config: Json };
       out[snake(key)] = kerasObject(inner.className, layerConfigToKeras(inner.className, inner.config));
@@ -236,8 +243,15 @@ export function fromKerasModelConfig(root: Json, path: string): { spec: ModelSpe
   };
 }
 
-/** nnlab's spec as Keras 3's config.json, layers in Keras's order (`order`, from keras_format.ts). */
-export function toKerasModelConfig(spec: ModelSpec, order: readonly KerasLayerEntry[]): Json {
+/**
+ * nnlab's spec as Keras 3's config.json, layers in Keras's order (`order`, from keras_format.ts);
+ * `shapeOf` gives the shape of a graph tensor by its "layer#node" id (Keras records it with each reference).
+ */
+export function toKerasModelConfig(
+  spec: ModelSpec,
+  order: readonly KerasLayerEntry[],
+  shapeOf: (id: string) => readonly (number | null)[],
+): Json {
   for (const l of spec.layers) {
     if (l.model)
       throw new Error(
@@ -262,7 +276,10 @@ export function toKerasModelConfig(spec: ModelSpec, order: readonly KerasLayerEn
   const byName = new Map(spec.layers.map((l) => [l.config.name as string, l]));
   const tensor = (id: string) => {
     const [name, node] = id.split("#");
-    return { class_name: "__keras_tensor__", config: { keras_history: [name, Number(node), 0] } };
+    return {
+      class_name: "__keras_tensor__",
+      config: { shape: [...shapeOf(id)], dtype: "float32", keras_history: [name, Number(node), 0] },
+    };
   };
   const layers = order.map(({ name }) => {
     const l = byName.get(name)!;

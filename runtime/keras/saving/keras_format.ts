@@ -21,6 +21,7 @@
  */
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import type { Layer } from "../engine/layer";
+import type { KerasTensor } from "../engine/keras_tensor";
 import type { Weight } from "../engine/weight";
 import { writeFileAtomic } from "./atomic_write";
 import type { FileFormat, ModelContents } from "./formats";
@@ -57,7 +58,7 @@ export const kerasArchiveFormat: FileFormat = {
     const archive = zipSync(
       {
         "metadata.json": strToU8(JSON.stringify(metadata)),
-        "config.json": strToU8(JSON.stringify(toKerasModelConfig(spec, kerasLayerOrder(spec)))),
+        "config.json": strToU8(JSON.stringify(toKerasModelConfig(spec, kerasLayerOrder(spec), tensorShapes(model)))),
         [WEIGHTS_ENTRY]: weightsFile(spec, model),
       },
       { level: 0 }, // Keras stores its entries uncompressed
@@ -104,6 +105,20 @@ function readArchive(bytes: Uint8Array, path: string): ModelContents {
   const { spec, kerasOrder } = fromKerasModelConfig(config, path);
   const tensors = readHdf5(entries[WEIGHTS_ENTRY], `${path} (model.weights.h5)`);
   return { spec, assignWeights: (model) => planAssignment(model, kerasOrder, tensors, path)() };
+}
+
+/** The shape of each tensor of the model's graph by its "layer#node" id. */
+function tensorShapes(model: SavableModel): (id: string) => readonly (number | null)[] {
+  const shapes = new Map<string, readonly (number | null)[]>();
+  const graph = model as unknown as { layers: Layer[]; inputs: KerasTensor[] };
+  for (const t of graph.inputs ?? []) shapes.set(`${t.node.layer.name}#0`, t.shape as (number | null)[]);
+  for (const layer of graph.layers)
+    layer.inboundNodes.forEach((node, k) => shapes.set(`${layer.name}#${k}`, node.output.shape as (number | null)[]));
+  return (id) => {
+    const shape = shapes.get(id);
+    if (!shape) throw new Error(`save: ${model.describe()} has no tensor "${id}" in its graph`);
+    return shape;
+  };
 }
 
 function architectureOf(model: Layer, path: string): ModelSpec {
