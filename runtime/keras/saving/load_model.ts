@@ -11,7 +11,7 @@ import { layerFromConfig } from "../engine/serialization";
 import { Functional } from "../models/functional";
 import { Sequential } from "../models/sequential";
 import { structuredOutputs, type ModelOutputs } from "../models/outputs";
-import { assignWeights, readModelFile } from "./model_file";
+import { readModel } from "./formats";
 import type { LayerSpec, ModelSpec } from "./spec";
 
 /**
@@ -19,9 +19,9 @@ import type { LayerSpec, ModelSpec } from "./spec";
  * For a model with several outputs name their type, `loadModel<KerasTensor[]>(path)`, so predict is typed as a list.
  */
 export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Functional<T> {
-  const { spec, tensors } = readModelFile(path);
+  const { spec, assignWeights } = readModel(path);
   const model = deserializeModel(spec);
-  assignWeights(model, tensors, path);
+  assignWeights(model);
   return model as Functional<T>;
 }
 
