@@ -30,7 +30,7 @@ import * as conv from "./conv";
 import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
 import type { Block } from "./heap";
-import { WasmKernels } from "./kernels";
+import { WasmKernels, type SimdFlavour } from "./kernels";
 import { collapseBroadcast, reduceSteps } from "./shapes";
 
 /** A tensor's storage: a block of the shared memory (float32 or int32, 4 bytes an element). */
@@ -68,12 +68,13 @@ export class WasmBackend implements Backend<WasmTensor> {
   private readonly k: WasmKernels;
   private readonly ref = new ReferenceBackend();
 
-  constructor(threads?: number) {
-    this.k = new WasmKernels(threads);
+  constructor(threads?: number, options: { simd?: SimdFlavour } = {}) {
+    this.k = new WasmKernels(threads, options);
   }
 
   info(): BackendInfo {
-    return { name: this.name, mode: "wasm-simd", threads: this.k.threads, simd: true };
+    const mode = this.k.simd === "relaxed" ? "wasm-relaxed-simd" : "wasm-simd";
+    return { name: this.name, mode, threads: this.k.threads, simd: true };
   }
 
   /** Bytes the heap would grow by for `size` elements: 0 when a free block fits. */
