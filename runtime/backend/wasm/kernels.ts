@@ -96,7 +96,7 @@ const DEFAULT_CHUNK_BYTES = 1 << 20;
  * core this process may use, capped by its CPU limit (CPU_LIMIT, the cgroup's
  * CPU quota) rounded down, at least 1, at most 16 (see limits.ts threadsFor).
  */
-function defaultThreads(): number {
+export function defaultThreads(): number {
   const env = process.env.NNLAB_WASM_THREADS;
   if (env !== undefined && env !== "") {
     const n = Number(env);
