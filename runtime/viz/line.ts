@@ -10,6 +10,8 @@ export interface Series {
   /** Default 0, 1, 2, ... */
   readonly x?: ArrayInput;
   readonly y: ArrayInput;
+  /** This series' own mode (say, "markers" for single runs beside a line of their mean); default the chart's. */
+  readonly mode?: "lines" | "markers" | "lines+markers";
 }
 
 export interface LineOptions {
@@ -18,6 +20,8 @@ export interface LineOptions {
   readonly yTitle?: string;
   /** Logarithmic y axis (losses spanning decades). */
   readonly logY?: boolean;
+  /** Logarithmic x axis (sizes spanning decades; with `logY`, a power law is a straight line). */
+  readonly logX?: boolean;
   readonly mode?: "lines" | "markers" | "lines+markers";
 }
 
@@ -49,13 +53,13 @@ export function line(
         : Array.from(toDenseOfRank(s.x, [1], op, `x of series "${s.name ?? i}"`).data);
     if (x.length !== y.length)
       throw new RangeError(`${op}: series "${s.name ?? i}" has ${x.length} x values and ${y.length} y values`);
-    return { type: "scatter", mode: options.mode ?? "lines", name: s.name ?? `series ${i}`, x, y };
+    return { type: "scatter", mode: s.mode ?? options.mode ?? "lines", name: s.name ?? `series ${i}`, x, y };
   });
   const figure = {
     data: traces,
     layout: {
       ...(options.title ? { title: { text: options.title } } : {}),
-      xaxis: { title: { text: options.xTitle ?? "x" } },
+      xaxis: { title: { text: options.xTitle ?? "x" }, ...(options.logX ? { type: "log" } : {}) },
       yaxis: { title: { text: options.yTitle ?? "y" }, ...(options.logY ? { type: "log" } : {}) },
       showlegend: traces.length > 1,
       height: 360,
