@@ -13,6 +13,8 @@ export interface Series {
   /** The spread around y (for example min and max over seeds), drawn as error bars from `low` to `high`; both or neither. */
   readonly low?: ArrayInput;
   readonly high?: ArrayInput;
+  /** This series' own mode (say, "markers" for single runs beside a line of their mean); default the chart's. */
+  readonly mode?: "lines" | "markers" | "lines+markers";
 }
 
 export interface LineOptions {
@@ -21,7 +23,7 @@ export interface LineOptions {
   readonly yTitle?: string;
   /** Logarithmic y axis (losses spanning decades). */
   readonly logY?: boolean;
-  /** Logarithmic x axis (sizes swept by factors, such as 5, 20, 100, 500 examples). */
+  /** Logarithmic x axis (sizes swept by factors, such as 5, 20, 100, 500 examples; with `logY`, a power law is a straight line). */
   readonly logX?: boolean;
   readonly mode?: "lines" | "markers" | "lines+markers";
 }
@@ -55,7 +57,7 @@ export function line(
     if (x.length !== y.length)
       throw new RangeError(`${op}: series "${s.name ?? i}" has ${x.length} x values and ${y.length} y values`);
     const name = s.name ?? `series ${i}`;
-    return { type: "scatter", mode: options.mode ?? "lines", name, x, y, ...errorBars(s, y, op, name) };
+    return { type: "scatter", mode: s.mode ?? options.mode ?? "lines", name, x, y, ...errorBars(s, y, op, name) };
   });
   const figure = {
     data: traces,

@@ -26,6 +26,21 @@ describe("viz.line", () => {
     expect(layout).toMatchObject({ xaxis: { title: { text: "lr" } }, yaxis: { title: { text: "loss" }, type: "log" } });
   });
 
+  it("puts x on a log scale with logX, and lets a series pick its own mode", () => {
+    const { data, layout } = figureOf(
+      line(
+        [
+          { name: "runs", x: [1, 10, 1, 10], y: [2, 20, 3, 30], mode: "markers" },
+          { name: "mean", x: [1, 10], y: [2.5, 25] },
+        ],
+        { logX: true, logY: true, mode: "lines+markers" },
+      ).bundle(),
+    );
+    expect(data.map((t) => t.mode)).toEqual(["markers", "lines+markers"]);
+    expect(layout).toMatchObject({ xaxis: { type: "log" }, yaxis: { type: "log" } });
+    expect(figureOf(line([1, 2]).bundle()).layout.xaxis).not.toHaveProperty("type");
+  });
+
   it("draws one named trace per series from a record or a list", () => {
     const fromRecord = figureOf(line({ train: [1, 0.5], val: [1.2, 0.7] }).bundle());
     expect(fromRecord.data.map((t) => t.name)).toEqual(["train", "val"]);

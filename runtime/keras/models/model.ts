@@ -151,14 +151,19 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   }
 
   /**
-   * The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`.
+   * The loss and metrics on (x, y): `[loss, ...metrics]`, or an object keyed by name with `returnDict: true`.
    * With several outputs: `[loss, ...each output's loss, ...each output's metrics]`, as Keras orders them.
+   * Unlike Keras, a model compiled without metrics still gets a list (`[loss]`), so the result has one type:
+   * `const [loss, accuracy] = model.evaluate(x, y)` needs no cast.
    */
   evaluate(
     x: Data | NamedData,
     y: Data | NamedData,
-    options: EvaluateOptions = {},
-  ): number | number[] | Record<string, number> {
+    options: EvaluateOptions & { returnDict: true },
+  ): Record<string, number>;
+  evaluate(x: Data | NamedData, y: Data | NamedData, options?: EvaluateOptions & { returnDict?: false }): number[];
+  evaluate(x: Data | NamedData, y: Data | NamedData, options?: EvaluateOptions): number[] | Record<string, number>;
+  evaluate(x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number[] | Record<string, number> {
     return training.evaluate(this, x, y, options);
   }
 
