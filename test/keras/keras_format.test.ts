@@ -14,6 +14,7 @@ import type { Layer } from "../../runtime/keras/engine/layer";
 import { readHdf5, writeHdf5 } from "../../runtime/keras/saving/hdf5";
 import { nnlabFormat } from "../../runtime/keras/saving/model_file";
 import { nn } from "../../runtime/nn";
+import type { Tensor } from "../../runtime/tensor";
 import { REPO_ROOT } from "../support/paths";
 
 const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "keras");
@@ -30,8 +31,8 @@ interface Recorded {
 const fixture = (file: string) => path.join(FIXTURES, file);
 const recorded = (name: string) => JSON.parse(fs.readFileSync(fixture(`${name}.json`), "utf8")) as Recorded;
 
-function predict(model: { predict(x: nn.Tensor): nn.Tensor }, r: Recorded): Float32Array {
-  return model.predict(nn.tensor(r.inputs[0].data, r.inputs[0].shape)).dataSync() as Float32Array;
+function predict(model: { predict(x: Tensor): unknown }, r: Recorded): Float32Array {
+  return (model.predict(nn.tensor(r.inputs[0].data, r.inputs[0].shape)) as Tensor).dataSync() as Float32Array;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -71,7 +72,7 @@ describe("files written by Keras 3 load in nnlab", () => {
 /** Models built in nnlab (nnlab's own layer names), covering every layer class the format covers. */
 function nnlabModels(): Record<
   string,
-  { model: ReturnType<typeof keras.Sequential> | ReturnType<typeof keras.Model>; input: nn.Tensor }
+  { model: ReturnType<typeof keras.Sequential> | ReturnType<typeof keras.Model>; input: Tensor }
 > {
   nn.seed(18);
   const cnn = keras.Sequential([
@@ -133,8 +134,8 @@ describe("files nnlab writes", () => {
       model.save(file);
       const loaded = keras.models.loadModel(file);
       expect(loaded.layers.map((l) => l.className)).toEqual(model.layers.map((l) => l.className));
-      const want = model.predict(input).dataSync();
-      expect(loaded.predict(input).dataSync()).toEqual(want);
+      const want = (model.predict(input) as Tensor).dataSync();
+      expect((loaded.predict(input) as Tensor).dataSync()).toEqual(want);
       loaded.weights.forEach((w) => w.write(new Float32Array(w.read().length)));
       model.saveWeights(path.join(dir, `${name}.roundtrip.weights.h5`));
       loaded.loadWeights(path.join(dir, `${name}.roundtrip.weights.h5`));
@@ -193,12 +194,12 @@ describe("files nnlab writes", () => {
     fs.mkdirSync(out, { recursive: true });
     const write = (
       name: string,
-      model: { save(p: string): void; saveWeights(p: string): void; predict(x: nn.Tensor): nn.Tensor },
-      input: nn.Tensor,
+      model: { save(p: string): void; saveWeights(p: string): void; predict(x: Tensor): unknown },
+      input: Tensor,
     ) => {
       model.save(path.join(out, `${name}.keras`));
       model.saveWeights(path.join(out, `${name}.weights.h5`));
-      const y = model.predict(input);
+      const y = model.predict(input) as Tensor;
       const record = {
         inputs: [{ shape: input.shape, dtype: "float32", data: Array.from(input.dataSync()) }],
         output: { shape: y.shape, data: Array.from(y.dataSync()) },
@@ -313,7 +314,9 @@ describe("bad files are clear errors that leave the model as it was", () => {
     const { model, input } = nnlabModels().nnlab_cnn;
     const file = path.join(dir, "old_nnlab.keras");
     nnlabFormat.saveModel!(model, file);
-    expect(keras.models.loadModel(file).predict(input).dataSync()).toEqual(model.predict(input).dataSync());
+    expect((keras.models.loadModel(file).predict(input) as Tensor).dataSync()).toEqual(
+      (model.predict(input) as Tensor).dataSync(),
+    );
   });
 
   it("saving to Keras 2's .h5 says what to use instead", () => {
