@@ -157,7 +157,7 @@ async function pretrain(
     `${dataset}: fit ${fitSeconds.toFixed(1)} s; batch-norm statistics of ${calibrated} layers recomputed in ${(trainSeconds - fitSeconds).toFixed(1)} s`,
   );
   const evalStarted = performance.now();
-  const [loss, accuracy] = model.evaluate(xTest, testLabels, { batchSize: 500 }) as number[];
+  const [loss, accuracy] = model.evaluate(xTest, testLabels, { batchSize: 500 });
   const evalSeconds = (performance.now() - evalStarted) / 1000;
   const trainAccuracy = history.history.accuracy[history.history.accuracy.length - 1];
   console.log(

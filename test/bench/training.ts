@@ -357,7 +357,7 @@ async function nnlabCnn(plan: CnnPlan): Promise<Result> {
   if (plan.evaluate) {
     const xTest = testImages.reshape([testImages.shape[0], 28, 28, 1]).div(255);
     const yTest = keras.utils.toCategorical(testLabels, 10);
-    testAccuracy = (model.evaluate(xTest, yTest, { batchSize: 500 }) as number[])[1];
+    testAccuracy = model.evaluate(xTest, yTest, { batchSize: 500 })[1];
   }
   return {
     batches: timer.timedBatches,
@@ -515,7 +515,7 @@ async function timeEpochs(
   });
   const seconds = (ends[ends.length - 1] - ends[0]) / 1000;
   const fitPeakRssBytes = peakRss();
-  const testAccuracy = (model.evaluate(testX, testY, { batchSize: 256 }) as number[])[1];
+  const testAccuracy = model.evaluate(testX, testY, { batchSize: 256 })[1];
   return {
     batches: timed,
     samplesPerSecond: (timed * x.shape[0]) / seconds,

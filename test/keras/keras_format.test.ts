@@ -135,7 +135,7 @@ describe("files nnlab writes", () => {
       const loaded = keras.models.loadModel(file);
       expect(loaded.layers.map((l) => l.className)).toEqual(model.layers.map((l) => l.className));
       const want = (model.predict(input) as Tensor).dataSync();
-      expect((loaded.predict(input) as Tensor).dataSync()).toEqual(want);
+      expect(loaded.predict(input).dataSync()).toEqual(want);
       loaded.weights.forEach((w) => w.write(new Float32Array(w.read().length)));
       model.saveWeights(path.join(dir, `${name}.roundtrip.weights.h5`));
       loaded.loadWeights(path.join(dir, `${name}.roundtrip.weights.h5`));
@@ -314,9 +314,7 @@ describe("bad files are clear errors that leave the model as it was", () => {
     const { model, input } = nnlabModels().nnlab_cnn;
     const file = path.join(dir, "old_nnlab.keras");
     nnlabFormat.saveModel!(model, file);
-    expect((keras.models.loadModel(file).predict(input) as Tensor).dataSync()).toEqual(
-      (model.predict(input) as Tensor).dataSync(),
-    );
+    expect(keras.models.loadModel(file).predict(input).dataSync()).toEqual((model.predict(input) as Tensor).dataSync());
   });
 
   it("saving to Keras 2's .h5 says what to use instead", () => {

@@ -68,7 +68,7 @@ export function readHdf5(bytes: Uint8Array, source: string): Map<string, H5Tenso
         else if (entry instanceof lib.Dataset) {
           const value = entry.value;
           if (!(value instanceof Float32Array) && !(value instanceof Float64Array)) {
-            throw new Error(`dataset "${path}" holds ${entry.dtype} values; nnlab reads float weights`);
+            throw new Error(`dataset "${path}" holds ${JSON.stringify(entry.dtype)} values; nnlab reads float weights`);
           }
           out.set(path, { shape: entry.shape ?? [], data: Float32Array.from(value) });
         }

@@ -19,9 +19,9 @@ import type { LayerSpec, ModelSpec } from "./spec";
  * For a model with several outputs name their type, `loadModel<KerasTensor[]>(path)`, so predict is typed as a list.
  */
 export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Functional<T> {
-  const { spec, assignWeights } = readModel(path);
-  const model = deserializeModel(spec);
-  assignWeights(model);
+  const contents = readModel(path);
+  const model = deserializeModel(contents.spec);
+  contents.assignWeights(model);
   return model as Functional<T>;
 }
 
