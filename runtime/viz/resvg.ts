@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { createContext, runInContext } from "node:vm";
 import type * as ResvgWasm from "@resvg/resvg-wasm";
 
@@ -12,6 +13,16 @@ import type * as ResvgWasm from "@resvg/resvg-wasm";
  * that instantiates at once; `initWasm(module)` has then finished by the time
  * `runInContext` returns. The .wasm file and the font come from node_modules
  * at first use; nothing is downloaded.
+ *
+ * V8 runs WebAssembly first as baseline (Liftoff) code and recompiles a
+ * function with TurboFan once it has used up a budget of work. resvg's 2.4 MB
+ * module spends that budget within the first figure's text, and recompiling
+ * took about 1 s of CPU and some 90 MiB of memory, in exchange for speed that
+ * a few dozen cached text runs never need. So resvg is compiled and
+ * instantiated under a budget 100 times the default, the flag restored right
+ * after: its functions are recompiled only when a session renders a great
+ * deal of new text, and modules compiled later (the wasm backend's kernels)
+ * tier up as usual. A process started with its own budget keeps it.
  */
 
 type ResvgClass = typeof ResvgWasm.Resvg;
@@ -48,7 +59,23 @@ const hostWasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: 
 
 let loaded: { Resvg: ResvgClass; font: Uint8Array } | undefined;
 
+/** V8's default --wasm-tiering-budget (Node 20's V8 11.3 and later). */
+const DEFAULT_TIERING_BUDGET = 1_800_000;
+
 function load(): { Resvg: ResvgClass; font: Uint8Array } {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  if (flags.some((f) => f.startsWith("--wasm-tiering-budget") || f.startsWith("--wasm_tiering_budget"))) {
+    return loadResvg();
+  }
+  setFlagsFromString(`--wasm-tiering-budget=${100 * DEFAULT_TIERING_BUDGET}`);
+  try {
+    return loadResvg();
+  } finally {
+    setFlagsFromString(`--wasm-tiering-budget=${DEFAULT_TIERING_BUDGET}`);
+  }
+}
+
+function loadResvg(): { Resvg: ResvgClass; font: Uint8Array } {
   const glue = readFileSync(require.resolve("@resvg/resvg-wasm"), "utf8");
   const wasm = new hostWasm.Module(readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm")));
   const module = { exports: {} as typeof ResvgWasm };
