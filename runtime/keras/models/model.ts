@@ -30,6 +30,7 @@ import * as training from "./training";
 import type { EvaluateOptions, FitOptions, PredictOptions, Data, NamedData } from "./training";
 import type { ModelOutputs, OutputShape, Prediction } from "./outputs";
 import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_file";
+import { isTfjsModelPath, saveTfjsModel } from "../saving/tfjs_format";
 import type { ModelSpec } from "../saving/spec";
 
 export type { ModelOutputs, OutputShape, OutputStructure, Prediction } from "./outputs";
@@ -202,9 +203,13 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     loadWeightsFile(this, path);
   }
 
-  /** Writes the architecture (JSON, in the file's metadata) and the weights to one safetensors file; keras.models.loadModel reads it. */
+  /**
+   * Writes the architecture (JSON, in the file's metadata) and the weights to one safetensors file; keras.models.loadModel reads it.
+   * A path ending in .json, or a directory, gets TensorFlow.js's layers format instead (model.json and weights.bin).
+   */
   save(path: string): void {
-    saveModelFile(this, path);
+    if (isTfjsModelPath(path)) saveTfjsModel(this, path);
+    else saveModelFile(this, path);
   }
 
   /** The architecture that `save` stores. A subclassed model has none: its call() is code. */

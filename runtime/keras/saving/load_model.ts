@@ -13,12 +13,26 @@ import { Sequential } from "../models/sequential";
 import { structuredOutputs, type ModelOutputs } from "../models/outputs";
 import { assignWeights, readModelFile } from "./model_file";
 import type { LayerSpec, ModelSpec } from "./spec";
+import { assignTfjsWeights, isTfjsModelPath, readTfjsModel } from "./tfjs_format";
 
 /**
  * keras.models.loadModel: the model saved by `model.save(path)`, with its weights. Compile it again to train.
+ * A `model.json` (or a directory holding one) is read as a TensorFlow.js layers model, with its weight shards.
  * For a model with several outputs name their type, `loadModel<KerasTensor[]>(path)`, so predict is typed as a list.
  */
 export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Functional<T> {
+  if (isTfjsModelPath(path)) {
+    const { spec, weights, file } = readTfjsModel(path);
+    let model: Functional<ModelOutputs>;
+    try {
+      model = deserializeModel(spec);
+    } catch (err) {
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(`loadModel: ${file}: ${(err as Error).message}`);
+    }
+    assignTfjsWeights(model, weights, file);
+    return model as Functional<T>;
+  }
   const { spec, tensors } = readModelFile(path);
   const model = deserializeModel(spec);
   assignWeights(model, tensors, path);
