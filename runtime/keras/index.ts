@@ -11,6 +11,7 @@ import { resetNames } from "./engine/naming";
 import { modelFactory } from "./models/model_factory";
 import { Sequential as SequentialClass } from "./models/sequential";
 import { loadModel } from "./saving/load_model";
+import { exportPytorchStateDict, importPytorchStateDict } from "./saving/pytorch";
 import * as layersNamespace from "./layers/index";
 import * as activations from "./activations";
 import * as initializers from "./initializers";
@@ -59,7 +60,7 @@ export const keras = {
     ProgbarLogger,
   }),
   models: { Sequential, Model, loadModel },
-  saving: { loadModel, registerLayer },
+  saving: { loadModel, registerLayer, exportPytorchStateDict, importPytorchStateDict },
   utils: { toCategorical, setRandomSeed },
   applications: {
     /** A small VGG-style CNN for 28x28 grey images, pretrained on MNIST or Fashion-MNIST: `TinyVGG({ weights: "mnist", includeTop: false, pooling: "avg" })`. */

@@ -1,0 +1,165 @@
+/**
+ * Weights under PyTorch's state_dict names and layouts, against real torch: torch-written fixtures (committed, with
+ * test/keras/pytorch/torch_models.py that wrote them) load into the nnlab twins and predict what torch predicted;
+ * where a Python with torch and safetensors is found (NNLAB_TORCH_PYTHON, else /work/venvs/torch), nnlab's exports
+ * load in torch with load_state_dict(strict=True) and predict the same, and torch writes fresh files nnlab imports.
+ * Tolerance 1e-5 (float32 on both sides).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { keras, layers } from "../../runtime/keras/index";
+import type { Model } from "../../runtime/keras/models/model";
+import { decodeSafetensors, encodeSafetensors } from "../../runtime/keras/saving/safetensors";
+import { nn } from "../../runtime/nn";
+import type { Tensor } from "../../runtime/tensor";
+import { lectureCnn } from "./lecture_cnn";
+import { maxAbsDiff } from "./tfjs_helpers";
+
+const TOLERANCE = 1e-5;
+const fixtures = path.join(__dirname, "fixtures", "pytorch");
+const script = path.join(__dirname, "pytorch", "torch_models.py");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnlab-torch-"));
+
+/** The nnlab twins of torch_models.py's models, and the torch module names of their layers with weights. */
+const CASES: Record<string, { build: () => Model; names: string[]; image: boolean }> = {
+  cnn: { build: lectureCnn, names: ["0", "3", "8"], image: true },
+  conv_bn: {
+    build: () =>
+      keras.Sequential([
+        keras.Input({ shape: [6, 6, 2] }),
+        layers.Conv2D(3, 3, { padding: "same" }),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+        layers.Flatten(),
+        layers.Dense(4),
+      ]),
+    names: ["0", "1", "4"],
+    image: true,
+  },
+  rnn: {
+    build: () => {
+      const tokens = keras.Input({ shape: [7] });
+      const sequence = layers.Bidirectional(layers.LSTM(5, { returnSequences: true }))(layers.Embedding(12, 4)(tokens));
+      return keras.Model({ inputs: tokens, outputs: layers.Dense(2)(layers.GRU(3)(sequence)) });
+    },
+    names: ["embedding", "lstm", "gru", "dense"],
+    image: false,
+  },
+};
+
+function readIo(file: string): { x: Tensor; y: Float32Array } {
+  const { tensors } = decodeSafetensors(fs.readFileSync(file), file);
+  const x = tensors.find((t) => t.name === "x")!;
+  const y = tensors.find((t) => t.name === "y")!;
+  return { x: nn.tensor(x.data, [...x.shape]), y: y.data };
+}
+
+/** torch's NCHW images as nnlab's NHWC, and back. */
+const toNhwc = (x: Tensor, image: boolean) => (image ? x.transpose([0, 2, 3, 1]) : x);
+const toNchw = (x: Tensor, image: boolean) => (image ? x.transpose([0, 3, 1, 2]) : x);
+
+function importAndCompare(from: string, name: string): number {
+  const { build, names, image } = CASES[name];
+  const model = build();
+  keras.saving.importPytorchStateDict(model, path.join(from, `${name}.safetensors`), { names });
+  const { x, y } = readIo(path.join(from, `${name}_io.safetensors`));
+  return maxAbsDiff(model.predict(toNhwc(x, image)).dataSync(), y);
+}
+
+/** A Python that imports torch and safetensors, or the reason there is none. */
+function findTorchPython(): { python: string | null; why: string } {
+  const candidates = [process.env.NNLAB_TORCH_PYTHON, "/work/venvs/torch/bin/python"].filter(Boolean) as string[];
+  for (const python of candidates) {
+    const r = spawnSync(python, ["-c", "import torch, safetensors"], { encoding: "utf8" });
+    if (r.status === 0) return { python, why: "" };
+  }
+  return {
+    python: null,
+    why: `no Python with torch and safetensors (tried ${candidates.join(", ")}); set NNLAB_TORCH_PYTHON to run the live PyTorch checks`,
+  };
+}
+
+const torch = findTorchPython();
+if (!torch.python) console.warn(`pytorch.test.ts: SKIPPING the live PyTorch checks: ${torch.why}`);
+
+function runTorch(...args: string[]): string {
+  const r = spawnSync(torch.python!, [script, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`torch_models.py ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe("PyTorch state_dict: torch writes, nnlab imports", () => {
+  for (const name of Object.keys(CASES)) {
+    it(`the committed torch fixture "${name}" predicts in nnlab what it predicted in torch`, () => {
+      const diff = importAndCompare(fixtures, name);
+      console.log(`torch fixture -> nnlab ${name}: max |difference| ${diff.toExponential(2)}`);
+      expect(diff).toBeLessThan(TOLERANCE);
+    });
+  }
+
+  it.skipIf(!torch.python)(`files torch writes now import with the same predictions ${torch.why}`, () => {
+    const fresh = path.join(dir, "fresh");
+    fs.mkdirSync(fresh);
+    runTorch("write", fresh);
+    for (const name of Object.keys(CASES)) expect(importAndCompare(fresh, name), name).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe("PyTorch state_dict: nnlab exports, torch loads", () => {
+  it("names and layouts are torch's: Linear weight [out, in], NCHW kernels, LSTM/GRU weights, BatchNorm statistics", () => {
+    const file = path.join(dir, "names.safetensors");
+    const model = CASES.conv_bn.build();
+    keras.saving.exportPytorchStateDict(model, file, { names: CASES.conv_bn.names });
+    const shapes = Object.fromEntries(decodeSafetensors(fs.readFileSync(file)).tensors.map((t) => [t.name, t.shape]));
+    expect(shapes).toEqual({
+      "0.weight": [3, 2, 3, 3],
+      "0.bias": [3],
+      "1.weight": [3],
+      "1.bias": [3],
+      "1.running_mean": [3],
+      "1.running_var": [3],
+      "1.num_batches_tracked": [],
+      "4.weight": [4, 108],
+      "4.bias": [4],
+    });
+    const rnn = CASES.rnn.build();
+    keras.saving.exportPytorchStateDict(rnn, file);
+    const names = decodeSafetensors(fs.readFileSync(file)).tensors.map((t) => t.name);
+    const [bidi, gru] = rnn.layers.filter((l) => ["Bidirectional", "GRU"].includes(l.className)).map((l) => l.name);
+    expect(names).toContain(`${bidi}.weight_hh_l0_reverse`);
+    expect(names).toContain(`${gru}.bias_hh_l0`);
+  });
+
+  it.skipIf(!torch.python)(
+    `torch's load_state_dict(strict=True) takes every export and predicts the same ${torch.why}`,
+    () => {
+      const out = path.join(dir, "exported");
+      fs.mkdirSync(out);
+      nn.seed(3);
+      for (const [name, { build, names, image }] of Object.entries(CASES)) {
+        const model = build();
+        // BatchNormalization's statistics away from 0 and 1, so that their layout counts.
+        for (const w of model.weights)
+          if (w.name.startsWith("moving_"))
+            w.write(nn.rand([...w.shape], { low: 0.5, high: 1.5 }).dataSync() as Float32Array);
+        keras.saving.exportPytorchStateDict(model, path.join(out, `${name}.safetensors`), { names });
+        const x = image ? nn.rand([3, ...(name === "cnn" ? [28, 28, 1] : [6, 6, 2])]) : nn.randint(0, 12, [3, 7]);
+        const y = model.predict(x);
+        const xTorch = toNchw(x, image);
+        const io = [xTorch, y].map((t, k) => ({
+          name: k === 0 ? "x" : "y",
+          shape: t.shape,
+          data: Float32Array.from(t.dataSync()),
+        }));
+        fs.writeFileSync(path.join(out, `${name}_io.safetensors`), encodeSafetensors(io));
+      }
+      const diffs = JSON.parse(runTorch("check", out)) as Record<string, number>;
+      console.log(`nnlab -> torch: max |difference| ${JSON.stringify(diffs)}`);
+      for (const [name, diff] of Object.entries(diffs)) expect(diff, name).toBeLessThan(TOLERANCE);
+      expect(Object.keys(diffs).sort()).toEqual(Object.keys(CASES).sort());
+    },
+  );
+});
