@@ -163,3 +163,79 @@ describe("PyTorch state_dict: nnlab exports, torch loads", () => {
     },
   );
 });
+
+describe("PyTorch state_dict: errors name the file, the layer and both shapes, and the model keeps its weights", () => {
+  const fixture = path.join(fixtures, "cnn.safetensors");
+  const names = CASES.cnn.names;
+
+  /** Runs `act` on a fresh lecture CNN and checks that it throws `message` with every weight unchanged. */
+  function refuses(act: (model: Model) => void, message: string | RegExp) {
+    const model = lectureCnn();
+    const before = model.weights.map((w) => w.read());
+    expect(() => act(model)).toThrow(message);
+    model.weights.forEach((w, i) => expect(w.read()).toEqual(before[i]));
+  }
+
+  /** The fixture rewritten with `edit` applied to its tensors. */
+  function edited(name: string, edit: (t: ReturnType<typeof decodeSafetensors>["tensors"]) => typeof t): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, encodeSafetensors(edit(decodeSafetensors(fs.readFileSync(fixture)).tensors)));
+    return file;
+  }
+
+  it("a truncated file", () => {
+    const file = path.join(dir, "truncated.safetensors");
+    fs.writeFileSync(file, fs.readFileSync(fixture).subarray(0, 5000));
+    refuses(
+      (m) => keras.saving.importPytorchStateDict(m, file, { names }),
+      new RegExp(`${file} is not a valid safetensors file: tensor "[\\w.]+" data_offsets .* inside \\d+ data bytes`),
+    );
+  });
+
+  it("a foreign file", () => {
+    const file = path.join(dir, "foreign.safetensors");
+    fs.writeFileSync(file, JSON.stringify({ modelTopology: {} }));
+    refuses((m) => keras.saving.importPytorchStateDict(m, file, { names }), `${file} is not a valid safetensors file`);
+  });
+
+  it("a missing tensor names it, the layer and what the file holds; unmapped names hint at names:", () => {
+    const file = edited("missing.safetensors", (ts) => ts.filter((t) => t.name !== "3.bias"));
+    refuses(
+      (m) => keras.saving.importPytorchStateDict(m, file, { names }),
+      /missing.safetensors has no tensor "3.bias" \(shape \[64\]\) for Conv2D "conv2d_\d+"; it holds 0.bias, 0.weight, 3.weight, 8.bias, 8.weight. Pass names:/,
+    );
+    refuses((m) => keras.saving.importPytorchStateDict(m, fixture), /has no tensor "conv2d\w*.weight"/);
+  });
+
+  it("a shape mismatch names the tensor, the layer and both shapes", () => {
+    const file = edited("shape.safetensors", (ts) =>
+      ts.map((t) => (t.name === "8.weight" ? { ...t, shape: [t.shape[1], t.shape[0]] } : t)),
+    );
+    refuses(
+      (m) => keras.saving.importPytorchStateDict(m, file, { names }),
+      /shape.safetensors: "8.weight" has shape \[1600, 10\] but Dense "dense\w*" expects \[10, 1600\] there \(PyTorch's layout\); the model was not changed/,
+    );
+  });
+
+  it("tensors the model has no place for", () => {
+    const file = edited("extra.safetensors", (ts) => [
+      ...ts,
+      { name: "9.weight", shape: [1], data: new Float32Array(1) },
+    ]);
+    refuses(
+      (m) => keras.saving.importPytorchStateDict(m, file, { names }),
+      /extra.safetensors has tensors the model has no place for \(9.weight\)/,
+    );
+  });
+
+  it("a layer torch has no twin for, and a GRU without reset_after, say so before writing anything", () => {
+    const gru = keras.Sequential([keras.Input({ shape: [4, 2] }), layers.GRU(3, { resetAfter: false })]);
+    const file = path.join(dir, "never.safetensors");
+    expect(() => keras.saving.exportPytorchStateDict(gru, file)).toThrow(/resetAfter: false; torch.nn.GRU applies/);
+    const separable = keras.Sequential([keras.Input({ shape: [6, 6, 2] }), layers.SeparableConv2D(2, 3)]);
+    expect(() => keras.saving.exportPytorchStateDict(separable, file)).toThrow(
+      /SeparableConv2D "separable_conv2d\w*" has weights but no PyTorch layout in nnlab/,
+    );
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
