@@ -11,7 +11,7 @@ import { layerFromConfig } from "../engine/serialization";
 import { Functional } from "../models/functional";
 import { Sequential } from "../models/sequential";
 import { structuredOutputs, type ModelOutputs } from "../models/outputs";
-import { assignWeights, readModelFile } from "./model_file";
+import { readModel } from "./formats";
 import type { LayerSpec, ModelSpec } from "./spec";
 import { assignTfjsWeights, isTfjsModelPath, readTfjsModel } from "./tfjs_format";
 
@@ -21,21 +21,10 @@ import { assignTfjsWeights, isTfjsModelPath, readTfjsModel } from "./tfjs_format
  * For a model with several outputs name their type, `loadModel<KerasTensor[]>(path)`, so predict is typed as a list.
  */
 export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Functional<T> {
-  if (isTfjsModelPath(path)) {
-    const { spec, weights, file } = readTfjsModel(path);
-    let model: Functional<ModelOutputs>;
-    try {
-      model = deserializeModel(spec);
-    } catch (err) {
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(`loadModel: ${file}: ${(err as Error).message}`);
-    }
-    assignTfjsWeights(model, weights, file);
-    return model as Functional<T>;
-  }
-  const { spec, tensors } = readModelFile(path);
+  if (isTfjsModelPath(path)) return loadTfjsModel(path) as Functional<T>;
+  const { spec, assignWeights } = readModel(path);
   const model = deserializeModel(spec);
-  assignWeights(model, tensors, path);
+  assignWeights(model);
   return model as Functional<T>;
 }
 
@@ -86,4 +75,18 @@ function deserializeModel(spec: ModelSpec): Functional<ModelOutputs> {
 function deserializeLayer(spec: LayerSpec): Layer {
   if (spec.model) return deserializeModel(spec.model);
   return layerFromConfig(spec.className, spec.config);
+}
+
+/** A TensorFlow.js model.json (or a directory holding one), built and filled; an error names the file. */
+function loadTfjsModel(path: string): Functional<ModelOutputs> {
+  const { spec, weights, file } = readTfjsModel(path);
+  let model: Functional<ModelOutputs>;
+  try {
+    model = deserializeModel(spec);
+  } catch (err) {
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(`loadModel: ${file}: ${(err as Error).message}`);
+  }
+  assignTfjsWeights(model, weights, file);
+  return model;
 }
