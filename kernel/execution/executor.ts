@@ -146,8 +146,18 @@ class CellExecutor implements Executor {
     );
 
     this.cellFilename = path.join(cwd, "__nnlab_cell__.js");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, loaded when a cell first imports nnlab
-    const loadRuntime = (): unknown => require(layout.runtimeEntry);
+    let hdf5Started = false;
+    const loadRuntime = (): unknown => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, loaded when a cell first imports nnlab
+      const runtime = require(layout.runtimeEntry) as { keras?: { saving?: { ready?: () => Promise<void> } } };
+      // HDF5 (Keras's .keras and .weights.h5 files) compiles its WebAssembly asynchronously: start it with the
+      // runtime, so it is ready by the time a cell saves or loads a Keras file.
+      if (!hdf5Started) {
+        hdf5Started = true;
+        runtime.keras?.saving?.ready?.().catch(() => undefined);
+      }
+      return runtime;
+    };
     this.cellRequire = createCellRequire(ts, this.cellFilename, {
       tslab: () => tslabCompat,
       nnlab: loadRuntime,

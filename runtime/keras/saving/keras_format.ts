@@ -111,9 +111,9 @@ function readArchive(bytes: Uint8Array, path: string): ModelContents {
 function tensorShapes(model: SavableModel): (id: string) => readonly (number | null)[] {
   const shapes = new Map<string, readonly (number | null)[]>();
   const graph = model as unknown as { layers: Layer[]; inputs: KerasTensor[] };
-  for (const t of graph.inputs ?? []) shapes.set(`${t.node.layer.name}#0`, t.shape as (number | null)[]);
+  for (const t of graph.inputs ?? []) shapes.set(`${t.node.layer.name}#0`, t.shape);
   for (const layer of graph.layers)
-    layer.inboundNodes.forEach((node, k) => shapes.set(`${layer.name}#${k}`, node.output.shape as (number | null)[]));
+    layer.inboundNodes.forEach((node, k) => shapes.set(`${layer.name}#${k}`, node.output.shape));
   return (id) => {
     const shape = shapes.get(id);
     if (!shape) throw new Error(`save: ${model.describe()} has no tensor "${id}" in its graph`);
