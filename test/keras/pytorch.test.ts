@@ -1,7 +1,7 @@
 /**
  * Weights under PyTorch's state_dict names and layouts, against real torch: torch-written fixtures (committed, with
- * test/keras/pytorch/torch_models.py that wrote them) load into the nnlab twins and predict what torch predicted;
- * where a Python with torch and safetensors is found (NNLAB_TORCH_PYTHON, else /work/venvs/torch), nnlab's exports
+ * test/fixtures/pytorch/torch_models.py that wrote them) load into the nnlab twins and predict what torch predicted;
+ * where a Python with torch and safetensors is found (NNLAB_TORCH_PYTHON, else .venv-torch/ in the checkout), nnlab's exports
  * load in torch with load_state_dict(strict=True) and predict the same, and torch writes fresh files nnlab imports.
  * Tolerance 1e-5 (float32 on both sides).
  */
@@ -19,8 +19,8 @@ import { lectureCnn } from "./lecture_cnn";
 import { maxAbsDiff } from "./tfjs_helpers";
 
 const TOLERANCE = 1e-5;
-const fixtures = path.join(__dirname, "fixtures", "pytorch");
-const script = path.join(__dirname, "pytorch", "torch_models.py");
+const fixtures = path.join(__dirname, "..", "fixtures", "pytorch");
+const script = path.join(fixtures, "torch_models.py");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnlab-torch-"));
 
 /** The nnlab twins of torch_models.py's models, and the torch module names of their layers with weights. */
@@ -71,7 +71,11 @@ function importAndCompare(from: string, name: string): number {
 
 /** A Python that imports torch and safetensors, or the reason there is none. */
 function findTorchPython(): { python: string | null; why: string } {
-  const candidates = [process.env.NNLAB_TORCH_PYTHON, "/work/venvs/torch/bin/python"].filter(Boolean) as string[];
+  const candidates = [
+    process.env.NNLAB_TORCH_PYTHON,
+    path.join(__dirname, "..", "..", ".venv-torch", "bin", "python"),
+    "/work/venvs/torch/bin/python",
+  ].filter(Boolean) as string[];
   for (const python of candidates) {
     const r = spawnSync(python, ["-c", "import torch, safetensors"], { encoding: "utf8" });
     if (r.status === 0) return { python, why: "" };
