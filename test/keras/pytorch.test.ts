@@ -48,6 +48,19 @@ const CASES: Record<string, { build: () => Model; names: string[]; image: boolea
     names: ["embedding", "lstm", "gru", "dense"],
     image: false,
   },
+  sequence: {
+    build: () =>
+      keras.Sequential([
+        keras.Input({ shape: [9, 3] }),
+        layers.Conv1D(4, 3),
+        layers.LayerNormalization(),
+        layers.SimpleRNN(5, { returnSequences: true }),
+        layers.LSTM(3),
+        layers.Dense(2),
+      ]),
+    names: ["conv", "norm", "rnn", "lstm", "dense"],
+    image: false,
+  },
 };
 
 function readIo(file: string): { x: Tensor; y: Float32Array } {
@@ -150,7 +163,8 @@ describe("PyTorch state_dict: nnlab exports, torch loads", () => {
           if (w.name.startsWith("moving_"))
             w.write(nn.rand([...w.shape], { low: 0.5, high: 1.5 }).dataSync() as Float32Array);
         keras.saving.exportPytorchStateDict(model, path.join(out, `${name}.safetensors`), { names });
-        const x = image ? nn.rand([3, ...(name === "cnn" ? [28, 28, 1] : [6, 6, 2])]) : nn.randint(0, 12, [3, 7]);
+        const shapes: Record<string, number[]> = { cnn: [28, 28, 1], conv_bn: [6, 6, 2], sequence: [9, 3] };
+        const x = name === "rnn" ? nn.randint(0, 12, [3, 7]) : nn.randn([3, ...shapes[name]]);
         const y = model.predict(x);
         const xTorch = toNchw(x, image);
         const io = [xTorch, y].map((t, k) => ({
