@@ -45,7 +45,7 @@ interface TorchTensor {
 }
 
 /** The model's weights as a PyTorch state_dict (names and layouts), ready for safetensors. */
-export function pytorchStateDict(model: Layer, options: PytorchNameOptions = {}): NamedTensor[] {
+function pytorchStateDict(model: Layer, options: PytorchNameOptions = {}): NamedTensor[] {
   return torchTensors(model, options).map((t) => ({
     name: t.name,
     shape: t.shape,
