@@ -341,6 +341,21 @@ describe("bad files are clear errors that leave the model as it was", () => {
     expect(snapshot(model)).toEqual(before);
   });
 
+  it("loadModel on a weights file, and Keras 2's HDF5 layout, say what the file is", () => {
+    expect(() => keras.models.loadModel(fixture("seq_cnn.weights.h5"))).toThrow(
+      /seq_cnn\.weights\.h5 is an HDF5 file \(Keras 3 weights, or a Keras 2 \.h5 model\), not a Keras 3 archive/,
+    );
+    const model = keras.models.loadModel(fixture("seq_cnn.keras"));
+    const before = snapshot(model);
+    const file = path.join(dir, "keras2.weights.h5");
+    const kernel = { shape: [3, 5], data: new Float32Array(15) };
+    fs.writeFileSync(file, writeHdf5([], [{ path: "model_weights/dense/dense/kernel:0", ...kernel }]));
+    expect(() => model.loadWeights(file)).toThrow(
+      /keras2\.weights\.h5 holds no "layers\/\.\.\." groups, so it is not laid out as Keras 3 lays out weights \(a Keras 2 HDF5 file\?/,
+    );
+    expect(snapshot(model)).toEqual(before);
+  });
+
   it("an nnlab safetensors file saved under .keras before nnlab wrote Keras archives still loads (by content)", () => {
     const { model, input } = nnlabModels().nnlab_cnn;
     const file = path.join(dir, "old_nnlab.keras");
