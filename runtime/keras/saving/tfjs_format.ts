@@ -334,6 +334,7 @@ export function saveTfjsModel(model: SavableModel, target: string): void {
   const binName = stem === "model" ? "weights.bin" : `${stem}.weights.bin`;
   const topology = {
     ...topologyOut(model.architecture()),
+    // The tfjs-layers release whose reader these files were checked against (test/keras/tfjs_format.test.ts).
     keras_version: "tfjs-layers 4.22.0",
     backend: "tensor_flow.js",
   };
