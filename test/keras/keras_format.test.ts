@@ -12,7 +12,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { keras, layers } from "../../runtime/keras/index";
 import type { Layer } from "../../runtime/keras/engine/layer";
 import { readHdf5, writeHdf5 } from "../../runtime/keras/saving/hdf5";
+import { kerasLayerOrder } from "../../runtime/keras/saving/keras_format";
 import { nnlabFormat } from "../../runtime/keras/saving/model_file";
+import type { KerasTensor } from "../../runtime/keras/engine/keras_tensor";
+import type { Functional } from "../../runtime/keras/models/functional";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
 import { REPO_ROOT } from "../support/paths";
@@ -31,8 +34,8 @@ interface Recorded {
 const fixture = (file: string) => path.join(FIXTURES, file);
 const recorded = (name: string) => JSON.parse(fs.readFileSync(fixture(`${name}.json`), "utf8")) as Recorded;
 
-function predict(model: { predict(x: Tensor): unknown }, r: Recorded): Float32Array {
-  return (model.predict(nn.tensor(r.inputs[0].data, r.inputs[0].shape)) as Tensor).dataSync() as Float32Array;
+function predict(model: { predict(x: Tensor): Tensor }, r: Recorded): Float32Array {
+  return model.predict(nn.tensor(r.inputs[0].data, r.inputs[0].shape)).dataSync() as Float32Array;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -70,10 +73,7 @@ describe("files written by Keras 3 load in nnlab", () => {
 });
 
 /** Models built in nnlab (nnlab's own layer names), covering every layer class the format covers. */
-function nnlabModels(): Record<
-  string,
-  { model: ReturnType<typeof keras.Sequential> | ReturnType<typeof keras.Model>; input: Tensor }
-> {
+function nnlabModels(): Record<string, { model: Functional; input: Tensor }> {
   nn.seed(18);
   const cnn = keras.Sequential([
     keras.Input({ shape: [8, 8, 2] }),
@@ -91,7 +91,7 @@ function nnlabModels(): Record<
   h = layers.Bidirectional(layers.LSTM(4, { returnSequences: true }))(h);
   h = layers.GRU(3, { returnSequences: true })(h);
   h = layers.Bidirectional(layers.GRU(3), { mergeMode: "sum" })(h);
-  const rnn = keras.Model({ inputs: tokens, outputs: layers.Dense(2, { activation: "sigmoid" })(h) });
+  const rnn = keras.Model<KerasTensor>({ inputs: tokens, outputs: layers.Dense(2, { activation: "sigmoid" })(h) });
   const seq = keras.Input({ shape: [5, 8] });
   const attended = layers.MultiHeadAttention({ numHeads: 2, keyDim: 4 }).apply([seq, seq] as never) as never;
   let a = layers.LayerNormalization()(layers.Add()([seq, attended]));
@@ -100,7 +100,7 @@ function nnlabModels(): Record<
   const image = keras.Input({ shape: [9, 9, 3] });
   const left = layers.Conv2D(4, 3, { padding: "same" })(image);
   const right = layers.Conv2D(4, 1)(layers.Conv2D(3, 1)(image));
-  const merged = layers.GlobalAveragePooling2D()(layers.BatchNormalization()(layers.Add()([right, left])));
+  const merged = layers.GlobalAveragePooling2D()(layers.BatchNormalization()(layers.Add()([left, right])));
   const models = {
     nnlab_cnn: { model: cnn, input: nn.randn([2, 8, 8, 2]) },
     nnlab_rnn: {
@@ -110,10 +110,14 @@ function nnlabModels(): Record<
         [3, 7],
       ),
     },
-    nnlab_attention: { model: keras.Model({ inputs: seq, outputs: layers.Dense(3)(a) }), input: nn.randn([2, 5, 8]) },
-    // Branches of different depth: Keras's layer order (and so its group names) differs from the call order.
+    nnlab_attention: {
+      model: keras.Model<KerasTensor>({ inputs: seq, outputs: layers.Dense(3)(a) }),
+      input: nn.randn([2, 5, 8]),
+    },
+    // Branches of different depth: Keras lists the deeper branch's first Conv2D before the shallow one's
+    // (by depth), unlike the order of the calls, and names the weight groups in its order.
     nnlab_branches: {
-      model: keras.Model({ inputs: image, outputs: layers.Dense(3)(merged) }),
+      model: keras.Model<KerasTensor>({ inputs: image, outputs: layers.Dense(3)(merged) }),
       input: nn.randn([2, 9, 9, 3]),
     },
   };
@@ -134,7 +138,7 @@ describe("files nnlab writes", () => {
       model.save(file);
       const loaded = keras.models.loadModel(file);
       expect(loaded.layers.map((l) => l.className)).toEqual(model.layers.map((l) => l.className));
-      const want = (model.predict(input) as Tensor).dataSync();
+      const want = model.predict(input).dataSync();
       expect(loaded.predict(input).dataSync()).toEqual(want);
       loaded.weights.forEach((w) => w.write(new Float32Array(w.read().length)));
       model.saveWeights(path.join(dir, `${name}.roundtrip.weights.h5`));
@@ -150,6 +154,17 @@ describe("files nnlab writes", () => {
     const shapes = (f: string) =>
       Object.fromEntries([...readHdf5(fs.readFileSync(f), f)].map(([k, t]) => [k, t.shape]));
     expect(shapes(file)).toEqual(shapes(fixture(`${name}.weights.h5`)));
+  });
+
+  it.each(MODELS)("list %s's layers in Keras's order (by depth), as Keras's own config.json does", async (name) => {
+    const { unzipSync, strFromU8 } = await import("fflate");
+    const config = JSON.parse(strFromU8(unzipSync(fs.readFileSync(fixture(`${name}.keras`)))["config.json"])) as {
+      config: { layers: { class_name: string; config: { name: string } }[] };
+    };
+    const keras3 = config.config.layers.map((l) => l.config.name);
+    const model = keras.models.loadModel(fixture(`${name}.keras`));
+    const ours = kerasLayerOrder(model.architecture()).map((e) => e.name);
+    expect(ours).toEqual(name.startsWith("seq_") ? keras3.slice(1) : keras3);
   });
 
   it("write an archive of metadata.json, config.json and model.weights.h5, stored as Keras stores them", async () => {
@@ -251,6 +266,22 @@ function kerasPython(): string | null {
   return null;
 }
 
+describe("ModelCheckpoint", () => {
+  it("to a .keras name writes Keras archives during fit", async () => {
+    const { model, input } = nnlabModels().nnlab_cnn;
+    model.compile({ optimizer: "sgd", loss: "sparse_categorical_crossentropy" });
+    const file = path.join(dir, "checkpoint-{epoch}.keras");
+    await model.fit(input, nn.tensor([0, 3]), {
+      epochs: 2,
+      verbose: 0,
+      callbacks: [keras.callbacks.ModelCheckpoint(file, { monitor: "loss" })],
+    });
+    const last = path.join(dir, "checkpoint-2.keras");
+    expect(fs.readFileSync(last).subarray(0, 2).toString("latin1")).toBe("PK");
+    expect(keras.models.loadModel(last).predict(input).dataSync()).toEqual(model.predict(input).dataSync());
+  });
+});
+
 describe("bad files are clear errors that leave the model as it was", () => {
   it("a truncated .keras archive names the file", () => {
     const bytes = fs.readFileSync(fixture("seq_cnn.keras"));
@@ -310,11 +341,26 @@ describe("bad files are clear errors that leave the model as it was", () => {
     expect(snapshot(model)).toEqual(before);
   });
 
+  it("loadModel on a weights file, and Keras 2's HDF5 layout, say what the file is", () => {
+    expect(() => keras.models.loadModel(fixture("seq_cnn.weights.h5"))).toThrow(
+      /seq_cnn\.weights\.h5 is an HDF5 file \(Keras 3 weights, or a Keras 2 \.h5 model\), not a Keras 3 archive/,
+    );
+    const model = keras.models.loadModel(fixture("seq_cnn.keras"));
+    const before = snapshot(model);
+    const file = path.join(dir, "keras2.weights.h5");
+    const kernel = { shape: [3, 5], data: new Float32Array(15) };
+    fs.writeFileSync(file, writeHdf5([], [{ path: "model_weights/dense/dense/kernel:0", ...kernel }]));
+    expect(() => model.loadWeights(file)).toThrow(
+      /keras2\.weights\.h5 holds no "layers\/\.\.\." groups, so it is not laid out as Keras 3 lays out weights \(a Keras 2 HDF5 file\?/,
+    );
+    expect(snapshot(model)).toEqual(before);
+  });
+
   it("an nnlab safetensors file saved under .keras before nnlab wrote Keras archives still loads (by content)", () => {
     const { model, input } = nnlabModels().nnlab_cnn;
     const file = path.join(dir, "old_nnlab.keras");
     nnlabFormat.saveModel!(model, file);
-    expect(keras.models.loadModel(file).predict(input).dataSync()).toEqual((model.predict(input) as Tensor).dataSync());
+    expect(keras.models.loadModel(file).predict(input).dataSync()).toEqual(model.predict(input).dataSync());
   });
 
   it("saving to Keras 2's .h5 says what to use instead", () => {

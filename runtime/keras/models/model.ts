@@ -30,6 +30,7 @@ import * as training from "./training";
 import type { EvaluateOptions, FitOptions, PredictOptions, Data, NamedData } from "./training";
 import type { ModelOutputs, OutputShape, Prediction } from "./outputs";
 import { loadWeights, saveModel, saveWeights } from "../saving/formats";
+import { isTfjsModelPath, saveTfjsModel } from "../saving/tfjs_format";
 import type { ModelSpec } from "../saving/spec";
 
 export type { ModelOutputs, OutputShape, OutputStructure, Prediction } from "./outputs";
@@ -207,9 +208,13 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
     loadWeights(this, path);
   }
 
-  /** Writes architecture and weights to one file; `.keras` gives a Keras 3 archive, other names nnlab's safetensors file. keras.models.loadModel reads both. */
+  /**
+   * Writes architecture and weights to one file; `.keras` gives a Keras 3 archive, other names nnlab's safetensors file. keras.models.loadModel reads both.
+   * A path ending in .json, a directory or "file://..." gets TensorFlow.js's layers format (model.json and weights.bin).
+   */
   save(path: string): void {
-    saveModel(this, path);
+    if (isTfjsModelPath(path)) saveTfjsModel(this, path);
+    else saveModel(this, path);
   }
 
   /** The architecture that `save` stores. A subclassed model has none: its call() is code. */

@@ -23,7 +23,7 @@ import { kerasArchiveFormat, kerasWeightsFormat, legacyH5Format } from "./keras_
 export interface ModelContents {
   spec: ModelSpec;
   /** Checks every weight against the model and only then assigns them all; throws (model unchanged) otherwise. */
-  assignWeights(model: Layer): void;
+  assignWeights: (model: Layer) => void;
 }
 
 export interface FileFormat {

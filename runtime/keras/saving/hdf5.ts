@@ -17,26 +17,34 @@ type H5Module = typeof H5;
 
 let h5: H5Module | null = null;
 let starting: Promise<void> | null = null;
+let failure: Error | null = null;
 let scratch = 0;
 
 /** Starts h5wasm (once) and resolves when HDF5 files can be read and written. */
 export function hdf5Ready(): Promise<void> {
-  starting ??= import("h5wasm/node").then(async (m) => {
-    await m.ready;
-    h5 = m;
-  });
+  starting ??= import("h5wasm/node")
+    .then(async (m) => {
+      await m.ready;
+      h5 = m;
+    })
+    .catch((err: Error) => {
+      failure = err;
+      throw err;
+    });
   return starting;
 }
 
 function library(what: string): H5Module {
-  if (!h5) {
-    void hdf5Ready();
+  if (h5) return h5;
+  if (failure)
     throw new Error(
-      `${what} needs the HDF5 library, which is still starting; run \`await keras.saving.ready()\` once first ` +
-        "(the nnlab kernel starts it for you; a plain Node script awaits it before its first Keras-format save or load)",
+      `${what} needs the HDF5 library (the npm package h5wasm), which failed to load: ${failure.message}`,
     );
-  }
-  return h5;
+  void hdf5Ready().catch(() => undefined);
+  throw new Error(
+    `${what} needs the HDF5 library, which is still starting; run \`await keras.saving.ready()\` once first ` +
+      "(the nnlab kernel starts it when a cell first uses nnlab; a plain Node script awaits it before its first Keras-format save or load)",
+  );
 }
 
 export interface H5Tensor {
@@ -68,7 +76,9 @@ export function readHdf5(bytes: Uint8Array, source: string): Map<string, H5Tenso
         else if (entry instanceof lib.Dataset) {
           const value = entry.value;
           if (!(value instanceof Float32Array) && !(value instanceof Float64Array)) {
-            throw new Error(`dataset "${path}" holds ${JSON.stringify(entry.dtype)} values; nnlab reads float weights`);
+            throw new Error(
+              `dataset "${path}" holds ${JSON.stringify(entry.metadata)} values; nnlab reads float weights`,
+            );
           }
           out.set(path, { shape: entry.shape ?? [], data: Float32Array.from(value) });
         }

@@ -42,6 +42,12 @@ export const kerasWeightsFormat: FileFormat = {
   claimsPath: (path) => endsWith(path, ".weights.h5"),
   recognizes: isHdf5,
   saveWeights: (model, path) => writeFileAtomic(path, weightsFile(architectureOf(model, path), model)),
+  readModel: (_bytes, path) => {
+    throw new Error(
+      `loadModel: ${path} is an HDF5 file (Keras 3 weights, or a Keras 2 .h5 model), not a Keras 3 archive; ` +
+        `loadModel reads .keras files; for weights, build the model in code and call model.loadWeights("${path}")`,
+    );
+  },
   loadWeights: (model, bytes, path) => {
     const spec = architectureOf(model, path);
     planAssignment(model, kerasLayerOrder(spec), readHdf5(bytes, path), path)();
@@ -261,9 +267,14 @@ function planAssignment(
   tensors: Map<string, H5Tensor>,
   source: string,
 ): () => void {
+  if (tensors.size > 0 && ![...tensors.keys()].some((k) => k.startsWith("layers/"))) {
+    throw new Error(
+      `${source} holds no "layers/..." groups, so it is not laid out as Keras 3 lays out weights ` +
+        `(a Keras 2 HDF5 file? its datasets include ${[...tensors.keys()].slice(0, 3).join(", ")}); save it again with Keras 3`,
+    );
+  }
   const names = groupNames(order);
   const pairs: [Weight, H5Tensor][] = [];
-  const claimed = new Set<string>();
   order.forEach((entry, i) => {
     if (entry.className === "InputLayer") return;
     const layer = layerByName(model, entry.name, source);
@@ -290,7 +301,6 @@ function planAssignment(
             `${source}: ${layer.describe()} weight ${w.path} has shape [${w.shape.join(", ")}] but the file's ${key} has shape [${t.shape.join(", ")}]; the model was not changed`,
           );
         }
-        claimed.add(key);
         pairs.push([w, t]);
       });
     }
