@@ -41,7 +41,7 @@ export interface FileFormat {
 }
 
 /** Checked in order; nnlab's safetensors format comes last and claims every path the others do not. */
-export const FORMATS: readonly FileFormat[] = [kerasWeightsFormat, kerasArchiveFormat, legacyH5Format, nnlabFormat];
+const FORMATS: readonly FileFormat[] = [kerasWeightsFormat, kerasArchiveFormat, legacyH5Format, nnlabFormat];
 
 function formatForSave(path: string): FileFormat {
   return FORMATS.find((f) => f.claimsPath(path)) ?? nnlabFormat;
@@ -91,7 +91,7 @@ export function loadWeights(model: Layer, path: string): void {
   format.loadWeights(model, bytes, path);
 }
 
-export function readBytes(path: string): Uint8Array {
+function readBytes(path: string): Uint8Array {
   try {
     return fs.readFileSync(path);
   } catch (err) {

@@ -144,7 +144,7 @@ function dateSaved(d: Date): string {
 // ----- the layer groups of model.weights.h5 -----
 
 /** Keras's snake_case of a class name: "MultiHeadAttention" -> "multi_head_attention", "Conv2D" -> "conv2d". */
-export function snakeCase(name: string): string {
+function snakeCase(name: string): string {
   return name
     .replace(/\W+/g, "")
     .replace(/(.)([A-Z][a-z]+)/g, "$1_$2")

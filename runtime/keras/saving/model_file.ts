@@ -63,7 +63,7 @@ function weightTensors(model: Layer): NamedTensor[] {
 }
 
 /** Matches saved tensors to the model's weights by name, else by position; checks everything before writing anything. */
-export function assignWeights(model: Layer, tensors: readonly NamedTensor[], source: string): void {
+function assignWeights(model: Layer, tensors: readonly NamedTensor[], source: string): void {
   const weights = model.weights;
   const names = weightTensors(model).map((t) => t.name);
   const byName = new Map(tensors.map((t) => [t.name, t]));
