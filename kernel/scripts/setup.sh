@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings a machine of this kind (Debian bookworm, Node 20) to where `npm start` and `npm test` work:
-# Debian's Jupyter stack, node_modules, the build in dist/, JupyterLab in .venv, and Keras 3 (JAX CPU) in
-# .venv-keras for the test that loads nnlab's .keras files in real Keras.
+# Debian's Jupyter stack, node_modules, the build in dist/, JupyterLab in .venv, Keras 3 (JAX CPU) in .venv-keras and
+# torch (CPU) in .venv-torch for the tests that check nnlab's model files in real Keras and PyTorch.
 # Idempotent and silent when everything is already there; it only speaks about what it does or lacks.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -96,8 +96,26 @@ install_keras() {
   fi
 }
 
+install_torch() {
+  # test/keras/pytorch.test.ts loads nnlab's state_dict exports into real torch.nn models; about 50 s from the mirror.
+  [[ -x .venv-torch/bin/python ]] && .venv-torch/bin/python -c "import torch, safetensors" 2>/dev/null && return 0
+  local index_args=()
+  if ! mapfile -t index_args < <(pip_index_args) || ((${#index_args[@]} == 0)); then
+    warn "NO PIP MIRROR configured: torch NOT installed into .venv-torch."
+    warn "test/keras/pytorch.test.ts will say loudly that nnlab's PyTorch exports were NOT checked against real torch."
+    return 0
+  fi
+  say "installing torch (CPU) and safetensors into .venv-torch"
+  [[ -x .venv-torch/bin/pip ]] || /usr/bin/python3 -m venv .venv-torch
+  if ! .venv-torch/bin/pip install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
+    "${index_args[@]}" torch safetensors numpy 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
+    warn "pip could not install torch into .venv-torch (see above); the live PyTorch checks will NOT run."
+  fi
+}
+
 install_debian_packages
 install_node_modules
 build
 install_jupyterlab
 install_keras
+install_torch

@@ -87,7 +87,6 @@ function findTorchPython(): { python: string | null; why: string } {
   const candidates = [
     process.env.NNLAB_TORCH_PYTHON,
     path.join(__dirname, "..", "..", ".venv-torch", "bin", "python"),
-    "/work/venvs/torch/bin/python",
   ].filter(Boolean) as string[];
   for (const python of candidates) {
     const r = spawnSync(python, ["-c", "import torch, safetensors"], { encoding: "utf8" });
