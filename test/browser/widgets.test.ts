@@ -149,7 +149,7 @@ describe("nnlab widgets in JupyterLab in Chromium", () => {
         { expected: `kernel saw n = ${value},`, after: started },
         { timeout: 30_000 },
       );
-      latencies.push((await seenAt.jsonValue()) - started);
+      latencies.push(Number(await seenAt.jsonValue()) - started);
     }
     const sorted = [...latencies].sort((a, b) => a - b);
     const median = (sorted[9] + sorted[10]) / 2;
