@@ -198,8 +198,10 @@ export class ConvolutionExplorer {
       for (let c = -p; c < this.image[0].length + p; c++) {
         const v = this.image[r]?.[c];
         const highlighted = inField.has(`${r},${c}`);
-        const background = v === undefined ? PAD_COLOR : typeof v === "number" && small ? gray(v, low, high) : "white";
-        const style = `${cellStyle(small)};background:${background}${highlighted ? `;outline:3px solid ${HIGHLIGHT};outline-offset:-3px` : ""}`;
+        const shade = v === undefined ? PAD_COLOR : typeof v === "number" && small ? gray(v, low, high) : "white";
+        const background = highlighted && !small ? HIGHLIGHT : shade;
+        const outline = highlighted && small ? `;outline:2px solid ${HIGHLIGHT};outline-offset:-2px` : "";
+        const style = `${cellStyle(small)};background:${background}${outline}`;
         const text = v === undefined ? "0" : small ? "" : String(typeof v === "number" ? format(v) : v);
         cells.push(
           `<td data-row="${r}" data-col="${c}"${highlighted ? ' data-highlight="true"' : ""} style="${style}">${text}</td>`,

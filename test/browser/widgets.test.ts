@@ -40,6 +40,8 @@ const finite = model.getWeights().every((w) => Array.from(w.dataSync()).every(Nu
 const p = model.predict(xs.slice([0, 0], [1, 16]), { verbose: 0 }).dataSync()[0];
 console.log(\`fit returned after \${history.history.loss.length} epochs; weights finite: \${finite}; prediction \${p.toFixed(4)}\`);`;
 
+const CONVOLUTION_CELL = "const conv = viz.convolutionExplorer();";
+
 function notebook(cells: string[]): string {
   return JSON.stringify({
     cells: cells.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
@@ -62,7 +64,7 @@ describe("nnlab widgets in JupyterLab in Chromium", () => {
     jupyter = await createJupyterEnv();
     jupyterLab.prepare(jupyter);
     server = await startJupyterServer(jupyter, { app: "lab" });
-    writeFileSync(path.join(server.rootDir, NOTEBOOK), notebook([SLIDER_CELL, DASHBOARD_CELL]));
+    writeFileSync(path.join(server.rootDir, NOTEBOOK), notebook([SLIDER_CELL, DASHBOARD_CELL, CONVOLUTION_CELL]));
     chromium = await launchChromium({ width: 1280, height: 1100 });
     page = await chromium.context.newPage();
     await page.goto(jupyterLab.notebookUrl(server, NOTEBOOK));
@@ -181,4 +183,23 @@ describe("nnlab widgets in JupyterLab in Chromium", () => {
     expect(await dashboard.getByRole("button", { name: "Stop" }).isDisabled()).toBe(true);
     await dashboard.screenshot({ path: path.join(ARTIFACTS, "dashboard-stopped.png") });
   }, 150_000);
+
+  it("steps the convolution explorer with Next: the receptive field moves and the formula is rewritten", async () => {
+    await runCell(2);
+    const explorer = cell(2);
+    const formula = explorer.locator(".nnlab-formula");
+    const highlighted = () => explorer.locator('td[data-highlight="true"]').allInnerTexts();
+    await formula.waitFor({ timeout: 60_000 });
+    expect(await formula.innerText()).toBe("aw + bx + ey + fz");
+    expect(await highlighted()).toEqual(["a", "b", "e", "f"]);
+    await explorer.getByRole("button", { name: "Next" }).click();
+    await explorer.locator(".nnlab-formula", { hasText: "bw + cx + fy + gz" }).waitFor({ timeout: 30_000 });
+    expect(await highlighted()).toEqual(["b", "c", "f", "g"]);
+    // The feature map holds the first two outputs, the current one marked.
+    expect(await explorer.locator('td[data-current="true"]').getAttribute("data-output")).toBe("0,1");
+    expect(await explorer.locator('td[data-output="0,0"]').innerText()).toBe("aw+bx+ey+fz");
+    await explorer.getByRole("button", { name: "Next" }).click();
+    await explorer.locator(".nnlab-formula", { hasText: "cw + dx + gy + hz" }).waitFor({ timeout: 30_000 });
+    await explorer.screenshot({ path: path.join(ARTIFACTS, "convolution-explorer.png") });
+  }, 120_000);
 });
