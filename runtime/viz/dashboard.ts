@@ -5,7 +5,7 @@
  * `fit` returns as usual, the model keeps its weights and the history of the epochs so far. Clicks and
  * slider moves reach the kernel between batches (the kernel handles comm messages while a cell awaits).
  */
-import { JUPYTER_DISPLAY, getDisplaySink, type MimeBundle } from "../display";
+import { JUPYTER_DISPLAY, getDisplaySink, type MimeBundle, newDisplayId } from "../display";
 import { Button, FloatSlider, HBox, HTML, Image, VBox } from "../widgets/controls";
 import { widgetBundle } from "../widgets/model";
 import { drawText, lineHeight } from "./font";
@@ -43,6 +43,8 @@ export class TrainingDashboard {
   private batch = 0;
   private stopRequested = false;
   private lastDraw = 0;
+  /** Set by `trainingDashboard`: the display whose PNG is replaced when training ends. */
+  displayId: string | undefined;
 
   constructor(
     private readonly model: DashboardModel,
@@ -147,7 +149,8 @@ export class TrainingDashboard {
  */
 export function trainingDashboard(model: DashboardModel, options: TrainingDashboardOptions = {}): TrainingDashboard {
   const dashboard = new TrainingDashboard(model, options);
-  getDisplaySink().display(dashboard[JUPYTER_DISPLAY]());
+  dashboard.displayId = newDisplayId("dashboard");
+  getDisplaySink().display(dashboard[JUPYTER_DISPLAY](), { displayId: dashboard.displayId });
   return dashboard;
 }
 
