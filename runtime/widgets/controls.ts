@@ -14,7 +14,7 @@ function controlSpec(name: string, view: string | null = name): ModelSpec {
 }
 
 /** camelCase option names to the protocol's snake_case attribute names; undefined options are dropped. */
-export function toState(options: object): WidgetState {
+function toState(options: object): WidgetState {
   const state: WidgetState = {};
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) state[toAttribute(key)] = value;

@@ -13,8 +13,8 @@
 import { type Comm, type CommData, getCommManager } from "../comm";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../display";
 
-export const WIDGET_TARGET = "jupyter.widget";
-export const CONTROL_TARGET = "jupyter.widget.control";
+const WIDGET_TARGET = "jupyter.widget";
+const CONTROL_TARGET = "jupyter.widget.control";
 export const PROTOCOL_VERSION = "2.1.0";
 export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 
@@ -252,13 +252,8 @@ export function widgetBundle(model: WidgetModel, extra: Record<string, unknown> 
   };
 }
 
-/** The live model with this id (undefined once closed). */
-export function modelById(id: string): WidgetModel | undefined {
-  return live.get(id);
-}
-
 /** Every model whose comm is open. */
-export function liveModels(): WidgetModel[] {
+function liveModels(): WidgetModel[] {
   return [...live.values()];
 }
 
@@ -293,7 +288,7 @@ function ensureControlTarget(): void {
  * State as JSON plus buffers: models become `IPY_MODEL_<id>`, binary values leave the JSON and are listed in
  * `buffer_paths` (each a path of keys and indices from the top of the state).
  */
-export function serialize(state: WidgetState): {
+function serialize(state: WidgetState): {
   state: WidgetState;
   paths: (string | number)[][];
   buffers: Uint8Array[];
