@@ -12,4 +12,5 @@ export { keras, layers } from "./keras";
 /** For typing a model with several outputs, e.g. `keras.models.loadModel<KerasTensor[]>(path)`. */
 export type { KerasTensor } from "./keras";
 export * as viz from "./viz";
+export * as widgets from "./widgets";
 export { recoverAfterInterrupt } from "./interrupt";

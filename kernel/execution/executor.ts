@@ -33,7 +33,7 @@ import { CellScripts, formatDiagnostics, type FormattedError } from "./typescrip
 
 const DEFAULT_OUTPUT_LIMIT = 20_000_000;
 /** The runtime's names the prelude preloads, where the runtime exports them. */
-const RUNTIME_NAMES = ["nn", "keras", "layers", "viz"];
+const RUNTIME_NAMES = ["nn", "keras", "layers", "viz", "widgets"];
 const INTERRUPTED: FormattedError = {
   ename: "InterruptError",
   evalue: "Execution interrupted",

@@ -10,7 +10,13 @@ import type { Content } from "./messages";
 
 type CommMessageType = "comm_open" | "comm_msg" | "comm_close";
 
-export type PublishComm = <T extends CommMessageType>(msgType: T, content: Content<T>, buffers?: CommBuffers) => void;
+/** Sends a comm message on IOPub; `metadata` is the message's own (a widget's protocol version goes there). */
+export type PublishComm = <T extends CommMessageType>(
+  msgType: T,
+  content: Content<T>,
+  buffers?: CommBuffers,
+  metadata?: CommData,
+) => void;
 
 /** A comm handler (user code) threw; `what` says where. */
 export type CommFault = (error: unknown, what: string) => void;
@@ -39,6 +45,7 @@ export class CommRegistry implements CommManager {
       "comm_open",
       { comm_id: comm.commId, target_name: targetName, data, metadata: options.metadata ?? {} },
       options.buffers,
+      options.metadata,
     );
     return comm;
   }

@@ -47,6 +47,12 @@ const SHUTDOWN_FLUSH_MS = 1000;
 /** Put on the shell queue after a failed `stop_on_error` cell: execute requests before it are aborted. */
 const STOP_ABORTING = Symbol("stop aborting");
 
+/**
+ * Comm messages that are handled when they arrive even while a cell runs (at its next `await`, between the
+ * batches of `fit`), so that a widget's Stop button or slider reaches code that is still running.
+ */
+const WHILE_BUSY = new Set(["comm_open", "comm_msg", "comm_close"]);
+
 /** Frames larger than this are refused by ZeroMQ on every socket that reads from peers (message_limit.ts). */
 const MESSAGE_LIMIT = messageLimit();
 
@@ -72,6 +78,8 @@ export class KernelServer {
   /** After a failed stop_on_error cell, until ZeroMQ has handed over what it held. */
   private abortUntilDrained = false;
   private lastParent: ParentHeader = {};
+  /** The comm message being handled while a cell runs: what its handlers send is its child. */
+  private commParent: ParentHeader | undefined;
   private closing = false;
   /** During shutdown: a termination is on its way; exiting before it lands would abort the process. */
   private terminationPending = false;
@@ -87,7 +95,8 @@ export class KernelServer {
     this.iopubOut = new Outbox(this.iopub, "iopub", this.log);
     this.stdin = new StdinChannel(this.wire, new Outbox(this.stdinSocket, "stdin", this.log), this.log);
     this.comms = new CommRegistry(
-      (msgType, content, buffers) => this.publish(msgType, content, this.lastParent, buffers),
+      (msgType, content, buffers, metadata) =>
+        this.publish(msgType, content, this.commParent ?? this.lastParent, buffers, metadata),
       (error, what) => this.reportFault(error, what),
     );
   }
@@ -204,9 +213,34 @@ export class KernelServer {
       this.log.warn(describeWireError(parsed.error, "shell"));
       return;
     }
+    if (this.busy && this.lastParent.msg_type === "execute_request" && WHILE_BUSY.has(parsed.message.header.msg_type)) {
+      this.handleWhileBusy(parsed.message);
+      return;
+    }
     this.shellQueue.push(parsed.message);
     this.stopAbortingOnceDrained();
     this.pump();
+  }
+
+  /**
+   * A comm message while a cell runs: handled now, in arrival order with the other comm messages (it may
+   * pass execute requests still queued, never one of its own kind). It gets its own busy and idle, which
+   * widget managers wait for before they send the next update; then busy again for the running cell, so a
+   * front end's status shows the kernel still busy. Comm handlers are synchronous.
+   */
+  private handleWhileBusy(message: WireMessage): void {
+    const running = this.lastParent;
+    this.publishStatus("busy", message.header);
+    this.commParent = message.header;
+    try {
+      void this.handlers?.[message.header.msg_type]({ channel: "shell", message });
+    } catch (error) {
+      this.log.error(`the ${message.header.msg_type} handler failed: ${describeError(error)}`);
+    } finally {
+      this.commParent = undefined;
+    }
+    this.publishStatus("idle", message.header);
+    this.publishStatus("busy", running);
   }
 
   /** Runs the next queued shell request unless one is running. */
@@ -301,9 +335,10 @@ export class KernelServer {
     content: Content<T>,
     parent: ParentHeader,
     buffers?: CommBuffers,
+    metadata?: JsonObject,
   ): void {
     const topic = Buffer.from(`kernel.${this.wire.session}.${msgType}`);
-    this.iopubOut.send(this.wire.serialize({ msgType, content, parent, buffers, identities: [topic] }));
+    this.iopubOut.send(this.wire.serialize({ msgType, content, parent, buffers, metadata, identities: [topic] }));
   }
 
   private publishStatus(state: KernelMessage.Status, parent: ParentHeader): void {

@@ -51,7 +51,8 @@ build() {
 }
 
 install_jupyterlab() {
-  [[ -x .venv/bin/jupyter-lab ]] && return 0
+  # JupyterLab and its widget manager (ipywidgets' JupyterLab extension renders nnlab's widgets).
+  [[ -x .venv/bin/jupyter-lab ]] && .venv/bin/python -c "import ipywidgets, jupyterlab_widgets" 2>/dev/null && return 0
   # Only the wheel mirror named in pip's config is reachable; pip's default index would hang retrying.
   [[ -x .venv/bin/pip ]] || /usr/bin/python3 -m venv .venv
   local urls=()
@@ -63,9 +64,9 @@ install_jupyterlab() {
   fi
   local index_args=(--index-url "${urls[0]}") url
   for url in "${urls[@]:1}"; do index_args+=(--extra-index-url "$url"); done
-  say "installing JupyterLab into .venv from ${urls[*]}"
+  say "installing JupyterLab and its widget manager into .venv from ${urls[*]}"
   if ! .venv/bin/pip install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
-    "${index_args[@]}" jupyterlab 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
+    "${index_args[@]}" jupyterlab jupyterlab-widgets ipywidgets 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
     warn "pip could not install JupyterLab into .venv (see above); npm start falls back to the classic notebook."
   fi
 }

@@ -13,6 +13,13 @@ export { attention, type AttentionOptions } from "./attention";
 export { line, type LineOptions, type Series } from "./line";
 export { trainingCurves } from "./training_curves";
 export { LiveCurves, type LiveCurvesOptions } from "./live";
+export {
+  convolutionExplorer,
+  ConvolutionExplorer,
+  type ConvolutionExplorerOptions,
+  type ConvolutionStep,
+} from "./convolution_explorer";
+export { trainingDashboard, TrainingDashboard, type TrainingDashboardOptions, type DashboardModel } from "./dashboard";
 export { tensorImageBundle } from "./tensor_image";
 export { resetPlotlyCarrier } from "./plotly_library";
 export { VizOutput } from "./output";

@@ -32,6 +32,15 @@ describe("completion, inspection, is_complete", () => {
     expect(session.executor.complete("n", 1).matches).toContain("nn");
   });
 
+  it("offers the widgets namespace and completes its classes and their typed properties", async () => {
+    expect(session.executor.complete("widg", 4).matches).toContain("widgets");
+    expect(session.executor.complete("widgets.IntS", 12).matches).toContain("IntSlider");
+    await session.run("const slider = new widgets.IntSlider({ value: 1 });");
+    expect(session.executor.complete("slider.", 7).matches).toEqual(
+      expect.arrayContaining(["value", "min", "max", "step", "observe", "description"]),
+    );
+  });
+
   it("inspects a prelude function: signature and doc comment", () => {
     const code = "clearOutput({ wait: true })";
     const result = session.executor.inspect(code, 3, 0);

@@ -1,0 +1,67 @@
+/**
+ * A notebook with widgets read without a widget manager: executed by nbconvert without storing widget state
+ * (as a notebook JupyterLab saves by default has none) and exported to HTML, it shows each explorer's PNG
+ * snapshot and each widget's text/plain, not an empty widget placeholder.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JupyterEnv, createJupyterEnv } from "../support/jupyter_env";
+import { SYSTEM_PYTHON, requirePythonModule } from "../support/paths";
+import { runProcess } from "../support/processes";
+
+const CELLS = [
+  "const conv = viz.convolutionExplorer();",
+  "new widgets.IntSlider({ value: 3, max: 10 })",
+  `const model = keras.Sequential([keras.Input({ shape: [4] }), layers.Dense(1)]);
+model.compile({ loss: "mse", optimizer: "sgd" });
+await model.fit(nn.randn([64, 4]), nn.randn([64, 1]), { epochs: 2, verbose: 0, callbacks: [viz.trainingDashboard(model)] });`,
+];
+
+describe("nbconvert HTML of a notebook with widgets, without a widget manager", () => {
+  let jupyter: JupyterEnv;
+  beforeAll(async () => {
+    requirePythonModule("nbconvert", "jupyter-nbconvert");
+    jupyter = await createJupyterEnv();
+  });
+  afterAll(() => jupyter?.dispose());
+
+  it("shows the explorers' PNG snapshots and the widgets' text/plain", async () => {
+    const dir = path.join(jupyter.root, "work-widgets");
+    mkdirSync(dir);
+    const notebook = {
+      cells: CELLS.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
+      metadata: { kernelspec: { name: jupyter.kernelName, display_name: "nnlab", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    writeFileSync(path.join(dir, "widgets.ipynb"), JSON.stringify(notebook));
+    const run = await runProcess(
+      SYSTEM_PYTHON,
+      [
+        "-m",
+        "nbconvert",
+        "--to",
+        "html",
+        "--execute",
+        "--ExecutePreprocessor.store_widget_state=False",
+        "--ExecutePreprocessor.timeout=120",
+        "--output",
+        "widgets",
+        "widgets.ipynb",
+      ],
+      { cwd: dir, env: jupyter.env, timeoutMs: 170_000 },
+    );
+    expect(run.code, run.output).toBe(0);
+    const html = readFileSync(path.join(dir, "widgets.html"), "utf8");
+    const pngs = [
+      ...html.matchAll(/class="jp-RenderedImage jp-OutputArea-output ">\s*<img src="data:image\/png;base64,([^"]+)"/g),
+    ].map((m) => PNG.sync.read(Buffer.from(m[1], "base64")));
+    // The convolution explorer and the training dashboard.
+    expect(pngs).toHaveLength(2);
+    for (const png of pngs) expect(png.width).toBeGreaterThan(100);
+    expect(html).toContain("<pre>IntSlider(value=3, min=0, max=10, step=1)</pre>");
+    expect(html).not.toContain("application/vnd.jupyter.widget-view+json");
+  }, 180_000);
+});
