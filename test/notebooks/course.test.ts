@@ -99,6 +99,19 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?
       atLeast: 36,
     },
   ],
+  "06-deep-convnets.ipynb": [
+    {
+      what: "mean test accuracy (%) of the VGG-style network with batch norm, 3 seeds, 6,000 images, 2 epochs (96.67)",
+      pattern: /VGG-style, batch norm: test accuracy ([\d.]+)%/,
+      atLeast: 95.5,
+    },
+    {
+      what: "rows reached by the gradient of a unit after six convolutions, as the formula says (28, the whole image)",
+      pattern: /rows of pixels with a non-zero gradient: (?:\d+, ){7}(\d+)/,
+      atLeast: 28,
+      atMost: 28,
+    },
+  ],
   "14-where-next.ipynb": [
     {
       what: "training cost of the lecture CNN counted from its layer shapes (3 x 2 x 2,440,960 multiply-adds)",
