@@ -61,6 +61,7 @@ export class KernelClient {
   private readonly received: Record<Channel | "iopub", Message[]> = { shell: [], control: [], stdin: [], iopub: [] };
   private readonly waiters = new Set<() => void>();
   private arrivals = 0;
+  private readonly problems: string[] = [];
   private ports!: Record<"shell" | "iopub" | "stdin" | "control" | "hb", number>;
 
   /** Writes the connection file, starts the kernel and waits until it answers on shell and IOPub. */
@@ -164,7 +165,17 @@ export class KernelClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; kernel log:\n${this.log}`));
+        const problems = this.problems.length
+          ? `; messages the client could not take: ${this.problems.join("; ")}`
+          : "";
+        const last = this.received[channel]
+          .slice(-5)
+          .map((m) => `${m.header.msg_type} (parent ${m.parent_header.msg_id ?? "-"})`);
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}${problems}; last on ${channel}: ${last.join(", ") || "nothing"}; kernel log:\n${this.log}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = () => void check();
       const cleanup = () => {
@@ -289,15 +300,25 @@ export class KernelClient {
   private async pump(channel: Channel | "iopub", socket: zmq.Dealer | zmq.Subscriber): Promise<void> {
     try {
       for await (const frames of socket) {
-        const message = this.parse(frames);
-        if (!message) continue;
-        message.arrival = ++this.arrivals;
-        this.received[channel].push(message);
-        for (const waiter of [...this.waiters]) waiter();
+        // One bad message must not end the pump: later messages would silently never arrive.
+        try {
+          const message = this.parse(frames);
+          if (!message) continue;
+          message.arrival = ++this.arrivals;
+          this.received[channel].push(message);
+          for (const waiter of [...this.waiters]) waiter();
+        } catch (error) {
+          this.problems.push(`${channel}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     } catch {
       // socket closed
     }
+  }
+
+  /** Messages the client could not take (bad signature, bad JSON), as "channel: reason", in arrival order. */
+  get protocolProblems(): readonly string[] {
+    return this.problems;
   }
 
   private parse(frames: Buffer[]): Message | undefined {
