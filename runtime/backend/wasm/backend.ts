@@ -70,7 +70,8 @@ export class WasmBackend implements Backend<WasmTensor> {
   private readonly ref = new ReferenceBackend();
 
   /**
-   * `simd`: which kernel build (kernels.ts). `fused`: offer the fused Adam and dropout-mask kernels
+   * `simd`: which kernel build (kernels.ts). `fused`: offer the fused kernels (Adam, dropout's mask,
+   * bias + relu, relu's gradient)
    * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
    * layer composes the same float32 operations from primitives, with the same results.
    */
@@ -78,7 +79,12 @@ export class WasmBackend implements Backend<WasmTensor> {
     this.k = new WasmKernels(threads, options);
     if (!(options.fused ?? process.env.NNLAB_WASM_FUSED !== "0")) {
       // Own properties shadow the prototype's methods: the op layer sees no fused kernels.
-      Object.assign(this, { adamStep: undefined, dropoutMask: undefined });
+      Object.assign(this, {
+        adamStep: undefined,
+        dropoutMask: undefined,
+        biasRelu: undefined,
+        reluBackward: undefined,
+      });
     }
   }
 
@@ -136,6 +142,18 @@ export class WasmBackend implements Backend<WasmTensor> {
   ): WasmTensor {
     const out = this.alloc(size);
     elementwise.fused(this.k, "adamStep", [w, g, m, v, out], size, [c.c1, c.c2, c.alpha, c.eps]);
+    return out;
+  }
+
+  biasRelu(x: WasmTensor, bias: WasmTensor, rows: number, channels: number): WasmTensor {
+    const out = this.alloc(rows * channels);
+    elementwise.biasRelu(this.k, x, bias, out, rows, channels);
+    return out;
+  }
+
+  reluBackward(dy: WasmTensor, x: WasmTensor, size: number): WasmTensor {
+    const out = this.alloc(size);
+    elementwise.fused(this.k, "reluBackward", [dy, x, out], size, []);
     return out;
   }
 
