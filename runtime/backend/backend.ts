@@ -204,6 +204,10 @@ export interface Backend<H extends object = object> {
    * advances) is below keep, else 0: the values and the draws that `rand` then `lt` and `div` give.
    */
   dropoutMask?(state: Uint32Array, size: number, keep: number): H;
+  /** Optional: max(x + bias, 0) over [rows, channels] with bias [channels] (a layer's bias then relu), float32. */
+  biasRelu?(x: H, bias: H, rows: number, channels: number): H;
+  /** Optional: dy * (x > 0 ? 1 : 0) over `size` float32 values: relu's gradient, as mul(dy, gt(x, 0)) gives it. */
+  reluBackward?(dy: H, x: H, size: number): H;
 
   // ----- elementwise -----
 

@@ -2,10 +2,11 @@
  * Activation functions and softmax, with their gradients. Softmax and
  * logSoftmax subtract the maximum first, so large logits do not overflow.
  */
-import { noGrad, record } from "../autograd";
-import type { Tensor, TensorLike } from "../tensor/core";
+import { isGradEnabled, noGrad, record } from "../autograd";
+import { currentBackend } from "../backend/registry";
+import { compute, type Tensor, type TensorLike } from "../tensor/core";
 import { add, div, exp, erf, gt, log, mul, square, sub, unaryWithGrad, where } from "./math";
-import { normalizeAxis, toFloat } from "./operands";
+import { normalizeAxis, toFloat, unbroadcast } from "./operands";
 import { max, sum } from "./reduce";
 
 export function tanh(x: TensorLike): Tensor {
@@ -17,7 +18,40 @@ export function sigmoid(x: TensorLike): Tensor {
 }
 
 export function relu(x: TensorLike): Tensor {
-  return unaryWithGrad("relu", x, (dy, input) => mul(dy, gt(input, 0)));
+  return unaryWithGrad("relu", x, reluGrad);
+}
+
+/**
+ * relu's gradient dy * (x > 0): one backend pass where the backend has one
+ * (Backend.reluBackward, the same values) and no graph is being recorded
+ * through the gradient; else the composed ops.
+ */
+function reluGrad(dy: Tensor, x: Tensor): Tensor {
+  const be = currentBackend();
+  if (!be.reluBackward || isGradEnabled() || dy.size !== x.size) return mul(dy, gt(x, 0));
+  return compute("reluBackward", x.shape, "float32", () => be.reluBackward!(dy.dataOn(be), x.dataOn(be), x.size));
+}
+
+/**
+ * relu(x + bias), bias [channels] along x's last axis: a layer's bias and
+ * activation. One backend pass where the backend has one (Backend.biasRelu),
+ * which also keeps only the output for the gradient (x > 0 where the output
+ * is); the values, and the gradients, are those of the composed ops.
+ */
+export function biasRelu(x: Tensor, bias: Tensor): Tensor {
+  const be = currentBackend();
+  const channels = bias.size;
+  const fits = bias.shape.length === 1 && x.shape.length > 0 && x.shape[x.shape.length - 1] === channels;
+  if (!be.biasRelu || !fits || x.dtype !== "float32" || bias.dtype !== "float32" || channels === 0) {
+    return relu(add(x, bias));
+  }
+  const out = compute("biasRelu", x.shape, "float32", () =>
+    be.biasRelu!(x.dataOn(be), bias.dataOn(be), x.size / channels, channels),
+  );
+  return record("biasRelu", out, [x, bias], (dy) => {
+    const dz = reluGrad(dy, out);
+    return [dz, unbroadcast(dz, bias.shape)];
+  });
 }
 
 /** x for x >= 0, alpha * x below (alpha 0.2 as in tf.nn.leaky_relu). */

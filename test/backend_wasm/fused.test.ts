@@ -10,6 +10,7 @@ import { WasmBackend } from "../../runtime/backend/wasm/backend";
 import "../../runtime/backend/wasm/register";
 import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
+import { biasRelu } from "../../runtime/ops/activation";
 import { dropoutMask } from "../../runtime/ops/dropout";
 import type { Tensor } from "../../runtime/tensor";
 import { buildWasmKernels, randomValues, worstError } from "./kernels_build";
@@ -79,7 +80,36 @@ describe("dropout mask drawn in wasm", () => {
   });
 });
 
-/** Two fits of a small conv net with dropout under nn.seed(11): the final weights. */
+/** relu(x + bias) on [6, 5, 7] and its gradients through a weighted sum, on `backend`. */
+function biasReluRun(backend: string): Float32Array[] {
+  nn.setBackend(backend);
+  const x = nn.tensor(randomValues(210, 3), [6, 5, 7]);
+  const bias = nn.tensor(randomValues(7, 4), [7]);
+  const weights = nn.tensor(randomValues(210, 5), [6, 5, 7]);
+  x.requiresGrad = true;
+  bias.requiresGrad = true;
+  const y = biasRelu(x, bias);
+  y.mul(weights).sum().backward();
+  const out = [y, x.grad!, bias.grad!].map((t) => Float32Array.from(t.dataSync()));
+  nn.dispose([x, bias, weights, y]);
+  return out;
+}
+
+describe("bias + relu in one pass, and relu's gradient in one", () => {
+  it("gives the composed ops' values and gradients bit for bit", () => {
+    expect(biasReluRun("wasm")).toEqual(biasReluRun("wasm-composed"));
+  });
+
+  it("matches the float64 reference backend (values and gradients) within a few float32 ulps", () => {
+    const wasm = biasReluRun("wasm");
+    const reference = biasReluRun("reference");
+    // The bias gradient sums 30 products: a few more ulps than the elementwise values.
+    wasm.forEach((got, i) => expect(worstError(got, reference[i], 1e-6)).toBeLessThan(i === 2 ? 30 : 1));
+    expect(wasm[0].some((v) => v === 0) && wasm[0].some((v) => v > 0)).toBe(true);
+  });
+});
+
+/** Two fits of a small conv net (bias + relu) with dropout under nn.seed(11): the final weights. */
 async function fitRun(backend: string): Promise<Float32Array[]> {
   nn.setBackend(backend);
   nn.seed(11);

@@ -152,6 +152,8 @@ requireAll<
     // Optional fused kernels: the op layer composes primitives without them.
     | "adamStep"
     | "dropoutMask"
+    | "biasRelu"
+    | "reluBackward"
     | (typeof PRIMITIVES)[number]
   >
 >();

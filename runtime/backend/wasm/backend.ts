@@ -64,22 +64,43 @@ const BINARY_KERNELS = new Set<BinaryOp>([
   "ge",
 ]);
 
+const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward"] as const;
+
+/**
+ * The fused kernels this backend offers: all (`fused` true, the default), none (false, or
+ * NNLAB_WASM_FUSED=0), or those NNLAB_WASM_FUSED lists by name ("adamStep,dropoutMask").
+ */
+function fusedKernels(fused: boolean | undefined): Set<string> {
+  const env = process.env.NNLAB_WASM_FUSED;
+  if (fused !== undefined || env === undefined || env === "" || env === "1")
+    return new Set(fused === false ? [] : FUSED_KERNELS);
+  if (env === "0") return new Set();
+  const names = env.split(",").map((n) => n.trim());
+  const unknown = names.filter((n) => !(FUSED_KERNELS as readonly string[]).includes(n));
+  if (unknown.length) {
+    throw new RangeError(
+      `NNLAB_WASM_FUSED: unknown kernel ${unknown.join(", ")}; kernels: ${FUSED_KERNELS.join(", ")}`,
+    );
+  }
+  return new Set(names);
+}
+
 export class WasmBackend implements Backend<WasmTensor> {
   readonly name = "wasm";
   private readonly k: WasmKernels;
   private readonly ref = new ReferenceBackend();
 
   /**
-   * `simd`: which kernel build (kernels.ts). `fused`: offer the fused Adam and dropout-mask kernels
+   * `simd`: which kernel build (kernels.ts). `fused`: offer the fused kernels (Adam, dropout's mask,
+   * bias + relu, relu's gradient)
    * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
    * layer composes the same float32 operations from primitives, with the same results.
    */
   constructor(threads?: number, options: { simd?: SimdFlavour; fused?: boolean } = {}) {
     this.k = new WasmKernels(threads, options);
-    if (!(options.fused ?? process.env.NNLAB_WASM_FUSED !== "0")) {
-      // Own properties shadow the prototype's methods: the op layer sees no fused kernels.
-      Object.assign(this, { adamStep: undefined, dropoutMask: undefined });
-    }
+    const kept = fusedKernels(options.fused);
+    // Own properties shadow the prototype's methods: the op layer sees only the kept fused kernels.
+    for (const name of FUSED_KERNELS) if (!kept.has(name)) Object.assign(this, { [name]: undefined });
   }
 
   info(): BackendInfo {
@@ -136,6 +157,18 @@ export class WasmBackend implements Backend<WasmTensor> {
   ): WasmTensor {
     const out = this.alloc(size);
     elementwise.fused(this.k, "adamStep", [w, g, m, v, out], size, [c.c1, c.c2, c.alpha, c.eps]);
+    return out;
+  }
+
+  biasRelu(x: WasmTensor, bias: WasmTensor, rows: number, channels: number): WasmTensor {
+    const out = this.alloc(rows * channels);
+    elementwise.biasRelu(this.k, x, bias, out, rows, channels);
+    return out;
+  }
+
+  reluBackward(dy: WasmTensor, x: WasmTensor, size: number): WasmTensor {
+    const out = this.alloc(size);
+    elementwise.fused(this.k, "reluBackward", [dy, x, out], size, []);
     return out;
   }
 

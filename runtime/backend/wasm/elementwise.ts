@@ -22,6 +22,18 @@ export function fused(k: WasmKernels, name: string, blocks: Block[], n: number, 
   split(k, n, name, (lo, hi) => [...blocks.map((b) => b.ptr + lo * 4), hi - lo, ...scalars]);
 }
 
+/** out = max(x + bias, 0) over [rows, channels] (bias [channels]), split by rows. */
+export function biasRelu(k: WasmKernels, x: Block, bias: Block, out: Block, rows: number, channels: number): void {
+  split(
+    k,
+    rows,
+    "biasRelu",
+    (lo, hi) => [x.ptr + lo * channels * 4, bias.ptr, out.ptr + lo * channels * 4, hi - lo, channels],
+    rows,
+    rows * channels,
+  );
+}
+
 /**
  * Runs a broadcast kernel (`binaryAdd`, ..., `where`) whose arguments are
  * each operand's pointer and three strides, then the output pointer and

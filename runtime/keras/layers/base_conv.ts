@@ -11,6 +11,7 @@
  * Keras, where they have their own base classes too.
  */
 import type { Tensor } from "../../tensor";
+import { biasRelu } from "../../ops/activation";
 import { getActivation, type ActivationIdentifier, type ResolvedActivation } from "../activations";
 import { Layer, type InputShapes, type LayerConfig, type LayerInputs, type LayerOptions } from "../engine/layer";
 import type { Weight } from "../engine/weight";
@@ -112,6 +113,8 @@ export abstract class BaseConv<Size extends number | readonly number[], P extend
 
   override call(inputs: LayerInputs): Tensor {
     let y = this.convolve(inputs as Tensor);
+    // Bias and relu in one pass where the backend has the kernel (same values).
+    if (this.bias && this.activation.name === "relu") return biasRelu(y, this.bias.value);
     if (this.bias) y = y.add(this.bias.value);
     return this.activation.fn(y);
   }

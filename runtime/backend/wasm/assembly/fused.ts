@@ -59,3 +59,34 @@ export function dropoutMask(state: usize, out: usize, n: i32, keep: f32): void {
   store<u32>(state, s2, 8);
   store<u32>(state, s3, 12);
 }
+
+/** out[r, c] = max(x[r, c] + bias[c], 0) for r < rows, c < channels: a layer's bias and relu in one pass. */
+export function biasRelu(x: usize, bias: usize, out: usize, rows: i32, channels: i32): void {
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>(r * channels) << 2;
+    let c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      const o = row + (<usize>c << 2);
+      v128.store(out + o, f32x4.max(f32x4.add(v128.load(x + o), v128.load(bias + (<usize>c << 2))), zero));
+    }
+    for (; c < channels; c++) {
+      const o = row + (<usize>c << 2);
+      store<f32>(out + o, max(load<f32>(x + o) + load<f32>(bias + (<usize>c << 2)), <f32>0));
+    }
+  }
+}
+
+/** out[i] = dy[i] * (x[i] > 0 ? 1 : 0): relu's gradient, as the composed mul(dy, gt(x, 0)) computes it. */
+export function reluBackward(dy: usize, x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), v128.and(f32x4.gt(v128.load(x + o), zero), one)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(dy + o) * (load<f32>(x + o) > 0 ? <f32>1 : <f32>0));
+  }
+}
