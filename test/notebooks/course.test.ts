@@ -25,6 +25,25 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast:
       atLeast: 98.5,
     },
   ],
+  "07-rnn.ipynb": [
+    {
+      what: "SimpleRNN recalling the first symbol 20 steps back, mean of 3 seeds (section 5: capacity is not the limit)",
+      pattern: /recall first, delay 20: mean recall accuracy ([\d.]+)%/,
+      atLeast: 95,
+    },
+  ],
+  "08-lstm-bilstm.ipynb": [
+    {
+      what: "LSTM with Keras's default forget bias on the 30-step recall task, mean of 3 seeds (section 3)",
+      pattern: /LSTM \(forget bias 1, Keras's default\): final test accuracy mean ([\d.]+)%/,
+      atLeast: 95,
+    },
+    {
+      what: "bidirectional LSTM predicting the symbol two steps ahead, mean of 3 seeds (section 5)",
+      pattern: /Bidirectional\(LSTM\(16\)\): \d+ weights, final test accuracy mean ([\d.]+)%/,
+      atLeast: 95,
+    },
+  ],
 };
 
 interface Output {
