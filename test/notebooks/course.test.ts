@@ -44,6 +44,13 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast:
       atLeast: 95,
     },
   ],
+  "09-attention-transformers.ipynb": [
+    {
+      what: "whole test strings reversed by the 2-block Transformer, mean of 3 seeds (section 3)",
+      pattern: /whole test strings reversed, mean over 3 seeds: ([\d.]+)%/,
+      atLeast: 95,
+    },
+  ],
 };
 
 interface Output {
