@@ -25,6 +25,13 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast:
       atLeast: 98.5,
     },
   ],
+  "05-feature-maps.ipynb": [
+    {
+      what: "linear probe on the trained CNN's features, images the CNN never saw, mean of 3 CNNs (section 4)",
+      pattern: /probe on trained CNN features \(1600\): mean test accuracy ([\d.]+)%/,
+      atLeast: 88,
+    },
+  ],
   "07-rnn.ipynb": [
     {
       what: "SimpleRNN recalling the first symbol 20 steps back, mean of 3 seeds (section 5: capacity is not the limit)",
@@ -49,6 +56,13 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast:
       what: "whole test strings reversed by the 2-block Transformer, mean of 3 seeds (section 3)",
       pattern: /whole test strings reversed, mean over 3 seeds: ([\d.]+)%/,
       atLeast: 95,
+    },
+  ],
+  "13-image-captioning.ipynb": [
+    {
+      what: "test captions written exactly right by greedy decoding (section 3)",
+      pattern: /test captions exactly right \(([\d.]+)%\)/,
+      atLeast: 60,
     },
   ],
 };
