@@ -58,6 +58,13 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast:
       atLeast: 95,
     },
   ],
+  "11-gan.ipynb": [
+    {
+      what: "the digit judge's accuracy on real test digits, the yardstick of section 5's variety counts",
+      pattern: /the judge reads ([\d.]+)% of 1,000 real test digits right/,
+      atLeast: 80,
+    },
+  ],
   "13-image-captioning.ipynb": [
     {
       what: "test captions written exactly right by greedy decoding (section 3)",
