@@ -95,6 +95,7 @@ export function reversePass(
         if (t.requiresGrad) accumulate(t, g);
         continue;
       }
+      if (t.retainsGrad) accumulate(t, g);
       const inputGrads = node.backward(g);
       node.inputs.forEach((input, k) => {
         const gi = inputGrads[k];

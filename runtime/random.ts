@@ -22,6 +22,15 @@ export function seed(n: number): void {
   }
 }
 
+/**
+ * The generator's four state words, live: a backend's fused dropout mask
+ * (Backend.dropoutMask) draws from them and writes them back advanced, so
+ * later draws continue exactly as if the mask had come from uniformArray.
+ */
+export function generatorState(): Uint32Array {
+  return state;
+}
+
 /** The next 32 random bits. */
 function nextUint32(): number {
   const [s0, s1, s2, s3] = state;

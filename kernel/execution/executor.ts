@@ -103,6 +103,8 @@ class CellExecutor implements Executor {
   private readonly scope: Record<string, unknown> = {};
   private readonly cellRequire: NodeJS.Require;
   private readonly cellModule: object;
+  /** HDF5 starting (with the runtime, in the first cell that used nnlab); the next cell waits for it. */
+  private hdf5Starting: Promise<unknown> | null = null;
   private readonly cellFilename: string;
   private readonly restore: Array<() => void> = [];
   private interruptPending: (() => void) | null = null;
@@ -146,8 +148,18 @@ class CellExecutor implements Executor {
     );
 
     this.cellFilename = path.join(cwd, "__nnlab_cell__.js");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, loaded when a cell first imports nnlab
-    const loadRuntime = (): unknown => require(layout.runtimeEntry);
+    let hdf5Started = false;
+    const loadRuntime = (): unknown => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, loaded when a cell first imports nnlab
+      const runtime = require(layout.runtimeEntry) as { keras?: { saving?: { ready?: () => Promise<void> } } };
+      // HDF5 (Keras's .keras and .weights.h5 files) compiles its WebAssembly asynchronously: start it with the
+      // runtime, and let the next cell wait for it, so cells save and load Keras files without awaiting it.
+      if (!hdf5Started) {
+        hdf5Started = true;
+        this.hdf5Starting = runtime.keras?.saving?.ready?.().catch(() => undefined) ?? null;
+      }
+      return runtime;
+    };
     this.cellRequire = createCellRequire(ts, this.cellFilename, {
       tslab: () => tslabCompat,
       nnlab: loadRuntime,
@@ -162,6 +174,10 @@ class CellExecutor implements Executor {
   }
 
   async execute(code: string, out: CellOutput, options: ExecuteOptions): Promise<ExecuteOutcome> {
+    if (this.hdf5Starting) {
+      await this.hdf5Starting;
+      this.hdf5Starting = null;
+    }
     this.router.setCurrent(out);
     beginOutputScope();
     try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings a machine of this kind (Debian bookworm, Node 20) to where `npm start` and `npm test` work:
-# Debian's Jupyter stack, node_modules, the build in dist/, and JupyterLab in .venv.
+# Debian's Jupyter stack, node_modules, the build in dist/, JupyterLab in .venv, and Keras 3 (JAX CPU) in
+# .venv-keras for the test that loads nnlab's .keras files in real Keras.
 # Idempotent and silent when everything is already there; it only speaks about what it does or lacks.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -69,7 +70,34 @@ install_jupyterlab() {
   fi
 }
 
+pip_index_args() {
+  # Only the wheel mirror named in pip's config is reachable; pip's default index would hang retrying.
+  local urls=() url
+  read -r -a urls <<<"$(/usr/bin/python3 -m pip config get global.extra-index-url 2>/dev/null || true)"
+  ((${#urls[@]})) || return 1
+  printf '%s\n' --index-url "${urls[0]}"
+  for url in "${urls[@]:1}"; do printf '%s\n' --extra-index-url "$url"; done
+}
+
+install_keras() {
+  # test/keras/keras_format.test.ts hands nnlab's .keras files to real Keras 3; about 20-50 s from the mirror.
+  [[ -x .venv-keras/bin/python ]] && KERAS_BACKEND=jax .venv-keras/bin/python -c "import keras" 2>/dev/null && return 0
+  local index_args=()
+  if ! mapfile -t index_args < <(pip_index_args) || ((${#index_args[@]} == 0)); then
+    warn "NO PIP MIRROR configured (pip config get global.extra-index-url is empty): Keras NOT installed into .venv-keras."
+    warn "test/keras/keras_format.test.ts will say loudly that nnlab's .keras files were NOT checked against real Keras."
+    return 0
+  fi
+  say "installing keras and jax (CPU) into .venv-keras"
+  [[ -x .venv-keras/bin/pip ]] || /usr/bin/python3 -m venv .venv-keras
+  if ! .venv-keras/bin/pip install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
+    "${index_args[@]}" keras jax 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
+    warn "pip could not install keras and jax into .venv-keras (see above); the real-Keras check will NOT run."
+  fi
+}
+
 install_debian_packages
 install_node_modules
 build
 install_jupyterlab
+install_keras

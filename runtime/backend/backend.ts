@@ -190,6 +190,21 @@ export interface Backend<H extends object = object> {
    */
   residentGrowth?(size: number, dtype: DType): number;
 
+  // ----- optional fused kernels (the op layer composes primitives where a backend has none) -----
+
+  /**
+   * Optional: one Adam step over `size` float32 values in one pass: `m` and `v` are updated in place
+   * (m += (g - m) * c1, v += (g * g - v) * c2) and the new weights w - m * alpha / (sqrt(v) + eps)
+   * come back as new storage. Must give the same values as those primitives composed in that order.
+   */
+  adamStep?(w: H, g: H, m: H, v: H, size: number, c: { c1: number; c2: number; alpha: number; eps: number }): H;
+  /**
+   * Optional: dropout's mask, `size` float32 values, each 1 / keep where the next uniform draw of
+   * the runtime's generator (runtime/random.ts, whose four state words `state` holds and this
+   * advances) is below keep, else 0: the values and the draws that `rand` then `lt` and `div` give.
+   */
+  dropoutMask?(state: Uint32Array, size: number, keep: number): H;
+
   // ----- elementwise -----
 
   /** Converts `size` elements between dtypes. float32 -> int32 truncates toward zero (NaN gives 0). Same dtype: a copy. */

@@ -11,6 +11,8 @@ import { resetNames } from "./engine/naming";
 import { modelFactory } from "./models/model_factory";
 import { Sequential as SequentialClass } from "./models/sequential";
 import { loadModel } from "./saving/load_model";
+import { exportPytorchStateDict, importPytorchStateDict } from "./saving/pytorch";
+import { hdf5Ready } from "./saving/hdf5";
 import * as layersNamespace from "./layers/index";
 import * as activations from "./activations";
 import * as initializers from "./initializers";
@@ -59,7 +61,8 @@ export const keras = {
     ProgbarLogger,
   }),
   models: { Sequential, Model, loadModel },
-  saving: { loadModel, registerLayer },
+  /** `ready()` resolves once Keras-format files (.keras, .weights.h5) can be saved and loaded (HDF5 starts asynchronously). */
+  saving: { loadModel, registerLayer, ready: hdf5Ready, exportPytorchStateDict, importPytorchStateDict },
   utils: { toCategorical, setRandomSeed },
   applications: {
     /** A small VGG-style CNN for 28x28 grey images, pretrained on MNIST or Fashion-MNIST: `TinyVGG({ weights: "mnist", includeTop: false, pooling: "avg" })`. */

@@ -2,7 +2,8 @@
  * Keras's losses: each compares targets `yTrue` with predictions `yPred`
  * (batch first) per example, then averages over the batch. Accepted by name
  * ("categorical_crossentropy", "categoricalCrossentropy", "mse", ...) or as a
- * loss object (`new keras.losses.BinaryCrossentropy({ fromLogits: true })`).
+ * loss object (`new keras.losses.BinaryCrossentropy({ fromLogits: true })`), which is
+ * also callable: `keras.losses.MeanSquaredError()(yTrue, yPred)` is the batch's mean loss.
  */
 import type { Tensor } from "../tensor";
 import { logSoftmax, relu, softplus } from "../ops/activation";
@@ -10,13 +11,27 @@ import { oneHot } from "../ops/shape";
 import { resolveIdentifier } from "./utils/identifiers";
 import { formatShape } from "./utils/shape";
 import { logitsBehind } from "./cached_logits";
+import { callableInstance } from "./engine/callable";
 
 /** Keras's epsilon: probabilities are clipped to [EPSILON, 1 - EPSILON] before a log. */
 const EPSILON = 1e-7;
 
+// A loss object is callable, `loss(yTrue, yPred)` as in Keras (the constructor returns callableInstance's
+// function proxy), which only an interface merged into the class can declare.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Loss {
+  /** The mean loss over the batch, the same as `call(yTrue, yPred)`. */
+  (yTrue: Tensor, yPred: Tensor): Tensor;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Loss {
   /** The Keras function name ("categorical_crossentropy"), used to pick the matching accuracy. */
   abstract readonly name: string;
+
+  constructor() {
+    return callableInstance(this, (self, args) => self.call(args[0] as Tensor, args[1] as Tensor));
+  }
   /** Per-example loss, shape [batch]. */
   abstract perExample(yTrue: Tensor, yPred: Tensor): Tensor;
 

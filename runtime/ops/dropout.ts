@@ -1,6 +1,9 @@
 /** Dropout: zeroes a random fraction of the values while training and rescales the rest. */
-import type { Tensor } from "../tensor/core";
-import { rand } from "./creation";
+import { sizeOf } from "../backend/backend";
+import { currentBackend } from "../backend/registry";
+import { generatorState } from "../random";
+import { compute, type Tensor } from "../tensor/core";
+import { checkShape, rand } from "./creation";
 import { div, lt, mul } from "./math";
 import { toFloat } from "./operands";
 
@@ -28,5 +31,10 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
  */
 export function dropoutMask(shape: readonly number[], rate: number): Tensor {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  if (currentBackend().dropoutMask) {
+    // One pass on the backend, the same values and draws as the composed ops below.
+    checkShape("dropout", shape);
+    return compute("dropout", shape, "float32", (b) => b.dropoutMask!(generatorState(), sizeOf(shape), 1 - rate));
+  }
   return div(lt(rand(shape), 1 - rate), 1 - rate);
 }

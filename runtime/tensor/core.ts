@@ -38,8 +38,10 @@ export class Tensor {
   readonly dtype: DType;
   /** Whether backward() computes a gradient for this tensor. */
   requiresGrad = false;
-  /** The gradient accumulated by backward() (leaf tensors only, as in PyTorch). */
+  /** The gradient accumulated by backward(): leaf tensors, and intermediate ones after `retainGrad()` (as in PyTorch). */
   grad: Tensor | null = null;
+  /** Whether backward() keeps this intermediate tensor's gradient in `.grad` (set by `retainGrad()`). */
+  retainsGrad = false;
   /** The op that produced this tensor, while its graph is recorded. */
   node: GradNode | null = null;
   private readonly hold: StorageHold;
@@ -97,6 +99,21 @@ export class Tensor {
   /** A tensor sharing this one's data, cut from the graph (no gradient flows through it). */
   detach(): Tensor {
     return this.view(this.shape);
+  }
+
+  /**
+   * Keeps this intermediate tensor's gradient: the next backward() fills its `.grad` as it does a leaf's
+   * (PyTorch's `retain_grad()`). Returns the tensor, so `const h = nn.relu(z).retainGrad()` reads naturally.
+   */
+  retainGrad(): this {
+    if (!this.requiresGrad) {
+      throw new Error(
+        `retainGrad: this tensor ${this.shapeString()} does not require grad, so backward() gives it none; ` +
+          "compute it from a tensor created with { requiresGrad: true }",
+      );
+    }
+    this.retainsGrad = true;
+    return this;
   }
 
   /** Drops the accumulated gradient. */

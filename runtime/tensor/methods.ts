@@ -66,7 +66,13 @@ declare module "./core" {
     readonly T: Tensor;
     squeeze(axes?: number | readonly number[]): Tensor;
     expandDims(axis: number): Tensor;
+    /** The block starting at `begin` of `size` (-1 or missing: to the end of the axis), as `tf.slice`. */
     slice(begin: readonly number[], size?: readonly number[]): Tensor;
+    /**
+     * Rows `start` up to (not including) `end` along the first axis, as `x[start:end]` in NumPy and PyTorch
+     * (`x.slice(0, 100)`: the first 100 examples). Negative indices count from the end; `end` defaults to the end.
+     */
+    slice(start: number, end?: number): Tensor;
     /** Element `index` along `axis` (that axis removed). */
     select(axis: number, index: number): Tensor;
     gather(indices: Tensor | readonly number[], axis?: number): Tensor;
@@ -237,8 +243,15 @@ Tensor.prototype.squeeze = function (axes) {
 Tensor.prototype.expandDims = function (axis) {
   return shapeOps.expandDims(this, axis);
 };
-Tensor.prototype.slice = function (begin, size) {
-  return shapeOps.slice(this, begin, size);
+Tensor.prototype.slice = function (this: Tensor, begin: readonly number[] | number, size?: readonly number[] | number) {
+  if (typeof begin !== "number") return shapeOps.slice(this, begin, size as readonly number[] | undefined);
+  const end = size as number | undefined;
+  if (this.rank === 0 || !Number.isInteger(begin) || (end !== undefined && !Number.isInteger(end))) {
+    throw new Error(
+      `slice(${begin}${end === undefined ? "" : `, ${end}`}): rows need integer indices and a tensor with a first axis, got ${this.shapeString()}`,
+    );
+  }
+  return shapeOps.stridedSlice(this, [begin], [end]);
 };
 Tensor.prototype.select = function (axis, index) {
   return shapeOps.select(this, axis, index);

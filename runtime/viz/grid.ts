@@ -23,29 +23,31 @@ export interface GridOptions {
 
 /**
  * Layout, in output pixels: MARGIN around everything, GAP between tiles
- * (wide enough for two BORDER frames), titles at TEXT_SCALE above each tile.
+ * (wide enough for two BORDER frames), titles and labels at TEXT_SCALE
+ * (14 px, matplotlib's default 10 pt at 100 dpi) and the header at
+ * HEADER_SCALE (16.8 px, matplotlib's 12 pt title); see font.ts.
  */
-export const GRID = { MARGIN: 6, GAP: 6, BORDER: 2, TEXT_SCALE: 2, TITLE_GAP: 3 } as const;
+export const GRID = { MARGIN: 6, GAP: 6, BORDER: 2, TEXT_SCALE: 2, HEADER_SCALE: 2.4, TITLE_GAP: 3 } as const;
 
 /** Draws tiles left to right, top to bottom, `columns` a row, on a white background. */
 export function renderGrid(tiles: readonly Tile[], options: GridOptions): Raster {
-  const { MARGIN, GAP, BORDER, TEXT_SCALE, TITLE_GAP } = GRID;
+  const { MARGIN, GAP, BORDER, TEXT_SCALE, HEADER_SCALE, TITLE_GAP } = GRID;
   const { columns, scale, header, rowLabels } = options;
   const cols = Math.max(1, Math.min(columns, tiles.length));
   const gridRows = Math.ceil(tiles.length / cols);
   const tileW = Math.max(1, ...tiles.map((t) => t.pixels.width)) * scale;
   const tileH = Math.max(1, ...tiles.map((t) => t.pixels.height)) * scale;
   const titleH = tiles.some((t) => t.title) ? lineHeight(TEXT_SCALE) + TITLE_GAP : 0;
-  const headerH = header ? lineHeight(TEXT_SCALE) + GAP : 0;
+  const headerH = header ? lineHeight(HEADER_SCALE) + GAP : 0;
   const labelW = rowLabels?.length ? Math.max(...rowLabels.map((l) => textWidth(l, TEXT_SCALE))) + GAP : 0;
-  const headerW = header ? textWidth(header, TEXT_SCALE) : 0;
+  const headerW = header ? textWidth(header, HEADER_SCALE) : 0;
   const gridW = labelW + cols * tileW + (cols - 1) * GAP;
 
   const out = new Raster(
     2 * MARGIN + Math.max(gridW, headerW),
     2 * MARGIN + headerH + gridRows * (titleH + tileH) + (gridRows - 1) * GAP,
   );
-  if (header) drawText(out, header, MARGIN, MARGIN, BLACK, TEXT_SCALE);
+  if (header) drawText(out, header, MARGIN, MARGIN, BLACK, HEADER_SCALE);
   tiles.forEach((tile, i) => {
     const row = Math.floor(i / cols);
     const x = MARGIN + labelW + (i % cols) * (tileW + GAP);

@@ -10,6 +10,11 @@ export interface Series {
   /** Default 0, 1, 2, ... */
   readonly x?: ArrayInput;
   readonly y: ArrayInput;
+  /** The spread around y (for example min and max over seeds), drawn as error bars from `low` to `high`; both or neither. */
+  readonly low?: ArrayInput;
+  readonly high?: ArrayInput;
+  /** This series' own mode (say, "markers" for single runs beside a line of their mean); default the chart's. */
+  readonly mode?: "lines" | "markers" | "lines+markers";
 }
 
 export interface LineOptions {
@@ -18,6 +23,8 @@ export interface LineOptions {
   readonly yTitle?: string;
   /** Logarithmic y axis (losses spanning decades). */
   readonly logY?: boolean;
+  /** Logarithmic x axis (sizes swept by factors, such as 5, 20, 100, 500 examples; with `logY`, a power law is a straight line). */
+  readonly logX?: boolean;
   readonly mode?: "lines" | "markers" | "lines+markers";
 }
 
@@ -49,13 +56,14 @@ export function line(
         : Array.from(toDenseOfRank(s.x, [1], op, `x of series "${s.name ?? i}"`).data);
     if (x.length !== y.length)
       throw new RangeError(`${op}: series "${s.name ?? i}" has ${x.length} x values and ${y.length} y values`);
-    return { type: "scatter", mode: options.mode ?? "lines", name: s.name ?? `series ${i}`, x, y };
+    const name = s.name ?? `series ${i}`;
+    return { type: "scatter", mode: s.mode ?? options.mode ?? "lines", name, x, y, ...errorBars(s, y, op, name) };
   });
   const figure = {
     data: traces,
     layout: {
       ...(options.title ? { title: { text: options.title } } : {}),
-      xaxis: { title: { text: options.xTitle ?? "x" } },
+      xaxis: { title: { text: options.xTitle ?? "x" }, ...(options.logX ? { type: "log" } : {}) },
       yaxis: { title: { text: options.yTitle ?? "y" }, ...(options.logY ? { type: "log" } : {}) },
       showlegend: traces.length > 1,
       height: 360,
@@ -65,6 +73,36 @@ export function line(
     (t) => `${t.name}: ${t.y.length} points, last ${formatNumber(t.y[t.y.length - 1] ?? NaN)}`,
   );
   return chartOutput(figure, `${options.title ?? "line chart"} (${summary.join("; ")})`);
+}
+
+/** Plotly's asymmetric error bars for a series with `low` and `high`: distances below and above each y. */
+function errorBars(s: Series, y: readonly number[], op: string, name: string): { error_y?: Record<string, unknown> } {
+  if (s.low === undefined && s.high === undefined) return {};
+  if (s.low === undefined || s.high === undefined)
+    throw new RangeError(
+      `${op}: series "${name}" has ${s.low === undefined ? "high" : "low"} without ${s.low === undefined ? "low" : "high"}; give both`,
+    );
+  const bound = (values: ArrayInput, what: string) => {
+    const data = Array.from(toDenseOfRank(values, [1], op, `${what} of series "${name}"`).data);
+    if (data.length !== y.length)
+      throw new RangeError(`${op}: series "${name}" has ${data.length} ${what} values and ${y.length} y values`);
+    return data;
+  };
+  const low = bound(s.low, "low");
+  const high = bound(s.high, "high");
+  const outside = y.findIndex((v, j) => !(low[j] <= v && v <= high[j]));
+  if (outside >= 0)
+    throw new RangeError(
+      `${op}: series "${name}" point ${outside}: y = ${y[outside]} is not between low ${low[outside]} and high ${high[outside]}`,
+    );
+  return {
+    error_y: {
+      type: "data",
+      symmetric: false,
+      array: high.map((h, j) => h - y[j]),
+      arrayminus: low.map((l, j) => y[j] - l),
+    },
+  };
 }
 
 function seriesOf(

@@ -34,6 +34,14 @@ export class Raster {
     this.data[i + 3] = 255;
   }
 
+  /** Mixes `color` into one pixel with weight `coverage` (0..1); pixels outside the raster are ignored. */
+  blend(x: number, y: number, color: RGB, coverage: number): void {
+    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
+    const i = (y * this.width + x) * 4;
+    for (let k = 0; k < 3; k++)
+      this.data[i + k] = Math.round(this.data[i + k] + (color[k] - this.data[i + k]) * coverage);
+  }
+
   fill(x: number, y: number, w: number, h: number, color: RGB): void {
     for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) this.set(xx, yy, color);
   }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { gemm } from "../../runtime/backend/wasm/gemm";
-import { WasmKernels } from "../../runtime/backend/wasm/kernels";
+import { relaxedSimdAccepted, WasmKernels } from "../../runtime/backend/wasm/kernels";
 import { buildWasmKernels, randomValues } from "./kernels_build";
 
 // float32 accumulation over k terms of magnitude <= 1: a few ulps per term.
@@ -80,13 +80,20 @@ function runCase(
   return worst;
 }
 
-describe("wasm GEMM C = alpha * op(A) op(B) + beta * C", () => {
+beforeAll(buildWasmKernels);
+
+it("this Node accepts the relaxed-SIMD build (V8 flag set at run time where needed)", () => {
+  expect(relaxedSimdAccepted()).toBe(true);
+  expect(new WasmKernels(1).simd).toBe("relaxed");
+});
+
+// Both builds: relaxed SIMD (fused multiply-add, the default here) and the plain-SIMD fallback.
+describe.each(["relaxed", "plain"] as const)("wasm GEMM C = alpha * op(A) op(B) + beta * C, %s SIMD", (simd) => {
   let single: WasmKernels;
   let dual: WasmKernels;
   beforeAll(() => {
-    buildWasmKernels();
-    single = new WasmKernels(1);
-    dual = new WasmKernels(2);
+    single = new WasmKernels(1, { simd });
+    dual = new WasmKernels(2, { simd });
   });
 
   const sizes = [1, 3, 17, 63, 65, 129];

@@ -48,7 +48,7 @@ export async function runAccuracyBench(): Promise<string> {
       verbose: 0,
     });
     const seconds = (performance.now() - started) / 1000;
-    const [, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: 500 }) as number[];
+    const [, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: 500 });
     const validation = history.history.val_accuracy;
     lines.push(
       row([

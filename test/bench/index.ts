@@ -20,6 +20,7 @@ const SECTIONS: Section[] = [
   { name: "wasm", module: "./wasm", run: "runWasmBench" },
   { name: "training", module: "./training", run: "runTrainingBench" },
   { name: "accuracy", module: "./accuracy", run: "runAccuracyBench" },
+  { name: "figures", module: "./figures", run: "runFiguresBench" },
   { name: "soak", module: "./soak", run: "runSoak" },
   { name: "hub", module: "./hub", run: "runHubSoak" },
 ];

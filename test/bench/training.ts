@@ -1,9 +1,11 @@
 /**
  * Bench section "training": the lecture CNN (the Keras example in docs/keras.md) trained
  * on MNIST with batch 128 and Adam by nnlab's backends and by TensorFlow.js's
- * wasm backend in the same run, plus the LSTM and Transformer learning checks'
- * models. Each contestant runs in its own child process, so its peak resident
- * memory (VmHWM) is its own and no heap is shared with another contestant.
+ * wasm backend, PyTorch (CPU) and Keras 3 on TensorFlow (CPU) in the same run,
+ * plus an LSTM and a Transformer encoder against PyTorch (competitors.py; the
+ * Python side installs on demand, python_env.ts, and is skipped with a reason
+ * where it cannot). Each contestant runs in its own child process, so its peak
+ * resident memory (VmHWM) is its own and no heap is shared with another contestant.
  *
  * By default each CNN contestant trains on the full 60,000 images but stops
  * after WARMUP + TIMED batches; samples/s count the timed batches only, and
@@ -13,8 +15,8 @@
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseIdx } from "../../runtime/data/idx";
@@ -25,45 +27,52 @@ import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
 import { lectureCnn } from "../keras/lecture_cnn";
 import { registerWasmFilterGradient } from "./ops";
+import { benchPython } from "./python_env";
+import { defaultThreads } from "../../runtime/backend/wasm/kernels";
 
 /** Runs every contestant in a child process and returns the section's tables. */
 export function runTrainingBench(): string {
   const loadBefore = loadavg()[0];
+  const threads = defaultThreads();
+  const python = benchPython();
   const lines = [
-    `lecture CNN on MNIST, batch 128, Adam; ${FULL ? "one full epoch (60,000 images)" : `${TIMED} batches timed after ${WARMUP} warm-up batches`}`,
+    `lecture CNN on MNIST, batch 128, Adam; ${FULL ? "one full epoch (60,000 images)" : `${TIMED} batches timed after ${WARMUP} warm-up batches`}; ${threads} threads`,
+    "python" in python
+      ? `PyTorch, TensorFlow, Keras: ${python.versions}`
+      : `Python competitors skipped: ${python.skip}`,
     "",
     row(["contestant", "batches", "samples/s", "vs tfjs-wasm", "test acc", "RSS fit/all MiB"]),
   ];
   process.stderr.write(`${lines.join("\n")}\n`);
   const results = new Map<string, Outcome>();
-  for (const job of CNN_JOBS) {
-    const outcome = runChild(job);
+  const jobs = [...CNN_JOBS, ...("python" in python ? PYTHON_CNN_JOBS : [])];
+  for (const job of jobs) {
+    const outcome = job in PYTHON_LABELS ? runPython(job, threads, mnistDirectory()) : runChild(job as Job);
     results.set(job, outcome);
     const baseline = results.get("cnn-tfjs-wasm");
     lines.push(cnnRow(job, outcome, baseline && "result" in baseline ? baseline.result : undefined));
     process.stderr.write(`${lines[lines.length - 1]}\n`);
   }
+  lines.push(...versusPython(results, "cnn-nnlab-wasm", PYTHON_CNN_JOBS));
   lines.push(
     "",
-    "learning-check models (nnlab's automatic backend), samples/s over the timed epochs after one warm-up epoch",
+    `sequence models, batch 32, Adam, ${threads} threads: samples/s over the timed epochs after one warm-up epoch,`,
+    "then test accuracy on a held-out set of the same task",
     "",
   );
-  lines.push(row(["model", "epochs", "samples/s", "", "", "peak RSS MiB"]));
-  for (const job of SEQUENCE_JOBS) {
-    const outcome = runChild(job);
-    lines.push(
-      "result" in outcome
-        ? row([
-            LABELS[job],
-            String(outcome.result.batches),
-            outcome.result.samplesPerSecond.toFixed(0),
-            "",
-            "",
-            mib(outcome.result.peakRssBytes),
-          ])
-        : `${LABELS[job]}: n/a (${outcome.failure})`,
-    );
-    process.stderr.write(`${lines[lines.length - 1]}\n`);
+  lines.push(row(["model", "epochs", "samples/s", "vs PyTorch", "test acc", "peak RSS MiB"]));
+  for (const [job, competitor] of SEQUENCE_JOBS) {
+    const data = mkdtempSync(join(tmpdir(), "nnlab-bench-"));
+    const written = runChild(job, [data]);
+    const outcomes = new Map<string, Outcome>([[job, written]]);
+    if ("python" in python) outcomes.set(competitor, runPython(competitor, threads, data));
+    rmSync(data, { recursive: true, force: true });
+    const theirs = outcomes.get(competitor);
+    for (const [name, outcome] of outcomes) {
+      const baseline = name === job && theirs && "result" in theirs ? theirs.result : undefined;
+      lines.push(sequenceRow(name, outcome, baseline));
+      process.stderr.write(`${lines[lines.length - 1]}\n`);
+    }
   }
   lines.push("", "notes:", ...NOTES);
   lines.push(
@@ -88,7 +97,7 @@ type Job =
   | "cnn-gpujs-headlessgl"
   | "cnn-gpujs-webgpu"
   | "lstm-recall"
-  | "transformer-reverse";
+  | "transformer-encoder";
 
 const CNN_JOBS: Job[] = [
   "cnn-tfjs-wasm",
@@ -98,7 +107,18 @@ const CNN_JOBS: Job[] = [
   "cnn-gpujs-headlessgl",
   "cnn-gpujs-webgpu",
 ];
-const SEQUENCE_JOBS: Job[] = ["lstm-recall", "transformer-reverse"];
+/** Each nnlab sequence model and its PyTorch twin (the nnlab child writes the data both train on). */
+const SEQUENCE_JOBS: [Job, string][] = [
+  ["lstm-recall", "lstm-torch"],
+  ["transformer-encoder", "transformer-torch"],
+];
+const PYTHON_CNN_JOBS = ["cnn-torch", "cnn-keras"];
+const PYTHON_LABELS: Record<string, string> = {
+  "cnn-torch": "PyTorch CPU",
+  "cnn-keras": "Keras 3 (TensorFlow CPU)",
+  "lstm-torch": "  PyTorch",
+  "transformer-torch": "  PyTorch",
+};
 
 const LABELS: Record<Job, string> = {
   "cnn-nnlab-wasm": "nnlab wasm",
@@ -107,8 +127,8 @@ const LABELS: Record<Job, string> = {
   "cnn-gpujs-cpu": "nnlab gpujs-cpu",
   "cnn-gpujs-headlessgl": "nnlab gpujs-headlessgl",
   "cnn-gpujs-webgpu": "nnlab gpujs-webgpu",
-  "lstm-recall": "LSTM(16) recall, 36 steps",
-  "transformer-reverse": "Transformer 2x(64, 2 heads) reverse",
+  "lstm-recall": "LSTM(16), 36 steps x 8, nnlab",
+  "transformer-encoder": "Transformer 2x(64, 2 heads), nnlab",
 };
 
 const NOTES = [
@@ -124,8 +144,15 @@ const NOTES = [
   "  kernels on Dawn (npm webgpu) in a worker behind a synchronous bridge, one thread round trip per primitive.",
   "- RSS fit/all: the child's peak resident memory (VmHWM, /proc/self/status) right after fit, and at its end after",
   "  evaluating the test set at batch 500: data, model, heaps and the JS engine. Goal 3 compares the fit figure.",
-  "- LSTM: the recall learning check (512 sequences of 36 steps x 5 channels, batch 32, Adam 0.01).",
-  "  Transformer: the reverse-digits check (1,024 strings of 6 digits, Embedding 32, 2 encoders, batch 32).",
+  "- PyTorch and Keras run test/bench/competitors.py on the same IDX files (or the same sequence tensors), with",
+  "  the same thread count (torch.set_num_threads; TensorFlow's intra-op threads), one inter-op thread, Adam with",
+  "  Keras's epsilon 1e-7, shuffled batches, the loss read every batch; PyTorch's CNN is NCHW with logits and",
+  "  CrossEntropyLoss (the softmax inside the loss), Keras's is the lecture's code as written.",
+  "- LSTM: the recall task (runtime/data/sequences.ts) with 7 classes: 512 sequences of 36 steps x 8 one-hot",
+  "  features, LSTM(16) then Dense(7), Adam 0.01, 19 timed epochs; test: 512 sequences of another seed.",
+  "  Transformer: reverse 6 digits: Embedding(10, 64) + learned positions, 2 post-norm encoder blocks (64, 2",
+  "  heads, feed-forward 128, relu, no dropout), Dense(10) per token, 1,024 strings, Adam 0.003, 3 timed",
+  "  epochs; test: 1,024 strings of another seed, per-token accuracy.",
 ];
 
 interface Result {
@@ -146,7 +173,7 @@ type Outcome = { result: Result } | { failure: string };
 const RESULT_TAG = "@training-result ";
 
 /** Runs `job` in `node <this file> <job>` and parses the line it prints. */
-function runChild(job: Job): Outcome {
+function runChild(job: Job, args: string[] = []): Outcome {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (job.startsWith("cnn-gpujs-")) {
     env.NNLAB_BACKEND = "gpujs";
@@ -154,18 +181,67 @@ function runChild(job: Job): Outcome {
   } else if (job === "cnn-nnlab-wasm") {
     env.NNLAB_BACKEND = "wasm";
   }
-  const child = spawnSync(process.execPath, [__filename, job], { env, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
-  const line = child.stdout.split("\n").find((l) => l.startsWith(RESULT_TAG));
+  const child = spawnSync(process.execPath, [__filename, job, ...args], {
+    env,
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
+  return parseOutcome(child);
+}
+
+/** Runs competitors.py's `job` in the bench's Python venv on `threads` threads over the files in `data`. */
+function runPython(job: string, threads: number, data: string): Outcome {
+  const python = benchPython();
+  if (!("python" in python)) return { failure: python.skip };
+  const script = join(__dirname, "..", "..", "..", "test", "bench", "competitors.py");
+  const args = [script, job, String(threads), data, ...(FULL ? ["--full"] : [])];
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2", OMP_NUM_THREADS: String(threads) };
+  return parseOutcome(spawnSync(python.python, args, { env, encoding: "utf8", maxBuffer: 64 * 2 ** 20 }));
+}
+
+function parseOutcome(child: ReturnType<typeof spawnSync>): Outcome {
+  const stdout = String(child.stdout ?? "");
+  const line = stdout.split("\n").find((l) => l.startsWith(RESULT_TAG));
   if (line) return { result: JSON.parse(line.slice(RESULT_TAG.length)) as Result };
-  const why = `${child.stderr}\n${child.stdout}`
+  const why = `${String(child.stderr ?? "")}\n${stdout}`
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l.startsWith("Error") || l.includes("Error:"));
   return { failure: why[0] ?? `exit status ${child.status ?? child.signal}` };
 }
 
-function cnnRow(job: Job, outcome: Outcome, baseline: Result | undefined): string {
-  if (!("result" in outcome)) return `${LABELS[job]}: n/a (${outcome.failure.slice(0, 200)})`;
+function label(job: string): string {
+  return (LABELS as Record<string, string>)[job] ?? PYTHON_LABELS[job] ?? job;
+}
+
+/** "nnlab / PyTorch 0.45x, nnlab / Keras 0.40x": the issue's goal is >= 1x against the faster of the two. */
+function versusPython(results: Map<string, Outcome>, ours: string, theirs: string[]): string[] {
+  const mine = results.get(ours);
+  if (!mine || !("result" in mine)) return [];
+  const ratios = theirs.flatMap((job) => {
+    const other = results.get(job);
+    return other && "result" in other
+      ? [`${label(job)} ${(mine.result.samplesPerSecond / other.result.samplesPerSecond).toFixed(2)}x`]
+      : [];
+  });
+  return ratios.length ? ["", `${label(ours)} vs ${ratios.join(", vs ")}`] : [];
+}
+
+function sequenceRow(job: string, outcome: Outcome, baseline: Result | undefined): string {
+  if (!("result" in outcome)) return `${label(job)}: n/a (${outcome.failure.slice(0, 200)})`;
+  const r = outcome.result;
+  return row([
+    label(job),
+    String(r.batches),
+    r.samplesPerSecond.toFixed(0),
+    baseline ? `${(r.samplesPerSecond / baseline.samplesPerSecond).toFixed(2)}x` : "",
+    r.testAccuracy === undefined ? "-" : `${(100 * r.testAccuracy).toFixed(2)}%`,
+    mib(r.peakRssBytes),
+  ]);
+}
+
+function cnnRow(job: string, outcome: Outcome, baseline: Result | undefined): string {
+  if (!("result" in outcome)) return `${label(job)}: n/a (${outcome.failure.slice(0, 200)})`;
   const r = outcome.result;
   const ratio =
     baseline && job !== "cnn-tfjs-wasm" ? `${(r.samplesPerSecond / baseline.samplesPerSecond).toFixed(2)}x` : "";
@@ -173,7 +249,7 @@ function cnnRow(job: Job, outcome: Outcome, baseline: Result | undefined): strin
   const accuracy = r.testAccuracy === undefined ? "-" : `${(100 * r.testAccuracy).toFixed(2)}%`;
   const epoch = FULL && r.testAccuracy !== undefined ? ` (epoch ${r.fitSeconds.toFixed(1)} s)` : "";
   return row([
-    LABELS[job],
+    label(job),
     String(r.batches),
     figure + epoch,
     ratio,
@@ -195,14 +271,14 @@ function mib(bytes: number): string {
 type TfTensor1D = TfCore.Tensor1D;
 type TfScalar = TfCore.Scalar;
 
-async function runJob(job: Job): Promise<Result> {
+async function runJob(job: Job, args: string[]): Promise<Result> {
   switch (job) {
     case "cnn-tfjs-wasm":
       return tfjsCnn();
     case "lstm-recall":
-      return nnlabLstm();
-    case "transformer-reverse":
-      return nnlabTransformer();
+      return nnlabLstm(args[0]);
+    case "transformer-encoder":
+      return nnlabTransformer(args[0]);
     default:
       return job.startsWith("cnn-gpujs-")
         ? nnlabCnn({
@@ -281,7 +357,7 @@ async function nnlabCnn(plan: CnnPlan): Promise<Result> {
   if (plan.evaluate) {
     const xTest = testImages.reshape([testImages.shape[0], 28, 28, 1]).div(255);
     const yTest = keras.utils.toCategorical(testLabels, 10);
-    testAccuracy = (model.evaluate(xTest, yTest, { batchSize: 500 }) as number[])[1];
+    testAccuracy = model.evaluate(xTest, yTest, { batchSize: 500 })[1];
   }
   return {
     batches: timer.timedBatches,
@@ -349,36 +425,86 @@ async function tfjsCnn(): Promise<Result> {
   };
 }
 
-/** The recall learning check's model and data; one warm-up epoch, then five timed. */
-async function nnlabLstm(): Promise<Result> {
+/** The folder of MNIST's IDX files, which competitors.py reads too. */
+function mnistDirectory(): string {
+  return dirname(mnistFile("train-images-idx3-ubyte"));
+}
+
+const LSTM = { classes: 7, length: 36, units: 16, samples: 512, learningRate: 0.01, timedEpochs: 19 };
+const TRANSFORMER = {
+  vocab: 10,
+  length: 6,
+  dim: 64,
+  heads: 2,
+  ff: 128,
+  samples: 1024,
+  learningRate: 0.003,
+  timedEpochs: 3,
+};
+
+/**
+ * LSTM(16) on the recall task, 36 steps x 8 features (7 classes + the key
+ * flag); writes its data to `dir` for PyTorch; one warm-up epoch, then 19 timed (20, as the learning check trains).
+ */
+async function nnlabLstm(dir: string): Promise<Result> {
   nn.seed(3);
+  const task = { samples: LSTM.samples, length: LSTM.length, classes: LSTM.classes, keyWindow: 4 };
+  const train = recallTask({ ...task, seed: 1 });
+  const test = recallTask({ ...task, seed: 2 });
+  writeTensors(dir, { x: train.x, y: train.y, testX: test.x, testY: test.y }, LSTM);
   const model = keras.Sequential([
-    keras.Input({ shape: [36, 5] }),
-    layers.LSTM(16),
-    layers.Dense(4, { activation: "softmax" }),
+    keras.Input({ shape: [LSTM.length, LSTM.classes + 1] }),
+    layers.LSTM(LSTM.units),
+    layers.Dense(LSTM.classes, { activation: "softmax" }),
   ]);
-  model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.01 }), loss: "sparse_categorical_crossentropy" });
-  const train = recallTask({ samples: 512, length: 36, classes: 4, keyWindow: 4, seed: 1 });
-  return timeEpochs(model, train.x, train.y, 32, 5);
+  return timeEpochs(model, LSTM, [train.x, train.y], [test.x, test.y]);
 }
 
-/** The reverse-digits learning check's model and data; one warm-up epoch, then three timed. */
-async function nnlabTransformer(): Promise<Result> {
+/**
+ * Reverse 6 digits through 2 encoder blocks (dim 64, 2 heads, feed-forward
+ * 128); writes its data to `dir` for PyTorch; one warm-up epoch, then three timed.
+ */
+async function nnlabTransformer(dir: string): Promise<Result> {
   nn.seed(5);
+  const train = reverseDigits({ samples: TRANSFORMER.samples, length: TRANSFORMER.length, seed: 1 });
+  const test = reverseDigits({ samples: TRANSFORMER.samples, length: TRANSFORMER.length, seed: 2 });
+  writeTensors(dir, { x: train.source, y: train.target, testX: test.source, testY: test.target }, TRANSFORMER);
   const model = keras.Sequential([
-    keras.Input({ shape: [6] }),
-    layers.Embedding(10, 32),
-    layers.PositionEmbedding(6),
-    layers.TransformerEncoder(64, 2),
-    layers.TransformerEncoder(64, 2),
-    layers.Dense(10, { activation: "softmax" }),
+    keras.Input({ shape: [TRANSFORMER.length] }),
+    layers.Embedding(TRANSFORMER.vocab, TRANSFORMER.dim),
+    layers.PositionEmbedding(TRANSFORMER.length),
+    layers.TransformerEncoder(TRANSFORMER.ff, TRANSFORMER.heads),
+    layers.TransformerEncoder(TRANSFORMER.ff, TRANSFORMER.heads),
+    layers.Dense(TRANSFORMER.vocab, { activation: "softmax" }),
   ]);
-  model.compile({ optimizer: keras.optimizers.Adam({ learningRate: 0.003 }), loss: "sparse_categorical_crossentropy" });
-  const train = reverseDigits({ samples: 1024, length: 6, seed: 1 });
-  return timeEpochs(model, train.source, train.target, 32, 3);
+  return timeEpochs(model, TRANSFORMER, [train.source, train.target], [test.source, test.target]);
 }
 
-async function timeEpochs(model: Model, x: Tensor, y: Tensor, batchSize: number, timed: number): Promise<Result> {
+/** Raw little-endian tensors plus meta.json (shapes, dtypes, the model's parameters) for competitors.py. */
+function writeTensors(dir: string, tensors: Record<string, Tensor>, params: object): void {
+  const meta: Record<string, { shape: number[]; dtype: string }> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    const data = t.dtype === "int32" ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync());
+    writeFileSync(join(dir, `${name}.bin`), new Uint8Array(data.buffer));
+    meta[name] = { shape: [...t.shape], dtype: t.dtype === "int32" ? "int32" : "float32" };
+  }
+  writeFileSync(join(dir, "meta.json"), JSON.stringify({ tensors: meta, params }));
+}
+
+/** Compiles with Adam and sparse categorical crossentropy, fits 1 + `timedEpochs` epochs at batch 32, evaluates. */
+async function timeEpochs(
+  model: Model,
+  plan: { learningRate: number; timedEpochs: number },
+  [x, y]: [Tensor, Tensor],
+  [testX, testY]: [Tensor, Tensor],
+): Promise<Result> {
+  model.compile({
+    optimizer: keras.optimizers.Adam({ learningRate: plan.learningRate }),
+    loss: "sparse_categorical_crossentropy",
+    metrics: ["accuracy"],
+  });
+  const timed = plan.timedEpochs;
+  const batchSize = 32;
   const ends: number[] = [];
   const fitStart = performance.now();
   await model.fit(x, y, {
@@ -388,12 +514,14 @@ async function timeEpochs(model: Model, x: Tensor, y: Tensor, batchSize: number,
     callbacks: [{ onEpochEnd: () => void ends.push(performance.now()) }],
   });
   const seconds = (ends[ends.length - 1] - ends[0]) / 1000;
-  const peak = peakRss();
+  const fitPeakRssBytes = peakRss();
+  const testAccuracy = model.evaluate(testX, testY, { batchSize: 256 })[1];
   return {
     batches: timed,
     samplesPerSecond: (timed * x.shape[0]) / seconds,
-    fitPeakRssBytes: peak,
-    peakRssBytes: peak,
+    testAccuracy,
+    fitPeakRssBytes,
+    peakRssBytes: peakRss(),
     fitSeconds: (performance.now() - fitStart) / 1000,
   };
 }
@@ -411,7 +539,7 @@ if (require.main === module) {
     console.error(`training bench child: unknown job "${job}"; jobs: ${Object.keys(LABELS).join(", ")}`);
     process.exit(2);
   }
-  runJob(job).then(
+  runJob(job, process.argv.slice(3)).then(
     (result) => {
       console.log(RESULT_TAG + JSON.stringify(result));
       // Worker threads of the wasm backends would keep the child alive.

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import type * as TfCore from "@tensorflow/tfjs-core";
 import type { Conv2DGeometry } from "../../runtime/backend/backend";
 import { WasmBackend, type WasmTensor } from "../../runtime/backend/wasm/backend";
+import { relaxedSimdAccepted } from "../../runtime/backend/wasm/kernels";
 
 type Tf = typeof TfCore;
 
@@ -58,12 +59,47 @@ export async function runWasmBench(): Promise<string> {
       );
     }
   }
+  lines.push("", ...relaxedVsPlain());
   // Other work on the machine slows the two-thread figures most: say how busy it was.
   lines.push("");
   lines.push(
     `${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after`,
   );
   return lines.join("\n");
+}
+
+/**
+ * The relaxed-SIMD build (fused multiply-add in the GEMM micro-kernel) against
+ * the plain-SIMD build, one thread each, alternating in rounds so that other
+ * load on the machine falls on both alike: the median of the rounds' ratios.
+ */
+function relaxedVsPlain(): string[] {
+  if (!relaxedSimdAccepted()) return ["relaxed SIMD: this engine does not accept it (plain SIMD only)"];
+  const plain = new WasmBackend(1, { simd: "plain" });
+  const relaxed = new WasmBackend(1, { simd: "relaxed" });
+  const conv2 = cnnConv(13, 32, 64);
+  const tasks: [string, (b: WasmBackend) => number][] = [
+    ["GEMM N=512 (ms)", (b) => timeMatmul(b, 512)],
+    ["conv2 forward (ms)", (b) => timeConv(b, conv2).forward],
+  ];
+  const lines = [
+    "relaxed SIMD (fused multiply-add) vs plain SIMD, 1 thread, 5 alternating rounds, medians",
+    row(["task", "plain", "relaxed", "speedup"]),
+  ];
+  for (const [name, time] of tasks) {
+    const rounds = Array.from({ length: 5 }, () => [time(plain), time(relaxed)]);
+    const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const ratio = mid(rounds.map(([p, r]) => p / r));
+    lines.push(
+      row([
+        name,
+        mid(rounds.map((r) => r[0])).toFixed(2),
+        mid(rounds.map((r) => r[1])).toFixed(2),
+        `${ratio.toFixed(2)}x`,
+      ]),
+    );
+  }
+  return lines;
 }
 
 const REPEAT_MS = 400;

@@ -8,9 +8,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TINY_VGG_WEIGHT_FILES, type TinyVGGWeights } from "../../runtime/keras/applications/index";
 import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
+import { featureMaps } from "../../runtime/viz/feature_maps";
+import { filters } from "../../runtime/viz/filters";
+import { decodePng } from "../viz/decode";
 
 const tmp = mkdtempSync(join(tmpdir(), "nnlab-applications-"));
 
@@ -136,9 +140,23 @@ describe("keras.applications.TinyVGG", () => {
     expect(Array.from(fresh.predict(x).dataSync())).toEqual(before);
   });
 
+  it('"mnist_0_4" is a 5-class model of the digits 0-4 whose base is not the "mnist" base', () => {
+    const model = keras.applications.TinyVGG({ weights: "mnist_0_4" });
+    expect(model.outputs[0].shape).toEqual([null, 5]);
+    expect(model.countParams()).toBe(242_602 - 5 * 129);
+    expect(() => keras.applications.TinyVGG({ weights: "mnist_0_4", classes: 10 })).toThrow(
+      `applications.TinyVGG: the "mnist_0_4" weights' top has 5 classes, got classes: 10; use includeTop: false and add your own Dense layer`,
+    );
+    const kernel = (weights: TinyVGGWeights) =>
+      Array.from(
+        keras.applications.TinyVGG({ weights, includeTop: false }).getLayer("block1_conv1").getWeights()[0].dataSync(),
+      );
+    expect(kernel("mnist_0_4")).not.toEqual(kernel("mnist"));
+  });
+
   it("refuses options the pretrained weights cannot serve, saying why", () => {
     expect(() => keras.applications.TinyVGG({ weights: "imagenet" as "mnist" })).toThrow(
-      'applications.TinyVGG: weights must be "mnist", "fashion_mnist" or null (random initial weights), got "imagenet"',
+      'applications.TinyVGG: weights must be "mnist", "mnist_0_4", "fashion_mnist" or null (random initial weights), got "imagenet"',
     );
     expect(() => keras.applications.TinyVGG({ weights: "mnist", classes: 5 })).toThrow(
       `applications.TinyVGG: the "mnist" weights' top has 10 classes, got classes: 5; use includeTop: false and add your own Dense layer`,
@@ -152,20 +170,70 @@ describe("keras.applications.TinyVGG", () => {
     );
   });
 
-  const shipped: [string, "mnist" | "fashion_mnist", () => [[Tensor, Tensor], [Tensor, Tensor]], number][] = [
-    ["MNIST", "mnist", () => keras.datasets.mnist.loadData(), 0.99],
-    ["Fashion-MNIST", "fashion_mnist", () => keras.datasets.fashionMnist.loadData(), 0.9],
+  const shipped: [string, TinyVGGWeights, () => [Tensor, Tensor], number][] = [
+    ["10,000 MNIST", "mnist", () => keras.datasets.mnist.loadData()[1], 0.99],
+    ["5,139 MNIST digits 0-4", "mnist_0_4", () => digitsBelow(keras.datasets.mnist.loadData()[1], 5), 0.99],
+    ["10,000 Fashion-MNIST", "fashion_mnist", () => keras.datasets.fashionMnist.loadData()[1], 0.9],
   ];
   for (const [label, weights, load, target] of shipped) {
-    it(`the shipped "${weights}" weights reach >= ${target} accuracy on the 10,000 ${label} test images`, () => {
-      const [, [xTest, yTest]] = load();
+    it(`the shipped "${weights}" weights reach >= ${target} accuracy on the ${label} test images`, () => {
+      const [xTest, yTest] = load();
+      const n = xTest.shape[0];
       const model = keras.applications.TinyVGG({ weights });
       const started = performance.now();
-      const acc = accuracy(model.predict(xTest.reshape([10000, 28, 28, 1]), { batchSize: 500 }), yTest);
+      const acc = accuracy(model.predict(xTest.reshape([n, 28, 28, 1]), { batchSize: 500 }), yTest);
       console.log(
-        `TinyVGG "${weights}": ${label} test accuracy ${acc.toFixed(4)}, inference on 10,000 images ${((performance.now() - started) / 1000).toFixed(1)} s (${nn.backend().name})`,
+        `TinyVGG "${weights}": ${label} test accuracy ${acc.toFixed(4)}, inference on ${n} images ${((performance.now() - started) / 1000).toFixed(1)} s (${nn.backend().name})`,
       );
       expect(acc).toBeGreaterThanOrEqual(target);
     });
   }
 });
+
+describe("viz on the shipped TinyVGG models", () => {
+  const [, [xTest]] = keras.datasets.mnist.loadData({ train: 1, test: 1 });
+  const digit = xTest.reshape([1, 28, 28, 1]);
+
+  for (const weights of Object.keys(TINY_VGG_WEIGHT_FILES) as TinyVGGWeights[]) {
+    it(`viz.filters draws the "${weights}" model's first-layer filters, with the kernel's own range`, () => {
+      const conv = keras.applications.TinyVGG({ weights }).getLayer("block1_conv1");
+      const kernel = Array.from(conv.getWeights()[0].dataSync());
+      const [min, max] = [Math.min(...kernel), Math.max(...kernel)];
+      const output = filters(conv);
+      expect(String(output)).toMatch(/^viz\.filters: block1_conv1: 32 filters 3x3x1, weights (-[\d.]+) to ([\d.]+)$/);
+      const [, shownMin, shownMax] = /weights (\S+) to (\S+)$/.exec(String(output))!;
+      expect(Number(shownMin)).toBeCloseTo(min, 2);
+      expect(Number(shownMax)).toBeCloseTo(max, 2);
+      const png = decodePng(output.bundle());
+      expect(png.width).toBeGreaterThan(8 * 48);
+      expect(png.height).toBeGreaterThan(4 * 48);
+    });
+
+    it(`viz.featureMaps follows a digit through every block of the "${weights}" model, with or without the top`, () => {
+      for (const model of [
+        keras.applications.TinyVGG({ weights }),
+        keras.applications.TinyVGG({ weights, includeTop: false, pooling: "avg" }),
+      ]) {
+        const text = String(featureMaps(model, digit));
+        // Every image-shaped layer (input, rescaling, 4 x conv-bn-relu, 3 poolings), not the pooled vector.
+        expect(text.split("\n")[0]).toBe("viz.featureMaps: 17 layers");
+        expect(text).toContain("  block1_conv1: 28x28x32, values ");
+        expect(text).toMatch(/\n {2}block4_relu1: 3x3x128, values 0 to [\d.]+, 16 of 128 channels shown$/);
+        const deep = featureMaps(model, digit, { layers: ["block4_relu1"], maxChannels: 128 });
+        const [activation] = model.activations(digit, ["block4_relu1"]);
+        const max = Math.max(...activation.dataSync());
+        expect(Number(/values 0 to (\S+)$/.exec(String(deep))![1])).toBeCloseTo(max, 2);
+        expect(decodePng(deep.bundle()).width).toBeGreaterThan(0);
+      }
+    });
+  }
+});
+
+/** The test images and labels of the classes 0 .. classes - 1. */
+function digitsBelow([images, labels]: [Tensor, Tensor], classes: number): [Tensor, Tensor] {
+  const kept: number[] = [];
+  labels.dataSync().forEach((label, i) => {
+    if (label < classes) kept.push(i);
+  });
+  return [images.gather(kept), labels.gather(kept)];
+}

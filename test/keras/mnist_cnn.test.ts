@@ -23,7 +23,7 @@ it(
     const model = lectureCnn();
     model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["accuracy"] });
     const history = await model.fit(xTrain, yTrain, { batchSize: 128, epochs: 1, verbose: 0 });
-    const [loss, accuracy] = model.evaluate(xTest, yTest, { batchSize: 500 }) as number[];
+    const [loss, accuracy] = model.evaluate(xTest, yTest, { batchSize: 500 });
     console.log(
       `MNIST 10k/1 epoch on ${nn.backend().name}: train accuracy ${history.history.accuracy[0].toFixed(4)}, test loss ${loss.toFixed(4)}, test accuracy ${accuracy.toFixed(4)}`,
     );

@@ -50,7 +50,7 @@ describe("a functional model with two outputs", () => {
       metrics: { cls: ["accuracy"], reg: ["mse"] },
     });
     await model.fit(train.x, [train.yClass, train.yValue], { epochs: 25, batchSize: 32, verbose: 0 });
-    const result = model.evaluate(test.x, [test.yClass, test.yValue], { returnDict: true }) as Record<string, number>;
+    const result = model.evaluate(test.x, [test.yClass, test.yValue], { returnDict: true });
     expect(result.cls_accuracy).toBeGreaterThan(0.9);
     // The target's variance is 1.25; a head that learned nothing scores about that.
     expect(result.reg_mean_squared_error).toBeLessThan(0.05);
@@ -89,8 +89,8 @@ describe("a functional model with two outputs", () => {
     const { x, yClass, yValue } = twoTasks(24);
     const model = twoHeads();
     model.compile({ optimizer: "sgd", loss: { cls: "categorical_crossentropy", reg: "mse" }, metrics: ["mae"] });
-    const byList = model.evaluate(x, [yClass, yValue], { returnDict: true }) as Record<string, number>;
-    const byName = model.evaluate(x, { reg: yValue, cls: yClass }, { returnDict: true }) as Record<string, number>;
+    const byList = model.evaluate(x, [yClass, yValue], { returnDict: true });
+    const byName = model.evaluate(x, { reg: yValue, cls: yClass }, { returnDict: true });
     expect(Object.keys(byList)).toEqual([
       "loss",
       "cls_loss",
@@ -105,7 +105,7 @@ describe("a functional model with two outputs", () => {
       { epochs: 1, verbose: 0, validationData: [x, { cls: yClass, reg: yValue }] },
     );
     expect(model.history!.history.val_reg_loss[0]).toBeCloseTo(
-      (model.evaluate(x, { cls: yClass, reg: yValue }, { returnDict: true }) as Record<string, number>).reg_loss,
+      model.evaluate(x, { cls: yClass, reg: yValue }, { returnDict: true }).reg_loss,
       5,
     );
   });
@@ -120,8 +120,8 @@ describe("a functional model with two outputs", () => {
       lossWeights: [0.25, 3],
       metrics: [["accuracy"], ["mse"]],
     });
-    const list = model.evaluate(x, [yClass, yValue], { batchSize: 16 }) as number[];
-    const dict = model.evaluate(x, [yClass, yValue], { batchSize: 16, returnDict: true }) as Record<string, number>;
+    const list = model.evaluate(x, [yClass, yValue], { batchSize: 16 });
+    const dict = model.evaluate(x, [yClass, yValue], { batchSize: 16, returnDict: true });
     expect(list).toEqual([dict.loss, dict.cls_loss, dict.reg_loss, dict.cls_accuracy, dict.reg_mean_squared_error]);
     expect(dict.loss).toBeCloseTo(0.25 * dict.cls_loss + 3 * dict.reg_loss, 5);
     expect(dict.reg_mean_squared_error).toBeCloseTo(dict.reg_loss, 5);
@@ -197,7 +197,7 @@ describe("a functional model with two outputs", () => {
     sig.setWeights([nn.tensor([[40]]), nn.tensor([0])]);
     model.compile({ loss: ["categorical_crossentropy", "binary_crossentropy"] });
     // Confidently wrong on both: from the logits the losses are 60 and 40; clipped probabilities would cap them near 16.1.
-    const [, softLoss, sigLoss] = model.evaluate(nn.tensor([[1]]), [nn.tensor([[1, 0]]), nn.tensor([[0]])]) as number[];
+    const [, softLoss, sigLoss] = model.evaluate(nn.tensor([[1]]), [nn.tensor([[1, 0]]), nn.tensor([[0]])]);
     expect(softLoss).toBeCloseTo(60, 3);
     expect(sigLoss).toBeCloseTo(40, 3);
   });

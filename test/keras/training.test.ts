@@ -50,7 +50,7 @@ describe("fit", () => {
     const model = classifier();
     model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
     const history = await model.fit(x, ySparse, { epochs: 2, verbose: 0, validationData: [val.x, val.ySparse] });
-    const [valLoss, valAccuracy] = model.evaluate(val.x, val.ySparse) as number[];
+    const [valLoss, valAccuracy] = model.evaluate(val.x, val.ySparse);
     expect(history.history.val_loss[1]).toBeCloseTo(valLoss, 5);
     expect(history.history.val_accuracy[1]).toBeCloseTo(valAccuracy, 5);
   });
@@ -60,9 +60,9 @@ describe("fit", () => {
     const { x, ySparse } = blobs(64);
     const model = classifier();
     model.compile({ optimizer: "rmsprop", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy", "precision"] });
-    const result = model.evaluate(x, ySparse, { returnDict: true }) as Record<string, number>;
+    const result = model.evaluate(x, ySparse, { returnDict: true });
     expect(Object.keys(result)).toEqual(["loss", "accuracy", "precision"]);
-    const list = model.evaluate(x, ySparse) as number[];
+    const list = model.evaluate(x, ySparse);
     expect(list).toHaveLength(3);
     expect(list[0]).toBeCloseTo(result.loss, 5);
   });

@@ -16,13 +16,95 @@ const CELL_TIMEOUT_S = 600;
 const NOTEBOOK_TIMEOUT_MS = 15 * 60_000;
 const FIGURE_TYPES = ["image/png", "application/vnd.plotly.v1+json"];
 const NOTEBOOK_DIR = path.join(REPO_ROOT, "notebooks");
-/** Figures a notebook promises, read from what its cells print: each pattern's first group is a percentage. */
-const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast: number }[]> = {
+/**
+ * Headline results a notebook promises, read from what its cells print: each pattern's first group is the number,
+ * which must lie in [atLeast, atMost] (either bound may be left out). The bounds leave a margin below the committed
+ * run's figure (in the comment), so that another seed-stable run passes and a regression fails. No bound is on a time.
+ */
+const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?: number; atMost?: number }[]> = {
+  "00-welcome.ipynb": [
+    { what: "autograd's f'(2) for f(x) = x² + 3x (7 by hand)", pattern: /autograd f'\(2\) = ([\d.]+)/, atLeast: 7, atMost: 7 },
+  ],
+  "01-mlp-backprop.ipynb": [
+    {
+      what: "largest difference between backpropagation by hand and autograd",
+      pattern: /largest difference between hand and autograd: ([\d.e+-]+)/,
+      atMost: 1e-6,
+    },
+    {
+      what: "mean test accuracy (%) of the MLP over 3 seeds, 10,000 images, 10 epochs (92.5)",
+      pattern: /test accuracy over 3 seeds: linear SVM [\d.]+% \([\d.-]+%\), MLP ([\d.]+)%/,
+      atLeast: 91.5,
+    },
+    {
+      what: "mean test accuracy (%) of the linear SVM over 3 seeds (88.3)",
+      pattern: /test accuracy over 3 seeds: linear SVM ([\d.]+)%/,
+      atLeast: 86.5,
+    },
+    {
+      what: "the MLP's loss climb between two solutions, proving non-convexity (0.255)",
+      pattern: /climb above the higher end: linear SVM [\d.]+, MLP ([\d.]+)/,
+      atLeast: 0.1,
+    },
+    {
+      what: "the linear SVM's loss climb between two solutions, none for a convex loss (0.0000)",
+      pattern: /climb above the higher end: linear SVM ([\d.]+)/,
+      atMost: 0.001,
+    },
+    {
+      what: "learning curve: mean test accuracy (%) at the largest training set, 32,000 images (95.2)",
+      pattern: /learning curve: \d+ images [\d.]+% \([\d.-]+%\), \d+ images ([\d.]+)%/,
+      atLeast: 94,
+    },
+  ],
+  "02-gpus.ipynb": [
+    {
+      what: "largest difference between the notebook's gpu.js matmul kernel and nn.matmul",
+      pattern: /largest difference from nn\.matmul: ([\d.e+-]+)/,
+      atMost: 1e-3,
+    },
+  ],
+  "03-convolution.ipynb": [
+    {
+      what: 'looks at a corner pixel with a 3×3 kernel and padding "same" (4)',
+      pattern: /a corner pixel is seen (\d+) times/,
+      atLeast: 4,
+      atMost: 4,
+    },
+    {
+      what: "translation equivariance: shifted-then-filtered vs filtered-then-shifted",
+      pattern: /"shift the filtered digit": ([\d.e+-]+)/,
+      atMost: 1e-5,
+    },
+  ],
   "04-cnn-mnist.ipynb": [
     {
-      what: "test accuracy of the lecture CNN after 2 epochs on all of MNIST (section 6)",
+      what: "test accuracy (%) of the lecture CNN after 2 epochs on all of MNIST (section 6)",
       pattern: /learning rate 0\.003: test accuracy ([\d.]+)%/,
       atLeast: 98.5,
+    },
+    {
+      what: "seeds (of 3) in which Adam at 0.003 beats 0.001 on 10,000 images (3)",
+      pattern: /0\.003 beats 0\.001 in (\d) of 3 seeds/,
+      atLeast: 3,
+    },
+    {
+      what: "points of accuracy the CNN loses on digits shifted 3 pixels (22.7)",
+      pattern: /shift 3 pixels: the CNN loses ([\d.]+) points/,
+      atMost: 32,
+    },
+    {
+      what: "points of accuracy the MLP loses on digits shifted 3 pixels (45.8)",
+      pattern: /shift 3 pixels: the CNN loses [\d.]+ points, the MLP ([\d.]+) points/,
+      atLeast: 36,
+    },
+  ],
+  "14-where-next.ipynb": [
+    {
+      what: "training cost of the lecture CNN counted from its layer shapes (3 x 2 x 2,440,960 multiply-adds)",
+      pattern: /training: about ([\d.]+) MFLOP per image/,
+      atLeast: 14.6,
+      atMost: 14.6,
     },
   ],
   "05-feature-maps.ipynb": [
@@ -37,6 +119,11 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast:
       what: "SimpleRNN recalling the first symbol 20 steps back, mean of 3 seeds (section 5: capacity is not the limit)",
       pattern: /recall first, delay 20: mean recall accuracy ([\d.]+)%/,
       atLeast: 95,
+    },
+    {
+      what: "SimpleRNN echoing 14 symbols back, mean of 3 seeds: it runs out of room (28.9%; chance is 25%)",
+      pattern: /echo, delay 14: mean recall accuracy ([\d.]+)%/,
+      atMost: 50,
     },
   ],
   "08-lstm-bilstm.ipynb": [
@@ -140,11 +227,12 @@ describe("course notebooks executed with jupyter nbconvert on the nnlab kernel",
       expect(blank.map(firstLine), "figure cells that drew nothing").toEqual([]);
 
       const printed = code.flatMap((c) => (c.outputs ?? []).map((o) => (o.output_type === "stream" ? joined(o.text) : ""))).join("");
-      for (const { what, pattern, atLeast } of PROMISED_FIGURES[name] ?? []) {
+      for (const { what, pattern, atLeast, atMost } of PROMISED_FIGURES[name] ?? []) {
         const match = pattern.exec(printed);
         expect(match, `${name} printed no ${what} (${pattern})`).not.toBeNull();
-        console.log(`${name}: ${what}: ${match![1]}%`);
-        expect(Number(match![1]), what).toBeGreaterThanOrEqual(atLeast);
+        console.log(`${name}: ${what}: ${match![1]}`);
+        if (atLeast !== undefined) expect(Number(match![1]), what).toBeGreaterThanOrEqual(atLeast);
+        if (atMost !== undefined) expect(Number(match![1]), what).toBeLessThanOrEqual(atMost);
       }
     },
     NOTEBOOK_TIMEOUT_MS,

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { colorAt } from "../../runtime/viz/colormap";
 import { featureMaps } from "../../runtime/viz/feature_maps";
+import { lineHeight, textWidth } from "../../runtime/viz/font";
 import { GRID } from "../../runtime/viz/grid";
 import type { ActivationModel, TensorLike } from "../../runtime/viz/types";
 import { decodePng, fakeTensor, findColorbar } from "./decode";
 
-const { MARGIN, GAP, TEXT_SCALE, TITLE_GAP } = GRID;
-const TEXT_H = 7 * TEXT_SCALE;
+const { MARGIN, GAP, TEXT_SCALE, HEADER_SCALE, TITLE_GAP } = GRID;
+const TEXT_H = lineHeight(TEXT_SCALE);
+const HEADER_H = lineHeight(HEADER_SCALE);
 
 /** A model whose conv layer outputs [1, 2, 2, 3]: channel c holds c at every pixel, except pixel 0 of channel 0 is 6. */
 function fakeModel(asked: string[][] = []): ActivationModel {
@@ -34,7 +36,7 @@ describe("viz.featureMaps", () => {
     expect(String(output)).toBe("viz.featureMaps: 1 layer\n  conv2d: 2x2x3, values 0 to 6");
     const png = decodePng(output.bundle());
     // 2x2 maps are upscaled to 56 pixels (28x); tiles sit under the header and their titles.
-    const top = MARGIN + TEXT_H + GAP + TEXT_H + TITLE_GAP;
+    const top = MARGIN + HEADER_H + GAP + TEXT_H + TITLE_GAP;
     const tileX = (c: number) => MARGIN + c * (56 + GAP);
     expect(png.rgb(tileX(0), top)).toEqual([...colorAt("viridis", 1)]);
     expect(png.rgb(tileX(0) + 55, top + 55)).toEqual([...colorAt("viridis", 0)]);
@@ -45,9 +47,9 @@ describe("viz.featureMaps", () => {
   it("titles each layer with its name and shape above its tiles", () => {
     const png = decodePng(featureMaps(fakeModel(), input).bundle());
     let ink = 0;
-    for (let y = MARGIN; y < MARGIN + TEXT_H; y++)
+    for (let y = MARGIN; y < MARGIN + HEADER_H; y++)
       for (let x = MARGIN; x < png.width / 2; x++) if (png.rgb(x, y)[0] < 100) ink++;
-    expect(ink).toBeGreaterThan(40 * TEXT_SCALE * TEXT_SCALE);
+    expect(ink).toBeGreaterThan(160);
   });
 
   it("draws a colorbar beside each layer's tiles when channels share one scale", () => {
@@ -58,9 +60,10 @@ describe("viz.featureMaps", () => {
 
   it("stretches each channel to its own range with normalize: channel, without a colorbar", () => {
     const png = decodePng(featureMaps(fakeModel(), input, { normalize: "channel", maxChannels: 2 }).bundle());
-    const top = MARGIN + TEXT_H + GAP + TEXT_H + TITLE_GAP;
-    // The header "conv2d (2x2x3)" (14 glyphs) is wider than two tiles and sets the width: no colorbar beside.
-    expect(png.width).toBe(2 * MARGIN + (14 * 6 - 1) * TEXT_SCALE);
+    const top = MARGIN + HEADER_H + GAP + TEXT_H + TITLE_GAP;
+    // The header "conv2d (2x2x3)" is wider than two tiles and sets the width: no colorbar beside.
+    expect(png.width).toBe(2 * MARGIN + textWidth("conv2d (2x2x3)", HEADER_SCALE));
+    expect(png.width).toBeGreaterThan(2 * MARGIN + 2 * 56 + GAP);
     expect(findColorbar(png, MARGIN, png.height - 2 * MARGIN, [colorAt("viridis", 1), colorAt("viridis", 0)])).toBe(-1);
     // Channel 1 is constant: a flat range is drawn mid-scale.
     expect(png.rgb(MARGIN + 56 + GAP, top)).toEqual([...colorAt("viridis", 0.5)]);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { colorAt } from "../../runtime/viz/colormap";
 import { filters } from "../../runtime/viz/filters";
+import { lineHeight, textWidth } from "../../runtime/viz/font";
 import { GRID } from "../../runtime/viz/grid";
 import { decodePng, fakeTensor, findColorbar } from "./decode";
 
-const { MARGIN, GAP, TEXT_SCALE, TITLE_GAP } = GRID;
-const TEXT_H = 7 * TEXT_SCALE;
-const TOP = MARGIN + TEXT_H + GAP + TEXT_H + TITLE_GAP;
+const { MARGIN, GAP, TEXT_SCALE, HEADER_SCALE, TITLE_GAP } = GRID;
+const TEXT_H = lineHeight(TEXT_SCALE);
+const TOP = MARGIN + lineHeight(HEADER_SCALE) + GAP + TEXT_H + TITLE_GAP;
 
 /** A [3, 3, inC, outC] kernel whose value at (y, x, i, o) is f(y, x, i, o). */
 function kernel(inC: number, outC: number, f: (y: number, x: number, i: number, o: number) => number) {
@@ -48,7 +49,7 @@ describe("viz.filters", () => {
   it("shows a deeper layer as one row per filter and one column per input channel", () => {
     const output = filters(kernel(4, 2, (_y, _x, i, o) => (o === 1 && i === 3 ? 1 : -1)));
     const png = decodePng(output.bundle());
-    const labelW = 4 * 6 * TEXT_SCALE - TEXT_SCALE + GAP; // "out0"
+    const labelW = textWidth("out0", TEXT_SCALE) + GAP;
     const tile = (o: number, i: number) =>
       png.rgb(MARGIN + labelW + i * (48 + GAP) + 10, TOP + o * (TEXT_H + TITLE_GAP + 48 + GAP) + 10);
     expect(tile(0, 3)).toEqual([...colorAt("diverging", 0)]);

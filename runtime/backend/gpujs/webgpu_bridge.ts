@@ -144,7 +144,15 @@ const PRIMITIVES = [
 requireAll<
   Exclude<
     keyof Backend,
-    "name" | "info" | "roundToFloat32" | "memoryUsage" | "residentGrowth" | (typeof PRIMITIVES)[number]
+    | "name"
+    | "info"
+    | "roundToFloat32"
+    | "memoryUsage"
+    | "residentGrowth"
+    // Optional fused kernels: the op layer composes primitives without them.
+    | "adamStep"
+    | "dropoutMask"
+    | (typeof PRIMITIVES)[number]
   >
 >();
 

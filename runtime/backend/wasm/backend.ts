@@ -30,7 +30,8 @@ import * as conv from "./conv";
 import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
 import type { Block } from "./heap";
-import { WasmKernels } from "./kernels";
+import { WasmKernels, type SimdFlavour } from "./kernels";
+import type { Kernel } from "./threads";
 import { collapseBroadcast, reduceSteps } from "./shapes";
 
 /** A tensor's storage: a block of the shared memory (float32 or int32, 4 bytes an element). */
@@ -68,12 +69,22 @@ export class WasmBackend implements Backend<WasmTensor> {
   private readonly k: WasmKernels;
   private readonly ref = new ReferenceBackend();
 
-  constructor(threads?: number) {
-    this.k = new WasmKernels(threads);
+  /**
+   * `simd`: which kernel build (kernels.ts). `fused`: offer the fused Adam and dropout-mask kernels
+   * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
+   * layer composes the same float32 operations from primitives, with the same results.
+   */
+  constructor(threads?: number, options: { simd?: SimdFlavour; fused?: boolean } = {}) {
+    this.k = new WasmKernels(threads, options);
+    if (!(options.fused ?? process.env.NNLAB_WASM_FUSED !== "0")) {
+      // Own properties shadow the prototype's methods: the op layer sees no fused kernels.
+      Object.assign(this, { adamStep: undefined, dropoutMask: undefined });
+    }
   }
 
   info(): BackendInfo {
-    return { name: this.name, mode: "wasm-simd", threads: this.k.threads, simd: true };
+    const mode = this.k.simd === "relaxed" ? "wasm-relaxed-simd" : "wasm-simd";
+    return { name: this.name, mode, threads: this.k.threads, simd: true };
   }
 
   /** Bytes the heap would grow by for `size` elements: 0 when a free block fits. */
@@ -111,6 +122,31 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   dispose(h: WasmTensor): void {
     this.k.heap.release(h);
+  }
+
+  // ----- fused kernels -----
+
+  adamStep(
+    w: WasmTensor,
+    g: WasmTensor,
+    m: WasmTensor,
+    v: WasmTensor,
+    size: number,
+    c: { c1: number; c2: number; alpha: number; eps: number },
+  ): WasmTensor {
+    const out = this.alloc(size);
+    elementwise.fused(this.k, "adamStep", [w, g, m, v, out], size, [c.c1, c.c2, c.alpha, c.eps]);
+    return out;
+  }
+
+  dropoutMask(state: Uint32Array, size: number, keep: number): WasmTensor {
+    const out = this.alloc(size);
+    const at = this.k.geometry.ptr >> 2;
+    // Int32Array <-> Uint32Array copies keep the bits.
+    this.k.heap.i32.set(state, at);
+    (this.k.exports.dropoutMask as Kernel)(this.k.geometry.ptr, out.ptr, size, keep);
+    state.set(this.k.heap.i32.subarray(at, at + 4));
+    return out;
   }
 
   // ----- elementwise -----

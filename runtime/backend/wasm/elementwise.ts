@@ -17,6 +17,11 @@ export function unary(k: WasmKernels, name: string, x: Block, y: Block, n: numbe
   split(k, n, name, (lo, hi) => [x.ptr + lo * 4, y.ptr + lo * 4, hi - lo, alpha]);
 }
 
+/** A same-size kernel over `n` elements of every block, then scalar arguments (e.g. "adamStep"). */
+export function fused(k: WasmKernels, name: string, blocks: Block[], n: number, scalars: number[]): void {
+  split(k, n, name, (lo, hi) => [...blocks.map((b) => b.ptr + lo * 4), hi - lo, ...scalars]);
+}
+
 /**
  * Runs a broadcast kernel (`binaryAdd`, ..., `where`) whose arguments are
  * each operand's pointer and three strides, then the output pointer and

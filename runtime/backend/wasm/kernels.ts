@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { systemLimits, threadsFor } from "../../limits";
 import { Heap, type Block } from "./heap";
 import { ThreadPool, type Kernel } from "./threads";
@@ -30,9 +31,16 @@ export class WasmKernels {
   /** The task counter that threads of a `parallelTasks` call claim work from. */
   readonly counter: Block;
 
-  /** `idleMs`: how long a worker thread waits for work before it parks (threads.ts); a later op restarts it. */
-  constructor(threads: number = defaultThreads(), options: { idleMs?: number } = {}) {
-    const module = new WebAssemblyApi.Module(readFileSync(locateWasm()));
+  /** Which build of the kernels runs: "relaxed" (fused multiply-add in the GEMM) or "plain" SIMD. */
+  readonly simd: SimdFlavour;
+
+  /**
+   * `idleMs`: how long a worker thread waits for work before it parks (threads.ts); a later op restarts it.
+   * `simd`: which build to load (default NNLAB_WASM_SIMD, else relaxed where the engine accepts it).
+   */
+  constructor(threads: number = defaultThreads(), options: { idleMs?: number; simd?: SimdFlavour } = {}) {
+    this.simd = options.simd ?? defaultSimd();
+    const module = new WebAssemblyApi.Module(loadKernels(this.simd));
     this.heap = new Heap();
     this.exports = new WebAssemblyApi.Instance(module, { env: { memory: this.heap.memory } })
       .exports as unknown as KernelExports;
@@ -88,7 +96,7 @@ const DEFAULT_CHUNK_BYTES = 1 << 20;
  * core this process may use, capped by its CPU limit (CPU_LIMIT, the cgroup's
  * CPU quota) rounded down, at least 1, at most 16 (see limits.ts threadsFor).
  */
-function defaultThreads(): number {
+export function defaultThreads(): number {
   const env = process.env.NNLAB_WASM_THREADS;
   if (env !== undefined && env !== "") {
     const n = Number(env);
@@ -100,11 +108,54 @@ function defaultThreads(): number {
   return threadsFor(availableParallelism(), systemLimits().cpus).threads;
 }
 
-function locateWasm(): string {
+export type SimdFlavour = "relaxed" | "plain";
+
+let relaxedAccepted: boolean | undefined;
+
+/**
+ * NNLAB_WASM_SIMD ("relaxed" or "plain"), else "relaxed" where this engine
+ * validates the relaxed build. Node 20's V8 has relaxed SIMD behind
+ * --experimental-wasm-relaxed-simd (on by default from V8 11.4, Node 22):
+ * the flag is set here, before the first module compiles, as kernel/main.ts
+ * sets its own V8 flag; it applies to the worker threads too.
+ */
+function defaultSimd(): SimdFlavour {
+  const env = process.env.NNLAB_WASM_SIMD;
+  if (env === "relaxed" || env === "plain") return env;
+  if (env !== undefined && env !== "") {
+    throw new RangeError(`NNLAB_WASM_SIMD must be "relaxed" or "plain", got "${env}"`);
+  }
+  return relaxedSimdAccepted() ? "relaxed" : "plain";
+}
+
+/** Whether this engine compiles the relaxed-SIMD build (after setting V8's flag for it where needed). */
+export function relaxedSimdAccepted(): boolean {
+  if (relaxedAccepted === undefined) {
+    const bytes = readFileSync(locateWasm("relaxed"));
+    relaxedAccepted = WebAssemblyApi.validate(bytes);
+    if (!relaxedAccepted) {
+      setFlagsFromString("--experimental-wasm-relaxed-simd");
+      relaxedAccepted = WebAssemblyApi.validate(bytes);
+    }
+  }
+  return relaxedAccepted;
+}
+
+function loadKernels(simd: SimdFlavour): Uint8Array {
+  if (simd === "relaxed" && !relaxedSimdAccepted()) {
+    throw new Error(
+      `wasm backend: this engine (Node ${process.version}) does not accept relaxed SIMD; use NNLAB_WASM_SIMD=plain`,
+    );
+  }
+  return readFileSync(locateWasm(simd));
+}
+
+function locateWasm(simd: SimdFlavour): string {
+  const file = simd === "relaxed" ? "kernels-relaxed.wasm" : "kernels.wasm";
   const candidates = [
-    join(__dirname, "kernels.wasm"),
+    join(__dirname, file),
     // Running from TypeScript sources (vitest): the build output sits under dist/.
-    join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "wasm", "kernels.wasm"),
+    join(__dirname, "..", "..", "..", "dist", "runtime", "backend", "wasm", file),
   ];
   const found = candidates.find((p) => existsSync(p));
   if (found === undefined) {

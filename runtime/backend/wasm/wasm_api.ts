@@ -20,6 +20,7 @@ interface WasmApi {
     new (bytes: Uint8Array): WasmModule;
     exports(m: WasmModule): { name: string; kind: string }[];
   };
+  validate(bytes: Uint8Array): boolean;
   Instance: new (m: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> };
 }
 

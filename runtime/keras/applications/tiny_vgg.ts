@@ -36,16 +36,16 @@ import { MaxPooling2D } from "../layers/max_pooling2d";
 import { Rescaling } from "../layers/rescaling";
 
 /** The data sets TinyVGG has pretrained weights for. */
-export type TinyVGGWeights = "mnist" | "fashion_mnist";
+export type TinyVGGWeights = "mnist" | "mnist_0_4" | "fashion_mnist";
 
 export interface TinyVGGOptions {
-  /** "mnist", "fashion_mnist" (pretrained weights shipped with nnlab), or null (random initial weights). Default null. */
+  /** "mnist", "mnist_0_4" (digits 0-4 only, 5 classes), "fashion_mnist" (pretrained weights shipped with nnlab), or null (random initial weights). Default null. */
   weights?: TinyVGGWeights | null;
   /** The classifier on top (global average pooling and a Dense softmax); default true. */
   includeTop?: boolean;
   /** [height, width, channels]; default [28, 28, 1]. With pretrained weights the channels must be 1 (and with the top, the shape exactly [28, 28, 1]). */
   inputShape?: readonly number[];
-  /** Classes of the top; default 10. Pretrained weights with the top need 10. */
+  /** Classes of the top; default 10 (5 with the "mnist_0_4" weights). Pretrained weights with the top need their own class count. */
   classes?: number;
   /** Without the top: "avg" or "max" ends the model with that global pooling (output [n, 128]); undefined ends at the last conv block ([n, 3, 3, 128] for 28x28 inputs). */
   pooling?: "avg" | "max" | null;
@@ -63,20 +63,26 @@ const TINY_VGG_CONVS_PER_BLOCK = 1;
 /** The weight files, by data set; they hold every layer's weights (base and top), named "block1_conv1/kernel" etc. */
 export const TINY_VGG_WEIGHT_FILES: Record<TinyVGGWeights, string> = {
   mnist: "tiny_vgg_mnist.safetensors",
+  mnist_0_4: "tiny_vgg_mnist_0_4.safetensors",
   fashion_mnist: "tiny_vgg_fashion_mnist.safetensors",
 };
+
+/** Classes of each pretrained top: "mnist_0_4" saw only the digits 0-4 (a source for transfer to 5-9 that never saw them). */
+export const TINY_VGG_CLASSES: Record<TinyVGGWeights, number> = { mnist: 10, mnist_0_4: 5, fashion_mnist: 10 };
 
 export function TinyVGG(options: TinyVGGOptions = {}): Functional {
   const weights = options.weights ?? null;
   const includeTop = options.includeTop ?? true;
   const inputShape = [...(options.inputShape ?? [28, 28, 1])];
-  const classes = options.classes ?? 10;
+  const classes = options.classes ?? (weights !== null && weights in TINY_VGG_CLASSES ? TINY_VGG_CLASSES[weights] : 10);
   const pooling = options.pooling ?? null;
   const fail = (why: string): never => {
     throw new Error(`applications.TinyVGG: ${why}`);
   };
   if (weights !== null && !(weights in TINY_VGG_WEIGHT_FILES)) {
-    fail(`weights must be "mnist", "fashion_mnist" or null (random initial weights), got ${JSON.stringify(weights)}`);
+    fail(
+      `weights must be "mnist", "mnist_0_4", "fashion_mnist" or null (random initial weights), got ${JSON.stringify(weights)}`,
+    );
   }
   if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     fail(`inputShape must be [height, width, channels] of positive integers, got [${inputShape.join(", ")}]`);
@@ -96,9 +102,9 @@ export function TinyVGG(options: TinyVGGOptions = {}): Functional {
         `with the "${weights}" weights and includeTop: true the input must be [28, 28, 1], got [${inputShape.join(", ")}]; use includeTop: false for another size`,
       );
     }
-    if (includeTop && classes !== 10) {
+    if (includeTop && classes !== TINY_VGG_CLASSES[weights]) {
       fail(
-        `the "${weights}" weights' top has 10 classes, got classes: ${classes}; use includeTop: false and add your own Dense layer`,
+        `the "${weights}" weights' top has ${TINY_VGG_CLASSES[weights]} classes, got classes: ${classes}; use includeTop: false and add your own Dense layer`,
       );
     }
   }

@@ -3,6 +3,7 @@
  * monitored metric improved (Keras's ModelCheckpoint). The path may contain
  * Keras's placeholders: "ckpt-{epoch:02d}-{val_loss:.2f}.safetensors".
  */
+import { hdf5Ready } from "../saving/hdf5";
 import { Callback, type Logs, monitorMode, monitoredValue } from "./callback";
 
 export interface ModelCheckpointOptions {
@@ -34,6 +35,11 @@ export class ModelCheckpoint extends Callback {
     this.verbose = options.verbose ?? 0;
     this.mode = monitorMode(this.monitor, options.mode ?? "auto");
     this.best = this.mode === "min" ? Infinity : -Infinity;
+  }
+
+  /** Keras files (.keras, .weights.h5) need HDF5, which starts asynchronously: have it ready before the first save. */
+  override async onTrainBegin(): Promise<void> {
+    if (/\.(keras|h5)$/i.test(this.filepath)) await hdf5Ready();
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {

@@ -12,6 +12,10 @@ export function registerLayer(className: string, factory: LayerFactory): void {
   factories.set(className, factory);
 }
 
+export function isRegisteredLayer(className: string): boolean {
+  return factories.has(className);
+}
+
 export function layerFromConfig(className: string, config: LayerConfig): Layer {
   const factory = factories.get(className);
   if (!factory) {

@@ -29,7 +29,8 @@ import { summaryBundle, summaryText } from "./summary";
 import * as training from "./training";
 import type { EvaluateOptions, FitOptions, PredictOptions, Data, NamedData } from "./training";
 import type { ModelOutputs, OutputShape, Prediction } from "./outputs";
-import { loadWeightsFile, saveModelFile, saveWeightsFile } from "../saving/model_file";
+import { loadWeights, saveModel, saveWeights } from "../saving/formats";
+import { isTfjsModelPath, saveTfjsModel } from "../saving/tfjs_format";
 import type { ModelSpec } from "../saving/spec";
 
 export type { ModelOutputs, OutputShape, OutputStructure, Prediction } from "./outputs";
@@ -151,14 +152,19 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
   }
 
   /**
-   * The loss and metrics on (x, y): `[loss, ...metrics]` (just the loss without metrics), or an object with `returnDict`.
+   * The loss and metrics on (x, y): `[loss, ...metrics]`, or an object keyed by name with `returnDict: true`.
    * With several outputs: `[loss, ...each output's loss, ...each output's metrics]`, as Keras orders them.
+   * Unlike Keras, a model compiled without metrics still gets a list (`[loss]`), so the result has one type:
+   * `const [loss, accuracy] = model.evaluate(x, y)` needs no cast.
    */
   evaluate(
     x: Data | NamedData,
     y: Data | NamedData,
-    options: EvaluateOptions = {},
-  ): number | number[] | Record<string, number> {
+    options: EvaluateOptions & { returnDict: true },
+  ): Record<string, number>;
+  evaluate(x: Data | NamedData, y: Data | NamedData, options?: EvaluateOptions & { returnDict?: false }): number[];
+  evaluate(x: Data | NamedData, y: Data | NamedData, options?: EvaluateOptions): number[] | Record<string, number>;
+  evaluate(x: Data | NamedData, y: Data | NamedData, options: EvaluateOptions = {}): number[] | Record<string, number> {
     return training.evaluate(this, x, y, options);
   }
 
@@ -192,19 +198,23 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
 
   // ----- saving -----
 
-  /** Writes every weight to a safetensors file (atomically). */
+  /** Writes every weight (atomically); the extension picks the format: `.weights.h5` Keras 3's, else nnlab's safetensors. */
   saveWeights(path: string): void {
-    saveWeightsFile(this, path);
+    saveWeights(this, path);
   }
 
-  /** Reads weights saved by saveWeights (matched by name, else by order); shapes must match. */
+  /** Reads weights saved by saveWeights or by Keras 3 (format by content); shapes must match, else nothing changes. */
   loadWeights(path: string): void {
-    loadWeightsFile(this, path);
+    loadWeights(this, path);
   }
 
-  /** Writes the architecture (JSON, in the file's metadata) and the weights to one safetensors file; keras.models.loadModel reads it. */
+  /**
+   * Writes architecture and weights to one file; `.keras` gives a Keras 3 archive, other names nnlab's safetensors file. keras.models.loadModel reads both.
+   * A path ending in .json, a directory or "file://..." gets TensorFlow.js's layers format (model.json and weights.bin).
+   */
   save(path: string): void {
-    saveModelFile(this, path);
+    if (isTfjsModelPath(path)) saveTfjsModel(this, path);
+    else saveModel(this, path);
   }
 
   /** The architecture that `save` stores. A subclassed model has none: its call() is code. */

@@ -150,18 +150,19 @@ export async function fit(
   return history;
 }
 
+/** `[loss, ...metrics]`, always a list (Keras gives a bare number when there is only the loss), or the logs by name with `returnDict`. */
 export function evaluate(
   model: TrainableModel,
   x: Data | NamedData,
   y: Data | NamedData,
   options: EvaluateOptions = {},
-): number | number[] | Record<string, number> {
+): number[] | Record<string, number> {
   const compiled = requireCompiled(model, "evaluate");
   const xs = toInputs(model, x, "x");
   const ys = toTargets(compiled, y, "y");
   checkSamples("evaluate", xs, ys);
   const logs = evaluateLogs(model, compiled, xs, ys, positiveInt(options.batchSize ?? 32, "batchSize"));
-  return shapeResult(logs, options.returnDict);
+  return options.returnDict ? { ...logs } : Object.values(logs);
 }
 
 /** The model's outputs for x, one tensor per output, computed in batches. */

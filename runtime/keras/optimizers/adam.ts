@@ -1,5 +1,7 @@
 /** Adam, as Keras's: bias-corrected first and second moment estimates. */
+import { currentBackend } from "../../backend/registry";
 import type { Tensor } from "../../tensor";
+import { compute } from "../../tensor/core";
 import { Optimizer, setSlot, type OptimizerOptions } from "./optimizer";
 
 export interface AdamOptions extends OptimizerOptions {
@@ -24,6 +26,8 @@ export class Adam extends Optimizer {
   protected update(w: Tensor, g: Tensor, [m, v]: readonly Tensor[]): Tensor {
     const t = this.iterations;
     const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const fused = fusedAdamStep(w, g, m, v, { c1: 1 - this.beta1, c2: 1 - this.beta2, alpha, eps: this.epsilon });
+    if (fused) return fused;
     setSlot(m, m.add(g.sub(m).mul(1 - this.beta1)));
     setSlot(
       v,
@@ -40,4 +44,26 @@ export class Adam extends Optimizer {
   override getConfig() {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
+}
+
+/**
+ * The step as one backend kernel where the backend has one (Backend.adamStep:
+ * the same float32 operations as `update`'s composed ops, one pass, no
+ * intermediates), with all four tensors float32 on the current backend; else undefined.
+ */
+function fusedAdamStep(
+  w: Tensor,
+  g: Tensor,
+  m: Tensor,
+  v: Tensor,
+  c: { c1: number; c2: number; alpha: number; eps: number },
+): Tensor | undefined {
+  const b = currentBackend();
+  if (!b.adamStep) return undefined;
+  const storages = [w, g, m, v].map((t) => t.storage);
+  if (storages.some((s) => s.backend !== b || s.dtype !== "float32" || s.size !== w.size)) return undefined;
+  const [sw, sg, sm, sv] = storages;
+  return compute("adam", w.shape, "float32", (be) =>
+    be.adamStep!(sw.handle, sg.handle, sm.handle, sv.handle, w.size, c),
+  );
 }

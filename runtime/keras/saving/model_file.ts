@@ -1,6 +1,7 @@
 /**
- * The model file and the weights file (the write side of saving, and loading
- * weights into a model that exists). Weights go to a safetensors file (tensor
+ * nnlab's own model and weights file (saving/formats.ts picks it for every
+ * path that is not a Keras one: `.safetensors` by convention). Weights go to
+ * a safetensors file (tensor
  * names are weight paths such as "conv2d/kernel"). `save` writes the same
  * file with the architecture as JSON in the header's `__metadata__`
  * ("nnlab_model"), so one file restores the model and stays readable by
@@ -11,11 +12,11 @@
  * (`architecture()`), so models/ can import this file and the loader
  * (saving/load_model.ts), which builds models, can import models/.
  */
-import * as fs from "node:fs";
 import type { Layer } from "../engine/layer";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors";
 import { writeFileAtomic } from "./atomic_write";
 import type { ModelSpec } from "./spec";
+import type { FileFormat, ModelContents } from "./formats";
 
 const ARCHITECTURE_KEY = "nnlab_model";
 
@@ -24,29 +25,32 @@ export interface SavableModel extends Layer {
   architecture(): ModelSpec;
 }
 
-export function saveWeightsFile(model: Layer, path: string): void {
-  writeFileAtomic(path, encodeSafetensors(weightTensors(model), { format: "nnlab" }));
-}
+/** nnlab's safetensors file: weights under their paths, the architecture (for `save`) in the header's metadata. */
+export const nnlabFormat: FileFormat = {
+  description: "an nnlab safetensors file (.safetensors)",
+  claimsPath: () => true,
+  recognizes: (bytes) => bytes.length > 8 && bytes[8] === 0x7b, // the 8-byte header length, then the JSON header's "{"
+  saveWeights: (model, path) => writeFileAtomic(path, encodeSafetensors(weightTensors(model), { format: "nnlab" })),
+  loadWeights: (model, bytes, path) => assignWeights(model, decodeSafetensors(bytes, path).tensors, path),
+  saveModel: (model, path) => {
+    const architecture = JSON.stringify(model.architecture());
+    writeFileAtomic(
+      path,
+      encodeSafetensors(weightTensors(model), { format: "nnlab", [ARCHITECTURE_KEY]: architecture }),
+    );
+  },
+  readModel: (bytes, path) => readModelFile(bytes, path),
+};
 
-export function loadWeightsFile(model: Layer, path: string): void {
-  const { tensors } = decodeSafetensors(readBytes(path), path);
-  assignWeights(model, tensors, path);
-}
-
-export function saveModelFile(model: SavableModel, path: string): void {
-  const architecture = JSON.stringify(model.architecture());
-  writeFileAtomic(path, encodeSafetensors(weightTensors(model), { format: "nnlab", [ARCHITECTURE_KEY]: architecture }));
-}
-
-/** A file written by `saveModelFile`: the architecture and the tensors. */
-export function readModelFile(path: string): { spec: ModelSpec; tensors: NamedTensor[] } {
-  const { tensors, metadata } = decodeSafetensors(readBytes(path), path);
+/** A file written by `save` in nnlab's format: the architecture, and its tensors to assign. */
+function readModelFile(bytes: Uint8Array, path: string): ModelContents {
+  const { tensors, metadata } = decodeSafetensors(bytes, path);
   const json = metadata[ARCHITECTURE_KEY];
   if (!json)
     throw new Error(
       `loadModel: ${path} holds weights only (saved with saveWeights); build the model in code and call model.loadWeights("${path}")`,
     );
-  return { spec: JSON.parse(json) as ModelSpec, tensors };
+  return { spec: JSON.parse(json) as ModelSpec, assignWeights: (model) => assignWeights(model, tensors, path) };
 }
 
 function weightTensors(model: Layer): NamedTensor[] {
@@ -83,14 +87,4 @@ export function assignWeights(model: Layer, tensors: readonly NamedTensor[], sou
     }
   });
   weights.forEach((w, i) => w.write(source_[i].data));
-}
-
-function readBytes(path: string): Uint8Array {
-  try {
-    return fs.readFileSync(path);
-  } catch (err) {
-    // The reason is in the message already; a cause would print it twice in a notebook's traceback.
-    // eslint-disable-next-line preserve-caught-error
-    throw new Error(`Cannot read "${path}": ${(err as Error).message}`);
-  }
 }

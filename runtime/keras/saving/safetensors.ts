@@ -13,6 +13,8 @@ export interface NamedTensor {
   shape: readonly number[];
   /** float32 values, row-major. */
   data: Float32Array;
+  /** The stored type: F32 (default), or I64 for integer counters such as PyTorch's num_batches_tracked (read as floats). */
+  dtype?: "F32" | "I64";
 }
 
 export interface SafetensorsContents {
@@ -41,8 +43,8 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
         `safetensors: tensor "${t.name}" has shape [${t.shape.join(", ")}] (${expected} values) but ${t.data.length} values`,
       );
     }
-    const bytes = t.data.length * 4;
-    header[t.name] = { dtype: "F32", shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    const bytes = t.data.length * (t.dtype === "I64" ? 8 : 4);
+    header[t.name] = { dtype: t.dtype ?? "F32", shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -57,7 +59,9 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
   out.set(jsonBytes, 8);
   let at = 8 + jsonBytes.length;
   for (const t of tensors) {
-    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+    if (t.dtype === "I64")
+      for (let i = 0; i < t.data.length; i++, at += 8) view.setBigInt64(at, BigInt(t.data[i]), true);
+    else for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
   }
   return out;
 }
@@ -92,7 +96,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
       continue;
     }
     const entry = value as Partial<HeaderEntry>;
-    if (entry.dtype !== "F32") fail(`tensor "${name}" has dtype ${String(entry.dtype)}; nnlab reads F32 weights`);
+    if (entry.dtype !== "F32" && entry.dtype !== "I64")
+      fail(`tensor "${name}" has dtype ${String(entry.dtype)}; nnlab reads F32 weights (and I64 counters)`);
+    const width = entry.dtype === "I64" ? 8 : 4;
     const shape = entry.shape;
     const offsets = entry.data_offsets;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
@@ -100,15 +106,17 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     if (!Array.isArray(offsets) || offsets.length !== 2) fail(`tensor "${name}" has invalid data_offsets`);
     const [begin, end] = offsets as [number, number];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (!(begin >= 0 && end <= dataLength && end - begin === count * 4)) {
+    if (!(begin >= 0 && end <= dataLength && end - begin === count * width)) {
       fail(
         `tensor "${name}" data_offsets [${begin}, ${end}] do not fit its shape [${(shape as number[]).join(", ")}] inside ${dataLength} data bytes`,
       );
     }
     const data = new Float32Array(count);
-    for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);
-    tensors.push({ name, shape: shape as number[], data, begin });
+    if (width === 8)
+      for (let i = 0; i < count; i++) data[i] = Number(view.getBigInt64(dataStart + begin + i * 8, true));
+    else for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);
+    tensors.push({ name, shape: shape as number[], data, begin, ...(width === 8 ? { dtype: "I64" as const } : {}) });
   }
   tensors.sort((a, b) => a.begin - b.begin);
-  return { tensors: tensors.map(({ name, shape, data }) => ({ name, shape, data })), metadata };
+  return { tensors: tensors.map(({ begin: _begin, ...t }) => t), metadata };
 }

@@ -144,17 +144,17 @@ function microKernel(a: usize, b: usize, c: usize, kc: i32, ldc: i32, accumulate
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     a += MR * 4;
     b += NR * 4;
   } while (b < end);
@@ -163,6 +163,15 @@ function microKernel(a: usize, b: usize, c: usize, kc: i32, ldc: i32, accumulate
   storeRow(c + step, c10, c11, accumulate);
   storeRow(c + 2 * step, c20, c21, accumulate);
   storeRow(c + 3 * step, c30, c31, accumulate);
+}
+
+// a * b + c: one fused multiply-add (a single rounding, on hardware with FMA)
+// in the relaxed-SIMD build (build.mjs makes both), a multiply then an add in
+// the plain one. Either build gives the same bits run after run on one machine.
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 @inline

@@ -4,3 +4,4 @@ export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput, convChunkRows
 export { maxPool2dForward, avgPool2dForward, maxPool2dBackward, avgPool2dBackward } from "./pool";
 export * from "./elementwise";
 export * from "./reduce";
+export { adamStep, dropoutMask } from "./fused";

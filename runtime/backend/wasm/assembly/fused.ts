@@ -1,0 +1,61 @@
+// Fused kernels for the optimizer step and dropout: one pass where the op
+// layer would make several (and allocate a tensor for each). Each computes
+// exactly the float32 operations of the unfused ops, in the same order, so
+// either path gives the same bits.
+
+/**
+ * Adam's step over n float32 values: m and v are updated in place
+ * (m += (g - m) * c1, v += (g * g - v) * c2) and w - m * alpha / (sqrt(v) + eps)
+ * goes to wOut; c1 = 1 - beta1, c2 = 1 - beta2, alpha the bias-corrected step.
+ */
+export function adamStep(w: usize, g: usize, m: usize, v: usize, wOut: usize, n: i32,
+  c1: f32, c2: f32, alpha: f32, eps: f32): void {
+  const vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2), va = f32x4.splat(alpha), ve = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = f32x4.add(v128.load(m + o), f32x4.mul(f32x4.sub(gi, v128.load(m + o)), vc1));
+    const vi = f32x4.add(v128.load(v + o), f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), v128.load(v + o)), vc2));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const step = f32x4.div(f32x4.mul(mi, va), f32x4.add(f32x4.sqrt(vi), ve));
+    v128.store(wOut + o, f32x4.sub(v128.load(w + o), step));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o) + (gi - load<f32>(m + o)) * c1;
+    const vi = load<f32>(v + o) + (gi * gi - load<f32>(v + o)) * c2;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(wOut + o, load<f32>(w + o) - (mi * alpha) / (sqrt<f32>(vi) + eps));
+  }
+}
+
+/**
+ * Dropout's mask over n float32 values from the runtime's xoshiro128**
+ * generator (runtime/random.ts), whose four state words are at `state` and
+ * are advanced in place: each value draws u = (next >>> 8) / 2^24, exactly
+ * as uniformArray does, and is 1 / keep where u < keep, else 0.
+ */
+export function dropoutMask(state: usize, out: usize, n: i32, keep: f32): void {
+  let s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
+  const scale: f32 = <f32>1 / keep;
+  for (let i = 0; i < n; i++) {
+    const result = rotl<u32>(s1 * 5, 7) * 9;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl<u32>(s3, 11);
+    const u = <f32>(result >>> 8) / <f32>16777216;
+    store<f32>(out + (<usize>i << 2), u < keep ? scale : 0);
+  }
+  store<u32>(state, s0);
+  store<u32>(state, s1, 4);
+  store<u32>(state, s2, 8);
+  store<u32>(state, s3, 12);
+}
