@@ -154,9 +154,9 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?
   ],
   "13-image-captioning.ipynb": [
     {
-      what: "test captions written exactly right by greedy decoding (section 3)",
+      what: "test captions written exactly right by greedy decoding (section 3; 65.0%)",
       pattern: /test captions exactly right \(([\d.]+)%\)/,
-      atLeast: 60,
+      atLeast: 55,
     },
   ],
 };
