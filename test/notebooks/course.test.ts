@@ -120,6 +120,58 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?
       atMost: 14.6,
     },
   ],
+  "05-feature-maps.ipynb": [
+    {
+      what: "linear probe on the trained CNN's features, images the CNN never saw, mean of 3 CNNs (section 4)",
+      pattern: /probe on trained CNN features \(1600\): mean test accuracy ([\d.]+)%/,
+      atLeast: 88,
+    },
+  ],
+  "07-rnn.ipynb": [
+    {
+      what: "SimpleRNN recalling the first symbol 20 steps back, mean of 3 seeds (section 5: capacity is not the limit)",
+      pattern: /recall first, delay 20: mean recall accuracy ([\d.]+)%/,
+      atLeast: 95,
+    },
+    {
+      what: "SimpleRNN echoing 14 symbols back, mean of 3 seeds: it runs out of room (28.9%; chance is 25%)",
+      pattern: /echo, delay 14: mean recall accuracy ([\d.]+)%/,
+      atMost: 50,
+    },
+  ],
+  "08-lstm-bilstm.ipynb": [
+    {
+      what: "LSTM with Keras's default forget bias on the 30-step recall task, mean of 3 seeds (section 3)",
+      pattern: /LSTM \(forget bias 1, Keras's default\): final test accuracy mean ([\d.]+)%/,
+      atLeast: 95,
+    },
+    {
+      what: "bidirectional LSTM predicting the symbol two steps ahead, mean of 3 seeds (section 5)",
+      pattern: /Bidirectional\(LSTM\(16\)\): \d+ weights, final test accuracy mean ([\d.]+)%/,
+      atLeast: 95,
+    },
+  ],
+  "09-attention-transformers.ipynb": [
+    {
+      what: "whole test strings reversed by the 2-block Transformer, mean of 3 seeds (section 3)",
+      pattern: /whole test strings reversed, mean over 3 seeds: ([\d.]+)%/,
+      atLeast: 95,
+    },
+  ],
+  "11-gan.ipynb": [
+    {
+      what: "the digit judge's accuracy on real test digits, the yardstick of section 5's variety counts",
+      pattern: /the judge reads ([\d.]+)% of 1,000 real test digits right/,
+      atLeast: 80,
+    },
+  ],
+  "13-image-captioning.ipynb": [
+    {
+      what: "test captions written exactly right by greedy decoding (section 3; 65.0%)",
+      pattern: /test captions exactly right \(([\d.]+)%\)/,
+      atLeast: 55,
+    },
+  ],
 };
 
 interface Output {
