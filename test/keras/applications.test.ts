@@ -1,8 +1,9 @@
 /**
  * keras.applications.TinyVGG: shapes with and without the top, freezing the
- * base, saving and loading, and the shipped weights' accuracy on the full
- * 10,000-image test sets of MNIST and Fashion-MNIST (inference only: a few
- * seconds each on the wasm backend).
+ * base, saving and loading, the shipped weights' accuracy on the full
+ * 10,000-image test sets of MNIST and Fashion-MNIST and on MNIST's 5,139 test
+ * digits 0-4 (inference only: a few seconds each on the wasm backend), and
+ * viz.filters / viz.featureMaps on every shipped model.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
