@@ -37,7 +37,8 @@ export interface BatchNormalizationOptions extends LayerOptions {
 }
 
 export class BatchNormalization extends Layer {
-  readonly momentum: number;
+  /** The running averages' momentum; writable, as in Keras (`layer.momentum = 0.9`), and read at each training step. */
+  momentum: number;
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
