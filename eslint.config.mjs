@@ -6,7 +6,16 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", ".venv/**", ".venv-keras/**", ".venv-torch/**", "course-html/**", "test-artifacts/**", "**/*.d.ts"],
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".venv/**",
+      ".venv-keras/**",
+      ".venv-torch/**",
+      "course-html/**",
+      "test-artifacts/**",
+      "**/*.d.ts",
+    ],
   },
   {
     files: ["**/*.{js,mjs,cjs}"],
