@@ -10,7 +10,7 @@ import { Dropdown, HBox, HTML, Image, IntSlider, VBox } from "../widgets/control
 import { widgetBundle } from "../widgets/model";
 import { extent, toDenseOfRank, type Dense } from "./data";
 import { drawText, lineHeight, textWidth } from "./font";
-import { formatNumber } from "./format";
+import { escapeHtml, formatNumber } from "./format";
 import { pictureRaster, pixelRange } from "./picture";
 import { encodePng } from "./png";
 import { BLACK, Raster, valuesRaster } from "./raster";
@@ -235,7 +235,7 @@ export class FeatureMapExplorer {
   }
 
   private text(): string {
-    return `<span class="nnlab-feature-map" style="font-family:monospace">${escape(this.summary())}</span>`;
+    return `<span class="nnlab-feature-map" style="font-family:monospace">${escapeHtml(this.summary())}</span>`;
   }
 
   private refresh(): void {
@@ -269,8 +269,4 @@ function filterOf(layer: ExplorerLayer, channel: number, channels: number): numb
       Array.from({ length: inC }, (_, i) => Number(data[((y * kw + x) * inC + i) * outC + channel])),
     ),
   );
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

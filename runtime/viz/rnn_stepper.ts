@@ -12,7 +12,7 @@ import { widgetBundle } from "../widgets/model";
 import { colorAt } from "./colormap";
 import { toDenseOfRank, type Dense } from "./data";
 import { drawText, lineHeight, textWidth } from "./font";
-import { formatNumber } from "./format";
+import { escapeHtml, formatNumber } from "./format";
 import { encodePng } from "./png";
 import { BLACK, Raster } from "./raster";
 import type { ActivationModel, RecurrentModel, TensorLike } from "./types";
@@ -228,7 +228,7 @@ export class RnnStepper {
   }
 
   private text(): string {
-    return `<span class="nnlab-rnn-step" style="font-family:monospace">${escape(this.summary())}</span>`;
+    return `<span class="nnlab-rnn-step" style="font-family:monospace">${escapeHtml(this.summary())}</span>`;
   }
 
   private refresh(): void {
@@ -276,8 +276,4 @@ function tokenLabels(seq: Dense, time: number): string[] {
     if (oneHot) return `#${v.indexOf(1)}`;
     return features <= 2 ? v.map(formatNumber).join(",") : `${v.slice(0, 2).map(formatNumber).join(",")},…`;
   });
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
