@@ -108,7 +108,8 @@ export class FeatureMapExplorer {
       description: "layer",
     });
     this.channel = new IntSlider({ value: 0, min: 0, max: Math.max(this.channels() - 1, 1), description: "channel" });
-    this.view = new Image({ value: this.picture() });
+    // At the PNG's own size: a VBox would stretch it to the cell's width.
+    this.view = new Image({ value: this.picture(), layout: { alignSelf: "flex-start" } });
     this.caption = new HTML({ value: this.text() });
     this.widget = new VBox([new HBox([this.image, this.layer, this.channel]), this.caption, this.view]);
     this.layer.observe(() => {

@@ -109,7 +109,8 @@ export class RnnStepper {
     jslink([this.play, "value"], [this.step, "value"]);
     this.previous = new Button({ description: "Prev", icon: "step-backward" });
     this.next = new Button({ description: "Next", icon: "step-forward" });
-    this.view = new Image({ value: this.picture() });
+    // At the PNG's own size: a VBox would stretch it to the cell's width.
+    this.view = new Image({ value: this.picture(), layout: { alignSelf: "flex-start" } });
     this.caption = new HTML({ value: this.text() });
     this.widget = new VBox([new HBox([this.play, this.step, this.previous, this.next]), this.caption, this.view]);
     this.step.observe(() => this.refresh());
