@@ -11,6 +11,7 @@ import { widgetBundle } from "../widgets/model";
 import type { RGB } from "./colormap";
 import { squeezeBatch, toDenseOfRank } from "./data";
 import { drawText, lineHeight, textWidth } from "./font";
+import { escapeHtml } from "./format";
 import { encodePng } from "./png";
 import { BLACK, Raster } from "./raster";
 import type { ArrayInput } from "./types";
@@ -236,7 +237,7 @@ export class ConvolutionExplorer {
       table(inputRows, p > 0 ? `input (padding ${p})` : "input") +
       table(kernelRows, "kernel") +
       table(outputRows, `feature map ${outH}x${outW}`) +
-      `<p>output [${row}, ${col}] = <span class="nnlab-formula" style="font-family:monospace">${escape(step.formula)}</span></p></div>`
+      `<p>output [${row}, ${col}] = <span class="nnlab-formula" style="font-family:monospace">${escapeHtml(step.formula)}</span></p></div>`
     );
   }
 }
@@ -278,7 +279,7 @@ function term(input: Cell, weight: Cell): string {
 function outputText(step: ConvolutionStep, small: boolean): string {
   if (small) return "";
   if (step.value !== undefined) return format(step.value);
-  return escape(step.formula.replace(/ \+ /g, "+"));
+  return escapeHtml(step.formula.replace(/ \+ /g, "+"));
 }
 
 function format(value: number): string {
@@ -294,8 +295,4 @@ function cellStyle(small: boolean): string {
   return small
     ? "width:8px;height:8px;padding:0;border:1px solid #ddd"
     : "width:32px;height:32px;text-align:center;border:1px solid #999;font-family:monospace";
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -16,3 +16,8 @@ export function shapeLabel(shape: readonly number[]): string {
 export function round4(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(4)) : v;
 }
+
+/** `text` safe inside HTML: `&`, `<` and `>` escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

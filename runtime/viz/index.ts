@@ -19,6 +19,15 @@ export {
   type ConvolutionExplorerOptions,
   type ConvolutionStep,
 } from "./convolution_explorer";
+export {
+  featureMapExplorer,
+  FeatureMapExplorer,
+  type FeatureMapExplorerOptions,
+  type FeatureMapModel,
+  type FeatureMapState,
+  type ExplorerLayer,
+} from "./feature_map_explorer";
+export { rnnStepper, RnnStepper, type RnnStepperOptions, type RnnStepperModel, type RnnStep } from "./rnn_stepper";
 export { trainingDashboard, TrainingDashboard, type TrainingDashboardOptions, type DashboardModel } from "./dashboard";
 export { tensorImageBundle } from "./tensor_image";
 export { resetPlotlyCarrier } from "./plotly_library";

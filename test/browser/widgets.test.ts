@@ -4,7 +4,8 @@
  * Debian's Chromium: a slider dragged with the mouse reaches the kernel, whose observer rewrites an Output
  * widget; the training dashboard's Stop button ends a running `fit` with a usable model. The round trip
  * slider move -> updated output is measured over 20 moves and logged (a figure, not an assertion); the
- * convolution explorer steps with Next. The slider check also runs in the classic notebook. Screenshots go
+ * convolution explorer steps with Next, the feature-map explorer switches layer with its dropdown and the RNN
+ * stepper steps with Next. The slider check also runs in the classic notebook. Screenshots go
  * to test-artifacts/browser/widgets/<front end>/.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -42,6 +43,14 @@ const p = model.predict(xs.slice([0, 0], [1, 16]), { verbose: 0 }).dataSync()[0]
 console.log(\`fit returned after \${history.history.loss.length} epochs; weights finite: \${finite}; prediction \${p.toFixed(4)}\`);`;
 
 const CONVOLUTION_CELL = "const conv = viz.convolutionExplorer();";
+
+const FEATURE_MAP_CELL = `const tinyVgg = keras.applications.TinyVGG({ weights: "mnist" });
+const [, [digits]] = keras.datasets.mnist.loadData();
+const maps = viz.featureMapExplorer(tinyVgg, digits.slice([0, 0, 0], [16, 28, 28]).reshape([16, 28, 28, 1]));`;
+
+const RNN_CELL = `nn.seed(4);
+const lm = keras.Sequential([keras.Input({ shape: [4] }), layers.Embedding(10, 4), layers.LSTM(6, { returnSequences: true }), layers.Dense(3, { activation: "softmax" })]);
+const stepper = viz.rnnStepper(lm, nn.tensor([1, 5, 2, 7]), { tokens: ["the", "cat", "sat", "down"] });`;
 
 function notebook(cells: string[]): string {
   return JSON.stringify({
@@ -82,7 +91,10 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
       jupyter = await createJupyterEnv();
       frontEnd.prepare(jupyter);
       server = await startJupyterServer(jupyter, { app: frontEnd.app });
-      writeFileSync(path.join(server.rootDir, NOTEBOOK), notebook([SLIDER_CELL, DASHBOARD_CELL, CONVOLUTION_CELL]));
+      writeFileSync(
+        path.join(server.rootDir, NOTEBOOK),
+        notebook([SLIDER_CELL, DASHBOARD_CELL, CONVOLUTION_CELL, FEATURE_MAP_CELL, RNN_CELL]),
+      );
       chromium = await launchChromium({ width: 1280, height: 1100 });
       page = await chromium.context.newPage();
       await page.goto(frontEnd.notebookUrl(server, NOTEBOOK));
@@ -225,6 +237,35 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
       await explorer.getByRole("button", { name: "Next" }).click();
       await explorer.locator(".nnlab-formula", { hasText: "cw + dx + gy + hz" }).waitFor({ timeout: 30_000 });
       await explorer.screenshot({ path: path.join(artifacts, "convolution-explorer.png") });
+    }, 120_000);
+
+    it("switches the feature-map explorer to a pooling layer with its dropdown: the kernel redraws and says it has no filter", async () => {
+      await runCell(3);
+      const explorer = cell(3);
+      const caption = explorer.locator(".nnlab-feature-map");
+      await caption.waitFor({ timeout: 90_000 });
+      expect(await caption.innerText()).toMatch(
+        /^block1_conv1 \(Conv2D\) channel 0, image 0; filter 3x3x1; most active: #/,
+      );
+      await explorer.locator(".widget-dropdown select").selectOption({ label: "block1_pool (MaxPooling2D)" });
+      await explorer
+        .locator(".nnlab-feature-map", {
+          hasText: "block1_pool (MaxPooling2D) channel 0, image 0; no filter (pooling)",
+        })
+        .waitFor({ timeout: 30_000 });
+      await explorer.screenshot({ path: path.join(artifacts, "feature-map-explorer.png") });
+    }, 150_000);
+
+    it("steps the RNN stepper with Next: the kernel answers with the next token's step", async () => {
+      await runCell(4);
+      const stepper = cell(4);
+      const caption = stepper.locator(".nnlab-rnn-step");
+      await caption.waitFor({ timeout: 60_000 });
+      expect(await caption.innerText()).toContain("lstm (LSTM) step 0 of 3, input the; 6 units; output at this step");
+      await stepper.getByRole("button", { name: "Next" }).click();
+      await stepper.getByRole("button", { name: "Next" }).click();
+      await stepper.locator(".nnlab-rnn-step", { hasText: "step 2 of 3, input sat" }).waitFor({ timeout: 30_000 });
+      await stepper.screenshot({ path: path.join(artifacts, "rnn-stepper.png") });
     }, 120_000);
   });
 }

@@ -17,6 +17,10 @@ const CELLS = [
   `const model = keras.Sequential([keras.Input({ shape: [4] }), layers.Dense(1)]);
 model.compile({ loss: "mse", optimizer: "sgd" });
 await model.fit(nn.randn([64, 4]), nn.randn([64, 1]), { epochs: 2, verbose: 0, callbacks: [viz.trainingDashboard(model)] });`,
+  `const cnn = keras.Sequential([keras.Input({ shape: [8, 8, 1] }), layers.Conv2D(2, 3), layers.MaxPooling2D(2)]);
+const maps = viz.featureMapExplorer(cnn, nn.randn([3, 8, 8, 1]));`,
+  `const rnn = keras.Sequential([keras.Input({ shape: [3, 2] }), layers.GRU(4), layers.Dense(2, { activation: "softmax" })]);
+const stepper = viz.rnnStepper(rnn, nn.randn([3, 2]));`,
 ];
 
 describe("nbconvert HTML of a notebook with widgets, without a widget manager", () => {
@@ -58,8 +62,8 @@ describe("nbconvert HTML of a notebook with widgets, without a widget manager", 
     const pngs = [
       ...html.matchAll(/class="jp-RenderedImage jp-OutputArea-output ">\s*<img src="data:image\/png;base64,([^"]+)"/g),
     ].map((m) => PNG.sync.read(Buffer.from(m[1], "base64")));
-    // The convolution explorer and the training dashboard.
-    expect(pngs).toHaveLength(2);
+    // The convolution explorer, the training dashboard, the feature-map explorer and the RNN stepper.
+    expect(pngs).toHaveLength(4);
     for (const png of pngs) expect(png.width).toBeGreaterThan(100);
     expect(html).toContain("<pre>IntSlider(value=3, min=0, max=10, step=1)</pre>");
     expect(html).not.toContain("application/vnd.jupyter.widget-view+json");

@@ -201,6 +201,40 @@ describe("Jupyter widgets over the comm protocol", () => {
     expect(iopub.filter((m) => m.header.msg_type === "stream" || m.header.msg_type === "display_data")).toEqual([]);
   });
 
+  it("drives the feature-map explorer and the RNN stepper from the front end: a channel update and a Next click redraw them", async () => {
+    const iopub = await run(
+      "nn.seed(1);\nconst cnn = keras.Sequential([keras.Input({ shape: [8, 8, 1] }), layers.Conv2D(3, 3), layers.MaxPooling2D(2)]);\nconst explorer = viz.featureMapExplorer(cnn, nn.randn([4, 8, 8, 1]));",
+    );
+    const shown = iopub.find((m) => m.header.msg_type === "display_data")!;
+    expect(Object.keys(shown.content.data as object).sort()).toEqual(["image/png", "text/plain", VIEW].sort());
+    const [channelId, viewId, captionId] = (await value(
+      "[explorer.channel.modelId, explorer.view.modelId, explorer.caption.modelId]",
+    )) as string[];
+    const moved = await kernel.iopubUntilIdle(
+      commMsg(channelId, { method: "update", state: { value: 2 }, buffer_paths: [] }),
+    );
+    const caption = commMsgs(moved, captionId).map((m) => state(m).value);
+    expect(caption.join()).toContain("channel 2, image 0");
+    const [redrawn] = commMsgs(moved, viewId);
+    expect((redrawn.content.data as { buffer_paths: unknown }).buffer_paths).toEqual([["value"]]);
+    expect([...redrawn.buffers[0].subarray(0, 4)]).toEqual([137, 80, 78, 71]);
+
+    await run(
+      'const rnn = keras.Sequential([keras.Input({ shape: [4, 2] }), layers.LSTM(3, { returnSequences: true }), layers.Dense(2, { activation: "softmax" })]);\nconst stepper = viz.rnnStepper(rnn, nn.randn([4, 2]));',
+    );
+    const [nextId, stepId, stepCaptionId] = (await value(
+      "[stepper.next.modelId, stepper.step.modelId, stepper.caption.modelId]",
+    )) as string[];
+    const clicked = await kernel.iopubUntilIdle(commMsg(nextId, { method: "custom", content: { event: "click" } }));
+    expect(commMsgs(clicked, stepId).map((m) => state(m).value)).toEqual([1]);
+    expect(
+      commMsgs(clicked, stepCaptionId)
+        .map((m) => String(state(m).value))
+        .join(),
+    ).toContain("step 1 of 3");
+    expect(await value("stepper.at().hidden.length")).toBe(3);
+  });
+
   it("hands a Stop button's click to a fit that is running: training ends after that batch with weights and history", async () => {
     await run(`const model = keras.Sequential([keras.Input({ shape: [16] }), layers.Dense(32, { activation: "relu" }), layers.Dense(1)]);
 model.compile({ loss: "mse", optimizer: "adam" });
