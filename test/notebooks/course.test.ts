@@ -112,6 +112,13 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?
       atMost: 28,
     },
   ],
+  "10-language-models.ipynb": [
+    {
+      what: "factor by which the tiny GPT's held-out perplexity fell in training on the Brown corpus (section 5)",
+      pattern: /GPT perplexity fell by a factor of ([\d.]+)/,
+      atLeast: 5,
+    },
+  ],
   "14-where-next.ipynb": [
     {
       what: "training cost of the lecture CNN counted from its layer shapes (3 x 2 x 2,440,960 multiply-adds)",
