@@ -30,7 +30,7 @@ describe("viz.rnnStepper", () => {
     const [, h, c] = lstm.callWithState(prefix);
     closeTo(step.hidden, h.dataSync());
     closeTo(step.cell!, c.dataSync());
-    const predicted = (model.predict(sequence.reshape([1, 5, 3]))).dataSync();
+    const predicted = model.predict(sequence.reshape([1, 5, 3])).dataSync();
     closeTo(step.output, Array.from(predicted).slice(2 * 4, 3 * 4));
     expect(step.output.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(stepper.caption.value).toContain("lstm");
@@ -69,7 +69,7 @@ describe("viz.rnnStepper", () => {
     const [x] = model.activations(ids, [model.layers[0].name]);
     const [, h] = gru.callWithState(x.slice([0, 0, 0], [1, 4, 4]));
     closeTo(step.hidden, h.dataSync());
-    closeTo(step.output, (model.predict(ids.reshape([1, 6]))).dataSync());
+    closeTo(step.output, model.predict(ids.reshape([1, 6])).dataSync());
     expect(display.bundleOf(stepper)["text/plain"]).toContain("final output");
   });
 
