@@ -80,37 +80,23 @@ pip_index_args() {
   for url in "${urls[@]:1}"; do printf '%s\n' --extra-index-url "$url"; done
 }
 
-install_keras() {
-  # test/keras/keras_format.test.ts hands nnlab's .keras files to real Keras 3; about 20-50 s from the mirror.
-  [[ -x .venv-keras/bin/python ]] && KERAS_BACKEND=jax .venv-keras/bin/python -c "import keras" 2>/dev/null && return 0
+# A venv of real Python libraries that a test checks nnlab's files against; the test says loudly when it is missing.
+# install_checked_venv DIR IMPORTS TEST WHAT PACKAGE...
+install_checked_venv() {
+  local dir=$1 imports=$2 test=$3 what=$4
+  shift 4
+  [[ -x $dir/bin/python ]] && KERAS_BACKEND=jax "$dir/bin/python" -c "import $imports" 2>/dev/null && return 0
   local index_args=()
   if ! mapfile -t index_args < <(pip_index_args) || ((${#index_args[@]} == 0)); then
-    warn "NO PIP MIRROR configured (pip config get global.extra-index-url is empty): Keras NOT installed into .venv-keras."
-    warn "test/keras/keras_format.test.ts will say loudly that nnlab's .keras files were NOT checked against real Keras."
+    warn "NO PIP MIRROR configured (pip config get global.extra-index-url is empty): $what NOT installed into $dir."
+    warn "$test will say loudly that nnlab's files were NOT checked against real $what."
     return 0
   fi
-  say "installing keras and jax (CPU) into .venv-keras"
-  [[ -x .venv-keras/bin/pip ]] || /usr/bin/python3 -m venv .venv-keras
-  if ! .venv-keras/bin/pip install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
-    "${index_args[@]}" keras jax 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
-    warn "pip could not install keras and jax into .venv-keras (see above); the real-Keras check will NOT run."
-  fi
-}
-
-install_torch() {
-  # test/keras/pytorch.test.ts loads nnlab's state_dict exports into real torch.nn models; about 50 s from the mirror.
-  [[ -x .venv-torch/bin/python ]] && .venv-torch/bin/python -c "import torch, safetensors" 2>/dev/null && return 0
-  local index_args=()
-  if ! mapfile -t index_args < <(pip_index_args) || ((${#index_args[@]} == 0)); then
-    warn "NO PIP MIRROR configured: torch NOT installed into .venv-torch."
-    warn "test/keras/pytorch.test.ts will say loudly that nnlab's PyTorch exports were NOT checked against real torch."
-    return 0
-  fi
-  say "installing torch (CPU) and safetensors into .venv-torch"
-  [[ -x .venv-torch/bin/pip ]] || /usr/bin/python3 -m venv .venv-torch
-  if ! .venv-torch/bin/pip install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
-    "${index_args[@]}" torch safetensors numpy 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
-    warn "pip could not install torch into .venv-torch (see above); the live PyTorch checks will NOT run."
+  say "installing $* into $dir"
+  [[ -x $dir/bin/pip ]] || /usr/bin/python3 -m venv "$dir"
+  if ! "$dir/bin/pip" install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
+    "${index_args[@]}" "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
+    warn "pip could not install $* into $dir (see above); $test will NOT check against real $what."
   fi
 }
 
@@ -118,5 +104,7 @@ install_debian_packages
 install_node_modules
 build
 install_jupyterlab
-install_keras
-install_torch
+# Real Keras 3 loads nnlab's .keras files (about 20-50 s from the mirror); real torch.nn models load nnlab's
+# state_dict exports (about 50 s).
+install_checked_venv .venv-keras keras test/keras/keras_format.test.ts Keras keras jax
+install_checked_venv .venv-torch "torch, safetensors" test/keras/pytorch.test.ts torch torch safetensors numpy
