@@ -30,7 +30,6 @@ import * as training from "./training";
 import type { EvaluateOptions, FitOptions, PredictOptions, Data, NamedData } from "./training";
 import type { ModelOutputs, OutputShape, Prediction } from "./outputs";
 import { loadWeights, saveModel, saveWeights } from "../saving/formats";
-import { isTfjsModelPath, saveTfjsModel } from "../saving/tfjs_format";
 import type { ModelSpec } from "../saving/spec";
 
 export type { ModelOutputs, OutputShape, OutputStructure, Prediction } from "./outputs";
@@ -213,8 +212,7 @@ export class Model<T extends ModelOutputs = KerasTensor> extends Layer {
    * A path ending in .json, a directory or "file://..." gets TensorFlow.js's layers format (model.json and weights.bin).
    */
   save(path: string): void {
-    if (isTfjsModelPath(path)) saveTfjsModel(this, path);
-    else saveModel(this, path);
+    saveModel(this, path);
   }
 
   /** The architecture that `save` stores. A subclassed model has none: its call() is code. */

@@ -18,12 +18,15 @@ import type { ModelSpec } from "./spec";
 import type { SavableModel } from "./model_file";
 import { nnlabFormat } from "./model_file";
 import { kerasArchiveFormat, kerasWeightsFormat, legacyH5Format } from "./keras_format";
+import { assignTfjsWeights, isTfjsModelPath, readTfjsModel, saveTfjsModel } from "./tfjs_format";
 
 /** A model file read back: the architecture to build, and how to fill the built model with the file's weights. */
 export interface ModelContents {
   spec: ModelSpec;
   /** Checks every weight against the model and only then assigns them all; throws (model unchanged) otherwise. */
   assignWeights: (model: Layer) => void;
+  /** Set where the spec's own errors do not name the file (TF.js): loadModel puts it in front of them. */
+  readonly file?: string;
 }
 
 export interface FileFormat {
@@ -58,6 +61,11 @@ function formatForLoad(path: string, bytes: Uint8Array): FileFormat {
 }
 
 export function saveModel(model: SavableModel, path: string): void {
+  // A TF.js layers model is a directory or a json beside its weight shards, not one file: the path decides.
+  if (isTfjsModelPath(path)) {
+    saveTfjsModel(model, path);
+    return;
+  }
   const format = formatForSave(path);
   if (!format.saveModel)
     throw new Error(
@@ -74,6 +82,10 @@ export function saveWeights(model: Layer, path: string): void {
 }
 
 export function readModel(path: string): ModelContents {
+  if (isTfjsModelPath(path)) {
+    const { spec, weights, file } = readTfjsModel(path);
+    return { spec, file, assignWeights: (model) => assignTfjsWeights(model, weights, file) };
+  }
   const bytes = readBytes(path);
   const format = formatForLoad(path, bytes);
   if (!format.readModel)

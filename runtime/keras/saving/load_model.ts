@@ -13,7 +13,6 @@ import { Sequential } from "../models/sequential";
 import { structuredOutputs, type ModelOutputs } from "../models/outputs";
 import { readModel } from "./formats";
 import type { LayerSpec, ModelSpec } from "./spec";
-import { assignTfjsWeights, isTfjsModelPath, readTfjsModel } from "./tfjs_format";
 
 /**
  * keras.models.loadModel: the model saved by `model.save(path)`, with its weights. Compile it again to train.
@@ -21,9 +20,15 @@ import { assignTfjsWeights, isTfjsModelPath, readTfjsModel } from "./tfjs_format
  * For a model with several outputs name their type, `loadModel<KerasTensor[]>(path)`, so predict is typed as a list.
  */
 export function loadModel<T extends ModelOutputs = KerasTensor>(path: string): Functional<T> {
-  if (isTfjsModelPath(path)) return loadTfjsModel(path) as Functional<T>;
   const contents = readModel(path);
-  const model = deserializeModel(contents.spec);
+  let model: Functional<ModelOutputs>;
+  try {
+    model = deserializeModel(contents.spec);
+  } catch (err) {
+    if (contents.file === undefined) throw err;
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(`loadModel: ${contents.file}: ${(err as Error).message}`);
+  }
   contents.assignWeights(model);
   return model as Functional<T>;
 }
@@ -75,18 +80,4 @@ function deserializeModel(spec: ModelSpec): Functional<ModelOutputs> {
 function deserializeLayer(spec: LayerSpec): Layer {
   if (spec.model) return deserializeModel(spec.model);
   return layerFromConfig(spec.className, spec.config);
-}
-
-/** A TensorFlow.js model.json (or a directory holding one), built and filled; an error names the file. */
-function loadTfjsModel(path: string): Functional<ModelOutputs> {
-  const { spec, weights, file } = readTfjsModel(path);
-  let model: Functional<ModelOutputs>;
-  try {
-    model = deserializeModel(spec);
-  } catch (err) {
-    // eslint-disable-next-line preserve-caught-error
-    throw new Error(`loadModel: ${file}: ${(err as Error).message}`);
-  }
-  assignTfjsWeights(model, weights, file);
-  return model;
 }
