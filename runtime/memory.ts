@@ -107,7 +107,12 @@ const stats = { tensors: 0, storages: 0, bytes: 0 };
 const perBackend = new Map<Backend, { storages: number; bytes: number }>();
 const finalizer = new FinalizationRegistry<StorageHold>((hold) => {
   stats.tensors -= 1;
-  hold.release();
+  try {
+    hold.release();
+  } catch {
+    // A finalizer has no caller to tell; an error thrown here would surface as an uncaught exception
+    // at some unrelated moment. A backend that cannot free (a lost device) leaks this one storage.
+  }
 });
 const scopes: Owner[][] = [];
 const kept = new WeakSet<Owner>();

@@ -53,4 +53,17 @@ describe("gpu.js webgpu mode behind the synchronous bridge", () => {
       /gpujs backend \(webgpu mode\): read: webgpu bridge: handle \d+ is unknown/,
     );
   });
+
+  it("frees nothing and never blocks once destroyed, while any other call says the bridge is gone", () => {
+    // Garbage-collected tensors call dispose from finalizers, possibly after the bridge is destroyed:
+    // waiting there for an answer blocked for the whole timeout and then threw an uncaught error.
+    const own = new WebGpuBridge({ timeoutMs: 2000 });
+    const x = own.upload(new Float32Array([1, 2, 3]), "float32");
+    const y = own.upload(new Float32Array([4, 5, 6]), "float32");
+    own.dispose(x);
+    expect(Array.from(own.read(y, 3, "float32") as Float32Array)).toEqual([4, 5, 6]);
+    own.destroy();
+    expect(() => own.dispose(y)).not.toThrow();
+    expect(() => own.read(y, 3, "float32")).toThrow(/webgpu bridge: read called after the bridge was destroyed/);
+  });
 });

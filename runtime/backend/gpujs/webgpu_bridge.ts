@@ -44,6 +44,7 @@ export class WebGpuBridge {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly timeoutMs: number;
   private expected = 0;
+  private destroyed = false;
   private readonly hostInfo: BackendInfo;
 
   constructor(options: WebGpuBridgeOptions = {}) {
@@ -75,16 +76,32 @@ export class WebGpuBridge {
     return h;
   }
 
-  /** Ends the worker (and Dawn's device with it). */
+  /**
+   * Ends the worker (and Dawn's device with it). Tensors of this backend that are still alive free
+   * nothing from then on (their storage went with the worker); any other primitive is an error.
+   */
   destroy(): void {
+    this.destroyed = true;
     void this.worker.terminate();
+  }
+
+  /**
+   * Frees a tensor in the worker without waiting for an answer: a dispose has no result, and it is
+   * often called by the garbage collector's finalizers, which must never block on the worker or throw.
+   * The worker serves requests in order, so a later call never sees the handle alive.
+   */
+  dispose(handle: RemoteHandle): void {
+    if (this.destroyed) return;
+    this.port.postMessage({ method: "dispose", args: [{ $handle: handle.id }], reply: false } satisfies BridgeRequest);
   }
 
   /** Sends one primitive call and blocks until the host answers it (each primitive method is this under its name). */
   request(method: string, args: readonly unknown[]): unknown {
+    if (this.destroyed) throw new Error(`webgpu bridge: ${method} called after the bridge was destroyed`);
     const request: BridgeRequest = {
       method,
       args: encodeArgs(args, (v) => (v instanceof RemoteHandle ? v.id : undefined)),
+      reply: true,
     };
     this.port.postMessage(request);
     return this.await(method);
@@ -121,7 +138,6 @@ const PRIMITIVES = [
   "upload",
   "read",
   "readFloat64",
-  "dispose",
   "cast",
   "unary",
   "binary",
@@ -149,6 +165,8 @@ requireAll<
     | "roundToFloat32"
     | "memoryUsage"
     | "residentGrowth"
+    // Defined on the class: it waits for no answer.
+    | "dispose"
     // Optional fused kernels: the op layer composes primitives without them.
     | "adamStep"
     | "dropoutMask"

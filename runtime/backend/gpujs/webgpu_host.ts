@@ -68,6 +68,15 @@ async function start(): Promise<void> {
 }
 
 async function serve(request: BridgeRequest): Promise<void> {
+  if (!request.reply) {
+    // dispose: nobody waits for it, so an unknown handle (disposed already) is simply nothing to free.
+    try {
+      serveQuietly(request);
+    } catch {
+      // Nothing to report to; the storage is gone either way.
+    }
+    return;
+  }
   try {
     if (!backend) throw new Error("the WebGPU host did not start");
     const args = decodeArgs(request.args, (id) => {
@@ -90,6 +99,15 @@ async function serve(request: BridgeRequest): Promise<void> {
   } catch (error) {
     answer({ error: `${request.method}: ${(error as Error).message}` });
   }
+}
+
+/** A call without an answer (dispose). */
+function serveQuietly(request: BridgeRequest): void {
+  const id = handleId(request.args[0]);
+  const storage = id === undefined ? undefined : storages.get(id);
+  if (id === undefined || storage === undefined || !backend) return;
+  storages.delete(id);
+  backend.dispose(storage);
 }
 
 /** Posts the response, then counts it in the shared signal the main thread waits on. */

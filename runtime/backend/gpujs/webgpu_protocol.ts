@@ -10,6 +10,8 @@ export const RESPONSES = 0;
 export interface BridgeRequest {
   method: string;
   args: unknown[];
+  /** False for a call the main thread does not wait on (dispose): the host answers nothing, not even an error. */
+  reply: boolean;
 }
 
 /** A method's result: a new handle's id, a plain value (read's typed array, info), or an error message. */
