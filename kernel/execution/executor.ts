@@ -29,6 +29,7 @@ import { createConverter, type Converter } from "./typescript/converter";
 import { isComplete } from "./typescript/is_complete";
 import { createCellRequire } from "./typescript/local_modules";
 import { loadTypeScript } from "./typescript/load";
+import { installAwaitHelper, interruptAwaits, InterruptedAwait } from "./interruptible";
 import { CellScripts, formatDiagnostics, type FormattedError } from "./typescript/traceback";
 
 const DEFAULT_OUTPUT_LIMIT = 20_000_000;
@@ -145,6 +146,7 @@ class CellExecutor implements Executor {
       }),
       () => setDisplaySink(null),
       () => setPreludeSession(null),
+      installAwaitHelper(),
     );
 
     this.cellFilename = path.join(cwd, "__nnlab_cell__.js");
@@ -252,6 +254,7 @@ class CellExecutor implements Executor {
 
   interrupt(): void {
     this.options.onUserCode?.(false);
+    interruptAwaits();
     this.recoverRuntime();
     this.interruptPending?.();
   }
@@ -319,6 +322,8 @@ class CellExecutor implements Executor {
   }
 
   private reportFault(kind: FaultKind, error: unknown): void {
+    // An async function of an interrupted cell that nobody awaited, ended at its next await: that was the point.
+    if (kind === "unhandledRejection" && error instanceof InterruptedAwait) return;
     const heading = {
       timer: "Uncaught error in a timer callback",
       unhandledRejection: "Unhandled promise rejection",

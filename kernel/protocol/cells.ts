@@ -101,10 +101,20 @@ export class Cells {
   /** The watchdog stopped the running JavaScript (or found none running): settle the cell as interrupted. */
   interrupt(): void {
     if (this.closing) return;
-    this.watchdog.terminationDone();
+    const notice = this.watchdog.receiveNotice();
+    if (notice === "wait") {
+      // The worker terminates the main thread right now; the notice it posts afterwards is the one to handle.
+      this.log.debug("interrupt notice while a termination is on its way: waiting for that one");
+      return;
+    }
     this.inUserCode = false;
-    if (!this.watchdog.takeInterrupt()) {
-      // A second notice of an interrupt already handled: its termination only dropped reactions.
+    const taken = this.watchdog.takeInterrupt();
+    this.log.debug(
+      `interrupt notice (${taken ? "new" : "repeated"}): cell ${this.cell ? "running" : "none"}, ${this.parked ? "parked" : "not parked"}`,
+    );
+    if (!taken) {
+      // A second notice of an interrupt already handled: its termination (if any) only dropped reactions.
+      if (notice === "running") this.watchdog.resumeRunning();
       reattachAll();
       return;
     }
@@ -175,7 +185,10 @@ export class Cells {
     const ended = (result: ExecuteOutcome) => {
       // The cell may leave RUNNING unless user code still runs synchronously (it settled from inside).
       if (this.inUserCode || this.watchdog.cellEnded()) cell.settle(result);
-      else this.parked = () => cell.settle(result);
+      else {
+        this.log.debug("the cell settled while a termination is on its way: parked until its interrupt notice");
+        this.parked = () => cell.settle(result);
+      }
     };
     whenSettled(outcome, ended, (error) => ended(crashOutcome(error)));
   }

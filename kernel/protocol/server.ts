@@ -283,6 +283,7 @@ export class KernelServer {
     this.lastParent = header;
     this.publishStatus("busy", header);
     const finish = () => {
+      if (header.msg_type === "execute_request") this.log.debug(`execute ${header.msg_id} done: idle`);
       this.publishStatus("idle", header);
       done();
     };

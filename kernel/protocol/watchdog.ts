@@ -11,11 +11,17 @@
  * it finds TERMINATING instead, a termination is on its way and it waits for
  * the `interrupt` message, which the worker sends once V8 has terminated.
  *
- * An interrupt that finds no JavaScript running (the cell awaits, or is still
- * being compiled) is only posted; until the main thread has taken it, the
- * worker keeps watching, and terminates the cell's code if it starts running
- * meanwhile (a busy loop right after a long compile), so one interrupt is
- * always enough.
+ * An interrupt is first only posted: a main thread that comes back to its
+ * event loop (the cell awaits, or `fit` is between batches) takes the notice
+ * and settles the cell with nothing terminated. Only a thread that stays busy
+ * for TERMINATE_AFTER_MS (a synchronous loop, a long kernel call, a busy loop
+ * right after a long compile) has its JavaScript terminated, so one interrupt
+ * is always enough. Terminating at once, as this did before, stopped whatever
+ * JavaScript the main thread ran next when the cell was awaiting: often the
+ * kernel's own, such as ZeroMQ's completion of an IOPub send, after which that
+ * socket sent nothing more (the cell's idle status never arrived). Taking a
+ * notice moves RUNNING to IDLE first, so the worker cannot terminate the
+ * thread while it handles the notice.
  *
  * This file is both ends: `startWatchdog` runs on the main thread, and the
  * same module, loaded as the worker, runs `runWorker`.
@@ -56,8 +62,14 @@ export interface Watchdog {
   cellStarted(): void;
   /** The cell settled. False when a termination is already on its way: wait for `interrupt`. */
   cellEnded(): boolean;
-  /** Called on `interrupt`: a pending termination has happened. */
-  terminationDone(): void;
+  /**
+   * Called on `interrupt`, first: from now on the worker terminates nothing. "wait" when a termination is
+   * already on its way (its own notice follows: handle that one); "running" when a cell's code could be
+   * terminated until now (give that back with `resumeRunning` if the notice is a repeated one).
+   */
+  receiveNotice(): "wait" | "running" | "idle";
+  /** After a repeated notice took RUNNING away from a live cell: it may be terminated again. */
+  resumeRunning(): void;
   /** True once per interrupt the user asked for; false for a repeated notice of the same one. */
   takeInterrupt(): boolean;
   /** No more terminations from now on. True when one is still on its way (an `interrupt` will follow). */
@@ -78,12 +90,16 @@ const RUNNING = 1;
 const TERMINATING = 2;
 /** Shutting down: nothing is terminated any more, so that exiting is never cut short. */
 const CLOSING = 3;
+/** V8 has terminated the main thread's JavaScript; the notice saying so is on its way to main. */
+const TERMINATED = 4;
 /** A main thread that has not exited this long after a shutdown_request is stuck in user code: kill it. */
 const SHUTDOWN_KILL_MS = 1500;
 /** How long main waits for the watchdog to close before exiting anyway. */
 const STOP_TIMEOUT_MS = 500;
-/** How often the worker looks for cell code that started after an interrupt it could not apply yet. */
+/** How often the worker looks whether main has taken an interrupt's notice. */
 const WATCH_INTERVAL_MS = 20;
+/** How long main may take to come back to its event loop and take an interrupt's notice before its JavaScript is terminated. */
+const TERMINATE_AFTER_MS = 200;
 
 interface WorkerConfig {
   control: string;
@@ -127,8 +143,18 @@ export function startWatchdog(
   const worker = new Worker(__filename, { workerData: config });
   const watchdog: Watchdog = {
     cellStarted: () => Atomics.store(state, STATE, RUNNING),
-    cellEnded: () => Atomics.compareExchange(state, STATE, RUNNING, IDLE) !== TERMINATING,
-    terminationDone: () => void Atomics.compareExchange(state, STATE, TERMINATING, IDLE),
+    cellEnded: () => {
+      const was = Atomics.compareExchange(state, STATE, RUNNING, IDLE);
+      return was !== TERMINATING && was !== TERMINATED;
+    },
+    receiveNotice() {
+      const was = Atomics.compareExchange(state, STATE, RUNNING, IDLE);
+      if (was === RUNNING) return "running";
+      if (was === TERMINATING) return "wait";
+      Atomics.compareExchange(state, STATE, TERMINATED, IDLE);
+      return "idle";
+    },
+    resumeRunning: () => void Atomics.compareExchange(state, STATE, IDLE, RUNNING),
     closing: () => Atomics.exchange(state, STATE, CLOSING) === TERMINATING,
     takeInterrupt() {
       const requested = Atomics.load(state, REQUESTED);
@@ -233,21 +259,22 @@ async function runWorker(config: WorkerConfig): Promise<void> {
     log.debug(`terminating the main thread's JavaScript for ${then.kind}`);
     mainThread.post("Runtime.terminateExecution", (error) => {
       if (error) log.warn(`terminateExecution failed: ${describeError(error)}`);
+      else log.debug("terminateExecution done");
+      Atomics.compareExchange(state, STATE, TERMINATING, TERMINATED);
       if (then.kind === "shutdown") post({ kind: "interrupt" });
       post(then);
     });
     return true;
   };
-  /** Terminates cell code that starts running before `settled()` says main has taken the request. */
-  const watch = (then: ToMain, settled: () => boolean) => {
-    const timer = setInterval(() => {
-      if (settled() || terminate(then)) clearInterval(timer);
-    }, WATCH_INTERVAL_MS);
-  };
+  /** Posts the notice; terminates the cell's code only if main has not taken it within TERMINATE_AFTER_MS. */
   const interrupt = () => {
     Atomics.add(state, REQUESTED, 1);
-    stopCell({ kind: "interrupt" });
-    watch({ kind: "interrupt" }, () => Atomics.load(state, TAKEN) === Atomics.load(state, REQUESTED));
+    post({ kind: "interrupt" });
+    const posted = Date.now();
+    const timer = setInterval(() => {
+      if (Atomics.load(state, TAKEN) === Atomics.load(state, REQUESTED)) clearInterval(timer);
+      else if (Date.now() - posted >= TERMINATE_AFTER_MS && terminate({ kind: "interrupt" })) clearInterval(timer);
+    }, WATCH_INTERVAL_MS);
   };
 
   const shutdown = (restart: boolean) => {

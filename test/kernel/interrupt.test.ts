@@ -72,12 +72,43 @@ describe("interrupting a cell", () => {
   it("interrupt_request stops a loop that alternates busy work and awaits, as a training loop does", async () => {
     const id = await startCell(
       kernel,
-      "while (true) {\n  const t = Date.now();\n  while (Date.now() - t < 5) {}\n  await new Promise((r) => setTimeout(r, 1));\n}",
+      "var laps = 0;\nwhile (true) {\n  const t = Date.now();\n  while (Date.now() - t < 5) {}\n  laps++;\n  await new Promise((r) => setTimeout(r, 1));\n}",
     );
     await interruptByMessage(kernel);
     await expectInterrupted(kernel, id);
-    const { reply } = await kernel.execute("kept");
-    expect(reply.content.status).toBe("ok");
+    // The loop itself has ended, not only the cell's answer: no lap runs after the interrupt.
+    const lapsNow = async () =>
+      Number(
+        (await kernel.execute("laps")).iopub.find((m) => m.header.msg_type === "execute_result")?.content.data?.[
+          "text/plain"
+        ],
+      );
+    const before = await lapsNow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await lapsNow()).toBe(before);
+  });
+
+  it("ends an async function the interrupted cell started and nobody awaits, at its next await, quietly", async () => {
+    const id = await startCell(
+      kernel,
+      "var ticks = 0;\nasync function background() { for (;;) { ticks++; await new Promise((r) => setTimeout(r, 5)); } }\nvoid background();\nawait new Promise(() => {});",
+    );
+    await interruptByMessage(kernel);
+    await expectInterrupted(kernel, id);
+    const { iopub } = await kernel.execute(
+      "const t0 = ticks; await new Promise((r) => setTimeout(r, 300)); ticks - t0",
+    );
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "0",
+    });
+    expect(iopub.some((m) => m.header.msg_type === "stream" && /Unhandled/.test(String(m.content.text)))).toBe(false);
+  });
+
+  it("keeps awaits that resolve after an interrupt working in the cells that follow", async () => {
+    const { iopub } = await kernel.execute("(await new Promise<number>((r) => setTimeout(() => r(6), 10))) * 7");
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": "42",
+    });
   });
 
   it("SIGINT to the process group stops a busy loop, as Jupyter's signal interrupt does", async () => {

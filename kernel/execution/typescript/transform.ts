@@ -6,10 +6,13 @@
  *   every function reads and assigns the same binding;
  * - that generated import disappears from the JavaScript;
  * - the cell's last expression statement becomes `return <expression>` (the cell's result);
- * - `help(x)` gets the TypeScript description of `x` as a hidden second argument.
+ * - `help(x)` gets the TypeScript description of `x` as a hidden second argument;
+ * - `await x` becomes `await __nnlabAwait(x)`, so that an interrupt ends the cell at its next await
+ *   (see ../interruptible.ts).
  * An `after` transformer then drops CommonJS's initial `exports.x = void 0` (see below).
  */
 import type * as TS from "typescript";
+import { AWAIT_HELPER } from "../interruptible";
 
 export interface CellTransformInfo {
   /** Offset where the user's code ends and the generated suffix begins. */
@@ -146,6 +149,13 @@ function transformCell(
     }
     if (ts.isIdentifier(node) && !declarationNames.has(node) && isPrev(checker.getSymbolAtLocation(node))) {
       return scopeReference(node);
+    }
+    if (ts.isAwaitExpression(node) && node.pos < info.userEnd) {
+      const awaited = ts.visitEachChild(node, visit, context);
+      const call = factory.createCallExpression(factory.createIdentifier(AWAIT_HELPER), undefined, [
+        awaited.expression,
+      ]);
+      return factory.updateAwaitExpression(awaited, ts.setTextRange(call, node.expression));
     }
     if (ts.isCallExpression(node) && node.pos < info.userEnd) {
       const doc = info.helpDocs.get(node.getStart(file));
