@@ -164,6 +164,11 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?
       pattern: /whole test strings reversed, mean over 3 seeds: ([\d.]+)%/,
       atLeast: 95,
     },
+    {
+      what: "test words pronounced exactly as in the dictionary by the encoder-decoder, greedy decoding (39.6, section 5)",
+      pattern: /test words pronounced exactly as in the dictionary: ([\d.]+)%/,
+      atLeast: 30,
+    },
   ],
   "11-gan.ipynb": [
     {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
+import type { Tensor } from "../../runtime/tensor";
 import { Masking } from "../../runtime/keras/layers/masking";
 import { maskOf } from "../../runtime/keras/recurrent/mask";
 import { hiddenStates } from "../../runtime/viz/hidden_states";
@@ -167,4 +168,21 @@ describe("masked (padded) steps carry the state through", () => {
     });
     close(scores.slice([0, 0, 0, 3], [1, 1, 2, 1]).dataSync(), [0, 0]);
   });
+
+  for (const normalizeFirst of [false, true]) {
+    it(`TransformerDecoder (normalizeFirst ${normalizeFirst}) ignores padded encoder and decoder positions and passes its mask on`, () => {
+      nn.seed(9);
+      const decoders = [0, 1].map(() => layers.TransformerDecoder(8, 2, { normalizeFirst }));
+      const run = (sequence: Tensor, encoder: Tensor) => decoders[1](decoders[0](sequence, encoder), encoder);
+      const sequence = nn.randn([1, 3, 4]);
+      const encoder = nn.randn([1, 2, 4]);
+      const alone = run(sequence, encoder);
+      // Padding after the encoder's positions, and before the decoder's (left padding, which causal attention would see).
+      const paddedEncoder = new Masking()(nn.concat([encoder, nn.zeros([1, 3, 4])], 1));
+      const leftPadded = new Masking()(nn.concat([nn.zeros([1, 2, 4]), sequence], 1));
+      const padded = run(leftPadded, paddedEncoder);
+      close(padded.slice([0, 2, 0], [1, 3, 4]).dataSync(), alone.dataSync());
+      expect(maskOf(padded)?.toArray()).toEqual([[0, 0, 1, 1, 1]]);
+    });
+  }
 });

@@ -6,6 +6,10 @@
  * feed-forward network; each sub-block with dropout, residual and
  * LayerNormalization (after, or before with normalizeFirst).
  * Called as `decoder(decoderSequence)` or `decoder(decoderSequence, encoderSequence)`.
+ * Padding masks (Embedding with maskZero, Masking) are read from both
+ * sequences, as keras_hub does: padded decoder positions are hidden from
+ * self-attention, padded encoder positions from cross-attention, and the
+ * decoder's mask is passed on to the output.
  */
 import { Tensor } from "../../tensor";
 import { dropout } from "../../ops/dropout";
@@ -25,6 +29,7 @@ import {
   type TransformerBlockOptions,
 } from "./transformer_encoder";
 import { anyTime } from "../recurrent/shapes";
+import { attachMask, maskOf } from "../recurrent/mask";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the call signatures of a layer instance: the Layer constructor returns a callable proxy (engine/callable.ts), which a class cannot declare
 export interface TransformerDecoder {
@@ -87,6 +92,7 @@ export class TransformerDecoder extends Layer {
       throw new Error(
         `${this.describe()} was built without an encoder sequence; call it with the same inputs every time`,
       );
+    const mask = maskOf(x);
     const training = options.training ?? false;
     const first = this.blockOptions.normalizeFirst ?? false;
     const rate = this.blockOptions.dropout ?? 0;
@@ -94,11 +100,13 @@ export class TransformerDecoder extends Layer {
       const out = y.add(dropout(attend(first ? normLayer.apply(y) : y), rate, { training }));
       return first ? out : normLayer.apply(out);
     };
+    // The keys carry the decoder's padding mask also when normalisation (normalizeFirst) made a new tensor of them.
     let y = sub(x, this.selfAttentionNorm!, (q) =>
-      this.selfAttention!(q, q, undefined, { useCausalMask: true, training }),
+      this.selfAttention!(q, mask ? attachMask(q, mask) : q, undefined, { useCausalMask: true, training }),
     );
     if (encoder) y = sub(y, this.crossAttentionNorm!, (q) => this.crossAttention!(q, encoder, undefined, { training }));
-    return this.feedForward!.apply(y, training, first);
+    const out = this.feedForward!.apply(y, training, first);
+    return mask ? attachMask(out, mask) : out;
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
