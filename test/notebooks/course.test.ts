@@ -114,9 +114,29 @@ const PROMISED_FIGURES: Record<string, { what: string; pattern: RegExp; atLeast?
   ],
   "10-language-models.ipynb": [
     {
-      what: "factor by which the tiny GPT's held-out perplexity fell in training on the Brown corpus (section 5)",
+      what: "mean factor by which the tiny GPT's held-out perplexity fell in one pass, 3 seeds (6.4)",
       pattern: /GPT perplexity fell by a factor of ([\d.]+)/,
       atLeast: 5,
+    },
+    {
+      what: "mean held-out perplexity of the character LSTM after one pass, 3 seeds (12.47; uniform guess 48)",
+      pattern: /held-out perplexity LSTM ([\d.]+) \([\d.-]+\), GPT/,
+      atMost: 13.5,
+    },
+    {
+      what: "mean held-out perplexity of the tiny GPT after one pass, 3 seeds (12.27; uniform guess 48)",
+      pattern: /held-out perplexity LSTM [\d.]+ \([\d.-]+\), GPT ([\d.]+)/,
+      atMost: 13.5,
+    },
+    {
+      what: "mean held-out accuracy (%) of guessing a masked character from one before and one after, 3 seeds (44.1)",
+      pattern: /masked character from one before and one after +held-out accuracy over 3 seeds ([\d.]+)/,
+      atLeast: 42,
+    },
+    {
+      what: "seeds (of 3) on which the masked character is guessed more often than the next one (3)",
+      pattern: /the masked character is guessed more often than the next one on (\d+) of 3 seeds/,
+      atLeast: 3,
     },
   ],
   "14-where-next.ipynb": [
