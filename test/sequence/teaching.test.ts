@@ -144,6 +144,26 @@ describe("masked (padded) steps carry the state through", () => {
     expect(embedding.getConfig().maskZero).toBe(true);
   });
 
+  it("GlobalAveragePooling1D after Embedding({ maskZero: true }) averages the real steps only, so padding leaves the mean unchanged", () => {
+    nn.seed(9);
+    const embedding = layers.Embedding(6, 3, { maskZero: true });
+    const model = keras.Sequential([keras.Input({ shape: [null] }), embedding, layers.GlobalAveragePooling1D()]);
+    const vectors = embedding.getWeights()[0];
+    const byHand = vectors.gather([3, 1, 4], 0).mean(0);
+    const padded = model.predict(
+      nn.tensor([
+        [3, 1, 4, 0, 0],
+        [0, 0, 0, 0, 0],
+      ]),
+    );
+    close(padded.select(0, 0).dataSync(), byHand.dataSync());
+    close(padded.select(0, 1).dataSync(), [0, 0, 0]);
+    close(model.predict(nn.tensor([[3, 1, 4]])).dataSync(), byHand.dataSync());
+    const keep = layers.GlobalAveragePooling1D({ keepdims: true })(embedding(nn.tensor([[3, 1, 4, 0]])));
+    expect(keep.shape).toEqual([1, 1, 3]);
+    close(keep.dataSync(), byHand.dataSync());
+  });
+
   it("a variable-length batch: each row's final state equals running that row alone", () => {
     nn.seed(6);
     const gru = layers.GRU(3);
