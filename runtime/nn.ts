@@ -9,6 +9,7 @@ import { keep as keepOwner, memory, tidyScope } from "./memory";
 import { grad, valueAndGrad } from "./nn_grad";
 import { seed } from "./random";
 import { Tensor } from "./tensor";
+import type { Tensor as TensorClass } from "./tensor";
 import * as creation from "./ops/creation";
 import * as math from "./ops/math";
 import * as activation from "./ops/activation";
@@ -124,6 +125,12 @@ export const nn = {
   loadMnist,
   data: { readIdx, loadMnist, loadFashionMnist, sequences },
 };
+
+/** `nn.Tensor` as a type too, as `torch.Tensor` is: `function f(x: nn.Tensor): nn.Tensor`. */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- the one way to give a value's name types too
+export declare namespace nn {
+  export type Tensor = TensorClass;
+}
 
 function* tensorsIn(value: unknown, seen = new Set<unknown>()): Generator<Tensor> {
   if (value instanceof Tensor) {

@@ -131,10 +131,26 @@ export class Tensor {
     return s.backend.read(s.handle, s.size, s.dtype);
   }
 
-  /** The values as nested arrays (a number for a scalar). */
-  toArray(): NestedArray {
-    const data = this.dataSync();
-    return nest(data, this.shape, 0, 0);
+  /**
+   * The values as nested arrays (a number for a scalar), as PyTorch's `tolist()`. Pass the tensor's rank
+   * to get them typed without a cast: `x.toArray(2)` is `number[][]` (rows of numbers), `x.toArray(1)`
+   * `number[]`, up to `toArray(4)`. The rank is checked: `toArray(2)` on a tensor of shape [2,3,4] throws.
+   */
+  toArray(): NestedArray;
+  toArray(rank: 0): number;
+  toArray(rank: 1): number[];
+  toArray(rank: 2): number[][];
+  toArray(rank: 3): number[][][];
+  toArray(rank: 4): number[][][][];
+  toArray(rank?: number): NestedArray;
+  toArray(rank?: number): NestedArray {
+    if (rank !== undefined && rank !== this.rank) {
+      throw new Error(
+        `toArray(${rank}): the tensor is ${this.shapeString()}, of rank ${this.rank}; ` +
+          `call toArray(${this.rank}), or reshape it to ${rank} axes first`,
+      );
+    }
+    return nest(this.dataSync(), this.shape, 0, 0);
   }
 
   /** The single value of a one-element tensor. */

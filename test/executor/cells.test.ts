@@ -176,6 +176,42 @@ describe("TypeScript cells in a directory without node_modules", () => {
     expect(resultText(outcome)).toBe("'1,4,3 | 1,4 | 1,4,2'");
   });
 
+  it("takes keras.Model, keras.Sequential, keras.Layer, layers' classes and nn.Tensor as types, in later cells too", async () => {
+    const defined = await run(
+      [
+        "function parameters(model: keras.Model): number { return model.countParams(); }",
+        "function widths(model: keras.Sequential): number[] {",
+        "  return model.layers.map((layer: keras.Layer) => (layer instanceof layers.Dense ? layer.units : 0));",
+        "}",
+        "const lastLayer = (model: keras.Sequential): layers.Layer => model.layers[model.layers.length - 1];",
+        "const rows = (x: nn.Tensor): number[][] => x.toArray(2);",
+        "let recurrent: layers.LSTM = layers.LSTM(2);",
+      ].join("\n"),
+    );
+    expect(defined.outcome.status, tracebackOf(defined.outcome)).toBe("ok");
+    const { outcome } = await run(
+      [
+        "import type { Tensor } from 'nnlab';",
+        "const model: keras.Sequential = keras.Sequential([keras.Input({ shape: [3] }), layers.Dense(4), layers.Dense(2)]);",
+        "const functional: keras.Model = keras.Model({ inputs: model.inputs, outputs: model.outputs[0] });",
+        "const first: Tensor = rows(nn.ones([2, 3])).length === 2 ? nn.zeros([1]) : nn.ones([1]);",
+        "recurrent = layers.LSTM(3);",
+        "[parameters(functional), widths(model).join(','), lastLayer(model).name, first.item(), recurrent.units].join(' | ')",
+      ].join("\n"),
+    );
+    expect(outcome.status, tracebackOf(outcome)).toBe("ok");
+    expect(resultText(outcome)).toMatch(/^'26 \| 4,2 \| dense_\d+ \| 0 \| 3'$/);
+  });
+
+  it("takes every class of layers as a type of that name (layers.Dense, layers.LSTM, ...)", async () => {
+    const classes = Object.entries(await import("../../runtime/keras/layers/index"))
+      .filter(([, value]) => typeof value === "function" && /^class\b/.test(Function.prototype.toString.call(value)))
+      .map(([name]) => name);
+    expect(classes.length).toBeGreaterThan(60);
+    const { outcome } = await run(classes.map((name) => `declare const of${name}: layers.${name};`).join("\n"));
+    expect(outcome.status, tracebackOf(outcome)).toBe("ok");
+  });
+
   it("names line 3 for an error thrown on line 3 after an interface", async () => {
     const { outcome } = await run('interface Config {\n  name: string;\n} throw new TypeError("bad config");');
     expect(outcome).toMatchObject({ status: "error", ename: "TypeError" });

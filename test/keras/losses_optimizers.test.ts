@@ -151,8 +151,8 @@ describe("layers on real tensors", () => {
       ]),
     );
     expect(out.shape).toEqual([2, 2, 3]);
-    const table = emb.getWeights()[0].toArray() as number[][];
-    expect((out.toArray() as number[][][])[1][0]).toEqual(table[2]);
+    const table = emb.getWeights()[0].toArray(2);
+    expect(out.toArray(3)[1][0]).toEqual(table[2]);
     expect(() => emb(nn.tensor([[7, 0]]))).toThrow(
       'Embedding "emb": id 7 is out of range; ids must be integers in [0, 4] (inputDim = 5)',
     );
@@ -164,13 +164,13 @@ describe("layers on real tensors", () => {
       [1, 10],
       [3, 30],
     ]);
-    const y = bn(x, { training: true }).toArray() as number[][];
+    const y = bn(x, { training: true }).toArray(2);
     expect(y[0][0]).toBeCloseTo(-1 / Math.sqrt(1 + 1e-3), 5);
     const [, , movingMean, movingVariance] = bn.getWeights().map((w) => Array.from(w.dataSync()));
     expect(movingMean).toEqual([1, 10]);
     expect(movingVariance[1]).toBeCloseTo(0.5 + 0.5 * 100, 4);
     bn.trainable = false;
-    const frozen = bn(x, { training: true }).toArray() as number[][];
+    const frozen = bn(x, { training: true }).toArray(2);
     expect(frozen[0][0]).toBeCloseTo((1 - 1) / Math.sqrt(0.5 * 1 + 0.5 * 1 + 1e-3), 5);
   });
 

@@ -1,13 +1,14 @@
 /**
  * Notebook code reads like Keras and PyTorch, without casts: a model or layer called on one tensor gives a
  * Tensor, `evaluate` gives `number[]` (or a record with `returnDict`), a loss object is called as
- * `loss(yTrue, yPred)`, `x.slice(start, end)` takes rows, and `retainGrad()` keeps an intermediate gradient.
+ * `loss(yTrue, yPred)`, `x.slice(start, end)` takes rows, `retainGrad()` keeps an intermediate gradient,
+ * `x.toArray(2)` is `number[][]`, and `keras.Model`, `keras.Sequential`, `layers.Dense` and `nn.Tensor` are types.
  * The type assertions are checked by `tsc -p tsconfig.test.json`; the values by vitest.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
-import type { Tensor } from "../../runtime/tensor";
+import type { NestedArray, Tensor } from "../../runtime/tensor";
 
 function classifier() {
   nn.seed(3);
@@ -149,5 +150,70 @@ describe("retainGrad(): intermediate gradients, as PyTorch's retain_grad()", () 
 
   it("refuses a tensor that does not require grad", () => {
     expect(() => nn.tensor([1, 2]).retainGrad()).toThrow(/retainGrad: this tensor \[2\] does not require grad/);
+  });
+});
+
+describe("toArray(rank): the values as nested arrays typed by the rank, checked", () => {
+  const t = nn.arange(0, 6).reshape([2, 3]);
+
+  it("types toArray(0) .. toArray(4) as number .. number[][][][], and toArray() as NestedArray", () => {
+    expectTypeOf(t.toArray()).toEqualTypeOf<NestedArray>();
+    expectTypeOf(nn.tensor(1).toArray(0)).toEqualTypeOf<number>();
+    expectTypeOf(t.reshape([6]).toArray(1)).toEqualTypeOf<number[]>();
+    expectTypeOf(t.toArray(2)).toEqualTypeOf<number[][]>();
+    expectTypeOf(t.reshape([1, 2, 3]).toArray(3)).toEqualTypeOf<number[][][]>();
+    expectTypeOf(t.reshape([1, 1, 2, 3]).toArray(4)).toEqualTypeOf<number[][][][]>();
+  });
+
+  it("returns the same values as toArray() when the rank is the tensor's", () => {
+    expect(t.toArray(2)).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
+    expect(t.toArray(2)).toEqual(t.toArray());
+    expect(nn.tensor(7).toArray(0)).toBe(7);
+    expect(t.reshape([6]).toArray(1)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(t.reshape([1, 1, 2, 3]).toArray(4)).toEqual([[t.toArray()]]);
+  });
+
+  it("refuses a rank that is not the tensor's, naming the shape and the rank to ask for", () => {
+    expect(() => t.toArray(1)).toThrow(/toArray\(1\): the tensor is \[2, ?3\], of rank 2; call toArray\(2\)/);
+    expect(() => t.reshape([1, 2, 3]).toArray(2)).toThrow(/of rank 3; call toArray\(3\)/);
+  });
+});
+
+describe("the classes as types: keras.Model, keras.Sequential, keras.Layer, layers.Dense, nn.Tensor", () => {
+  it("annotates functions with keras.Model, keras.Sequential and layers' classes, as Keras code is hinted", () => {
+    const parameters = (model: keras.Model): number => model.countParams();
+    const lastLayer = (model: keras.Sequential): keras.Layer => model.layers[model.layers.length - 1];
+    const units = (dense: layers.Dense): number => dense.units;
+    const model = classifier();
+    expect(parameters(model)).toBe(4 * 3 + 3);
+    const last = lastLayer(model);
+    expect(last instanceof layers.Dense && units(last)).toBe(3);
+    expectTypeOf(layers.LSTM(4)).toEqualTypeOf<layers.LSTM>();
+    expectTypeOf(keras.Sequential()).toEqualTypeOf<keras.Sequential>();
+    expectTypeOf<keras.Layer>().toEqualTypeOf<layers.Layer>();
+    expect(keras.Layer).toBe(layers.Layer);
+  });
+
+  it("types keras.Model({ inputs, outputs }) as keras.Model and keras.Functional, keras.Input as keras.KerasTensor", () => {
+    const input = keras.Input({ shape: [4] });
+    expectTypeOf(input).toEqualTypeOf<keras.KerasTensor>();
+    const model = keras.Model({ inputs: input, outputs: layers.Dense(2).apply(input) });
+    expectTypeOf(model).toEqualTypeOf<keras.Functional>();
+    expectTypeOf(model).toMatchTypeOf<keras.Model>();
+    const twoOutputs = keras.Model({
+      inputs: input,
+      outputs: [layers.Dense(1).apply(input), layers.Dense(2).apply(input)],
+    });
+    expectTypeOf(twoOutputs).toMatchTypeOf<keras.Model<keras.KerasTensor[]>>();
+  });
+
+  it("types nn.Tensor as torch.Tensor is typed: the class of every tensor", () => {
+    const double = (x: nn.Tensor): nn.Tensor => x.mul(2);
+    expectTypeOf<nn.Tensor>().toEqualTypeOf<Tensor>();
+    expect(double(nn.tensor([1, 2])).toArray(1)).toEqual([2, 4]);
+    expect(nn.tensor(1)).toBeInstanceOf(nn.Tensor);
   });
 });

@@ -2,7 +2,9 @@
  * keras.layers: every layer class, and Input. runtime/keras/index.ts makes
  * each class callable without `new` as in Keras (`layers.Dense(10, {
  * activation: "softmax" })`) with callableClasses(); they stay usable with
- * `new` and as base classes. A new layer needs only its line here.
+ * `new` and as base classes. A new layer needs its line here, and one in the
+ * `layers` type namespace of ../index.ts (so that cells can write
+ * `layers.Dense` as a type; test/executor/cells.test.ts checks every class).
  */
 export { Layer } from "../engine/layer";
 // Input is the same function as keras.Input (Keras exports it in both places).
