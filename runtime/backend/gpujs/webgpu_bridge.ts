@@ -154,6 +154,8 @@ requireAll<
     | "dropoutMask"
     | "biasRelu"
     | "reluBackward"
+    | "recurrentScan"
+    | "recurrentScanBackward"
     | (typeof PRIMITIVES)[number]
   >
 >();

@@ -18,6 +18,7 @@ import {
   type Conv2DGeometry,
   type DType,
   type Pool2DGeometry,
+  type RecurrentScanGeometry,
   type ReduceOp,
   type Shape,
   type TypedData,
@@ -31,6 +32,7 @@ import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
 import type { Block } from "./heap";
 import { WasmKernels, type SimdFlavour } from "./kernels";
+import { lstmBackward, lstmForward, LSTM_SAVED_WIDTH } from "./recurrent";
 import type { Kernel } from "./threads";
 import { collapseBroadcast, reduceSteps } from "./shapes";
 
@@ -64,7 +66,9 @@ const BINARY_KERNELS = new Set<BinaryOp>([
   "ge",
 ]);
 
-const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward"] as const;
+const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward", "recurrentScan"] as const;
+/** Methods a fused kernel's name stands for besides its own. */
+const FUSED_COMPANIONS: Partial<Record<string, string>> = { recurrentScan: "recurrentScanBackward" };
 
 /**
  * The fused kernels this backend offers: all (`fused` true, the default), none (false, or
@@ -92,7 +96,7 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   /**
    * `simd`: which kernel build (kernels.ts). `fused`: offer the fused kernels (Adam, dropout's mask,
-   * bias + relu, relu's gradient)
+   * bias + relu, relu's gradient, the LSTM's scan over a sequence)
    * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
    * layer composes the same float32 operations from primitives, with the same results.
    */
@@ -100,7 +104,12 @@ export class WasmBackend implements Backend<WasmTensor> {
     this.k = new WasmKernels(threads, options);
     const kept = fusedKernels(options.fused);
     // Own properties shadow the prototype's methods: the op layer sees only the kept fused kernels.
-    for (const name of FUSED_KERNELS) if (!kept.has(name)) Object.assign(this, { [name]: undefined });
+    for (const name of FUSED_KERNELS) {
+      if (kept.has(name)) continue;
+      Object.assign(this, { [name]: undefined });
+      const companion = FUSED_COMPANIONS[name];
+      if (companion) Object.assign(this, { [companion]: undefined });
+    }
   }
 
   info(): BackendInfo {
@@ -180,6 +189,36 @@ export class WasmBackend implements Backend<WasmTensor> {
     (this.k.exports.dropoutMask as Kernel)(this.k.geometry.ptr, out.ptr, size, keep);
     state.set(this.k.heap.i32.subarray(at, at + 4));
     return out;
+  }
+
+  recurrentScan(
+    g: RecurrentScanGeometry,
+    projected: WasmTensor,
+    recurrentKernel: WasmTensor,
+    initialStates: readonly WasmTensor[],
+    mask: WasmTensor | null,
+  ): { states: WasmTensor; saved: WasmTensor; savedSize: number } {
+    const rows = g.batch * g.time;
+    const states = this.alloc(rows * 2 * g.units);
+    const savedSize = rows * LSTM_SAVED_WIDTH * g.units;
+    const saved = this.alloc(savedSize);
+    lstmForward(this.k, g, projected, recurrentKernel, initialStates, mask, states, saved);
+    return { states, saved, savedSize };
+  }
+
+  recurrentScanBackward(
+    g: RecurrentScanGeometry,
+    dStates: WasmTensor,
+    states: WasmTensor,
+    saved: WasmTensor,
+    recurrentKernel: WasmTensor,
+    initialStates: readonly WasmTensor[],
+    mask: WasmTensor | null,
+  ): { dProjected: WasmTensor; dRecurrentKernel: WasmTensor; dInitialStates: WasmTensor[] } {
+    const d = lstmBackward(this.k, g, dStates, states, saved, recurrentKernel, initialStates, mask, (n) =>
+      this.alloc(n),
+    );
+    return { dProjected: d.dProjected, dRecurrentKernel: d.dRecurrentKernel, dInitialStates: [d.dh0, d.dc0] };
   }
 
   // ----- elementwise -----
