@@ -88,11 +88,16 @@ export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
     kernel.cell !== undefined &&
     be.recurrentScan !== undefined &&
     be.recurrentScanBackward !== undefined &&
-    recurrentBias === null &&
     inputs.onStateGradient === undefined &&
     batch > 0 &&
     time > 0 &&
-    [projected, recurrentKernel, ...initialStates, ...(mask ? [mask] : [])].every((t) => t.dtype === "float32");
+    [
+      projected,
+      recurrentKernel,
+      ...(recurrentBias ? [recurrentBias] : []),
+      ...initialStates,
+      ...(mask ? [mask] : []),
+    ].every((t) => t.dtype === "float32");
   if (fused) return backendScan(be, kernel, { cell: kernel.cell, batch, time, units, goBackwards }, inputs);
   const xp = readFloat64(projected);
   const R = readFloat64(recurrentKernel);
@@ -156,48 +161,50 @@ export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
 
 /** The scan as the backend's fused primitive: one call forward, one backward, float32 throughout. */
 function backendScan(be: Backend, kernel: StepKernel, g: RecurrentScanGeometry, inputs: ScanInputs): Tensor {
-  const { projected, recurrentKernel, initialStates, mask, units, stateCount } = inputs;
+  const { projected, recurrentKernel, recurrentBias, initialStates, mask, units, stateCount } = inputs;
   const { batch, time } = g;
-  const states = () => initialStates.map((s) => s.dataOn(be));
+  const operands = () => ({
+    r: recurrentKernel.dataOn(be),
+    rb: recurrentBias?.dataOn(be) ?? null,
+    states: initialStates.map((s) => s.dataOn(be)),
+    mask: mask?.dataOn(be) ?? null,
+  });
   // The backend saves for backward what the loops below would (kernel.cacheWidth a row and step), or less.
   checkMemoryFor("recurrentScan", [batch, time, kernel.cacheWidth], "float32");
   let saved: Tensor | undefined;
   const result = compute("recurrentScan", [batch, time, stateCount * units], "float32", () => {
-    const r = be.recurrentScan!(
-      g,
-      projected.dataOn(be),
-      recurrentKernel.dataOn(be),
-      states(),
-      mask?.dataOn(be) ?? null,
-    );
+    const o = operands();
+    const r = be.recurrentScan!(g, projected.dataOn(be), o.r, o.rb, o.states, o.mask);
     saved = fromHandle(be, r.saved, [r.savedSize], "float32");
     return r.states;
   });
   const kept = saved!;
+  const tensorInputs = [projected, recurrentKernel, ...(recurrentBias ? [recurrentBias] : []), ...initialStates];
   return record(
     "recurrentScan",
     result,
-    [projected, recurrentKernel, ...initialStates],
+    tensorInputs,
     (dy) => {
-      let rest: { dRecurrentKernel: object; dInitialStates: object[] } | undefined;
+      let rest: ReturnType<NonNullable<Backend["recurrentScanBackward"]>> | undefined;
       const dProjected = compute("recurrentScan backward", projected.shape, "float32", () => {
+        const o = operands();
         const r = be.recurrentScanBackward!(
           g,
           dy.dataOn(be),
           result.dataOn(be),
           kept.dataOn(be),
-          recurrentKernel.dataOn(be),
-          states(),
-          mask?.dataOn(be) ?? null,
+          o.r,
+          o.rb,
+          o.states,
+          o.mask,
         );
         rest = r;
         return r.dProjected;
       });
-      return [
-        dProjected,
-        fromHandle(be, rest!.dRecurrentKernel, recurrentKernel.shape, "float32"),
-        ...rest!.dInitialStates.map((h) => fromHandle(be, h, [batch, units], "float32")),
-      ];
+      const grads = [dProjected, fromHandle(be, rest!.dRecurrentKernel, recurrentKernel.shape, "float32")];
+      if (recurrentBias) grads.push(fromHandle(be, rest!.dRecurrentBias!, recurrentBias.shape, "float32"));
+      for (const h of rest!.dInitialStates) grads.push(fromHandle(be, h, [batch, units], "float32"));
+      return grads;
     },
     [kept],
   );

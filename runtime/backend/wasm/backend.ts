@@ -32,7 +32,7 @@ import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
 import type { Block } from "./heap";
 import { WasmKernels, type SimdFlavour } from "./kernels";
-import { lstmBackward, lstmForward, LSTM_SAVED_WIDTH } from "./recurrent";
+import { savedSize, scanBackward, scanForward } from "./recurrent";
 import type { Kernel } from "./threads";
 import { collapseBroadcast, reduceSteps } from "./shapes";
 
@@ -96,7 +96,7 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   /**
    * `simd`: which kernel build (kernels.ts). `fused`: offer the fused kernels (Adam, dropout's mask,
-   * bias + relu, relu's gradient, the LSTM's scan over a sequence)
+   * bias + relu, relu's gradient, the recurrent layers' scan over a sequence)
    * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
    * layer composes the same float32 operations from primitives, with the same results.
    */
@@ -195,15 +195,16 @@ export class WasmBackend implements Backend<WasmTensor> {
     g: RecurrentScanGeometry,
     projected: WasmTensor,
     recurrentKernel: WasmTensor,
+    recurrentBias: WasmTensor | null,
     initialStates: readonly WasmTensor[],
     mask: WasmTensor | null,
   ): { states: WasmTensor; saved: WasmTensor; savedSize: number } {
-    const rows = g.batch * g.time;
-    const states = this.alloc(rows * 2 * g.units);
-    const savedSize = rows * LSTM_SAVED_WIDTH * g.units;
-    const saved = this.alloc(savedSize);
-    lstmForward(this.k, g, projected, recurrentKernel, initialStates, mask, states, saved);
-    return { states, saved, savedSize };
+    const stateCount = g.cell === "lstm" ? 2 : 1;
+    const states = this.alloc(g.batch * g.time * stateCount * g.units);
+    const size = savedSize(this.k, g);
+    const saved = this.alloc(size);
+    scanForward(this.k, g, { projected, recurrentKernel, recurrentBias, initialStates, mask, states, saved });
+    return { states, saved, savedSize: size };
   }
 
   recurrentScanBackward(
@@ -212,13 +213,17 @@ export class WasmBackend implements Backend<WasmTensor> {
     states: WasmTensor,
     saved: WasmTensor,
     recurrentKernel: WasmTensor,
+    recurrentBias: WasmTensor | null,
     initialStates: readonly WasmTensor[],
     mask: WasmTensor | null,
-  ): { dProjected: WasmTensor; dRecurrentKernel: WasmTensor; dInitialStates: WasmTensor[] } {
-    const d = lstmBackward(this.k, g, dStates, states, saved, recurrentKernel, initialStates, mask, (n) =>
-      this.alloc(n),
-    );
-    return { dProjected: d.dProjected, dRecurrentKernel: d.dRecurrentKernel, dInitialStates: [d.dh0, d.dc0] };
+  ): {
+    dProjected: WasmTensor;
+    dRecurrentKernel: WasmTensor;
+    dRecurrentBias: WasmTensor | null;
+    dInitialStates: WasmTensor[];
+  } {
+    const blocks = { recurrentKernel, initialStates, mask, states, saved, withBias: recurrentBias !== null };
+    return scanBackward(this.k, g, dStates, blocks, (n) => this.alloc(n));
   }
 
   // ----- elementwise -----

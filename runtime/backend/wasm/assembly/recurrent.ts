@@ -1,17 +1,21 @@
-// The LSTM's whole recurrence over a sequence in float32, forward and
-// backpropagation through time: the maths of runtime/ops/scan.ts's float64
-// loops with lstm_cell.ts's step kernel (the op layer's fallback), in one
-// kernel call per direction. The batch rows of a sequence never meet in the
+// A recurrent layer's whole recurrence over a sequence in float32, forward
+// and backpropagation through time, for three cells: the LSTM, the GRU
+// (resetAfter) and the SimpleRNN, with tanh and sigmoid. The maths is that of
+// runtime/ops/scan.ts's float64 loops with the cells' step kernels
+// (keras/recurrent/*_cell.ts, the op layer's fallback), in one kernel call
+// per direction. The batch rows of a sequence never meet in the
 // recurrence, so threads claim blocks of rows from a shared counter and run
 // every step of their rows alone; each row's values do not depend on which
 // thread ran it or with which other rows, so the results are the same bits
 // on any thread count.
 //
-// Layouts (row-major, float32, pointers are byte offsets, u = units, w = 4u):
-//   xp [batch, time, w]: the projected inputs, gates i, f, c~, o side by side;
+// Layouts (row-major, float32, pointers are byte offsets, u = units, w = the
+// gates' width: 4u LSTM, 3u GRU, u SimpleRNN; S = 2 states for the LSTM, else 1):
+//   xp [batch, time, w]: the projected inputs, the gates side by side;
 //   r [u, w]: the recurrent kernel; rT [w, u] its transpose (backward);
-//   states [batch, time, 2u]: h then c after each processed step k;
-//   saved [batch, time, 5u]: i, f, c~, o, tanh(c) of step k, for backward;
+//   rb [w]: the recurrent bias added to h r (the GRU's), or 0 for none;
+//   states [batch, time, S u]: h (then c) after each processed step k;
+//   saved [batch, time, V u]: what backward needs of step k (V below);
 //   mask [batch, time] (input time order) or 0 for none.
 // Step k reads input step t = k, or time - 1 - k going backwards.
 
@@ -167,71 +171,219 @@ function put(p: usize, v: v128, n: i32, accumulate: bool): void {
   st(p, accumulate ? f32x4.add(ld(p, n), v) : v, n);
 }
 
+const LSTM: i32 = 0;
+const GRU: i32 = 1;
+
+/** A masked row's new state, prev + keep (next - prev); `next` itself where keep is 1. */
+@inline
+function blend(prev: v128, next: v128, keep: f32): v128 {
+  return keep != 1 ? f32x4.add(prev, f32x4.mul(f32x4.splat(keep), f32x4.sub(next, prev))) : next;
+}
+
+/** Of a state's gradient d at a masked step, the part that reaches the step: keep d. */
+@inline
+function kept(d: v128, keep: f32): v128 {
+  return keep != 1 ? f32x4.mul(d, f32x4.splat(keep)) : d;
+}
+
+/** Of a state's gradient d at a masked step, the part that passes to the previous state: (1 - keep) d. */
+@inline
+function passed(d: v128, keep: f32): v128 {
+  return keep != 1 ? f32x4.mul(f32x4.splat(1 - keep), d) : f32x4.splat(0);
+}
+
+/** Gate blocks of a cell (LSTM i, f, c~, o; GRU z, r, h~; SimpleRNN one). */
+@inline
+function gatesOf(cell: i32): i32 {
+  return cell == LSTM ? 4 : cell == GRU ? 3 : 1;
+}
+
+/** Floats a row saves per step: LSTM i, f, c~, o, tanh(c); GRU z, r, h~ and the recurrent candidate term; SimpleRNN h. */
+export function recurrentSavedWidth(cell: i32): i32 {
+  return cell == LSTM ? 5 : cell == GRU ? 4 : 1;
+}
+
+/**
+ * One row of one LSTM step: gates from x + rec, the new h and c to `out`,
+ * gates and tanh(c) to `sv`; a masked row (keep < 1) becomes prev + keep (new - prev).
+ */
+@inline
+function lstmRow(u: i32, x: usize, z: usize, hPrev: usize, cPrev: usize, keep: f32, out: usize, sv: usize): void {
+  const bu = <usize>u << 2;
+  for (let j = 0; j < u; j += 4) {
+    const n = u - j;
+    const o4 = <usize>j << 2;
+    const gi = sigmoidv(f32x4.add(ld(x + o4, n), ld(z + o4, n)));
+    const gf = sigmoidv(f32x4.add(ld(x + bu + o4, n), ld(z + bu + o4, n)));
+    const gg = tanhv(f32x4.add(ld(x + 2 * bu + o4, n), ld(z + 2 * bu + o4, n)));
+    const go = sigmoidv(f32x4.add(ld(x + 3 * bu + o4, n), ld(z + 3 * bu + o4, n)));
+    const cp = ld(cPrev + o4, n);
+    const c = f32x4.add(f32x4.mul(gf, cp), f32x4.mul(gi, gg));
+    const tc = tanhv(c);
+    st(out + o4, blend(ld(hPrev + o4, n), f32x4.mul(go, tc), keep), n);
+    st(out + bu + o4, blend(cp, c, keep), n);
+    st(sv + o4, gi, n);
+    st(sv + bu + o4, gf, n);
+    st(sv + 2 * bu + o4, gg, n);
+    st(sv + 3 * bu + o4, go, n);
+    st(sv + 4 * bu + o4, tc, n);
+  }
+}
+
+/** One row of one GRU step (resetAfter): h = z h_prev + (1 - z) tanh(x_h + r rec_h). */
+@inline
+function gruRow(u: i32, x: usize, z: usize, hPrev: usize, keep: f32, out: usize, sv: usize): void {
+  const bu = <usize>u << 2;
+  const one = f32x4.splat(1);
+  for (let j = 0; j < u; j += 4) {
+    const n = u - j;
+    const o4 = <usize>j << 2;
+    const gz = sigmoidv(f32x4.add(ld(x + o4, n), ld(z + o4, n)));
+    const gr = sigmoidv(f32x4.add(ld(x + bu + o4, n), ld(z + bu + o4, n)));
+    const rh = ld(z + 2 * bu + o4, n);
+    const cand = tanhv(f32x4.add(ld(x + 2 * bu + o4, n), f32x4.mul(gr, rh)));
+    const hp = ld(hPrev + o4, n);
+    const h = f32x4.add(f32x4.mul(gz, hp), f32x4.mul(f32x4.sub(one, gz), cand));
+    st(out + o4, blend(hp, h, keep), n);
+    st(sv + o4, gz, n);
+    st(sv + bu + o4, gr, n);
+    st(sv + 2 * bu + o4, cand, n);
+    st(sv + 3 * bu + o4, rh, n);
+  }
+}
+
+/** One row of one SimpleRNN step: h = tanh(x + rec). */
+@inline
+function rnnRow(u: i32, x: usize, z: usize, hPrev: usize, keep: f32, out: usize, sv: usize): void {
+  for (let j = 0; j < u; j += 4) {
+    const n = u - j;
+    const o4 = <usize>j << 2;
+    const y = tanhv(f32x4.add(ld(x + o4, n), ld(z + o4, n)));
+    st(out + o4, blend(ld(hPrev + o4, n), y, keep), n);
+    st(sv + o4, y, n);
+  }
+}
+
 /**
  * The forward recurrence over rows [lo, hi) of the batch, every step: rec =
- * h_{k-1} r into `rec` ([hi - lo, w] of this thread's scratch), then the
- * gates and the new states, with a masked row (mask m < 1) carried as
- * prev + m (new - prev).
+ * h_{k-1} r (+ rb) into `rec` ([hi - lo, w] of this thread's scratch), then
+ * the cell's gates and new states row by row.
  */
-function lstmForwardRows(lo: i32, hi: i32, time: i32, u: i32, backwards: i32,
-  xp: usize, r: usize, h0: usize, c0: usize, mask: usize, states: usize, saved: usize, rec: usize): void {
-  const w = 4 * u, rows = hi - lo;
-  const bu = <usize>u << 2;
+function forwardRows(cell: i32, lo: i32, hi: i32, time: i32, u: i32, backwards: i32,
+  xp: usize, r: usize, rb: usize, h0: usize, c0: usize, mask: usize, states: usize, saved: usize,
+  rec: usize): void {
+  const w = gatesOf(cell) * u, su = (cell == LSTM ? 2 : 1) * u, vu = recurrentSavedWidth(cell) * u;
+  const rows = hi - lo;
   for (let k = 0; k < time; k++) {
     const t = backwards ? time - 1 - k : k;
     // h_{k-1} of row lo and the distance between rows: the initial states, or the last step's states.
-    const hFirst = k == 0 ? h0 + <usize>(lo * u) * 4 : states + <usize>((lo * time + k - 1) * 2 * u) * 4;
-    const hStride = k == 0 ? u : time * 2 * u;
-    stepGemm(rows, w, u, hFirst, hStride, r, w, rec, w, false);
+    const hFirst = k == 0 ? h0 + <usize>(lo * u) * 4 : states + <usize>((lo * time + k - 1) * su) * 4;
+    const hStride = k == 0 ? u : time * su;
+    if (rb) for (let i = 0; i < rows; i++) memory.copy(rec + <usize>(i * w) * 4, rb, <usize>w * 4);
+    stepGemm(rows, w, u, hFirst, hStride, r, w, rec, w, rb != 0);
     for (let b = lo; b < hi; b++) {
       const hPrev = hFirst + <usize>((b - lo) * hStride) * 4;
-      const cPrev = k == 0 ? c0 + <usize>(b * u) * 4 : hPrev + bu;
       const x = xp + <usize>((b * time + t) * w) * 4;
       const z = rec + <usize>((b - lo) * w) * 4;
-      const out = states + <usize>((b * time + k) * 2 * u) * 4;
-      const sv = saved + <usize>((b * time + k) * 5 * u) * 4;
+      const out = states + <usize>((b * time + k) * su) * 4;
+      const sv = saved + <usize>((b * time + k) * vu) * 4;
       const keep: f32 = mask ? load<f32>(mask + <usize>(b * time + t) * 4) : 1;
-      const vk = f32x4.splat(keep);
-      for (let j = 0; j < u; j += 4) {
-        const n = u - j;
-        const o4 = <usize>j << 2;
-        const gi = sigmoidv(f32x4.add(ld(x + o4, n), ld(z + o4, n)));
-        const gf = sigmoidv(f32x4.add(ld(x + bu + o4, n), ld(z + bu + o4, n)));
-        const gg = tanhv(f32x4.add(ld(x + 2 * bu + o4, n), ld(z + 2 * bu + o4, n)));
-        const go = sigmoidv(f32x4.add(ld(x + 3 * bu + o4, n), ld(z + 3 * bu + o4, n)));
-        const cp = ld(cPrev + o4, n);
-        let c = f32x4.add(f32x4.mul(gf, cp), f32x4.mul(gi, gg));
-        const tc = tanhv(c);
-        let h = f32x4.mul(go, tc);
-        if (keep != 1) {
-          const hp = ld(hPrev + o4, n);
-          h = f32x4.add(hp, f32x4.mul(vk, f32x4.sub(h, hp)));
-          c = f32x4.add(cp, f32x4.mul(vk, f32x4.sub(c, cp)));
-        }
-        st(out + o4, h, n);
-        st(out + bu + o4, c, n);
-        st(sv + o4, gi, n);
-        st(sv + bu + o4, gf, n);
-        st(sv + 2 * bu + o4, gg, n);
-        st(sv + 3 * bu + o4, go, n);
-        st(sv + 4 * bu + o4, tc, n);
+      if (cell == LSTM) {
+        const cPrev = k == 0 ? c0 + <usize>(b * u) * 4 : hPrev + (<usize>u << 2);
+        lstmRow(u, x, z, hPrev, cPrev, keep, out, sv);
+      } else if (cell == GRU) {
+        gruRow(u, x, z, hPrev, keep, out, sv);
+      } else {
+        rnnRow(u, x, z, hPrev, keep, out, sv);
       }
     }
   }
 }
 
 /**
- * The LSTM forward over the whole sequence, shared by threads that all call
- * it with the same arguments except `scratch` (room for taskRows x 4u floats):
- * each claims blocks of `taskRows` batch rows from `counter`.
+ * A cell's forward over the whole sequence (cell 0 LSTM, 1 GRU, 2 SimpleRNN),
+ * shared by threads that all call it with the same arguments except
+ * `scratch` (room for taskRows x w floats): each claims blocks of `taskRows`
+ * batch rows from `counter`. c0 is 0 for the one-state cells.
  */
-export function lstmForward(counter: usize, taskRows: i32, batch: i32, time: i32, units: i32, backwards: i32,
-  xp: usize, r: usize, h0: usize, c0: usize, mask: usize, states: usize, saved: usize, scratch: usize): void {
+export function recurrentForward(cell: i32, counter: usize, taskRows: i32, batch: i32, time: i32, units: i32,
+  backwards: i32, xp: usize, r: usize, rb: usize, h0: usize, c0: usize, mask: usize, states: usize,
+  saved: usize, scratch: usize): void {
   const tasks = (batch + taskRows - 1) / taskRows;
   for (let task = atomic.add<i32>(counter, 1); task < tasks; task = atomic.add<i32>(counter, 1)) {
     const lo = task * taskRows;
-    lstmForwardRows(lo, min(batch, lo + taskRows), time, units, backwards, xp, r, h0, c0, mask, states, saved,
-      scratch);
+    forwardRows(cell, lo, min(batch, lo + taskRows), time, units, backwards, xp, r, rb, h0, c0, mask, states,
+      saved, scratch);
+  }
+}
+
+/**
+ * One row of one LSTM step backward: dh, dc hold the carried gradients and
+ * get the previous states' direct ones (the part a masked row passes
+ * through, and dc f); the gates' gradients go to dz.
+ */
+@inline
+function lstmBackRow(u: i32, dOut: usize, sv: usize, cPrev: usize, keep: f32, dh: usize, dc: usize,
+  dz: usize): void {
+  const bu = <usize>u << 2;
+  const one = f32x4.splat(1);
+  for (let j = 0; j < u; j += 4) {
+    const n = u - j;
+    const o4 = <usize>j << 2;
+    // The carried gradients plus the step's own; a masked row passes part of them to the previous state.
+    const dhAll = f32x4.add(ld(dh + o4, n), ld(dOut + o4, n));
+    const dcAll = f32x4.add(ld(dc + o4, n), ld(dOut + bu + o4, n));
+    const dhN = kept(dhAll, keep), dcN = kept(dcAll, keep);
+    const gi = ld(sv + o4, n), gf = ld(sv + bu + o4, n), gg = ld(sv + 2 * bu + o4, n);
+    const go = ld(sv + 3 * bu + o4, n), tc = ld(sv + 4 * bu + o4, n);
+    const dcj = f32x4.add(dcN, f32x4.mul(f32x4.mul(dhN, go), f32x4.sub(one, f32x4.mul(tc, tc))));
+    const cp = ld(cPrev + o4, n);
+    st(dz + o4, f32x4.mul(f32x4.mul(f32x4.mul(dcj, gg), gi), f32x4.sub(one, gi)), n);
+    st(dz + bu + o4, f32x4.mul(f32x4.mul(f32x4.mul(dcj, cp), gf), f32x4.sub(one, gf)), n);
+    st(dz + 2 * bu + o4, f32x4.mul(f32x4.mul(dcj, gi), f32x4.sub(one, f32x4.mul(gg, gg))), n);
+    st(dz + 3 * bu + o4, f32x4.mul(f32x4.mul(f32x4.mul(dhN, tc), go), f32x4.sub(one, go)), n);
+    st(dc + o4, f32x4.add(passed(dcAll, keep), f32x4.mul(dcj, gf)), n);
+    st(dh + o4, passed(dhAll, keep), n);
+  }
+}
+
+/** One row of one GRU step backward: dz to the projected inputs, dRec (the candidate's scaled by r) to the recurrent term. */
+@inline
+function gruBackRow(u: i32, dOut: usize, sv: usize, hPrev: usize, keep: f32, dh: usize, dz: usize,
+  dRec: usize): void {
+  const bu = <usize>u << 2;
+  const one = f32x4.splat(1);
+  for (let j = 0; j < u; j += 4) {
+    const n = u - j;
+    const o4 = <usize>j << 2;
+    const dhAll = f32x4.add(ld(dh + o4, n), ld(dOut + o4, n));
+    const dhN = kept(dhAll, keep);
+    const gz = ld(sv + o4, n), gr = ld(sv + bu + o4, n), cand = ld(sv + 2 * bu + o4, n);
+    const rh = ld(sv + 3 * bu + o4, n);
+    const da = f32x4.mul(f32x4.mul(dhN, f32x4.sub(one, gz)), f32x4.sub(one, f32x4.mul(cand, cand)));
+    const dzPre = f32x4.mul(f32x4.mul(f32x4.mul(dhN, f32x4.sub(ld(hPrev + o4, n), cand)), gz), f32x4.sub(one, gz));
+    const drPre = f32x4.mul(f32x4.mul(f32x4.mul(da, rh), gr), f32x4.sub(one, gr));
+    st(dz + o4, dzPre, n);
+    st(dz + bu + o4, drPre, n);
+    st(dz + 2 * bu + o4, da, n);
+    st(dRec + o4, dzPre, n);
+    st(dRec + bu + o4, drPre, n);
+    st(dRec + 2 * bu + o4, f32x4.mul(da, gr), n);
+    st(dh + o4, f32x4.add(passed(dhAll, keep), f32x4.mul(dhN, gz)), n);
+  }
+}
+
+/** One row of one SimpleRNN step backward: dz = dh (1 - h^2). */
+@inline
+function rnnBackRow(u: i32, dOut: usize, sv: usize, keep: f32, dh: usize, dz: usize): void {
+  const one = f32x4.splat(1);
+  for (let j = 0; j < u; j += 4) {
+    const n = u - j;
+    const o4 = <usize>j << 2;
+    const dhAll = f32x4.add(ld(dh + o4, n), ld(dOut + o4, n));
+    const y = ld(sv + o4, n);
+    st(dz + o4, f32x4.mul(kept(dhAll, keep), f32x4.sub(one, f32x4.mul(y, y))), n);
+    st(dh + o4, passed(dhAll, keep), n);
   }
 }
 
@@ -239,72 +391,52 @@ export function lstmForward(counter: usize, taskRows: i32, batch: i32, time: i32
  * Backpropagation through time over rows [lo, hi): from the last step to the
  * first, the carried state gradients (dh0, dc0 rows hold them, and end as
  * the initial states' gradients) plus the step's own (dStates) give the
- * gates' gradients, which are the projected inputs' (dxp, in input time
- * order) and the recurrent term's; dh_{k-1} gets dz rT. h_{k-1} of each step
- * goes to hPrev [batch, time, u] (input time order), so that the recurrent
- * kernel's gradient is one product hPrevᵀ dxp afterwards.
+ * gates' gradients: the projected inputs' (dxp, in input time order) and the
+ * recurrent term's (dRec, the same buffer as dxp but for the GRU); then
+ * dh_{k-1} += dRec rT. h_{k-1} of each step goes to hPrev [batch, time, u]
+ * (input time order), so that the recurrent kernel's gradient is one product
+ * hPrevᵀ dRec afterwards.
  */
-function lstmBackwardRows(lo: i32, hi: i32, time: i32, u: i32, backwards: i32,
+function backwardRows(cell: i32, lo: i32, hi: i32, time: i32, u: i32, backwards: i32,
   dStates: usize, states: usize, saved: usize, rT: usize, h0: usize, c0: usize, mask: usize,
-  dxp: usize, dh0: usize, dc0: usize, hPrevOut: usize): void {
-  const w = 4 * u, rows = hi - lo;
-  const bu = <usize>u << 2;
-  const one = f32x4.splat(1);
+  dxp: usize, dRec: usize, dh0: usize, dc0: usize, hPrevOut: usize): void {
+  const w = gatesOf(cell) * u, su = (cell == LSTM ? 2 : 1) * u, vu = recurrentSavedWidth(cell) * u;
+  const rows = hi - lo;
   const dhFirst = dh0 + <usize>(lo * u) * 4;
   memory.fill(dhFirst, 0, <usize>(rows * u) * 4);
-  memory.fill(dc0 + <usize>(lo * u) * 4, 0, <usize>(rows * u) * 4);
+  if (cell == LSTM) memory.fill(dc0 + <usize>(lo * u) * 4, 0, <usize>(rows * u) * 4);
   for (let k = time - 1; k >= 0; k--) {
     const t = backwards ? time - 1 - k : k;
     for (let b = lo; b < hi; b++) {
-      const hPrev = k == 0 ? h0 + <usize>(b * u) * 4 : states + <usize>((b * time + k - 1) * 2 * u) * 4;
-      const cPrev = k == 0 ? c0 + <usize>(b * u) * 4 : hPrev + bu;
-      const dOut = dStates + <usize>((b * time + k) * 2 * u) * 4;
-      const sv = saved + <usize>((b * time + k) * 5 * u) * 4;
+      const hPrev = k == 0 ? h0 + <usize>(b * u) * 4 : states + <usize>((b * time + k - 1) * su) * 4;
+      const dOut = dStates + <usize>((b * time + k) * su) * 4;
+      const sv = saved + <usize>((b * time + k) * vu) * 4;
       const dz = dxp + <usize>((b * time + t) * w) * 4;
-      const hp = hPrevOut + <usize>((b * time + t) * u) * 4;
       const dh = dh0 + <usize>(b * u) * 4;
-      const dc = dc0 + <usize>(b * u) * 4;
       const keep: f32 = mask ? load<f32>(mask + <usize>(b * time + t) * 4) : 1;
-      const vk = f32x4.splat(keep), vpass = f32x4.splat(1 - keep);
-      for (let j = 0; j < u; j += 4) {
-        const n = u - j;
-        const o4 = <usize>j << 2;
-        let dhN = f32x4.add(ld(dh + o4, n), ld(dOut + o4, n));
-        let dcN = f32x4.add(ld(dc + o4, n), ld(dOut + bu + o4, n));
-        // A masked row passes its state through: that part of the gradient goes to the previous state.
-        let passH = f32x4.splat(0), passC = f32x4.splat(0);
-        if (keep != 1) {
-          passH = f32x4.mul(vpass, dhN);
-          passC = f32x4.mul(vpass, dcN);
-          dhN = f32x4.mul(dhN, vk);
-          dcN = f32x4.mul(dcN, vk);
-        }
-        const gi = ld(sv + o4, n), gf = ld(sv + bu + o4, n), gg = ld(sv + 2 * bu + o4, n);
-        const go = ld(sv + 3 * bu + o4, n), tc = ld(sv + 4 * bu + o4, n);
-        const dcj = f32x4.add(dcN, f32x4.mul(f32x4.mul(dhN, go), f32x4.sub(one, f32x4.mul(tc, tc))));
-        const cp = ld(cPrev + o4, n);
-        st(dz + o4, f32x4.mul(f32x4.mul(f32x4.mul(dcj, gg), gi), f32x4.sub(one, gi)), n);
-        st(dz + bu + o4, f32x4.mul(f32x4.mul(f32x4.mul(dcj, cp), gf), f32x4.sub(one, gf)), n);
-        st(dz + 2 * bu + o4, f32x4.mul(f32x4.mul(dcj, gi), f32x4.sub(one, f32x4.mul(gg, gg))), n);
-        st(dz + 3 * bu + o4, f32x4.mul(f32x4.mul(f32x4.mul(dhN, tc), go), f32x4.sub(one, go)), n);
-        st(dc + o4, f32x4.add(passC, f32x4.mul(dcj, gf)), n);
-        st(dh + o4, passH, n);
-        st(hp + o4, ld(hPrev + o4, n), n);
+      if (cell == LSTM) {
+        const cPrev = k == 0 ? c0 + <usize>(b * u) * 4 : hPrev + (<usize>u << 2);
+        lstmBackRow(u, dOut, sv, cPrev, keep, dh, dc0 + <usize>(b * u) * 4, dz);
+      } else if (cell == GRU) {
+        gruBackRow(u, dOut, sv, hPrev, keep, dh, dz, dRec + <usize>((b * time + t) * w) * 4);
+      } else {
+        rnnBackRow(u, dOut, sv, keep, dh, dz);
       }
+      memory.copy(hPrevOut + <usize>((b * time + t) * u) * 4, hPrev, <usize>u * 4);
     }
-    // dh_{k-1} += dz rT for every row of the block at once.
-    stepGemm(rows, u, w, dxp + <usize>((lo * time + t) * w) * 4, time * w, rT, u, dhFirst, u, true);
+    // dh_{k-1} += dRec rT for every row of the block at once.
+    stepGemm(rows, u, w, dRec + <usize>((lo * time + t) * w) * 4, time * w, rT, u, dhFirst, u, true);
   }
 }
 
-/** The LSTM's backpropagation through time, shared among threads as lstmForward is. */
-export function lstmBackward(counter: usize, taskRows: i32, batch: i32, time: i32, units: i32, backwards: i32,
-  dStates: usize, states: usize, saved: usize, rT: usize, h0: usize, c0: usize, mask: usize,
-  dxp: usize, dh0: usize, dc0: usize, hPrev: usize): void {
+/** A cell's backpropagation through time, shared among threads as recurrentForward is. */
+export function recurrentBackward(cell: i32, counter: usize, taskRows: i32, batch: i32, time: i32, units: i32,
+  backwards: i32, dStates: usize, states: usize, saved: usize, rT: usize, h0: usize, c0: usize, mask: usize,
+  dxp: usize, dRec: usize, dh0: usize, dc0: usize, hPrev: usize): void {
   const tasks = (batch + taskRows - 1) / taskRows;
   for (let task = atomic.add<i32>(counter, 1); task < tasks; task = atomic.add<i32>(counter, 1)) {
     const lo = task * taskRows;
-    lstmBackwardRows(lo, min(batch, lo + taskRows), time, units, backwards, dStates, states, saved, rT, h0, c0,
-      mask, dxp, dh0, dc0, hPrev);
+    backwardRows(cell, lo, min(batch, lo + taskRows), time, units, backwards, dStates, states, saved, rT, h0, c0,
+      mask, dxp, dRec, dh0, dc0, hPrev);
   }
 }
