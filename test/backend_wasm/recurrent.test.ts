@@ -150,6 +150,27 @@ describe("the fused scan", () => {
     expect(watched.steps).toHaveLength(5);
   });
 
+  it("runs both directions of a Bidirectional LSTM, within the tolerance of the loops", () => {
+    const run = (backend: string) => {
+      nn.setBackend(backend);
+      nn.seed(5);
+      const layer = layers.Bidirectional(layers.LSTM(5, { returnSequences: true }));
+      const x = nn.randn([6, 9, 3]);
+      x.requiresGrad = true;
+      const y = layer(x);
+      y.mul(nn.randn(y.shape)).sum().backward();
+      return [y, x.grad!, ...layer.weights.map((w) => w.value.grad!)].map((t: Tensor) =>
+        Float32Array.from(t.dataSync()),
+      );
+    };
+    const spy = vi.spyOn(WasmBackend.prototype, "recurrentScanBackward");
+    const fused = run("wasm");
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+    const loops = run("wasm-loops");
+    fused.forEach((values, i) => expect(worstError(values, loops[i], SCAN_TOL)).toBeLessThan(1));
+  });
+
   it("trains the same weights twice under nn.seed", async () => {
     const fit = async () => {
       nn.setBackend("wasm");

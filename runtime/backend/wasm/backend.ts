@@ -6,7 +6,9 @@
  * cast, strided, concat, gather and scatterAdd are JS loops over the shared
  * memory. The rest (argReduce, pad, pow, the transcendental unary ops)
  * copy their operands out and run the reference backend's plain JS loops:
- * they are rare or small in training loops.
+ * they are rare or small in training loops. The optional fused kernels (Adam's
+ * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
+ * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise.
  */
 import {
   broadcastStrides,
