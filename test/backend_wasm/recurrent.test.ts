@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerBackend } from "../../runtime/backend/registry";
 import { WasmBackend } from "../../runtime/backend/wasm/backend";
 import "../../runtime/backend/wasm/register";
-import { keras, layers } from "../../runtime/keras/index";
+import { keras, layers, type Layer } from "../../runtime/keras/index";
 import { unroll } from "../../runtime/keras/recurrent/unroll";
 import { nn } from "../../runtime/nn";
 import type { Tensor } from "../../runtime/tensor";
@@ -148,6 +148,38 @@ describe("the fused scan", () => {
     expect(watched.fusedCalls).toBe(0);
     expect(watched).toEqual(run("wasm-loops"));
     expect(watched.steps).toHaveLength(5);
+  });
+
+  it("runs a GRU without bias fused, and leaves other activations (relu) to the loops", () => {
+    const run = (backend: string, make: () => Layer) => {
+      nn.setBackend(backend);
+      nn.seed(2);
+      const layer = make();
+      const x = nn.randn([4, 6, 3]);
+      x.requiresGrad = true;
+      const spy = vi.spyOn(WasmBackend.prototype, "recurrentScan");
+      const y = layer(x);
+      y.mul(nn.randn(y.shape)).sum().backward();
+      const fusedCalls = spy.mock.calls.length;
+      spy.mockRestore();
+      const values = [y, x.grad!, ...layer.weights.map((w) => w.value.grad!)].map((t) =>
+        Float32Array.from(t.dataSync()),
+      );
+      return { values, fusedCalls };
+    };
+    const noBias = () => layers.GRU(5, { useBias: false, returnSequences: true });
+    const fused = run("wasm", noBias);
+    expect(fused.fusedCalls).toBe(1);
+    const loops = run("wasm-loops", noBias);
+    fused.values.forEach((v, i) => expect(worstError(v, loops.values[i], SCAN_TOL)).toBeLessThan(1));
+    for (const make of [
+      () => layers.SimpleRNN(5, { activation: "relu" }),
+      () => layers.GRU(5, { activation: "relu" }),
+    ]) {
+      const relu = run("wasm", make);
+      expect(relu.fusedCalls).toBe(0);
+      expect(relu.values).toEqual(run("wasm-loops", make).values);
+    }
   });
 
   it("runs both directions of a Bidirectional LSTM, within the tolerance of the loops", () => {
