@@ -145,6 +145,21 @@ export interface View {
 }
 
 /**
+ * What a recurrent layer's fused scan computes (the optional `recurrentScan`): the cell, with its
+ * activations fixed, and the sizes. The cells are Keras's, with tanh as the activation and sigmoid as
+ * the gates' (runtime/keras/recurrent/*_cell.ts): "lstm" 4 gates i, f, c~, o side by side and 2 states
+ * h and c; "gru" (resetAfter) 3 gates z, r, h~, a recurrent bias, 1 state; "simpleRnn" 1 gate, 1 state.
+ */
+export interface RecurrentScanGeometry {
+  cell: "lstm" | "gru" | "simpleRnn";
+  batch: number;
+  time: number;
+  units: number;
+  /** Process the steps from the last to the first (Keras's go_backwards). */
+  goBackwards: boolean;
+}
+
+/**
  * A compute backend. `H` is the backend's own storage handle type (a
  * Float64Array for the reference backend, a GPU texture or buffer wrapper for
  * gpu.js); the rest of the runtime treats it as opaque.
@@ -208,6 +223,41 @@ export interface Backend<H extends object = object> {
   biasRelu?(x: H, bias: H, rows: number, channels: number): H;
   /** Optional: dy * (x > 0 ? 1 : 0) over `size` float32 values: relu's gradient, as mul(dy, gt(x, 0)) gives it. */
   reluBackward?(dy: H, x: H, size: number): H;
+
+  /**
+   * Optional, with `recurrentScanBackward`: a recurrent layer's whole recurrence over a sequence in one
+   * call, what runtime/ops/scan.ts otherwise runs as float64 loops with the cell's step kernel (its
+   * comments give the maths and the layouts), for every cell of RecurrentScanGeometry. `projected`
+   * [batch, time, gates * units] (the inputs times the kernel, plus the bias), `recurrentKernel`
+   * [units, gates * units], `recurrentBias` [gates * units] added to the recurrent term (the GRU's) or
+   * null, `initialStates` (one [batch, units] per state), `mask` [batch, time] of 1 and 0 or null (a
+   * masked step carries the states through). Returns every processed step's states [batch, time,
+   * states * units] in processing order, and what the backward needs, `saved`, `savedSize` float32
+   * values in a layout of the backend's own.
+   */
+  recurrentScan?(
+    g: RecurrentScanGeometry,
+    projected: H,
+    recurrentKernel: H,
+    recurrentBias: H | null,
+    initialStates: readonly H[],
+    mask: H | null,
+  ): { states: H; saved: H; savedSize: number };
+  /**
+   * Optional, with `recurrentScan`: backpropagation through time from `dStates`, the gradient of the
+   * scan's `states`, to the gradients of `projected`, `recurrentKernel`, `recurrentBias` (null without
+   * one) and each initial state.
+   */
+  recurrentScanBackward?(
+    g: RecurrentScanGeometry,
+    dStates: H,
+    states: H,
+    saved: H,
+    recurrentKernel: H,
+    recurrentBias: H | null,
+    initialStates: readonly H[],
+    mask: H | null,
+  ): { dProjected: H; dRecurrentKernel: H; dRecurrentBias: H | null; dInitialStates: H[] };
 
   // ----- elementwise -----
 

@@ -12,11 +12,16 @@
  * [batch, time, stateCount * units], in processing order.
  *
  * Backend primitives: `readFloat64` (the operands at the precision the backend
- * keeps) and `upload` (the results).
+ * keeps) and `upload` (the results). A backend with the optional fused
+ * `recurrentScan` (the wasm backend's, in float32) runs the whole loop, both
+ * directions, for the cells it knows (a kernel's `cell`); the loops here
+ * remain the path for every other cell and backend, and for a scan whose
+ * per-step state gradients are watched (`onStateGradient`).
  */
+import type { Backend, RecurrentScanGeometry } from "../backend/backend";
 import { currentBackend } from "../backend/registry";
 import { record } from "../autograd";
-import { fromValues, type Tensor } from "../tensor/core";
+import { checkMemoryFor, compute, fromHandle, fromValues, type Tensor } from "../tensor/core";
 
 /**
  * A cell's step written as plain loops over float64 arrays, forward and
@@ -30,6 +35,8 @@ import { fromValues, type Tensor } from "../tensor/core";
 export interface StepKernel {
   /** Per-row floats the kernel saves in forward for its backward. */
   readonly cacheWidth: number;
+  /** The cell a backend's fused `recurrentScan` computes the same step for, if there is one. */
+  readonly cell?: RecurrentScanGeometry["cell"];
   /** Writes the new states into `next` and what backward needs into `cache`. */
   forward(
     batch: number,
@@ -76,6 +83,22 @@ export interface ScanInputs {
 export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
   const { projected, recurrentKernel, recurrentBias, initialStates, mask, goBackwards, units, stateCount } = inputs;
   const [batch, time, width] = projected.shape;
+  const be = currentBackend();
+  const fused =
+    kernel.cell !== undefined &&
+    be.recurrentScan !== undefined &&
+    be.recurrentScanBackward !== undefined &&
+    inputs.onStateGradient === undefined &&
+    batch > 0 &&
+    time > 0 &&
+    [
+      projected,
+      recurrentKernel,
+      ...(recurrentBias ? [recurrentBias] : []),
+      ...initialStates,
+      ...(mask ? [mask] : []),
+    ].every((t) => t.dtype === "float32");
+  if (fused) return backendScan(be, kernel, { cell: kernel.cell, batch, time, units, goBackwards }, inputs);
   const xp = readFloat64(projected);
   const R = readFloat64(recurrentKernel);
   const rb = recurrentBias ? readFloat64(recurrentBias) : null;
@@ -134,6 +157,57 @@ export function recurrentScan(kernel: StepKernel, inputs: ScanInputs): Tensor {
     for (const c of carry) grads.push(fromValues(c, [batch, units], "float32"));
     return grads;
   });
+}
+
+/** The scan as the backend's fused primitive: one call forward, one backward, float32 throughout. */
+function backendScan(be: Backend, kernel: StepKernel, g: RecurrentScanGeometry, inputs: ScanInputs): Tensor {
+  const { projected, recurrentKernel, recurrentBias, initialStates, mask, units, stateCount } = inputs;
+  const { batch, time } = g;
+  const operands = () => ({
+    r: recurrentKernel.dataOn(be),
+    rb: recurrentBias?.dataOn(be) ?? null,
+    states: initialStates.map((s) => s.dataOn(be)),
+    mask: mask?.dataOn(be) ?? null,
+  });
+  // The backend saves for backward what the loops below would (kernel.cacheWidth a row and step), or less.
+  checkMemoryFor("recurrentScan", [batch, time, kernel.cacheWidth], "float32");
+  let saved: Tensor | undefined;
+  const result = compute("recurrentScan", [batch, time, stateCount * units], "float32", () => {
+    const o = operands();
+    const r = be.recurrentScan!(g, projected.dataOn(be), o.r, o.rb, o.states, o.mask);
+    saved = fromHandle(be, r.saved, [r.savedSize], "float32");
+    return r.states;
+  });
+  const kept = saved!;
+  const tensorInputs = [projected, recurrentKernel, ...(recurrentBias ? [recurrentBias] : []), ...initialStates];
+  return record(
+    "recurrentScan",
+    result,
+    tensorInputs,
+    (dy) => {
+      let rest: ReturnType<NonNullable<Backend["recurrentScanBackward"]>> | undefined;
+      const dProjected = compute("recurrentScan backward", projected.shape, "float32", () => {
+        const o = operands();
+        const r = be.recurrentScanBackward!(
+          g,
+          dy.dataOn(be),
+          result.dataOn(be),
+          kept.dataOn(be),
+          o.r,
+          o.rb,
+          o.states,
+          o.mask,
+        );
+        rest = r;
+        return r.dProjected;
+      });
+      const grads = [dProjected, fromHandle(be, rest!.dRecurrentKernel, recurrentKernel.shape, "float32")];
+      if (recurrentBias) grads.push(fromHandle(be, rest!.dRecurrentBias!, recurrentBias.shape, "float32"));
+      for (const h of rest!.dInitialStates) grads.push(fromHandle(be, h, [batch, units], "float32"));
+      return grads;
+    },
+    [kept],
+  );
 }
 
 /** A tensor's values in float64, at full precision where the backend stores float64 (the reference backend, which gradient checks use). */

@@ -47,7 +47,7 @@ export class Tensor {
   private readonly hold: StorageHold;
   private disposed = false;
 
-  /** Internal: ops create tensors with `fromStorage`/`compute`; users with `nn.tensor`. */
+  /** Internal: ops create tensors with `compute`/`fromHandle`; users with `nn.tensor`. */
   constructor(storage: Storage, shape: Shape, dtype: DType) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
@@ -247,6 +247,11 @@ export function checkMemoryFor(op: string, shape: Shape, dtype: DType, stagingBy
     () =>
       `${op}: a tensor of shape ${shapeString(shape)} ${dtype}${stagingBytes > 0 ? " (with the array it is filled from)" : ""}`,
   );
+}
+
+/** A tensor over `handle`, new storage that backend `b` returned beside an op's main result (which `compute` wraps). */
+export function fromHandle(b: Backend, handle: object, shape: Shape, dtype: DType): Tensor {
+  return new Tensor(new Storage(b, handle, sizeOf(shape), dtype), shape, dtype);
 }
 
 /** A tensor holding a copy of `values` on the current backend. */

@@ -33,9 +33,9 @@ const TIMED = 20;
 const CONFIGS: [string, NodeJS.ProcessEnv][] = [
   ["all on", {}],
   ["plain SIMD (no fused multiply-add)", { NNLAB_WASM_SIMD: "plain" }],
-  ["no fused Adam", { NNLAB_WASM_FUSED: "dropoutMask,biasRelu,reluBackward" }],
-  ["no wasm dropout mask", { NNLAB_WASM_FUSED: "adamStep,biasRelu,reluBackward" }],
-  ["no bias + relu epilogue, relu gradient", { NNLAB_WASM_FUSED: "adamStep,dropoutMask" }],
+  ["no fused Adam", { NNLAB_WASM_FUSED: "dropoutMask,biasRelu,reluBackward,recurrentScan" }],
+  ["no wasm dropout mask", { NNLAB_WASM_FUSED: "adamStep,biasRelu,reluBackward,recurrentScan" }],
+  ["no bias + relu epilogue, relu gradient", { NNLAB_WASM_FUSED: "adamStep,dropoutMask,recurrentScan" }],
   ["all off (plain SIMD, nothing fused)", { NNLAB_WASM_SIMD: "plain", NNLAB_WASM_FUSED: "0" }],
 ];
 

@@ -172,6 +172,8 @@ requireAll<
     | "dropoutMask"
     | "biasRelu"
     | "reluBackward"
+    | "recurrentScan"
+    | "recurrentScanBackward"
     | (typeof PRIMITIVES)[number]
   >
 >();

@@ -6,7 +6,9 @@
  * cast, strided, concat, gather and scatterAdd are JS loops over the shared
  * memory. The rest (argReduce, pad, pow, the transcendental unary ops)
  * copy their operands out and run the reference backend's plain JS loops:
- * they are rare or small in training loops.
+ * they are rare or small in training loops. The optional fused kernels (Adam's
+ * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
+ * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise.
  */
 import {
   broadcastStrides,
@@ -18,6 +20,7 @@ import {
   type Conv2DGeometry,
   type DType,
   type Pool2DGeometry,
+  type RecurrentScanGeometry,
   type ReduceOp,
   type Shape,
   type TypedData,
@@ -31,6 +34,7 @@ import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
 import type { Block } from "./heap";
 import { WasmKernels, type SimdFlavour } from "./kernels";
+import { savedSize, scanBackward, scanForward } from "./recurrent";
 import type { Kernel } from "./threads";
 import { collapseBroadcast, reduceSteps } from "./shapes";
 
@@ -64,7 +68,9 @@ const BINARY_KERNELS = new Set<BinaryOp>([
   "ge",
 ]);
 
-const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward"] as const;
+const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward", "recurrentScan"] as const;
+/** Methods a fused kernel's name stands for besides its own. */
+const FUSED_COMPANIONS: Partial<Record<string, string>> = { recurrentScan: "recurrentScanBackward" };
 
 /**
  * The fused kernels this backend offers: all (`fused` true, the default), none (false, or
@@ -92,7 +98,7 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   /**
    * `simd`: which kernel build (kernels.ts). `fused`: offer the fused kernels (Adam, dropout's mask,
-   * bias + relu, relu's gradient)
+   * bias + relu, relu's gradient, the recurrent layers' scan over a sequence)
    * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
    * layer composes the same float32 operations from primitives, with the same results.
    */
@@ -100,7 +106,12 @@ export class WasmBackend implements Backend<WasmTensor> {
     this.k = new WasmKernels(threads, options);
     const kept = fusedKernels(options.fused);
     // Own properties shadow the prototype's methods: the op layer sees only the kept fused kernels.
-    for (const name of FUSED_KERNELS) if (!kept.has(name)) Object.assign(this, { [name]: undefined });
+    for (const name of FUSED_KERNELS) {
+      if (kept.has(name)) continue;
+      Object.assign(this, { [name]: undefined });
+      const companion = FUSED_COMPANIONS[name];
+      if (companion) Object.assign(this, { [companion]: undefined });
+    }
   }
 
   info(): BackendInfo {
@@ -180,6 +191,41 @@ export class WasmBackend implements Backend<WasmTensor> {
     (this.k.exports.dropoutMask as Kernel)(this.k.geometry.ptr, out.ptr, size, keep);
     state.set(this.k.heap.i32.subarray(at, at + 4));
     return out;
+  }
+
+  recurrentScan(
+    g: RecurrentScanGeometry,
+    projected: WasmTensor,
+    recurrentKernel: WasmTensor,
+    recurrentBias: WasmTensor | null,
+    initialStates: readonly WasmTensor[],
+    mask: WasmTensor | null,
+  ): { states: WasmTensor; saved: WasmTensor; savedSize: number } {
+    const stateCount = g.cell === "lstm" ? 2 : 1;
+    const states = this.alloc(g.batch * g.time * stateCount * g.units);
+    const size = savedSize(this.k, g);
+    const saved = this.alloc(size);
+    scanForward(this.k, g, { projected, recurrentKernel, recurrentBias, initialStates, mask, states, saved });
+    return { states, saved, savedSize: size };
+  }
+
+  recurrentScanBackward(
+    g: RecurrentScanGeometry,
+    dStates: WasmTensor,
+    states: WasmTensor,
+    saved: WasmTensor,
+    recurrentKernel: WasmTensor,
+    recurrentBias: WasmTensor | null,
+    initialStates: readonly WasmTensor[],
+    mask: WasmTensor | null,
+  ): {
+    dProjected: WasmTensor;
+    dRecurrentKernel: WasmTensor;
+    dRecurrentBias: WasmTensor | null;
+    dInitialStates: WasmTensor[];
+  } {
+    const blocks = { recurrentKernel, initialStates, mask, states, saved, withBias: recurrentBias !== null };
+    return scanBackward(this.k, g, dStates, blocks, (n) => this.alloc(n));
   }
 
   // ----- elementwise -----

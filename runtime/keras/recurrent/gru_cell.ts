@@ -48,6 +48,7 @@ export class GRUCell extends RecurrentCell {
     // cache per row: z, r, candidate, the recurrent candidate term rh
     return {
       cacheWidth: 4 * u,
+      ...(this.activation.name === "tanh" ? { cell: "gru" as const } : {}),
       forward(batch, xp, rec, [hPrev], [h], cache) {
         for (let b = 0; b < batch; b++) {
           const w = b * 3 * u;

@@ -52,6 +52,7 @@ export class LSTMCell extends RecurrentCell {
     // cache per row: i, f, candidate, o, tanh(c_t)
     return {
       cacheWidth: 5 * u,
+      cell: "lstm",
       forward(batch, xp, rec, [, cPrev], [h, c], cache) {
         for (let b = 0; b < batch; b++) {
           const z = b * 4 * u;

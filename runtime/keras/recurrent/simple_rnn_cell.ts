@@ -34,6 +34,7 @@ export class SimpleRNNCell extends RecurrentCell {
     const units = this.units;
     return {
       cacheWidth: units,
+      ...(this.activation.name === "tanh" ? { cell: "simpleRnn" as const } : {}),
       forward(batch, xp, rec, _prev, [h], cache) {
         for (let i = 0; i < batch * units; i++) h[i] = cache[i] = act.f(xp[i] + rec[i]);
       },

@@ -169,7 +169,7 @@ function microKernel(a: usize, b: usize, c: usize, kc: i32, ldc: i32, accumulate
 // in the relaxed-SIMD build (build.mjs makes both), a multiply then an add in
 // the plain one. Either build gives the same bits run after run on one machine.
 @inline
-function madd(a: v128, b: v128, c: v128): v128 {
+export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }

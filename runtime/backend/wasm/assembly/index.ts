@@ -5,3 +5,4 @@ export { maxPool2dForward, avgPool2dForward, maxPool2dBackward, avgPool2dBackwar
 export * from "./elementwise";
 export * from "./reduce";
 export { adamStep, dropoutMask, biasRelu, reluBackward } from "./fused";
+export { recurrentForward, recurrentBackward, recurrentSavedWidth } from "./recurrent";
