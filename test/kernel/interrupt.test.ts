@@ -77,12 +77,11 @@ describe("interrupting a cell", () => {
     await interruptByMessage(kernel);
     await expectInterrupted(kernel, id);
     // The loop itself has ended, not only the cell's answer: no lap runs after the interrupt.
-    const lapsNow = async () =>
-      Number(
-        (await kernel.execute("laps")).iopub.find((m) => m.header.msg_type === "execute_result")?.content.data?.[
-          "text/plain"
-        ],
-      );
+    const lapsNow = async () => {
+      const { iopub } = await kernel.execute("laps");
+      const result = iopub.find((m) => m.header.msg_type === "execute_result");
+      return Number((result?.content.data as Record<string, string> | undefined)?.["text/plain"]);
+    };
     const before = await lapsNow();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await lapsNow()).toBe(before);
