@@ -99,6 +99,18 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
       page = await chromium.context.newPage();
       await page.goto(frontEnd.notebookUrl(server, NOTEBOOK));
       await frontEnd.waitUntilReady(page);
+      if (frontEnd === classicNotebook) {
+        // The classic notebook's widget extension attaches its manager to the kernel some time after the kernel
+        // is idle; a widget displayed before that is never rendered (and its comm is refused), as a user who runs
+        // a cell the moment the page loads would see. Wait for it as a user would wait for the page to settle.
+        await page.waitForFunction(
+          () =>
+            (globalThis as { Jupyter?: { notebook?: { kernel?: { widget_manager?: unknown } } } }).Jupyter?.notebook
+              ?.kernel?.widget_manager !== undefined,
+          undefined,
+          { timeout: 60_000 },
+        );
+      }
     }, 150_000);
 
     afterAll(async () => {
