@@ -91,20 +91,19 @@ export class WebGpuBridge {
    * The worker serves requests in order, so a later call never sees the handle alive.
    */
   dispose(handle: RemoteHandle): void {
-    if (this.destroyed) return;
-    this.port.postMessage({ method: "dispose", args: [{ $handle: handle.id }], reply: false } satisfies BridgeRequest);
+    if (!this.destroyed) this.post("dispose", [handle], false);
   }
 
   /** Sends one primitive call and blocks until the host answers it (each primitive method is this under its name). */
   request(method: string, args: readonly unknown[]): unknown {
     if (this.destroyed) throw new Error(`webgpu bridge: ${method} called after the bridge was destroyed`);
-    const request: BridgeRequest = {
-      method,
-      args: encodeArgs(args, (v) => (v instanceof RemoteHandle ? v.id : undefined)),
-      reply: true,
-    };
-    this.port.postMessage(request);
+    this.post(method, args, true);
     return this.await(method);
+  }
+
+  private post(method: string, args: readonly unknown[], reply: boolean): void {
+    const encoded = encodeArgs(args, (v) => (v instanceof RemoteHandle ? v.id : undefined));
+    this.port.postMessage({ method, args: encoded, reply } satisfies BridgeRequest);
   }
 
   private await(what: string): unknown {

@@ -69,12 +69,7 @@ async function start(): Promise<void> {
 
 async function serve(request: BridgeRequest): Promise<void> {
   if (!request.reply) {
-    // dispose: nobody waits for it, so an unknown handle (disposed already) is simply nothing to free.
-    try {
-      serveQuietly(request);
-    } catch {
-      // Nothing to report to; the storage is gone either way.
-    }
+    dispose(request);
     return;
   }
   try {
@@ -87,7 +82,6 @@ async function serve(request: BridgeRequest): Promise<void> {
     const method: unknown = Reflect.get(backend, request.method);
     if (typeof method !== "function") throw new Error(`${request.method} is not a backend primitive`);
     const result: unknown = Reflect.apply(method, backend, args);
-    if (request.method === "dispose") storages.delete(handleId(request.args[0]) ?? -1);
     if (result instanceof GpuJsStorage) {
       await backend.settle(result);
       const id = nextId++;
@@ -101,13 +95,17 @@ async function serve(request: BridgeRequest): Promise<void> {
   }
 }
 
-/** A call without an answer (dispose). */
-function serveQuietly(request: BridgeRequest): void {
-  const id = handleId(request.args[0]);
-  const storage = id === undefined ? undefined : storages.get(id);
-  if (id === undefined || storage === undefined || !backend) return;
+/** dispose, the call nobody waits for: a handle unknown here (disposed already) is nothing to free, and an error has nobody to go to. */
+function dispose(request: BridgeRequest): void {
+  const id = handleId(request.args[0]) ?? -1;
+  const storage = storages.get(id);
+  if (storage === undefined || !backend) return;
   storages.delete(id);
-  backend.dispose(storage);
+  try {
+    backend.dispose(storage);
+  } catch {
+    // The storage is gone from the map either way.
+  }
 }
 
 /** Posts the response, then counts it in the shared signal the main thread waits on. */
