@@ -71,6 +71,9 @@ export class Storage {
  * is collected, not the one it was created with (already released by then).
  */
 export class StorageHold {
+  /** Whether the collector-driven release is registered for this hold's tensor (see `adopt`). */
+  registered = false;
+
   constructor(private held: Storage) {
     held.retain();
   }
@@ -99,6 +102,8 @@ export class StorageHold {
 /** The part of a tensor that memory management needs. */
 export interface Owner {
   readonly isDisposed: boolean;
+  /** The hold `adopt` returned for this owner. */
+  readonly storageHold: StorageHold;
 }
 
 const BYTES_PER_ELEMENT = 4;
@@ -128,20 +133,38 @@ export function memory(): MemoryInfo {
 /**
  * Registers a new tensor: counts it, ties `storage` to its life through the
  * returned hold (which the tensor keeps), and adds it to the innermost tidy scope.
+ *
+ * A tensor made inside a tidy scope is registered with the collector's finalizer only when it outlives
+ * the scope (`tidyScope`): most are disposed when the scope ends (every training step's temporaries),
+ * and FinalizationRegistry.register with an unregister token was about a quarter of a small model's
+ * training step (decisions.md 52). A tensor made outside any scope is registered at once.
  */
 export function adopt(owner: Owner, storage: Storage): StorageHold {
   const hold = new StorageHold(storage);
   stats.tensors += 1;
-  finalizer.register(owner, hold, owner);
-  scopes[scopes.length - 1]?.push(owner);
+  const scope = scopes[scopes.length - 1];
+  if (scope === undefined) register(owner, hold);
+  else scope.push(owner);
   return hold;
 }
 
 /** Releases a tensor's storage now (the tensor has marked itself disposed). */
 export function release(owner: Owner, hold: StorageHold): void {
-  finalizer.unregister(owner);
+  if (hold.registered) finalizer.unregister(owner);
   stats.tensors -= 1;
   hold.release();
+}
+
+function register(owner: Owner, hold: StorageHold): void {
+  hold.registered = true;
+  finalizer.register(owner, hold, owner);
+}
+
+/** Hands a tensor that leaves every tidy scope alive to the collector's finalizer. */
+function registerLeaving(owner: Owner): void {
+  if (owner.isDisposed) return;
+  const hold = owner.storageHold;
+  if (!hold.registered) register(owner, hold);
 }
 
 /** Exempts tensors from disposal by the enclosing `tidy` scopes. */
@@ -155,6 +178,7 @@ export function keep<T extends Owner>(owner: T): T {
  * tensors are left to the collector. Without this every later tensor would join a scope that never closes.
  */
 export function abandonTidyScopes(): void {
+  for (const scope of scopes) for (const owner of scope) registerLeaving(owner);
   scopes.length = 0;
 }
 
@@ -169,18 +193,25 @@ export function tidyScope<T>(fn: () => T, survivors: (result: T) => Iterable<Own
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (error) {
+    // A scope that failed disposes nothing: what it made is left to the collector.
     scopes.pop();
+    for (const owner of scope) registerLeaving(owner);
+    throw error;
   }
+  scopes.pop();
   if (result instanceof Promise) {
+    for (const owner of scope) registerLeaving(owner);
     throw new Error("nn.tidy: the function returned a Promise; tidy needs a synchronous function (await outside it)");
   }
   const keepSet = new Set<Owner>(survivors(result));
   const outer = scopes[scopes.length - 1];
   for (const owner of scope) {
     if (owner.isDisposed) continue;
-    if (keepSet.has(owner) || kept.has(owner)) outer?.push(owner);
-    else dispose(owner);
+    if (keepSet.has(owner) || kept.has(owner)) {
+      if (outer) outer.push(owner);
+      else registerLeaving(owner);
+    } else dispose(owner);
   }
   return result;
 }

@@ -58,6 +58,11 @@ export class Tensor {
     return this.hold.storage;
   }
 
+  /** Internal: this tensor's hold on its storage, for memory.ts. */
+  get storageHold(): StorageHold {
+    return this.hold;
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }

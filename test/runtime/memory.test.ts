@@ -2,6 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ReferenceBackend } from "../../runtime/backend/reference";
+import { recoverAfterInterrupt } from "../../runtime/interrupt";
 import { nn } from "../../runtime/nn";
 
 describe("memory", () => {
@@ -107,7 +108,59 @@ describe("automatic release", () => {
     expect(nn.memory().tensors).toBeLessThanOrEqual(before.tensors);
     expect(nn.memory().bytes).toBeLessThanOrEqual(before.bytes);
   });
+
+  // Tensors made inside a tidy scope are registered with the finalizer only when they outlive it.
+  it("frees tensors that outlived tidy scopes (returned, nested, kept) once they are unreachable", async () => {
+    const before = nn.memory().tensors;
+    (() => {
+      for (let i = 0; i < 10; i++) nn.tidy(() => nn.tidy(() => nn.ones([1000]).add(1)));
+      for (let i = 0; i < 10; i++) nn.tidy(() => void nn.keep(nn.ones([1000])));
+    })();
+    expect(nn.memory().tensors - before).toBe(20);
+    await collectGarbage(exposedGc(), () => nn.memory().tensors <= before);
+    expect(nn.memory().tensors).toBeLessThanOrEqual(before);
+  });
+
+  it("frees what a tidy scope made before its function threw, once unreachable", async () => {
+    const before = nn.memory().tensors;
+    (() => {
+      for (let i = 0; i < 10; i++) {
+        expect(() =>
+          nn.tidy(() => {
+            nn.ones([1000]);
+            throw new Error("boom");
+          }),
+        ).toThrow("boom");
+      }
+    })();
+    expect(nn.memory().tensors - before).toBe(10);
+    await collectGarbage(exposedGc(), () => nn.memory().tensors <= before);
+    expect(nn.memory().tensors).toBeLessThanOrEqual(before);
+  });
+
+  it("frees what abandoned tidy scopes made (code stopped inside tidy by an interrupt)", async () => {
+    const before = nn.memory().tensors;
+    // An interrupt stops code without running tidy's exit; the host then calls recoverAfterInterrupt.
+    const stoppedInside = (): void => {
+      nn.tidy(() => {
+        nn.ones([1000]);
+        nn.tidy(() => {
+          nn.ones([1000]);
+          recoverAfterInterrupt();
+          throw new InterruptedHere();
+        });
+      });
+    };
+    expect(stoppedInside).toThrow(InterruptedHere);
+    expect(nn.memory().tensors - before).toBe(2);
+    // Later tensors join no leftover scope: made outside tidy, they are registered at once.
+    (() => void nn.ones([1000]))();
+    await collectGarbage(exposedGc(), () => nn.memory().tensors <= before);
+    expect(nn.memory().tensors).toBeLessThanOrEqual(before);
+  });
 });
+
+class InterruptedHere extends Error {}
 
 describe("automatic release after the storage was replaced", () => {
   // Backends that count how often each of their handles is disposed: a double release would otherwise
