@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { gemm } from "../../runtime/backend/wasm/gemm";
+import { gemm, PARALLEL_MIN_MACS } from "../../runtime/backend/wasm/gemm";
 import { relaxedSimdAccepted, WasmKernels } from "../../runtime/backend/wasm/kernels";
 import { buildWasmKernels, randomValues } from "./kernels_build";
 
@@ -143,13 +143,16 @@ describe.each(["relaxed", "plain"] as const)("wasm GEMM C = alpha * op(A) op(B) 
   });
 
   it("gives the same results split across two threads, by rows and by columns", () => {
+    // Each product is big enough to be split (and the last one into four tasks a thread).
+    expect(70 * 300 * 260).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
     expect(runCase(dual, 300, 70, 260, false, false, 1, 0)).toBeLessThan(TOLERANCE);
     expect(runCase(dual, 70, 300, 260, false, true, 1, 0.5)).toBeLessThan(TOLERANCE);
     expect(runCase(dual, 513, 129, 300, true, false, 1, 0)).toBeLessThan(TOLERANCE);
   });
 
   it("a batch of small products split one product per task gives the single-thread result exactly", () => {
-    const [batch, m, n, k] = [8, 40, 36, 44];
+    const [batch, m, n, k] = [8, 90, 80, 84];
+    expect(batch * m * n * k).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
     const results = [single, dual].map((kernels) => {
       const h = kernels.heap;
       const A = h.alloc(batch * m * k * 4);

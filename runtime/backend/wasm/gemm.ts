@@ -26,8 +26,14 @@ export interface GemmArgs {
   strideC?: number;
 }
 
-/** Below this many multiply-adds a thread hand-off costs more than it saves. */
-const PARALLEL_MIN_MACS = 1 << 17;
+/**
+ * Below this many multiply-adds one thread runs the product: in a training step a hand-off to a
+ * worker cost more than it saved up to a few million (the bench's Transformer, products of 0.8-1.6M,
+ * trained 1.5x faster on two threads with this at 2^22 than at 2^17; decisions.md 53).
+ */
+export const PARALLEL_MIN_MACS = 1 << 22;
+/** Below this many, one task per thread: each task packs its own panel of the other operand. */
+const FEW_TASKS_MACS = 1 << 24;
 const MR = 4;
 const NR = 8;
 
@@ -42,13 +48,16 @@ export function gemm(kernels: WasmKernels, g: GemmArgs): void {
     kernels.exports.gemm(batch, sA, sB, sC, ...operands, kernels.scratch[0].ptr);
     return;
   }
-  // Many small products: one task per product. Otherwise about four tasks per
-  // thread along the longer of m and n, so a slow thread delays little.
-  const byBatch = batch >= T && g.m * g.n * g.k < PARALLEL_MIN_MACS * 8;
+  // Many small products: one task per product. Otherwise about four tasks per thread along the longer
+  // of m and n, so a slow thread delays little, or one per thread for a smaller product, where packing
+  // the other operand again for every task would cost more than an uneven finish.
+  const macs = batch * g.m * g.n * g.k;
+  const byBatch = batch >= T && g.m * g.n * g.k < PARALLEL_MIN_MACS;
   const splitRows = byBatch || g.m >= g.n;
   const dim = splitRows ? g.m : g.n;
   const unit = splitRows ? MR : NR;
-  const taskSize = byBatch ? dim : Math.max(unit * 4, Math.ceil(dim / (4 * T * unit)) * unit);
+  const tasksPerThread = macs < FEW_TASKS_MACS ? 1 : 4;
+  const taskSize = byBatch ? dim : Math.max(unit * 4, Math.ceil(dim / (tasksPerThread * T * unit)) * unit);
   kernels.parallelTasks("gemmTasks", T, (t) => [
     kernels.counter.ptr,
     +splitRows,

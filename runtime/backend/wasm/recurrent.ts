@@ -21,8 +21,11 @@ const CELLS: Record<Cell, { id: number; gates: number; states: number }> = {
   simpleRnn: { id: 2, gates: 1, states: 1 },
 };
 
-/** Below this many multiply-adds in a whole scan, one thread runs it (a hand-off costs more). */
-const PARALLEL_MIN_MACS = 1 << 17;
+/**
+ * Below this many multiply-adds in a whole scan, one thread runs it: the bench's LSTM (1.2M) trained at
+ * 19-21k samples/s on two threads with this at 2^17 and at the one-thread 24-25k with 2^22 (decisions.md 53).
+ */
+export const PARALLEL_MIN_MACS = 1 << 22;
 
 /** Floats the forward saves for the backward (the kernels' layout). */
 export function savedSize(k: WasmKernels, g: RecurrentScanGeometry): number {
