@@ -3,8 +3,8 @@
  * heavy primitives (matmul, conv2d and its gradients, pooling, the common
  * unary/binary ops, contiguous reductions) run as AssemblyScript SIMD kernels,
  * the big ones split across worker threads; `where` has a scalar wasm loop,
- * cast, strided, concat, gather and scatterAdd are JS loops over the shared
- * memory. The rest (argReduce, pad, pow, the transcendental unary ops)
+ * strided copies, gather and scatterAdd are wasm loops too (movement.ts), cast and concat
+ * are JS loops over the shared memory. The rest (argReduce, pad, pow, the transcendental unary ops)
  * copy their operands out and run the reference backend's plain JS loops:
  * they are rare or small in training loops. The optional fused kernels (Adam's
  * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
@@ -381,25 +381,27 @@ export class WasmBackend implements Backend<WasmTensor> {
   // ----- movement -----
 
   strided(x: WasmTensor, _dtype: DType, v: View): WasmTensor {
-    const n = sizeOf(v.shape);
-    const out = this.alloc(n);
-    // Moves 32-bit patterns, so one path serves float32 and int32.
-    const mem = this.k.heap.i32;
-    const src = (x.ptr >> 2) + v.offset;
+    const out = this.alloc(sizeOf(v.shape));
+    // Moves 32-bit patterns, so one kernel serves float32 and int32. The view is collapsed to as few
+    // dims as its layout allows; the kernel takes four, and any further outer ones loop here.
     const { dims, strides } = collapseBroadcast(v.shape, [v.strides, stridesOf(v.shape)]);
     const [s] = strides;
-    const rank = dims.length;
-    const inner = rank === 0 ? 1 : dims[rank - 1];
-    const innerStride = rank === 0 ? 0 : s[rank - 1];
-    const idx = new Array<number>(Math.max(0, rank - 1)).fill(0);
-    let dst = out.ptr >> 2;
-    for (let row = 0; row < n / Math.max(1, inner); row++) {
-      let at = src;
-      for (let d = 0; d < rank - 1; d++) at += idx[d] * s[d];
-      if (innerStride === 1) mem.copyWithin(dst, at, at + inner);
-      else for (let j = 0; j < inner; j++) mem[dst + j] = mem[at + j * innerStride];
-      dst += inner;
-      for (let d = rank - 2; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
+    while (dims.length < 4) {
+      dims.unshift(1);
+      s.unshift(0);
+    }
+    const outer = dims.length - 4;
+    const inner = dims.slice(outer);
+    const innerStrides = s.slice(outer);
+    const block = inner[0] * inner[1] * inner[2] * inner[3];
+    const copy = this.k.exports.stridedCopy as Kernel;
+    const idx = new Array<number>(outer).fill(0);
+    const blocks = sizeOf(dims.slice(0, outer));
+    for (let i = 0; i < blocks; i++) {
+      let at = v.offset;
+      for (let d = 0; d < outer; d++) at += idx[d] * s[d];
+      copy(x.ptr + at * 4, ...innerStrides, out.ptr + i * block * 4, ...inner);
+      for (let d = outer - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
     }
     return out;
   }
@@ -428,38 +430,14 @@ export class WasmBackend implements Backend<WasmTensor> {
     const { outer, rows, inner } = aroundAxis(shape, axis);
     const out = this.alloc(outer * count * inner);
     // 32-bit patterns again; a zero pattern is 0 in both dtypes, which is what out-of-range indices read.
-    const { i32 } = this.k.heap;
-    const idx = indices.ptr >> 2;
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < count; j++) {
-        const row = i32[idx + j];
-        const dst = (out.ptr >> 2) + (o * count + j) * inner;
-        if (row >= 0 && row < rows) {
-          const src = (x.ptr >> 2) + (o * rows + row) * inner;
-          i32.copyWithin(dst, src, src + inner);
-        } else {
-          i32.fill(0, dst, dst + inner);
-        }
-      }
-    }
+    (this.k.exports.gatherRows as Kernel)(x.ptr, outer, rows, inner, indices.ptr, count, out.ptr);
     return out;
   }
 
   scatterAdd(updates: WasmTensor, indices: WasmTensor, count: number, axis: number, shape: Shape): WasmTensor {
     const { outer, rows, inner } = aroundAxis(shape, axis);
     const out = this.alloc(sizeOf(shape));
-    const { f32, i32 } = this.k.heap;
-    f32.fill(0, out.ptr >> 2, (out.ptr >> 2) + sizeOf(shape));
-    const idx = indices.ptr >> 2;
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < count; j++) {
-        const row = i32[idx + j];
-        if (row < 0 || row >= rows) continue;
-        const dst = (out.ptr >> 2) + (o * rows + row) * inner;
-        const src = (updates.ptr >> 2) + (o * count + j) * inner;
-        for (let i = 0; i < inner; i++) f32[dst + i] += f32[src + i];
-      }
-    }
+    (this.k.exports.scatterAddRows as Kernel)(updates.ptr, indices.ptr, count, outer, rows, inner, out.ptr);
     return out;
   }
 
