@@ -7,7 +7,6 @@
  */
 import type { Tensor } from "../tensor";
 import { logSoftmax, relu, softplus } from "../ops/activation";
-import { oneHot } from "../ops/shape";
 import { resolveIdentifier } from "./utils/identifiers";
 import { formatShape } from "./utils/shape";
 import { logitsBehind } from "./cached_logits";
@@ -93,7 +92,11 @@ export class SparseCategoricalCrossentropy extends Loss {
         `${this.name}: label ${bad} is not a class index in [0, ${classes - 1}] (the model predicts ${classes} classes)`,
       );
     }
-    return oneHot(labels.cast("int32"), classes).mul(logProbabilities(yPred, this.fromLogits)).sum(-1).neg();
+    // Each label's log-probability picked out of the flattened predictions: the value the one-hot
+    // product summed over the classes gives (every other term is a zero), without building the one-hot
+    // tensor, and finite where another class's log-probability is -Infinity (0 * -Infinity is NaN).
+    const picked = Array.from(ids, (label, i) => i * classes + label);
+    return logProbabilities(yPred, this.fromLogits).reshape([-1]).gather(picked, 0).reshape(labels.shape).neg();
   }
   override getConfig() {
     return { fromLogits: this.fromLogits };

@@ -69,14 +69,19 @@ function batchedMatmul(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: nu
   const m = tA ? a.shape[2] : a.shape[1];
   const n = tB ? b.shape[1] : b.shape[2];
   const out = raw(a, b, tA, tB, batch, [batch, m, n]);
+  // Only the gradients some input needs (the first layer's input wants none: a product saved a step).
   return record("matmul", out, [a, b], (dy) => {
-    const da = tA
-      ? raw(b, dy, tB, true, batch, [batch, a.shape[1], a.shape[2]])
-      : raw(dy, b, false, !tB, batch, [batch, a.shape[1], a.shape[2]]);
-    const db = tB
-      ? raw(dy, a, true, tA, batch, [batch, b.shape[1], b.shape[2]])
-      : raw(a, dy, !tA, false, batch, [batch, b.shape[1], b.shape[2]]);
-    return [sumBatchTo(da, a), sumBatchTo(db, b)];
+    const da = !a.requiresGrad
+      ? null
+      : tA
+        ? raw(b, dy, tB, true, batch, [batch, a.shape[1], a.shape[2]])
+        : raw(dy, b, false, !tB, batch, [batch, a.shape[1], a.shape[2]]);
+    const db = !b.requiresGrad
+      ? null
+      : tB
+        ? raw(dy, a, true, tA, batch, [batch, b.shape[1], b.shape[2]])
+        : raw(a, dy, !tA, false, batch, [batch, b.shape[1], b.shape[2]]);
+    return [da && sumBatchTo(da, a), db && sumBatchTo(db, b)];
   });
 }
 

@@ -15,19 +15,28 @@ import { zerosLike } from "./creation";
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toFloat(a), toFloat(b)];
   const out = binary("add", x, y);
-  return record("add", out, [x, y], (dy) => [unbroadcast(dy, x.shape), unbroadcast(dy, y.shape)]);
+  return record("add", out, [x, y], (dy) => [
+    x.requiresGrad ? unbroadcast(dy, x.shape) : null,
+    y.requiresGrad ? unbroadcast(dy, y.shape) : null,
+  ]);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toFloat(a), toFloat(b)];
   const out = binary("sub", x, y);
-  return record("sub", out, [x, y], (dy) => [unbroadcast(dy, x.shape), unbroadcast(neg(dy), y.shape)]);
+  return record("sub", out, [x, y], (dy) => [
+    x.requiresGrad ? unbroadcast(dy, x.shape) : null,
+    y.requiresGrad ? unbroadcast(neg(dy), y.shape) : null,
+  ]);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toFloat(a), toFloat(b)];
   const out = binary("mul", x, y);
-  return record("mul", out, [x, y], (dy) => [unbroadcast(mul(dy, y), x.shape), unbroadcast(mul(dy, x), y.shape)]);
+  return record("mul", out, [x, y], (dy) => [
+    x.requiresGrad ? unbroadcast(mul(dy, y), x.shape) : null,
+    y.requiresGrad ? unbroadcast(mul(dy, x), y.shape) : null,
+  ]);
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
@@ -35,8 +44,8 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   const out = binary("div", x, y);
   // d(x/y)/dy = -x/y^2 = -out/y
   return record("div", out, [x, y], (dy) => [
-    unbroadcast(div(dy, y), x.shape),
-    unbroadcast(neg(mul(dy, div(out, y))), y.shape),
+    x.requiresGrad ? unbroadcast(div(dy, y), x.shape) : null,
+    y.requiresGrad ? unbroadcast(neg(mul(dy, div(out, y))), y.shape) : null,
   ]);
 }
 
@@ -56,7 +65,10 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const out = binary("maximum", x, y);
   return record("maximum", out, [x, y], (dy) => {
     const toX = ge(x, y);
-    return [unbroadcast(mul(dy, toX), x.shape), unbroadcast(mul(dy, sub(1, toX)), y.shape)];
+    return [
+      x.requiresGrad ? unbroadcast(mul(dy, toX), x.shape) : null,
+      y.requiresGrad ? unbroadcast(mul(dy, sub(1, toX)), y.shape) : null,
+    ];
   });
 }
 
@@ -66,7 +78,10 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const out = binary("minimum", x, y);
   return record("minimum", out, [x, y], (dy) => {
     const toX = le(x, y);
-    return [unbroadcast(mul(dy, toX), x.shape), unbroadcast(mul(dy, sub(1, toX)), y.shape)];
+    return [
+      x.requiresGrad ? unbroadcast(mul(dy, toX), x.shape) : null,
+      y.requiresGrad ? unbroadcast(mul(dy, sub(1, toX)), y.shape) : null,
+    ];
   });
 }
 
@@ -91,7 +106,10 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
     "where",
     out,
     [x, y],
-    (dy) => [unbroadcast(where(c, dy, 0), x.shape), unbroadcast(where(c, 0, dy), y.shape)],
+    (dy) => [
+      x.requiresGrad ? unbroadcast(where(c, dy, 0), x.shape) : null,
+      y.requiresGrad ? unbroadcast(where(c, 0, dy), y.shape) : null,
+    ],
     [c],
   );
 }

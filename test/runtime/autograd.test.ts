@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { nn } from "../../runtime/nn";
 import { FREED } from "../../runtime/autograd";
+import { currentBackend } from "../../runtime/backend/registry";
 
 describe("autograd", () => {
   it("fills .grad of leaves that require it, not of intermediates or constants", () => {
@@ -94,5 +95,35 @@ describe("autograd", () => {
     expect(w.toArray()).toEqual([0, 0]);
     expect(w.requiresGrad).toBe(true);
     expect(w.grad).toBe(grad);
+  });
+});
+
+describe("gradients nobody needs are not computed", () => {
+  it("matmul and the binary ops compute only the gradients of inputs that require them, with the same values", () => {
+    const x = nn.randn([5, 3]);
+    const w = nn.randn([3, 4], { requiresGrad: true });
+    const bias = nn.randn([4], { requiresGrad: true });
+    const scale = nn.randn([5, 4]);
+    const backend = currentBackend();
+    const products = vi.spyOn(backend, "matmul");
+    const ops = vi.spyOn(backend, "binary");
+    nn.matmul(x, w).add(bias).mul(scale).div(scale.add(3)).sum().backward();
+    // Forward: one product; backward: dW only (no dX = dY Wᵀ).
+    expect(products).toHaveBeenCalledTimes(2);
+    // Forward add, add (scale + 3), mul, div; backward: mul's and div's gradient for their left input
+    // (dy * scale, dy / (scale + 3)) and none for `scale`'s side.
+    expect(ops.mock.calls.map((c) => c[0])).toEqual(["add", "mul", "add", "div", "div", "mul"]);
+    products.mockRestore();
+    ops.mockRestore();
+    // The same gradients as when every input requires one.
+    const grads = [w.grad!.toArray(), bias.grad!.toArray()];
+    w.zeroGrad();
+    bias.zeroGrad();
+    const xg = nn.tensor(x.dataSync(), x.shape, { requiresGrad: true });
+    const sg = nn.tensor(scale.dataSync(), scale.shape, { requiresGrad: true });
+    nn.matmul(xg, w).add(bias).mul(sg).div(sg.add(3)).sum().backward();
+    expect([w.grad!.toArray(), bias.grad!.toArray()]).toEqual(grads);
+    expect(xg.grad).not.toBeNull();
+    expect(sg.grad).not.toBeNull();
   });
 });
