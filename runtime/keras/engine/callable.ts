@@ -19,12 +19,19 @@ export function callableClass<C extends new (...args: never[]) => object>(cls: C
   }) as CallableClass<C>;
 }
 
+/** The object behind a `callableInstance` proxy (the object itself for anything else): code that reads many of its own properties at once (Object.values) skips the proxy's traps. */
+export function unwrapCallable<T extends object>(value: T): T {
+  return (value as { [INSTANCE]?: T })[INSTANCE] ?? value;
+}
+
+const INSTANCE = Symbol("nnlab.callableInstance");
+
 export function callableInstance<T extends object>(instance: T, call: (self: T, args: unknown[]) => unknown): T {
   // An arrow function has no non-configurable own properties, so every proxy invariant holds while forwarding to `instance`.
   const target = (() => undefined) as unknown as T;
   const proxy: T = new Proxy(target, {
     apply: (_t, _thisArg, args: unknown[]) => call(proxy, args),
-    get: (_t, p) => Reflect.get(instance, p, proxy),
+    get: (_t, p) => (p === INSTANCE ? instance : Reflect.get(instance, p, proxy)),
     set: (_t, p, v) => Reflect.set(instance, p, v, proxy),
     has: (_t, p) => Reflect.has(instance, p),
     defineProperty: (_t, p, d) => Reflect.defineProperty(instance, p, d),

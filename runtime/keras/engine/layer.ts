@@ -13,7 +13,7 @@ import { zeros } from "../../ops/creation";
 import { getInitializer, type InitializerIdentifier } from "../initializers";
 import { getRegularizer, type RegularizerIdentifier } from "../regularizers";
 import { formatShape, shapesCompatible, type SymbolicShape } from "../utils/shape";
-import { callableInstance } from "./callable";
+import { callableInstance, unwrapCallable } from "./callable";
 import { KerasTensor, Node } from "./keras_tensor";
 import { uniqueName } from "./naming";
 import { Weight } from "./weight";
@@ -120,7 +120,8 @@ export class Layer {
   /** Sub-layers whose weights belong to this one (a model's layers). Found from the layer's fields by default, as Keras tracks attributes. */
   get sublayers(): Layer[] {
     const found: Layer[] = [];
-    for (const value of Object.values(this)) {
+    // Read past the proxy every layer is (callable.ts): Object.values through its traps cost most of a model's `weights`.
+    for (const value of Object.values(unwrapCallable(this))) {
       if (value instanceof Layer) found.push(value);
       else if (Array.isArray(value)) for (const v of value) if (v instanceof Layer) found.push(v);
     }
