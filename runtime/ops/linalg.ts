@@ -41,6 +41,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (k !== k2) {
     throw new Error(`matmul: ${x.shapeString()} x ${y.shapeString()}: inner dimensions ${k} and ${k2} differ`);
   }
+  if (x.rank === 2 && y.rank === 2) return matmul2d(x, y, tA, tB, m, n);
   const batchShape = broadcastShapes(
     `matmul: ${x.shapeString()} x ${y.shapeString()}: batch dimensions`,
     x2.shape.slice(0, -2),
@@ -85,13 +86,30 @@ function batchedMatmul(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: nu
   });
 }
 
-function raw(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: number, shape: number[]): Tensor {
+/**
+ * Two matrices (the common case, every Dense layer): the primitive on them as one-entry batches, with no
+ * reshaped views and no nodes for them in the graph; the same products as the batched path.
+ */
+function matmul2d(a: Tensor, b: Tensor, tA: boolean, tB: boolean, m: number, n: number): Tensor {
+  const out = raw(a, b, tA, tB, 1, [m, n]);
+  return record("matmul", out, [a, b], (dy) => [
+    !a.requiresGrad ? null : tA ? raw(b, dy, tB, true, 1, a.shape) : raw(dy, b, false, !tB, 1, a.shape),
+    !b.requiresGrad ? null : tB ? raw(dy, a, true, tA, 1, b.shape) : raw(a, dy, !tA, false, 1, b.shape),
+  ]);
+}
+
+/** The backend primitive on `a` and `b` ([B|1, r, c], or [r, c] as one entry), giving a tensor of `shape`. */
+function raw(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: number, shape: readonly number[]): Tensor {
   const be = currentBackend();
-  const as3 = a.shape as [number, number, number];
-  const bs3 = b.shape as [number, number, number];
+  const as3 = as3d(a.shape);
+  const bs3 = as3d(b.shape);
   return compute(`matmul: ${shapeString(a.shape)} x ${shapeString(b.shape)}`, shape, "float32", () =>
     be.matmul(a.dataOn(be), as3, b.dataOn(be), bs3, tA, tB, batch),
   );
+}
+
+function as3d(shape: readonly number[]): readonly [number, number, number] {
+  return shape.length === 2 ? [1, shape[0], shape[1]] : (shape as [number, number, number]);
 }
 
 /** A gradient computed per batch entry, summed over the batch when the operand was shared by every entry. */
