@@ -6,7 +6,7 @@ on the same data, batch size, optimizer and thread count, and print one line
 
     python competitors.py JOB THREADS DATA_DIR [--full]
 
-JOB: cnn-torch | cnn-keras | lstm-torch | transformer-torch.
+JOB: cnn-torch | cnn-keras | lstm-torch | transformer-torch | small-ops-torch.
 DATA_DIR holds MNIST's IDX files (.gz or not) for the CNN, or the sequence
 tasks' tensors written by training.ts (raw little-endian float32 / int32, with
 shapes in meta.json) for the sequence models.
@@ -297,9 +297,61 @@ def cnn_keras(threads, data, full):
     return result(timer.batches, timer.samples_per_second(128), float(accuracy), fit_peak, seconds)
 
 
+SMALL_OP_ROUNDS = 5
+SMALL_OP_CALLS = 2000
+
+
+def small_ops_torch(threads):
+    """PyTorch's eager ops on the small tensors of test/bench/small_ops.ts: microseconds per call, median of rounds."""
+    torch = torch_setup(threads)
+    a, b = torch.randn(32, 64), torch.randn(32, 64)
+    row, w = torch.randn(64), torch.randn(64, 64)
+    logits, heads = torch.randn(32, 10), torch.randn(32, 6, 2, 32)
+    wg = torch.randn(64, 64, requires_grad=True)
+    bg = torch.randn(64, requires_grad=True)
+
+    def layer():
+        torch.relu(a @ wg + bg).sum().backward()
+        wg.grad = None
+        bg.grad = None
+
+    def no_grad(fn):
+        def run():
+            with torch.no_grad():
+                fn()
+
+        return run
+
+    cases = {
+        "add [32,64] + [32,64]": no_grad(lambda: a + b),
+        "mul [32,64] * [64]": no_grad(lambda: a * row),
+        "matmul [32,64] x [64,64]": no_grad(lambda: a @ w),
+        "softmax [32,10]": no_grad(lambda: torch.softmax(logits, -1)),
+        "sum [32,64] over rows": no_grad(lambda: a.sum(0)),
+        # nnlab's transpose copies; .contiguous() makes PyTorch's view a copy too.
+        "transpose [32,6,2,32] -> [32,2,6,32]": no_grad(lambda: heads.permute(0, 2, 1, 3).contiguous()),
+        "relu(x W + b), sum, backward (W [64,64])": layer,
+    }
+    out = {}
+    for name, fn in cases.items():
+        for _ in range(200):
+            fn()
+        rounds = []
+        for _ in range(SMALL_OP_ROUNDS):
+            start = time.perf_counter()
+            for _ in range(SMALL_OP_CALLS):
+                fn()
+            rounds.append((time.perf_counter() - start) * 1e6 / SMALL_OP_CALLS)
+        out[name] = sorted(rounds)[SMALL_OP_ROUNDS // 2]
+    return out
+
+
 def main():
     job, threads, data = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     full = "--full" in sys.argv[4:]
+    if job == "small-ops-torch":
+        print("@small-ops " + json.dumps(small_ops_torch(threads)), flush=True)
+        return
     if job == "cnn-torch":
         out = cnn_torch(threads, data, full)
     elif job == "cnn-keras":

@@ -28,6 +28,7 @@ import type { Tensor } from "../../runtime/tensor";
 import { lectureCnn } from "../keras/lecture_cnn";
 import { registerWasmFilterGradient } from "./ops";
 import { benchPython } from "./python_env";
+import { smallOpsTable } from "./small_ops";
 import { defaultThreads } from "../../runtime/backend/wasm/kernels";
 
 /** Runs every contestant in a child process and returns the section's tables. */
@@ -74,6 +75,7 @@ export function runTrainingBench(): string {
       process.stderr.write(`${lines[lines.length - 1]}\n`);
     }
   }
+  lines.push("", ...smallOpsTable(threads));
   lines.push("", "notes:", ...NOTES);
   lines.push(
     `- ${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after.`,
