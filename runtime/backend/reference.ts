@@ -514,7 +514,17 @@ function forEachPoolWindow(g: Pool2DGeometry, body: (yBase: number, taps: Int32A
   }
 }
 
-function unaryLoop(op: UnaryOp, x: RefData, out: Float64Array, alpha: number): void {
+/**
+ * out[i] = op(x[i]) in float64 for i < out.length. The wasm backend runs its transcendental ops through
+ * this loop too, reading and writing its float32 heap: the values are those of a float64 result rounded
+ * to float32, as when it copied the operand out and the result back.
+ */
+export function unaryLoop(
+  op: UnaryOp,
+  x: ArrayLike<number>,
+  out: { [i: number]: number; readonly length: number },
+  alpha: number,
+): void {
   const n = out.length;
   switch (op) {
     case "neg":

@@ -28,7 +28,7 @@ import {
   type UnaryOp,
   type View,
 } from "../backend";
-import { ReferenceBackend, type RefData } from "../reference";
+import { ReferenceBackend, unaryLoop, type RefData } from "../reference";
 import * as conv from "./conv";
 import * as elementwise from "./elementwise";
 import { gemm } from "./gemm";
@@ -243,9 +243,15 @@ export class WasmBackend implements Backend<WasmTensor> {
   }
 
   unary(op: UnaryOp, x: WasmTensor, size: number, alpha = 0): WasmTensor {
-    if (!UNARY_KERNELS.has(op))
-      return this.upload(this.ref.unary(op, this.toRef(x, size, "float32"), size, alpha), "float32");
     const y = this.alloc(size);
+    if (!UNARY_KERNELS.has(op)) {
+      // The reference's float64 loop straight over the heap (no copy out and back; the same values).
+      const { f32 } = this.k.heap;
+      const at = x.ptr >> 2;
+      const to = y.ptr >> 2;
+      unaryLoop(op, f32.subarray(at, at + size), f32.subarray(to, to + size), alpha);
+      return y;
+    }
     elementwise.unary(this.k, kernelName("unary", op), x, y, size, alpha);
     return y;
   }
