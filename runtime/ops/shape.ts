@@ -306,7 +306,8 @@ function view(op: string, x: Tensor, shape: Shape, strides: readonly number[], o
 
 /**
  * The window starts[i] + k * steps[i], k < counts[i], on every axis. Its
- * gradient scatters back with one scatterAdd per axis that the window narrows.
+ * gradient is the output's padded with zeros for a contiguous window, else it
+ * scatters back with one scatterAdd per axis that the window narrows.
  */
 function stridedWindow(op: string, x: Tensor, starts: number[], counts: number[], steps: number[]): Tensor {
   if (starts.every((s) => s === 0) && counts.every((c, i) => c === x.shape[i])) return x;
@@ -320,8 +321,13 @@ function stridedWindow(op: string, x: Tensor, starts: number[], counts: number[]
     offset,
   );
   return record(op, out, [x], (dy) => {
-    let g = dy;
     const be = currentBackend();
+    if (steps.every((s) => s === 1)) {
+      // A contiguous window: its gradient is dy padded with zeros back to x's shape, one pass.
+      const after = x.shape.map((d, i) => d - starts[i] - counts[i]);
+      return [compute(`${op} (gradient)`, x.shape, "float32", () => be.pad(dy.dataOn(be), dy.shape, starts, after, 0))];
+    }
+    let g = dy;
     for (let axis = 0; axis < x.rank; axis++) {
       if (counts[axis] === x.shape[axis]) continue;
       const indices = Int32Array.from({ length: counts[axis] }, (_, k) => starts[axis] + k * steps[axis]);

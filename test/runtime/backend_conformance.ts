@@ -336,6 +336,13 @@ export function backendConformance(label: string, create: () => Backend, toleran
     it("pad adds constant borders on every axis", () => {
       check([f32(12)], "float32", 5 * 7, (b, [h]) => b.pad(h, [3, 4], [1, 1], [1, 2], 0.5));
       check([f32(6)], "float32", 2 * 5 * 4, (b, [h]) => b.pad(h, [2, 3, 1], [0, 2, 1], [0, 0, 2], 0));
+      // Five axes (more than a kernel's loop takes at once), rows longer than a vector, a -0 and a NaN border.
+      check([f32(2 * 3 * 2 * 3 * 37)], "float32", 3 * 4 * 2 * 5 * 40, (b, [h]) =>
+        b.pad(h, [2, 3, 2, 3, 37], [1, 0, 0, 1, 2], [0, 1, 0, 1, 1], -0),
+      );
+      check([f32(24)], "float32", 4 * 8, (b, [h]) => b.pad(h, [4, 6], [0, 1], [0, 1], NaN));
+      check([f32(24)], "float32", 24, (b, [h]) => b.pad(h, [4, 6], [0, 0], [0, 0], 3));
+      check([f32(0)], "float32", 2 * 3, (b, [h]) => b.pad(h, [0, 3], [1, 0], [1, 0], 7));
     });
 
     it("concat joins along any axis, for float32 and int32", () => {

@@ -3,9 +3,9 @@
  * heavy primitives (matmul, conv2d and its gradients, pooling, the common
  * unary/binary ops, contiguous reductions) run as AssemblyScript SIMD kernels,
  * the big ones split across worker threads; `where` has a scalar wasm loop,
- * strided copies, gather and scatterAdd are wasm loops too (movement.ts), cast and concat
- * are JS loops over the shared memory. The rest (argReduce, pad, pow, the transcendental unary ops)
- * copy their operands out and run the reference backend's plain JS loops:
+ * strided copies, pad, gather and scatterAdd are wasm loops too (movement.ts), cast and concat
+ * are JS loops over the shared memory, the transcendental unary ops run the reference's loop over
+ * the heap. The rest (argReduce, pow) copy their operands out and run the reference backend's plain JS loops:
  * they are rare or small in training loops. The optional fused kernels (Adam's
  * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
  * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise.
@@ -413,7 +413,33 @@ export class WasmBackend implements Backend<WasmTensor> {
   }
 
   pad(x: WasmTensor, shape: Shape, before: readonly number[], after: readonly number[], value: number): WasmTensor {
-    return this.upload(this.ref.pad(this.toRef(x, sizeOf(shape), "float32"), shape, before, after, value), "float32");
+    const outShape = shape.map((d, i) => d + before[i] + after[i]);
+    const out = this.alloc(sizeOf(outShape));
+    (this.k.exports.fillF32 as Kernel)(out.ptr, sizeOf(outShape), value);
+    if (sizeOf(shape) === 0) return out;
+    // x fills the window that starts at `before`: collapse that window's layout in the output, as strided does.
+    const outStrides = stridesOf(outShape);
+    const offset = before.reduce((acc, b, i) => acc + b * outStrides[i], 0);
+    const { dims, strides } = collapseBroadcast(shape, [outStrides, stridesOf(shape)]);
+    const [s] = strides;
+    while (dims.length < 4) {
+      dims.unshift(1);
+      s.unshift(0);
+    }
+    const outer = dims.length - 4;
+    const inner = dims.slice(outer);
+    const innerStrides = s.slice(outer);
+    const block = inner[0] * inner[1] * inner[2] * inner[3];
+    const place = this.k.exports.stridedPlace as Kernel;
+    const idx = new Array<number>(outer).fill(0);
+    const blocks = sizeOf(dims.slice(0, outer));
+    for (let i = 0; i < blocks; i++) {
+      let at = offset;
+      for (let d = 0; d < outer; d++) at += idx[d] * s[d];
+      place(x.ptr + i * block * 4, out.ptr + at * 4, ...innerStrides, ...inner);
+      for (let d = outer - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
+    }
+    return out;
   }
 
   concat(inputs: readonly { data: WasmTensor; shape: Shape }[], axis: number, _dtype: DType): WasmTensor {

@@ -6,4 +6,4 @@ export * from "./elementwise";
 export * from "./reduce";
 export { adamStep, dropoutMask, biasRelu, reluBackward } from "./fused";
 export { recurrentForward, recurrentBackward, recurrentSavedWidth } from "./recurrent";
-export { stridedCopy, gatherRows, scatterAddRows } from "./movement";
+export { stridedCopy, stridedPlace, fillF32, gatherRows, scatterAddRows } from "./movement";

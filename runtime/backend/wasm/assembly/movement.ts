@@ -49,6 +49,47 @@ export function stridedCopy(src: usize, s0: i32, s1: i32, s2: i32, s3: i32,
 }
 
 /**
+ * dst[i0*s0 + i1*s1 + i2*s2 + i3*s3] = src[i0, i1, i2, i3], src contiguous [n0, n1, n2, n3] (the inverse
+ * of stridedCopy: a block written into a window of a larger array, as padding does).
+ */
+export function stridedPlace(src: usize, dst: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  n0: i32, n1: i32, n2: i32, n3: i32): void {
+  const rowBytes = <usize>n3 << 2;
+  let from = src;
+  for (let i0 = 0; i0 < n0; i0++) {
+    for (let i1 = 0; i1 < n1; i1++) {
+      const at = dst + (<usize>(i0 * s0 + i1 * s1) << 2);
+      for (let i2 = 0; i2 < n2; i2++) {
+        const row = at + (<usize>(i2 * s2) << 2);
+        if (s3 == 1) {
+          copyRow(row, from, rowBytes);
+        } else {
+          const step = <usize>s3 << 2;
+          let p = row;
+          for (let i3 = 0; i3 < n3; i3++) {
+            store<i32>(p, load<i32>(from + (<usize>i3 << 2)));
+            p += step;
+          }
+        }
+        from += rowBytes;
+      }
+    }
+  }
+}
+
+/** dst[i] = value for i < n (float32). */
+export function fillF32(dst: usize, n: i32, value: f32): void {
+  if (value == 0 && 1 / value > 0) {
+    memory.fill(dst, 0, <usize>n << 2);
+    return;
+  }
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), value);
+}
+
+/**
  * out[o, j, :] = x[o, indices[j], :] over x [outer, rows, inner]; an index
  * outside [0, rows) reads zeros.
  */
