@@ -209,7 +209,8 @@ export class RNN extends Layer {
       this.stepShape = [batch, this.units];
     }
     const grads = this.stepGrads;
-    const { sequence, finalStates } = unroll(this.cell, x, {
+    // Not destructured: `sequence` is computed when read, and a layer returning its last output never reads it.
+    const unrolled = unroll(this.cell, x, {
       mask,
       goBackwards: this.goBackwards,
       initialStates,
@@ -219,8 +220,9 @@ export class RNN extends Layer {
         ? (t, g) => (grads[t] = keep(grads[t] ? grads[t].add(g) : g.view(g.shape)))
         : undefined,
     });
+    const finalStates = unrolled.finalStates;
     this.states = finalStates;
-    const output = this.returnSequences ? sequence : finalStates[0];
+    const output = this.returnSequences ? unrolled.sequence : finalStates[0];
     return [output, ...finalStates];
   }
 

@@ -36,11 +36,11 @@ export interface UnrollOptions {
 
 export interface Unrolled {
   /** Each step's output [batch, time, units], in processing order; zeros at masked steps. */
-  sequence: Tensor;
+  readonly sequence: Tensor;
   /** The states after the last processed step, each [batch, units]. */
-  finalStates: Tensor[];
+  readonly finalStates: Tensor[];
   /** Each state after every processed step, [batch, time, units] per state, in processing order. */
-  allStates: Tensor[];
+  readonly allStates: Tensor[];
 }
 
 /** Runs `cell` over x [batch, time, inputDim]. */
@@ -54,32 +54,57 @@ export function unroll(cell: RecurrentCell, x: Tensor, options: UnrollOptions = 
   const recurrentMask =
     training && cell.recurrentDropout > 0 ? dropoutMask([batch, cell.units], cell.recurrentDropout) : null;
   const kernel = options.composed || recurrentMask ? null : cell.stepKernel();
-  const allStates = kernel
-    ? splitStates(
-        recurrentScan(kernel, {
-          projected,
-          recurrentKernel: cell.recurrentKernel!.value,
-          recurrentBias: cell.recurrentBias(),
-          initialStates,
-          mask,
-          goBackwards: options.goBackwards ?? false,
-          units: cell.units,
-          stateCount: cell.stateCount,
-          onStateGradient: options.onStateGradient,
-        }),
-        cell.stateCount,
-        cell.units,
+  const outputs = (states: () => Tensor[], finalStates: Tensor[]): Unrolled => {
+    let sequence: Tensor | undefined;
+    return {
+      finalStates,
+      get allStates() {
+        return states();
+      },
+      get sequence() {
+        return (sequence ??= maskedSequence(states()[0], mask, options.goBackwards ?? false));
+      },
+    };
+  };
+  if (!kernel) {
+    const allStates = composedStates(cell, projected, initialStates, mask, recurrentMask, options);
+    return outputs(
+      () => allStates,
+      allStates.map((s) => s.select(1, time - 1)),
+    );
+  }
+  const packed = recurrentScan(kernel, {
+    projected,
+    recurrentKernel: cell.recurrentKernel!.value,
+    recurrentBias: cell.recurrentBias(),
+    initialStates,
+    mask,
+    goBackwards: options.goBackwards ?? false,
+    units: cell.units,
+    stateCount: cell.stateCount,
+    onStateGradient: options.onStateGradient,
+  });
+  // The sequences of states are cut out of the scan's packed output only when asked for (a layer that
+  // returns its last output needs none of them); the final states come straight from its last step.
+  let allStates: Tensor[] | undefined;
+  const { stateCount, units } = cell;
+  const finalStates = Array.from({ length: stateCount }, (_, s) =>
+    packed.slice([0, time - 1, s * units], [batch, 1, units]).reshape([batch, units]),
+  );
+  return outputs(() => (allStates ??= splitStates(packed, stateCount, units)), finalStates);
+}
+
+/** The output sequence: the first state at every step, zero where the mask (in processing order) drops a step. */
+function maskedSequence(states: Tensor, mask: Tensor | null, goBackwards: boolean): Tensor {
+  if (!mask) return states;
+  const [batch, time] = states.shape;
+  const processingMask = goBackwards
+    ? mask.gather(
+        Array.from({ length: time }, (_, k) => time - 1 - k),
+        1,
       )
-    : composedStates(cell, projected, initialStates, mask, recurrentMask, options);
-  const processingMask =
-    mask && options.goBackwards
-      ? mask.gather(
-          Array.from({ length: time }, (_, k) => time - 1 - k),
-          1,
-        )
-      : mask;
-  const sequence = processingMask ? allStates[0].mul(processingMask.reshape([batch, time, 1])) : allStates[0];
-  return { sequence, finalStates: allStates.map((s) => s.select(1, time - 1)), allStates };
+    : mask;
+  return states.mul(processingMask.reshape([batch, time, 1]));
 }
 
 /** The per-step loop from tensor ops: every state after every step, stacked over time. */
