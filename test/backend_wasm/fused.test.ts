@@ -53,10 +53,10 @@ describe("fused Adam step", () => {
 });
 
 /** A dropout mask under nn.seed(7), then one more draw: the mask and where the generator went on to. */
-function maskRun(backend: string): { mask: Float32Array; next: Float32Array } {
+function maskRun(backend: string, rate = 0.3, size = 4099): { mask: Float32Array; next: Float32Array } {
   nn.setBackend(backend);
   nn.seed(7);
-  const mask = dropoutMask([4099], 0.3);
+  const mask = dropoutMask([size], rate);
   const after = nn.rand([5]);
   const out = { mask: Float32Array.from(mask.dataSync()), next: Float32Array.from(after.dataSync()) };
   nn.dispose([mask, after]);
@@ -66,6 +66,15 @@ function maskRun(backend: string): { mask: Float32Array; next: Float32Array } {
 describe("dropout mask drawn in wasm", () => {
   it("gives the composed ops' values and leaves the generator where they leave it", () => {
     expect(maskRun("wasm")).toEqual(maskRun("wasm-composed"));
+  });
+
+  // The kernel compares the draw against keep * 2^24 without a branch: the same cut at any keep.
+  it("keeps exactly the composed ops' positions at rates near 0, 1/2 and 1, and a rate whose keep is not a float32", () => {
+    for (const rate of [0.001, 0.1, 0.5, 0.9, 0.999, 1 / 3]) {
+      const fused = maskRun("wasm", rate, 70001);
+      expect(fused, `rate ${rate}`).toEqual(maskRun("wasm-composed", rate, 70001));
+      expect(fused.mask.some((x) => x === 0) && fused.mask.some((x) => x !== 0), `rate ${rate}`).toBe(true);
+    }
   });
 
   it("drops the same positions as the reference backend, keeping 1 / (1 - rate)", () => {

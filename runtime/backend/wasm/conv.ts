@@ -18,6 +18,14 @@ const FILTER_GRADIENT_GROUPS = 8;
 /** Multiply-adds below which a convolution runs on the calling thread alone. */
 const PARALLEL_MIN_MACS = 1 << 18;
 
+/**
+ * Window taps (outputs x window size, see poolWork) below which pooling and its gradients run on the
+ * calling thread alone. Above it the batch is split into equal shares of whole images, one share a thread:
+ * an image's windows are visited in the same order on any thread, so results are bit for bit those of one
+ * thread (the gradient of overlapping windows sums into an input in that order too).
+ */
+export const POOL_PARALLEL_MIN_WORK = 1 << 18;
+
 export function conv2dForward(k: WasmKernels, x: Block, w: Block, y: Block, g: Conv2DGeometry): void {
   const geo = writeConvGeometry(k, g);
   k.parallelTasks("conv2dForward", threadsFor(k, g), (t) => [
@@ -98,7 +106,8 @@ function threadsFor(k: WasmKernels, g: Conv2DGeometry): number {
   return convMacs(g) < PARALLEL_MIN_MACS ? 1 : k.threads;
 }
 
-function poolWork(g: Pool2DGeometry): number {
+/** Window taps pooling visits: outputs times window size. */
+export function poolWork(g: Pool2DGeometry): number {
   return g.batch * g.outHeight * g.outWidth * g.channels * g.windowHeight * g.windowWidth;
 }
 
@@ -109,7 +118,7 @@ function forEachImage(
   name: string,
   argsOf: (b0: number, b1: number, t: number) => number[],
 ): void {
-  const T = work < PARALLEL_MIN_MACS ? 1 : Math.min(k.threads, batch);
+  const T = work < POOL_PARALLEL_MIN_WORK ? 1 : Math.min(k.threads, batch);
   if (T <= 1) {
     (k.exports[name] as Kernel)(...argsOf(0, batch, 0));
     return;
