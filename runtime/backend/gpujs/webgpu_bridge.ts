@@ -173,6 +173,8 @@ requireAll<
     | "reluBackward"
     | "recurrentScan"
     | "recurrentScanBackward"
+    | "layerNorm"
+    | "layerNormBackward"
     | (typeof PRIMITIVES)[number]
   >
 >();

@@ -68,9 +68,12 @@ const BINARY_KERNELS = new Set<BinaryOp>([
   "ge",
 ]);
 
-const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward", "recurrentScan"] as const;
+const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward", "recurrentScan", "layerNorm"] as const;
 /** Methods a fused kernel's name stands for besides its own. */
-const FUSED_COMPANIONS: Partial<Record<string, string>> = { recurrentScan: "recurrentScanBackward" };
+const FUSED_COMPANIONS: Partial<Record<string, string>> = {
+  recurrentScan: "recurrentScanBackward",
+  layerNorm: "layerNormBackward",
+};
 
 /**
  * The fused kernels this backend offers: all (`fused` true, the default), none (false, or
@@ -181,6 +184,58 @@ export class WasmBackend implements Backend<WasmTensor> {
     const out = this.alloc(size);
     elementwise.fused(this.k, "reluBackward", [dy, x, out], size, []);
     return out;
+  }
+
+  layerNorm(
+    x: WasmTensor,
+    gamma: WasmTensor | null,
+    beta: WasmTensor | null,
+    rows: number,
+    dim: number,
+    eps: number,
+  ): { y: WasmTensor; centered: WasmTensor; normalized: WasmTensor; std: WasmTensor } {
+    const [y, centered, normalized] = [this.alloc(rows * dim), this.alloc(rows * dim), this.alloc(rows * dim)];
+    const std = this.alloc(rows);
+    // One thread: rows are independent, so a split would give the same bits, and the sizes that
+    // LayerNormalization sees are below the elementwise ops' own threading threshold.
+    (this.k.exports.layerNormForward as Kernel)(
+      x.ptr,
+      gamma ? gamma.ptr : 0,
+      beta ? beta.ptr : 0,
+      y.ptr,
+      centered.ptr,
+      normalized.ptr,
+      std.ptr,
+      rows,
+      dim,
+      eps,
+    );
+    return { y, centered, normalized, std };
+  }
+
+  layerNormBackward(
+    dy: WasmTensor,
+    gamma: WasmTensor | null,
+    centered: WasmTensor,
+    normalized: WasmTensor,
+    std: WasmTensor,
+    rows: number,
+    dim: number,
+  ): { dCentered: WasmTensor; dSum: WasmTensor } {
+    const dCentered = this.alloc(rows * dim);
+    const dSum = this.alloc(rows);
+    (this.k.exports.layerNormBackward as Kernel)(
+      dy.ptr,
+      gamma ? gamma.ptr : 0,
+      centered.ptr,
+      normalized.ptr,
+      std.ptr,
+      dCentered.ptr,
+      dSum.ptr,
+      rows,
+      dim,
+    );
+    return { dCentered, dSum };
   }
 
   dropoutMask(state: Uint32Array, size: number, keep: number): WasmTensor {
