@@ -238,6 +238,17 @@ export interface Backend<H extends object = object> {
     eps: number,
   ): { y: H; centered: H; normalized: H; std: H };
   /**
+   * Optional, with `softmaxBackward`: softmax (or, with `log`, logSoftmax) over rows of `dim`
+   * float32 values, as the composed ops of runtime/ops/activation.ts give it: the row's maximum
+   * subtracted, exp as the reference backend's (JavaScript's Math.exp, rounded to float32), the
+   * row sum in the backend's own reduction order.
+   */
+  softmax?(x: H, rows: number, dim: number, log: boolean): H;
+  /** Optional: softmax's input gradient y * (dy - sum(dy * y)) over rows of `dim`, from its output y. */
+  softmaxBackward?(dy: H, y: H, rows: number, dim: number): H;
+  /** Optional: logSoftmax's input gradient dy - exp(y) * sum(dy) over rows of `dim`, from its output y. */
+  logSoftmaxBackward?(dy: H, y: H, rows: number, dim: number): H;
+  /**
    * Optional: layerNorm's input gradient in the composed graph's two parts, the centered values'
    * gradient `dCentered` [rows, dim] and the row sum's gradient `dSum` [rows] (broadcast over the row).
    */

@@ -16,12 +16,13 @@ import { mean, sum } from "./reduce";
 import { broadcastTo } from "./shape";
 
 /**
- * Reductions over a few long rows may be split across threads by the composed
- * ops (which changes their rounding); the kernels sum each row on one thread, so
- * such inputs take the composed path.
+ * Whether a fused row kernel gives the composed ops' bits for `rows` rows of `size` values in all:
+ * the composed ops' reductions over a few long rows may be split across threads (which changes
+ * their rounding), while the kernels sum each row on one thread, so those inputs stay composed.
  */
-const FEW_ROWS = 64;
-const LONG_INPUT = 1 << 17;
+export function rowKernelFits(rows: number, size: number): boolean {
+  return rows >= 64 || size < 1 << 17;
+}
 
 /** x normalized over its last axis, times gamma plus beta ([last dim] each, or null). */
 export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, epsilon: number): Tensor {
@@ -36,7 +37,7 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
     rows > 0 &&
     fits(gamma) &&
     fits(beta) &&
-    !(rows < FEW_ROWS && x.size >= LONG_INPUT);
+    rowKernelFits(rows, x.size);
   if (!fused) return composedLayerNorm(x, gamma, beta, epsilon);
   let saved: { centered: Tensor; normalized: Tensor; std: Tensor } | undefined;
   const y = compute("layerNorm", x.shape, "float32", () => {

@@ -12,6 +12,7 @@ import { WasmBackend } from "../../runtime/backend/wasm/backend";
 import "../../runtime/backend/wasm/register";
 import { keras, layers } from "../../runtime/keras/index";
 import { nn } from "../../runtime/nn";
+import { logSoftmax, softmax } from "../../runtime/ops/activation";
 import { layerNorm } from "../../runtime/ops/normalization";
 import type { Tensor } from "../../runtime/tensor";
 import { buildWasmKernels, randomValues, worstError } from "./kernels_build";
@@ -100,10 +101,12 @@ describe("fused layerNorm", () => {
   it("offers the kernels only when they are on", () => {
     const kernels = (b: WasmBackend): unknown[] => {
       const methods = b as unknown as Record<string, unknown>;
-      return [typeof methods.layerNorm, typeof methods.layerNormBackward];
+      return ["layerNorm", "layerNormBackward", "softmax", "softmaxBackward", "logSoftmaxBackward"].map(
+        (name) => typeof methods[name],
+      );
     };
-    expect(kernels(new WasmBackend(1))).toEqual(["function", "function"]);
-    expect(kernels(new WasmBackend(1, { fused: false }))).toEqual(["undefined", "undefined"]);
+    expect(kernels(new WasmBackend(1))).toEqual(new Array(5).fill("function"));
+    expect(kernels(new WasmBackend(1, { fused: false }))).toEqual(new Array(5).fill("undefined"));
   });
 
   it("runs the kernels on the fused backend and not on the composed one", () => {
@@ -155,6 +158,106 @@ describe("fused layerNorm", () => {
   });
 });
 
+/** Softmax inputs: values of `scale` with attention-mask entries (-1e9 added, -Infinity), a fully masked row. */
+function softmaxInput(shape: number[], scale: number, seed: number, masked: boolean): Float64Array {
+  const dim = shape[shape.length - 1];
+  const size = shape.reduce((p, n) => p * n, 1);
+  const values = randomValues(size, seed).map((v, i) => {
+    const x = v * scale;
+    if (!masked) return x;
+    if (dim > 1 && i % 5 === 2) return x + -1e9;
+    if (dim > 2 && i % 11 === 4) return -Infinity;
+    return x;
+  });
+  if (masked && size >= 2 * dim) for (let j = 0; j < dim; j++) values[dim + j] = values[dim + j] - 1e9;
+  return values;
+}
+
+/** softmax or logSoftmax over the last axis: the output and the input's gradient under a weighted sum. */
+function softmaxRun(
+  backend: string,
+  op: "softmax" | "logSoftmax",
+  shape: number[],
+  scale: number,
+  seed: number,
+  masked = true,
+): Float32Array[] {
+  nn.setBackend(backend);
+  const size = shape.reduce((p, n) => p * n, 1);
+  const x = nn.tensor(softmaxInput(shape, scale, seed, masked), shape);
+  const w = nn.tensor(randomValues(size, seed + 1), shape);
+  let y: Tensor | undefined;
+  const [dx] = nn.grad(() => {
+    y = (op === "softmax" ? softmax : logSoftmax)(x.mul(1), -1);
+    // logSoftmax of a masked entry is about -1e9: weigh only the finite part so the sum stays finite.
+    return (op === "softmax" ? y : nn.where(y.gt(-1e6), y, 0)).mul(w).sum();
+  }, [x]);
+  return [Float32Array.from(y!.dataSync()), Float32Array.from(dx.dataSync())];
+}
+
+const SOFTMAX_SHAPES = [1, 2, 3, 5, 8, 17, 64, 130].flatMap((d) => [
+  [4, d],
+  [2, 2, 3, d],
+]);
+
+describe("fused softmax and logSoftmax", () => {
+  it("runs the kernels on the fused backend and not on the composed one", () => {
+    const forward = vi.spyOn(WasmBackend.prototype, "softmax");
+    const backward = vi.spyOn(WasmBackend.prototype, "softmaxBackward");
+    try {
+      softmaxRun("ln-composed-plain-1", "softmax", [2, 6], 1, 1);
+      expect(forward).not.toHaveBeenCalled();
+      softmaxRun("ln-fused-plain-1", "softmax", [2, 6], 1, 1);
+      expect([forward.mock.calls.length, backward.mock.calls.length]).toEqual([1, 1]);
+    } finally {
+      forward.mockRestore();
+      backward.mockRestore();
+    }
+  });
+
+  for (const op of ["softmax", "logSoftmax"] as const) {
+    for (const simd of FLAVOURS) {
+      for (const threads of [1, 2]) {
+        it(`${op}: the composed ops' output and gradient bit for bit (${simd} SIMD, ${threads} thread(s))`, () => {
+          SOFTMAX_SHAPES.forEach((shape, k) => {
+            for (const scale of [1, 30, 1e4]) {
+              const fused = softmaxRun(`ln-fused-${simd}-${threads}`, op, shape, scale, 300 + k);
+              const composed = softmaxRun(`ln-composed-${simd}-${threads}`, op, shape, scale, 300 + k);
+              fused.forEach((f, i) =>
+                expect(bits(f), `${op} ${shape.join("x")} x${scale} result ${i}`).toEqual(bits(composed[i])),
+              );
+            }
+          });
+        });
+      }
+    }
+
+    it(`${op}: matches the float64 reference backend within float32 rounding`, () => {
+      SOFTMAX_SHAPES.forEach((shape, k) => {
+        // Unmasked: float64 keeps the part of a score that -1e9 swallows in float32.
+        const fused = softmaxRun("ln-fused-plain-1", op, shape, 3, 400 + k, false);
+        const reference = softmaxRun("reference", op, shape, 3, 400 + k, false);
+        fused.forEach((f, i) =>
+          expect(worstError(f, reference[i], 1e-5), `${shape.join("x")} result ${i}`).toBeLessThan(1),
+        );
+      });
+    });
+  }
+
+  it("keeps a softmax over another axis composed", () => {
+    const forward = vi.spyOn(WasmBackend.prototype, "softmax");
+    try {
+      nn.setBackend("ln-fused-plain-1");
+      const y = softmax(nn.tensor(randomValues(12, 5), [3, 4]), 0);
+      expect(forward).not.toHaveBeenCalled();
+      const columns = Array.from(y.dataSync());
+      for (let j = 0; j < 4; j++) expect(columns[j] + columns[4 + j] + columns[8 + j]).toBeCloseTo(1, 6);
+    } finally {
+      forward.mockRestore();
+    }
+  });
+});
+
 /** Four Adam steps of two TransformerEncoders (post-norm) with a softmax head: every weight after them. */
 function transformerRun(backend: string, normalizeFirst: boolean): Uint32Array[] {
   nn.setBackend(backend);
@@ -181,13 +284,16 @@ function transformerRun(backend: string, normalizeFirst: boolean): Uint32Array[]
   return model.getWeights().map((w) => bits(w));
 }
 
-describe("TransformerEncoder training with the fused layerNorm", () => {
+describe("TransformerEncoder training with the fused layerNorm and softmax", () => {
   for (const normalizeFirst of [false, true]) {
     it(`gives the same weights bit for bit as without it (${normalizeFirst ? "pre" : "post"}-norm)`, () => {
       const forward = vi.spyOn(WasmBackend.prototype, "layerNorm");
+      const softmaxForward = vi.spyOn(WasmBackend.prototype, "softmax");
       const fused = transformerRun("ln-fused-plain-2", normalizeFirst);
       expect(forward).toHaveBeenCalled();
+      expect(softmaxForward).toHaveBeenCalled();
       forward.mockRestore();
+      softmaxForward.mockRestore();
       const composed = transformerRun("ln-composed-plain-2", normalizeFirst);
       expect(fused.length).toBeGreaterThan(10);
       fused.forEach((w, i) => expect(w, `weight ${i}`).toEqual(composed[i]));

@@ -175,6 +175,9 @@ requireAll<
     | "recurrentScanBackward"
     | "layerNorm"
     | "layerNormBackward"
+    | "softmax"
+    | "softmaxBackward"
+    | "logSoftmaxBackward"
     | (typeof PRIMITIVES)[number]
   >
 >();

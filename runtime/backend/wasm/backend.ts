@@ -7,8 +7,9 @@
  * are JS loops over the shared memory. The rest (argReduce, pad, pow, the transcendental unary ops)
  * copy their operands out and run the reference backend's plain JS loops:
  * they are rare or small in training loops. The optional fused kernels (Adam's
- * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
- * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise.
+ * step, dropout's mask, bias + relu, relu's gradient, the recurrent layers'
+ * whole scan over a sequence, recurrent.ts, layer normalization and softmax with
+ * their gradients, norm.ts) are on unless NNLAB_WASM_FUSED says otherwise.
  */
 import {
   broadcastStrides,
@@ -68,11 +69,20 @@ const BINARY_KERNELS = new Set<BinaryOp>([
   "ge",
 ]);
 
-const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward", "recurrentScan", "layerNorm"] as const;
+const FUSED_KERNELS = [
+  "adamStep",
+  "dropoutMask",
+  "biasRelu",
+  "reluBackward",
+  "recurrentScan",
+  "layerNorm",
+  "softmax",
+] as const;
 /** Methods a fused kernel's name stands for besides its own. */
-const FUSED_COMPANIONS: Partial<Record<string, string>> = {
+const FUSED_COMPANIONS: Partial<Record<string, string | string[]>> = {
   recurrentScan: "recurrentScanBackward",
   layerNorm: "layerNormBackward",
+  softmax: ["softmaxBackward", "logSoftmaxBackward"],
 };
 
 /**
@@ -112,8 +122,7 @@ export class WasmBackend implements Backend<WasmTensor> {
     for (const name of FUSED_KERNELS) {
       if (kept.has(name)) continue;
       Object.assign(this, { [name]: undefined });
-      const companion = FUSED_COMPANIONS[name];
-      if (companion) Object.assign(this, { [companion]: undefined });
+      for (const companion of [FUSED_COMPANIONS[name] ?? []].flat()) Object.assign(this, { [companion]: undefined });
     }
   }
 
@@ -236,6 +245,62 @@ export class WasmBackend implements Backend<WasmTensor> {
       dim,
     );
     return { dCentered, dSum };
+  }
+
+  // Softmax's forward runs in JavaScript over the heap: its exp must be JavaScript's Math.exp (what
+  // the composed ops get from the reference backend), and Math.fround after each operation gives
+  // float32 arithmetic (a double result of float32 operands rounds to the float32 result). The
+  // row's maximum and sum follow the wasm reduction's order (reduceRow in assembly/reduce.ts: four
+  // lane partial results over the whole groups of four, combined (l0 + l1) + (l2 + l3), then the tail).
+  softmax(x: WasmTensor, rows: number, dim: number, log: boolean): WasmTensor {
+    const out = this.alloc(rows * dim);
+    const f = this.k.heap.f32;
+    const fr = Math.fround;
+    const whole = dim & ~3;
+    for (let r = 0; r < rows; r++) {
+      const a = (x.ptr >> 2) + r * dim;
+      const o = (out.ptr >> 2) + r * dim;
+      let [m0, m1, m2, m3] = [-Infinity, -Infinity, -Infinity, -Infinity];
+      let j = 0;
+      for (; j < whole; j += 4) {
+        m0 = Math.max(m0, f[a + j]);
+        m1 = Math.max(m1, f[a + j + 1]);
+        m2 = Math.max(m2, f[a + j + 2]);
+        m3 = Math.max(m3, f[a + j + 3]);
+      }
+      let m = Math.max(Math.max(m0, m1), Math.max(m2, m3));
+      for (; j < dim; j++) m = Math.max(m, f[a + j]);
+      // out holds x - max (logSoftmax) or exp(x - max) (softmax) until the row sum is known.
+      const s = rowSum(dim, (j) => shiftedExp(f, a + j, o + j, m, log));
+      if (log) {
+        const ls = fr(Math.log(s));
+        for (j = 0; j < dim; j++) f[o + j] = f[o + j] - ls;
+      } else {
+        for (j = 0; j < dim; j++) f[o + j] = f[o + j] / s;
+      }
+    }
+    return out;
+  }
+
+  softmaxBackward(dy: WasmTensor, y: WasmTensor, rows: number, dim: number): WasmTensor {
+    const dx = this.alloc(rows * dim);
+    (this.k.exports.softmaxBackward as Kernel)(dy.ptr, y.ptr, dx.ptr, rows, dim);
+    return dx;
+  }
+
+  // dy - fround(exp(y)) * sum(dy), in JavaScript for the same reason as the forward.
+  logSoftmaxBackward(dy: WasmTensor, y: WasmTensor, rows: number, dim: number): WasmTensor {
+    const dx = this.alloc(rows * dim);
+    const f = this.k.heap.f32;
+    const fr = Math.fround;
+    for (let r = 0; r < rows; r++) {
+      const g = (dy.ptr >> 2) + r * dim;
+      const a = (y.ptr >> 2) + r * dim;
+      const o = (dx.ptr >> 2) + r * dim;
+      const s = rowSum(dim, (j) => f[g + j]);
+      for (let j = 0; j < dim; j++) f[o + j] = f[g + j] - fr(fr(Math.exp(f[a + j])) * s);
+    }
+    return dx;
   }
 
   dropoutMask(state: Uint32Array, size: number, keep: number): WasmTensor {
@@ -514,6 +579,38 @@ export class WasmBackend implements Backend<WasmTensor> {
       ? this.k.heap.i32.slice(at, at + size)
       : Float64Array.from(this.k.heap.f32.subarray(at, at + size));
   }
+}
+
+/** The float32 sum of term(0), ..., term(dim - 1) in the wasm reduction's order (reduceRow), each term called once, in order. */
+function rowSum(dim: number, term: (j: number) => number): number {
+  const fr = Math.fround;
+  const whole = dim & ~3;
+  let [s0, s1, s2, s3] = [0, 0, 0, 0];
+  let j = 0;
+  for (; j < whole; j += 4) {
+    s0 = fr(s0 + term(j));
+    s1 = fr(s1 + term(j + 1));
+    s2 = fr(s2 + term(j + 2));
+    s3 = fr(s3 + term(j + 3));
+  }
+  let s = fr(fr(s0 + s1) + fr(s2 + s3));
+  for (; j < dim; j++) s = fr(s + term(j));
+  return s;
+}
+
+/**
+ * Stores x[at] - max (rounded to float32) at f[to] and returns it (`log`), or stores and returns
+ * its exp, JavaScript's Math.exp rounded to float32.
+ */
+function shiftedExp(f: Float32Array, at: number, to: number, max: number, log: boolean): number {
+  const shifted = Math.fround(f[at] - max);
+  if (log) {
+    f[to] = shifted;
+    return Math.fround(Math.exp(shifted));
+  }
+  const e = Math.fround(Math.exp(shifted));
+  f[to] = e;
+  return e;
 }
 
 /** `shape` around `axis`: the product of the dims before it, its size, and the product after it. */

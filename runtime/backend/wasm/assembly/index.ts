@@ -7,4 +7,4 @@ export * from "./reduce";
 export { adamStep, dropoutMask, biasRelu, reluBackward } from "./fused";
 export { recurrentForward, recurrentBackward, recurrentSavedWidth } from "./recurrent";
 export { stridedCopy, gatherRows, scatterAddRows } from "./movement";
-export { layerNormForward, layerNormBackward } from "./norm";
+export { layerNormForward, layerNormBackward, softmaxBackward } from "./norm";

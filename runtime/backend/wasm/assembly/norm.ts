@@ -122,3 +122,35 @@ export function layerNormBackward(dy: usize, gamma: usize, centered: usize, norm
     store<f32>(dSum + (<usize>r << 2), dm / df);
   }
 }
+
+/**
+ * Softmax's input gradient over rows of d values from its output y and the output's gradient dy,
+ * as the composed ops give it: dx = y * (dy - sum(dy * y)).
+ */
+export function softmaxBackward(dy: usize, y: usize, dx: usize, rows: i32, d: i32): void {
+  const d4 = d & ~3;
+  for (let r = 0; r < rows; r++) {
+    const off = <usize>(r * d) << 2;
+    const dyr = dy + off, yr = y + off, dxr = dx + off;
+    let acc = f32x4.splat(0);
+    let j = 0;
+    for (; j < d4; j += 4) {
+      const o = <usize>j << 2;
+      acc = f32x4.add(acc, f32x4.mul(v128.load(dyr + o), v128.load(yr + o)));
+    }
+    let s = lanes(acc);
+    for (; j < d; j++) {
+      const o = <usize>j << 2;
+      s += load<f32>(dyr + o) * load<f32>(yr + o);
+    }
+    const vs = f32x4.splat(s);
+    for (j = 0; j < d4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dxr + o, f32x4.mul(v128.load(yr + o), f32x4.sub(v128.load(dyr + o), vs)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dxr + o, load<f32>(yr + o) * (load<f32>(dyr + o) - s));
+    }
+  }
+}
