@@ -260,7 +260,10 @@ export class WasmBackend implements Backend<WasmTensor> {
     for (let r = 0; r < rows; r++) {
       const a = (x.ptr >> 2) + r * dim;
       const o = (out.ptr >> 2) + r * dim;
-      let [m0, m1, m2, m3] = [-Infinity, -Infinity, -Infinity, -Infinity];
+      let m0 = -Infinity;
+      let m1 = -Infinity;
+      let m2 = -Infinity;
+      let m3 = -Infinity;
       let j = 0;
       for (; j < whole; j += 4) {
         m0 = Math.max(m0, f[a + j]);
@@ -270,11 +273,12 @@ export class WasmBackend implements Backend<WasmTensor> {
       }
       let m = Math.max(Math.max(m0, m1), Math.max(m2, m3));
       for (; j < dim; j++) m = Math.max(m, f[a + j]);
-      // out holds x - max (logSoftmax) or exp(x - max) (softmax) until the row sum is known.
-      const s = rowSum(dim, (j) => shiftedExp(f, a + j, o + j, m, log));
+      // exp(x - max) to out (the store rounds to float32), then its sum.
+      for (j = 0; j < dim; j++) f[o + j] = Math.exp(fr(f[a + j] - m));
+      const s = laneSum(f, o, dim);
       if (log) {
         const ls = fr(Math.log(s));
-        for (j = 0; j < dim; j++) f[o + j] = f[o + j] - ls;
+        for (j = 0; j < dim; j++) f[o + j] = fr(f[a + j] - m) - ls;
       } else {
         for (j = 0; j < dim; j++) f[o + j] = f[o + j] / s;
       }
@@ -297,7 +301,7 @@ export class WasmBackend implements Backend<WasmTensor> {
       const g = (dy.ptr >> 2) + r * dim;
       const a = (y.ptr >> 2) + r * dim;
       const o = (dx.ptr >> 2) + r * dim;
-      const s = rowSum(dim, (j) => f[g + j]);
+      const s = laneSum(f, g, dim);
       for (let j = 0; j < dim; j++) f[o + j] = f[g + j] - fr(fr(Math.exp(f[a + j])) * s);
     }
     return dx;
@@ -581,36 +585,24 @@ export class WasmBackend implements Backend<WasmTensor> {
   }
 }
 
-/** The float32 sum of term(0), ..., term(dim - 1) in the wasm reduction's order (reduceRow), each term called once, in order. */
-function rowSum(dim: number, term: (j: number) => number): number {
+/** The float32 sum of f[at], ..., f[at + dim - 1] in the wasm reduction's order (reduceRow). */
+function laneSum(f: Float32Array, at: number, dim: number): number {
   const fr = Math.fround;
   const whole = dim & ~3;
-  let [s0, s1, s2, s3] = [0, 0, 0, 0];
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   let j = 0;
   for (; j < whole; j += 4) {
-    s0 = fr(s0 + term(j));
-    s1 = fr(s1 + term(j + 1));
-    s2 = fr(s2 + term(j + 2));
-    s3 = fr(s3 + term(j + 3));
+    s0 = fr(s0 + f[at + j]);
+    s1 = fr(s1 + f[at + j + 1]);
+    s2 = fr(s2 + f[at + j + 2]);
+    s3 = fr(s3 + f[at + j + 3]);
   }
   let s = fr(fr(s0 + s1) + fr(s2 + s3));
-  for (; j < dim; j++) s = fr(s + term(j));
+  for (; j < dim; j++) s = fr(s + f[at + j]);
   return s;
-}
-
-/**
- * Stores x[at] - max (rounded to float32) at f[to] and returns it (`log`), or stores and returns
- * its exp, JavaScript's Math.exp rounded to float32.
- */
-function shiftedExp(f: Float32Array, at: number, to: number, max: number, log: boolean): number {
-  const shifted = Math.fround(f[at] - max);
-  if (log) {
-    f[to] = shifted;
-    return Math.fround(Math.exp(shifted));
-  }
-  const e = Math.fround(Math.exp(shifted));
-  f[to] = e;
-  return e;
 }
 
 /** `shape` around `axis`: the product of the dims before it, its size, and the product after it. */
