@@ -52,7 +52,7 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   const { centered, normalized, std } = saved!;
   if (gamma === null && beta === null) {
     normalized.dispose();
-    return record("layerNorm", y, [x, x], (dy) => inputGrads(dy, null));
+    return record("layerNorm", y, [x, x], (dy) => inputGrads(dy, null), [centered, std]);
   }
   // x twice: its gradient's two parts (through the centering and through the mean), added in turn.
   const inputs = [x, x, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];

@@ -137,6 +137,28 @@ describe("fused layerNorm", () => {
     }
   }
 
+  for (const affine of [false, true]) {
+    it(`keeps what its gradient needs past a tidy scope (${affine ? "with" : "without"} gamma and beta)`, () => {
+      const run = (backend: string): Uint32Array[] => {
+        nn.setBackend(backend);
+        const x = nn.tensor(randomValues(24, 9), [4, 6]);
+        const gamma = affine ? nn.tensor(randomValues(6, 10), [6]) : null;
+        const beta = affine ? nn.tensor(randomValues(6, 11), [6]) : null;
+        const w = nn.tensor(randomValues(24, 12), [4, 6]);
+        const grads = nn.grad(
+          () =>
+            nn
+              .tidy(() => layerNorm(x.mul(2), gamma, beta, 1e-3))
+              .mul(w)
+              .sum(),
+          [x, ...(gamma && beta ? [gamma, beta] : [])],
+        );
+        return grads.map((g) => bits(g));
+      };
+      expect(run("ln-fused-plain-1")).toEqual(run("ln-composed-plain-1"));
+    });
+  }
+
   it("matches the float64 reference backend within float32 rounding", () => {
     for (const [k, c] of CASES.entries()) {
       if (c.scale !== 1) continue;
