@@ -40,7 +40,13 @@ afterAll(() => void nn.setBackend("auto"));
 
 /** The bits of float32 values, so that -0 and +0 (and NaN payloads) count as different. */
 const bits = (t: Tensor | Float32Array): Uint32Array =>
-  new Uint32Array(Float32Array.from(t instanceof Float32Array ? t : t.dataSync()).buffer);
+  new Uint32Array(f32(t instanceof Float32Array ? t : t.dataSync()).slice().buffer);
+
+/** A tensor's float32 data as read back, without a copy through JavaScript numbers (which may change a NaN's bits). */
+function f32(data: ArrayLike<number>): Float32Array {
+  if (!(data instanceof Float32Array)) throw new Error("expected float32 data");
+  return data;
+}
 
 interface Case {
   shape: number[];
@@ -84,7 +90,7 @@ function lnRun(backend: string, c: Case, seed: number): Float32Array[] {
     const outside = x1.mul(w2).sum();
     return c.residual === "after" ? loss.add(outside) : outside.add(loss);
   }, targets);
-  return [Float32Array.from(y!.dataSync()), ...grads.map((g) => Float32Array.from(g.dataSync()))];
+  return [f32(y!.dataSync()), ...grads.map((g) => f32(g.dataSync()))];
 }
 
 const DIMS = [1, 3, 4, 5, 8, 17, 64, 130];
@@ -95,6 +101,8 @@ const CASES: Case[] = DIMS.flatMap((d, i) => [
   { shape: [2, 3, d], gamma: i % 2 === 1, beta: i % 3 === 0, scale: 10, residual: "before", eps: 1e-5 },
   { shape: [4, 1, 2, d], gamma: false, beta: false, scale: 1e-3, residual: i % 2 === 1 ? "before" : "none", eps: 1e-3 },
   { shape: [d], gamma: true, beta: false, scale: 3e7, residual: "none", eps: 1e-5 },
+  // Squares overflow to Infinity: the deviation is Infinity, the output 0 or NaN.
+  { shape: [2, d], gamma: true, beta: true, scale: 1e20, residual: "none", eps: 1e-5 },
 ]);
 
 describe("fused layerNorm", () => {
@@ -180,7 +188,7 @@ describe("fused layerNorm", () => {
   });
 });
 
-/** Softmax inputs: values of `scale` with attention-mask entries (-1e9 added, -Infinity), a fully masked row. */
+/** Softmax inputs: values of `scale` with attention-mask entries (-1e9 added, -Infinity), fully masked rows, a NaN. */
 function softmaxInput(shape: number[], scale: number, seed: number, masked: boolean): Float64Array {
   const dim = shape[shape.length - 1];
   const size = shape.reduce((p, n) => p * n, 1);
@@ -192,6 +200,9 @@ function softmaxInput(shape: number[], scale: number, seed: number, masked: bool
     return x;
   });
   if (masked && size >= 2 * dim) for (let j = 0; j < dim; j++) values[dim + j] = values[dim + j] - 1e9;
+  // A row of -Infinity only (NaN out: -Infinity minus its maximum) and a NaN score.
+  if (masked && size >= 3 * dim) for (let j = 0; j < dim; j++) values[2 * dim + j] = -Infinity;
+  if (masked && size >= 4 * dim) values[3 * dim] = NaN;
   return values;
 }
 
@@ -214,7 +225,7 @@ function softmaxRun(
     // logSoftmax of a masked entry is about -1e9: weigh only the finite part so the sum stays finite.
     return (op === "softmax" ? y : nn.where(y.gt(-1e6), y, 0)).mul(w).sum();
   }, [x]);
-  return [Float32Array.from(y!.dataSync()), Float32Array.from(dx.dataSync())];
+  return [f32(y!.dataSync()), f32(dx.dataSync())];
 }
 
 const SOFTMAX_SHAPES = [1, 2, 3, 5, 8, 17, 64, 130].flatMap((d) => [
