@@ -223,6 +223,44 @@ export interface Backend<H extends object = object> {
   biasRelu?(x: H, bias: H, rows: number, channels: number): H;
   /** Optional: dy * (x > 0 ? 1 : 0) over `size` float32 values: relu's gradient, as mul(dy, gt(x, 0)) gives it. */
   reluBackward?(dy: H, x: H, size: number): H;
+  /**
+   * Optional, with `layerNormBackward`: LayerNormalization over rows of `dim` float32 values, as
+   * the composed ops give it (runtime/ops/normalization.ts): c = x - sum(x) / dim,
+   * std = sqrt(sum(c * c) / dim + eps), normalized = c / std, y = normalized * gamma + beta
+   * (gamma, beta [dim] or null). Returns y and what the backward needs.
+   */
+  layerNorm?(
+    x: H,
+    gamma: H | null,
+    beta: H | null,
+    rows: number,
+    dim: number,
+    eps: number,
+  ): { y: H; centered: H; normalized: H; std: H };
+  /**
+   * Optional, with `softmaxBackward`: softmax (or, with `log`, logSoftmax) over rows of `dim`
+   * float32 values, as the composed ops of runtime/ops/activation.ts give it: the row's maximum
+   * subtracted, exp as the reference backend's (JavaScript's Math.exp, rounded to float32), the
+   * row sum in the backend's own reduction order.
+   */
+  softmax?(x: H, rows: number, dim: number, log: boolean): H;
+  /** Optional: softmax's input gradient y * (dy - sum(dy * y)) over rows of `dim`, from its output y. */
+  softmaxBackward?(dy: H, y: H, rows: number, dim: number): H;
+  /** Optional: logSoftmax's input gradient dy - exp(y) * sum(dy) over rows of `dim`, from its output y. */
+  logSoftmaxBackward?(dy: H, y: H, rows: number, dim: number): H;
+  /**
+   * Optional: layerNorm's input gradient in the composed graph's two parts, the centered values'
+   * gradient `dCentered` [rows, dim] and the row sum's gradient `dSum` [rows] (broadcast over the row).
+   */
+  layerNormBackward?(
+    dy: H,
+    gamma: H | null,
+    centered: H,
+    normalized: H,
+    std: H,
+    rows: number,
+    dim: number,
+  ): { dCentered: H; dSum: H };
 
   /**
    * Optional, with `recurrentScanBackward`: a recurrent layer's whole recurrence over a sequence in one

@@ -7,6 +7,7 @@ import { currentBackend } from "../backend/registry";
 import { compute, type Tensor, type TensorLike } from "../tensor/core";
 import { add, div, exp, erf, gt, log, mul, square, sub, unaryWithGrad, where } from "./math";
 import { normalizeAxis, toFloat, unbroadcast } from "./operands";
+import { rowKernelFits } from "./normalization";
 import { max, sum } from "./reduce";
 
 export function tanh(x: TensorLike): Tensor {
@@ -77,24 +78,75 @@ export function gelu(x: TensorLike): Tensor {
 
 /** e^x / sum(e^x) along `axis`. */
 export function softmax(x: TensorLike, axis = -1): Tensor {
-  const input = toFloat(x);
-  const ax = normalizeAxis("softmax", axis, input.rank);
-  const out = noGrad(() => {
-    const e = exp(sub(input, max(input, ax, true)));
-    return div(e, sum(e, ax, true));
-  });
-  // dx = y * (dy - sum(dy * y))
-  return record("softmax", out, [input], (dy) => [mul(out, sub(dy, sum(mul(dy, out), ax, true)))]);
+  return rowSoftmax(
+    "softmax",
+    x,
+    axis,
+    (input, ax) => {
+      const e = exp(sub(input, max(input, ax, true)));
+      return div(e, sum(e, ax, true));
+    },
+    // dx = y * (dy - sum(dy * y))
+    (dy, out, ax) => mul(out, sub(dy, sum(mul(dy, out), ax, true))),
+  );
 }
 
 /** x - logSumExp(x) along `axis`: the log of softmax without its underflow. */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
+  return rowSoftmax(
+    "logSoftmax",
+    x,
+    axis,
+    (input, ax) => {
+      const shifted = sub(input, max(input, ax, true));
+      return sub(shifted, log(sum(exp(shifted), ax, true)));
+    },
+    // dx = dy - softmax * sum(dy)
+    (dy, out, ax) => sub(dy, mul(exp(out), sum(dy, ax, true))),
+  );
+}
+
+/**
+ * softmax or logSoftmax: the backend's fused kernels (Backend.softmax, softmaxBackward,
+ * logSoftmaxBackward) where they apply, which give the bits of `composed` and `grad`; else those.
+ */
+function rowSoftmax(
+  op: "softmax" | "logSoftmax",
+  x: TensorLike,
+  axis: number,
+  composed: (input: Tensor, ax: number) => Tensor,
+  grad: (dy: Tensor, out: Tensor, ax: number) => Tensor,
+): Tensor {
   const input = toFloat(x);
-  const ax = normalizeAxis("logSoftmax", axis, input.rank);
-  const out = noGrad(() => {
-    const shifted = sub(input, max(input, ax, true));
-    return sub(shifted, log(sum(exp(shifted), ax, true)));
+  const ax = normalizeAxis(op, axis, input.rank);
+  const rows = fusedSoftmaxRows(input, ax);
+  const be = currentBackend();
+  const dim = input.shape[ax];
+  const log = op === "logSoftmax";
+  const out =
+    rows === null
+      ? noGrad(() => composed(input, ax))
+      : compute(op, input.shape, "float32", () => be.softmax!(input.dataOn(be), rows, dim, log));
+  const hasFusedGrad = log ? be.logSoftmaxBackward !== undefined : be.softmaxBackward !== undefined;
+  return record(op, out, [input], (dy) => {
+    if (rows === null || !hasFusedGrad || isGradEnabled()) return [grad(dy, out, ax)];
+    return [
+      compute(`${op} backward`, input.shape, "float32", () => {
+        const [d, y] = [dy.dataOn(be), out.dataOn(be)];
+        return log ? be.logSoftmaxBackward!(d, y, rows, dim) : be.softmaxBackward!(d, y, rows, dim);
+      }),
+    ];
   });
-  // dx = dy - softmax * sum(dy)
-  return record("logSoftmax", out, [input], (dy) => [sub(dy, mul(exp(out), sum(dy, ax, true)))]);
+}
+
+/**
+ * The number of rows when softmax over `ax` can run as the backend's fused kernel (Backend.softmax:
+ * the last axis, float32, not empty, and rows that the kernel sums as the composed ops do), else null.
+ */
+function fusedSoftmaxRows(input: Tensor, ax: number): number | null {
+  const be = currentBackend();
+  const dim = input.shape[ax];
+  if (!be.softmax || ax !== input.rank - 1 || input.dtype !== "float32" || dim === 0 || input.size === 0) return null;
+  const rows = input.size / dim;
+  return rowKernelFits(rows, input.size) ? rows : null;
 }

@@ -173,6 +173,11 @@ requireAll<
     | "reluBackward"
     | "recurrentScan"
     | "recurrentScanBackward"
+    | "layerNorm"
+    | "layerNormBackward"
+    | "softmax"
+    | "softmaxBackward"
+    | "logSoftmaxBackward"
     | (typeof PRIMITIVES)[number]
   >
 >();

@@ -7,8 +7,9 @@
  * are JS loops over the shared memory, the transcendental unary ops run the reference's loop over
  * the heap. The rest (argReduce, pow) copy their operands out and run the reference backend's plain JS loops:
  * they are rare or small in training loops. The optional fused kernels (Adam's
- * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
- * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise.
+ * step, dropout's mask, bias + relu, relu's gradient, the recurrent layers'
+ * whole scan over a sequence, recurrent.ts, layer normalization and softmax with
+ * their gradients, norm.ts) are on unless NNLAB_WASM_FUSED says otherwise.
  */
 import {
   broadcastStrides,
@@ -68,9 +69,21 @@ const BINARY_KERNELS = new Set<BinaryOp>([
   "ge",
 ]);
 
-const FUSED_KERNELS = ["adamStep", "dropoutMask", "biasRelu", "reluBackward", "recurrentScan"] as const;
+const FUSED_KERNELS = [
+  "adamStep",
+  "dropoutMask",
+  "biasRelu",
+  "reluBackward",
+  "recurrentScan",
+  "layerNorm",
+  "softmax",
+] as const;
 /** Methods a fused kernel's name stands for besides its own. */
-const FUSED_COMPANIONS: Partial<Record<string, string>> = { recurrentScan: "recurrentScanBackward" };
+const FUSED_COMPANIONS: Partial<Record<string, string | string[]>> = {
+  recurrentScan: "recurrentScanBackward",
+  layerNorm: "layerNormBackward",
+  softmax: ["softmaxBackward", "logSoftmaxBackward"],
+};
 
 /**
  * The fused kernels this backend offers: all (`fused` true, the default), none (false, or
@@ -109,8 +122,7 @@ export class WasmBackend implements Backend<WasmTensor> {
     for (const name of FUSED_KERNELS) {
       if (kept.has(name)) continue;
       Object.assign(this, { [name]: undefined });
-      const companion = FUSED_COMPANIONS[name];
-      if (companion) Object.assign(this, { [companion]: undefined });
+      for (const companion of [FUSED_COMPANIONS[name] ?? []].flat()) Object.assign(this, { [companion]: undefined });
     }
   }
 
@@ -181,6 +193,118 @@ export class WasmBackend implements Backend<WasmTensor> {
     const out = this.alloc(size);
     elementwise.fused(this.k, "reluBackward", [dy, x, out], size, []);
     return out;
+  }
+
+  layerNorm(
+    x: WasmTensor,
+    gamma: WasmTensor | null,
+    beta: WasmTensor | null,
+    rows: number,
+    dim: number,
+    eps: number,
+  ): { y: WasmTensor; centered: WasmTensor; normalized: WasmTensor; std: WasmTensor } {
+    const [y, centered, normalized] = [this.alloc(rows * dim), this.alloc(rows * dim), this.alloc(rows * dim)];
+    const std = this.alloc(rows);
+    // One thread: rows are independent, so a split would give the same bits, and the sizes that
+    // LayerNormalization sees are below the elementwise ops' own threading threshold.
+    (this.k.exports.layerNormForward as Kernel)(
+      x.ptr,
+      gamma ? gamma.ptr : 0,
+      beta ? beta.ptr : 0,
+      y.ptr,
+      centered.ptr,
+      normalized.ptr,
+      std.ptr,
+      rows,
+      dim,
+      eps,
+    );
+    return { y, centered, normalized, std };
+  }
+
+  layerNormBackward(
+    dy: WasmTensor,
+    gamma: WasmTensor | null,
+    centered: WasmTensor,
+    normalized: WasmTensor,
+    std: WasmTensor,
+    rows: number,
+    dim: number,
+  ): { dCentered: WasmTensor; dSum: WasmTensor } {
+    const dCentered = this.alloc(rows * dim);
+    const dSum = this.alloc(rows);
+    (this.k.exports.layerNormBackward as Kernel)(
+      dy.ptr,
+      gamma ? gamma.ptr : 0,
+      centered.ptr,
+      normalized.ptr,
+      std.ptr,
+      dCentered.ptr,
+      dSum.ptr,
+      rows,
+      dim,
+    );
+    return { dCentered, dSum };
+  }
+
+  // Softmax's forward runs in JavaScript over the heap: its exp must be JavaScript's Math.exp (what
+  // the composed ops get from the reference backend), and Math.fround after each operation gives
+  // float32 arithmetic (a double result of float32 operands rounds to the float32 result). The
+  // row's maximum and sum follow the wasm reduction's order (reduceRow in assembly/reduce.ts: four
+  // lane partial results over the whole groups of four, combined (l0 + l1) + (l2 + l3), then the tail).
+  softmax(x: WasmTensor, rows: number, dim: number, log: boolean): WasmTensor {
+    const out = this.alloc(rows * dim);
+    const f = this.k.heap.f32;
+    const fr = Math.fround;
+    const whole = dim & ~3;
+    for (let r = 0; r < rows; r++) {
+      const a = (x.ptr >> 2) + r * dim;
+      const o = (out.ptr >> 2) + r * dim;
+      let m0 = -Infinity;
+      let m1 = -Infinity;
+      let m2 = -Infinity;
+      let m3 = -Infinity;
+      let j = 0;
+      for (; j < whole; j += 4) {
+        m0 = Math.max(m0, f[a + j]);
+        m1 = Math.max(m1, f[a + j + 1]);
+        m2 = Math.max(m2, f[a + j + 2]);
+        m3 = Math.max(m3, f[a + j + 3]);
+      }
+      let m = Math.max(Math.max(m0, m1), Math.max(m2, m3));
+      for (; j < dim; j++) m = Math.max(m, f[a + j]);
+      // exp(x - max) to out (the store rounds to float32), then its sum.
+      for (j = 0; j < dim; j++) f[o + j] = Math.exp(fr(f[a + j] - m));
+      const s = laneSum(f, o, dim);
+      if (log) {
+        const ls = fr(Math.log(s));
+        for (j = 0; j < dim; j++) f[o + j] = fr(f[a + j] - m) - ls;
+      } else {
+        for (j = 0; j < dim; j++) f[o + j] = f[o + j] / s;
+      }
+    }
+    return out;
+  }
+
+  softmaxBackward(dy: WasmTensor, y: WasmTensor, rows: number, dim: number): WasmTensor {
+    const dx = this.alloc(rows * dim);
+    (this.k.exports.softmaxBackward as Kernel)(dy.ptr, y.ptr, dx.ptr, rows, dim);
+    return dx;
+  }
+
+  // dy - fround(exp(y)) * sum(dy), in JavaScript for the same reason as the forward.
+  logSoftmaxBackward(dy: WasmTensor, y: WasmTensor, rows: number, dim: number): WasmTensor {
+    const dx = this.alloc(rows * dim);
+    const f = this.k.heap.f32;
+    const fr = Math.fround;
+    for (let r = 0; r < rows; r++) {
+      const g = (dy.ptr >> 2) + r * dim;
+      const a = (y.ptr >> 2) + r * dim;
+      const o = (dx.ptr >> 2) + r * dim;
+      const s = laneSum(f, g, dim);
+      for (let j = 0; j < dim; j++) f[o + j] = f[g + j] - fr(fr(Math.exp(f[a + j])) * s);
+    }
+    return dx;
   }
 
   dropoutMask(state: Uint32Array, size: number, keep: number): WasmTensor {
@@ -491,6 +615,26 @@ export class WasmBackend implements Backend<WasmTensor> {
       ? this.k.heap.i32.slice(at, at + size)
       : Float64Array.from(this.k.heap.f32.subarray(at, at + size));
   }
+}
+
+/** The float32 sum of f[at], ..., f[at + dim - 1] in the wasm reduction's order (reduceRow). */
+function laneSum(f: Float32Array, at: number, dim: number): number {
+  const fr = Math.fround;
+  const whole = dim & ~3;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j < whole; j += 4) {
+    s0 = fr(s0 + f[at + j]);
+    s1 = fr(s1 + f[at + j + 1]);
+    s2 = fr(s2 + f[at + j + 2]);
+    s3 = fr(s3 + f[at + j + 3]);
+  }
+  let s = fr(fr(s0 + s1) + fr(s2 + s3));
+  for (; j < dim; j++) s = fr(s + f[at + j]);
+  return s;
 }
 
 /** `shape` around `axis`: the product of the dims before it, its size, and the product after it. */

@@ -11,6 +11,7 @@ import { registerLayer } from "../engine/serialization";
 import type { Weight } from "../engine/weight";
 import type { SymbolicShape } from "../utils/shape";
 import { anyTime } from "../recurrent/shapes";
+import { layerNorm } from "../../ops/normalization";
 
 export interface LayerNormalizationOptions extends LayerOptions {
   /** Only the last axis (-1) is supported. */
@@ -51,12 +52,7 @@ export class LayerNormalization extends Layer {
   }
 
   override call(inputs: LayerInputs): Tensor {
-    const x = inputs as Tensor;
-    const centered = x.sub(x.mean(-1, true));
-    let y = centered.div(centered.square().mean(-1, true).add(this.epsilon).sqrt());
-    if (this.gamma) y = y.mul(this.gamma.value);
-    if (this.beta) y = y.add(this.beta.value);
-    return y;
+    return layerNorm(inputs as Tensor, this.gamma?.value ?? null, this.beta?.value ?? null, this.epsilon);
   }
 
   override computeOutputShape(inputShape: InputShapes): SymbolicShape {
