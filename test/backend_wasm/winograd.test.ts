@@ -5,8 +5,8 @@ import { WasmBackend } from "../../runtime/backend/wasm/backend";
 import { WasmKernels } from "../../runtime/backend/wasm/kernels";
 import { buildWasmKernels, convGeometry, randomValues } from "./kernels_build";
 
-// Largest |wasm - float64 reference| over the largest |reference| of a pass. Measured: 1.5e-7 .. 3.4e-7 for
-// Winograd (the im2col GEMM 0.9e-7 .. 3.7e-7) on the shapes below; F(2x2, 3x3) in float32 stays near 1e-6.
+// Largest |wasm - float64 reference| over the largest |reference| of a pass. Measured: 1.4e-7 .. 4.8e-7 for
+// Winograd (the im2col GEMM 0.9e-7 .. 7.6e-7) on the shapes below; F(2x2, 3x3) in float32 stays near 1e-6.
 const WINOGRAD_TOL = 2e-6;
 
 const ref = new ReferenceBackend();
@@ -17,7 +17,7 @@ function geometry(batch: number, inH: number, inW: number, inC: number, outC: nu
   return convGeometry(batch, inH, inW, inC, outC, 3, 3, 1, pad);
 }
 
-type Pass = "forward" | "input gradient";
+type Pass = "forward" | "input gradient" | "filter gradient";
 
 /** A pass on `backend` and on the reference: [wasm values, float64 values]. */
 function run(backend: WasmBackend, g: Conv2DGeometry, pass: Pass): [Float32Array, Float64Array] {
@@ -36,6 +36,15 @@ function run(backend: WasmBackend, g: Conv2DGeometry, pass: Pass): [Float32Array
     return [got, ref.readFloat64(ref.conv2d(ref.upload(xs, "float32"), wr, g), ySize)];
   }
   const dy = backend.upload(dys, "float32");
+  if (pass === "filter gradient") {
+    const x = backend.upload(xs, "float32");
+    const wSize = 9 * g.inChannels * g.outChannels;
+    const dw = backend.conv2dBackpropFilter(x, dy, g);
+    const got = backend.read(dw, wSize, "float32") as Float32Array;
+    [x, w, dy, dw].forEach((t) => backend.dispose(t));
+    const want = ref.conv2dBackpropFilter(ref.upload(xs, "float32"), ref.upload(dys, "float32"), g);
+    return [got, ref.readFloat64(want, wSize)];
+  }
   const dx = backend.conv2dBackpropInput(dy, w, g);
   const got = backend.read(dx, xSize, "float32") as Float32Array;
   [dy, w, dx].forEach((t) => backend.dispose(t));
@@ -85,12 +94,12 @@ describe("wasm Winograd F(2x2, 3x3) convolution (opt-in)", () => {
     ["same padding on a 2x5 image, 6 -> 10 channels", geometry(3, 2, 5, 6, 10, 1)],
   ];
   for (const [name, g] of cases) {
-    for (const pass of ["forward", "input gradient"] as const) {
+    for (const pass of ["forward", "input gradient", "filter gradient"] as const) {
       it(`${pass}: matches the float64 reference and is the same on 1 and 2 threads, for ${name}`, () => {
         let got1: Float32Array = new Float32Array();
         let want: Float64Array = new Float64Array();
         const ran = kernelsRun(() => ([got1, want] = run(one, g, pass)));
-        expect(ran).toContain("winogradForward");
+        expect(ran).toContain(pass === "filter gradient" ? "winogradBackpropFilter" : "winogradForward");
         expect(relativeError(got1, want)).toBeLessThan(WINOGRAD_TOL);
         const [got2] = run(two, g, pass);
         expect(Array.from(got2)).toEqual(Array.from(got1));
@@ -113,8 +122,9 @@ describe("wasm Winograd F(2x2, 3x3) convolution (opt-in)", () => {
     const ran = kernelsRun(() => {
       run(off, g, "forward");
       run(off, g, "input gradient");
+      run(off, g, "filter gradient");
     });
-    expect(ran).toEqual(["conv2dForward", "conv2dBackpropInput"]);
+    expect(ran).toEqual(["conv2dForward", "conv2dBackpropInput", "conv2dBackpropFilter"]);
   });
 
   it("routes, when on, only 3x3 stride-1 convolutions with 8 or more channels each way", () => {
@@ -123,11 +133,17 @@ describe("wasm Winograd F(2x2, 3x3) convolution (opt-in)", () => {
       kernelsRun(() => {
         run(on, g, "forward");
         run(on, g, "input gradient");
+        run(on, g, "filter gradient");
       });
-    expect(passes(geometry(2, 13, 13, 32, 64, 0))).toEqual(["winogradForward", "winogradForward"]);
-    expect(passes(geometry(2, 28, 28, 1, 32, 0))).toEqual(["conv2dForward", "conv2dBackpropInput"]);
+    const im2col = ["conv2dForward", "conv2dBackpropInput", "conv2dBackpropFilter"];
+    expect(passes(geometry(2, 13, 13, 32, 64, 0))).toEqual([
+      "winogradForward",
+      "winogradForward",
+      "winogradBackpropFilter",
+    ]);
+    expect(passes(geometry(2, 28, 28, 1, 32, 0))).toEqual(im2col);
     const strided = { ...geometry(2, 13, 13, 16, 16, 0), strideHeight: 2, strideWidth: 2, outHeight: 6, outWidth: 6 };
-    expect(passes(strided)).toEqual(["conv2dForward", "conv2dBackpropInput"]);
+    expect(passes(strided)).toEqual(im2col);
   });
 
   it("reads NNLAB_WASM_WINOGRAD once, at construction: 1 on, 0 or unset off, anything else an error", () => {

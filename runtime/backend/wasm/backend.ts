@@ -374,7 +374,7 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   conv2dBackpropFilter(x: WasmTensor, dy: WasmTensor, g: Conv2DGeometry): WasmTensor {
     const dw = this.alloc(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
-    conv.conv2dBackpropFilter(this.k, x, dy, dw, g);
+    conv.conv2dBackpropFilter(this.k, x, dy, dw, g, this.winograd);
     return dw;
   }
 

@@ -72,7 +72,18 @@ export function conv2dBackpropInput(
   ]);
 }
 
-export function conv2dBackpropFilter(k: WasmKernels, x: Block, dy: Block, dw: Block, g: Conv2DGeometry): void {
+export function conv2dBackpropFilter(
+  k: WasmKernels,
+  x: Block,
+  dy: Block,
+  dw: Block,
+  g: Conv2DGeometry,
+  winograd: Winograd = false,
+): void {
+  if (winogradPays(g, winograd)) {
+    winogradFilterGradient(k, x, dy, dw, g);
+    return;
+  }
   const geo = writeConvGeometry(k, g);
   const unrolled = g.filterHeight * g.filterWidth * g.inChannels;
   const filterFloats = unrolled * g.outChannels;
@@ -160,7 +171,7 @@ function winogradConv(k: WasmKernels, x: Block, w: Block, y: Block, g: Conv2DGeo
     : [g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels, g.padTop, g.padLeft];
   const u = k.heap.alloc(16 * inC * outC * 4);
   e.winogradFilter(w.ptr, u.ptr, inC, outC, backpropInput ? 1 : 0);
-  const chunk = Math.max(4, Math.min(256, Math.floor(WINOGRAD_CHUNK_BYTES / (64 * (inC + outC)))) & ~3);
+  const chunk = winogradChunk(inC, outC);
   k.ensureScratch(e.winogradScratchFloats(chunk, inC, outC) * 4);
   k.parallelTasks("winogradForward", threadsFor(k, g), (t) => [
     x.ptr,
@@ -180,6 +191,51 @@ function winogradConv(k: WasmKernels, x: Block, w: Block, y: Block, g: Conv2DGeo
     k.scratch[t].ptr,
   ]);
   k.heap.release(u);
+}
+
+/**
+ * The filter gradient by Winograd F(2x2, 3x3) (assembly/winograd.ts winogradBackpropFilter): the
+ * transformed sums in FILTER_GRADIENT_GROUPS fixed groups, added in group order, then dw = G^T dU G.
+ */
+function winogradFilterGradient(k: WasmKernels, x: Block, dy: Block, dw: Block, g: Conv2DGeometry): void {
+  const e = k.exports as unknown as Record<string, (...args: number[]) => number>;
+  const inC = g.inChannels;
+  const outC = g.outChannels;
+  const chunk = winogradChunk(inC, outC);
+  const tiles = g.batch * Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2);
+  const groups = Math.max(1, Math.min(FILTER_GRADIENT_GROUPS, Math.ceil(tiles / chunk)));
+  const partFloats = 16 * inC * outC;
+  const parts = k.heap.alloc(groups * partFloats * 4);
+  k.heap.f32.fill(0, parts.ptr >> 2, (parts.ptr >> 2) + groups * partFloats);
+  k.ensureScratch(e.winogradScratchFloats(chunk, inC, outC) * 4);
+  k.parallelTasks("winogradBackpropFilter", Math.min(threadsFor(k, g), groups), (t) => [
+    x.ptr,
+    dy.ptr,
+    parts.ptr,
+    groups,
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    inC,
+    g.outHeight,
+    g.outWidth,
+    outC,
+    g.padTop,
+    g.padLeft,
+    chunk,
+    k.counter.ptr,
+    k.scratch[t].ptr,
+  ]);
+  const add = k.exports.binaryAdd as Kernel;
+  for (let i = 1; i < groups; i++)
+    add(parts.ptr, 0, 0, 1, parts.ptr + i * partFloats * 4, 0, 0, 1, parts.ptr, 1, 1, partFloats);
+  e.winogradFilterGradient(parts.ptr, dw.ptr, inC, outC);
+  k.heap.release(parts);
+}
+
+/** Tiles a chunk: its transformed inputs and products about WINOGRAD_CHUNK_BYTES, a multiple of 4. */
+function winogradChunk(inC: number, outC: number): number {
+  return Math.max(4, Math.min(256, Math.floor(WINOGRAD_CHUNK_BYTES / (64 * (inC + outC)))) & ~3);
 }
 
 function convMacs(g: Conv2DGeometry): number {

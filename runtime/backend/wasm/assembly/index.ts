@@ -7,4 +7,4 @@ export * from "./reduce";
 export { adamStep, dropoutMask, biasRelu, reluBackward } from "./fused";
 export { recurrentForward, recurrentBackward, recurrentSavedWidth } from "./recurrent";
 export { stridedCopy, stridedPlace, fillF32, gatherRows, scatterAddRows } from "./movement";
-export { winogradFilter, winogradForward, winogradScratchFloats } from "./winograd";
+export { winogradFilter, winogradForward, winogradScratchFloats, winogradBackpropFilter, winogradFilterGradient } from "./winograd";

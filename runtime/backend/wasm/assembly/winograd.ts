@@ -160,17 +160,28 @@ function inputTile(
   store<f32>(base + 3 * step, t1 - t3);
 }
 
+// Which of a 2x2 output tile's right column (1) and bottom row (2) lie inside the output.
+@inline function tileEdges(tile: i32, tilesH: i32, tilesW: i32, outH: i32, outW: i32): i32 {
+  const ty = (tile % (tilesH * tilesW)) / tilesW;
+  const tx = tile % tilesW;
+  return (tx * 2 + 1 < outW ? 1 : 0) | (ty * 2 + 1 < outH ? 2 : 0);
+}
+
+// Address of a 2x2 output tile's top-left pixel in y [batch, outH, outW, outC].
+@inline function tileCorner(y: usize, tile: i32, tilesH: i32, tilesW: i32, outH: i32, outW: i32, outC: i32): usize {
+  const b = tile / (tilesH * tilesW);
+  const ty = (tile - b * tilesH * tilesW) / tilesW;
+  const tx = tile % tilesW;
+  return y + (<usize>(((b * outH + ty * 2) * outW + tx * 2) * outC) << 2);
+}
+
 // y's 2x2 tile `tile` = A^T m A (m[e] = M[e][t][:]); the parts past the output's edge are dropped.
 function outputTile(
   m: usize, y: usize, t: i32, mStep: i32, tile: i32, tilesH: i32, tilesW: i32, outH: i32, outW: i32, outC: i32,
 ): void {
-  const b = tile / (tilesH * tilesW);
-  const rem = tile - b * tilesH * tilesW;
-  const ty = rem / tilesW;
-  const tx = rem - ty * tilesW;
-  const oy = ty * 2, ox = tx * 2;
-  const right = ox + 1 < outW, below = oy + 1 < outH;
-  const q00 = y + (<usize>(((b * outH + oy) * outW + ox) * outC) << 2);
+  const edges = tileEdges(tile, tilesH, tilesW, outH, outW);
+  const right = (edges & 1) != 0, below = (edges & 2) != 0;
+  const q00 = tileCorner(y, tile, tilesH, tilesW, outH, outW, outC);
   const q01 = q00 + (<usize>outC << 2);
   const q10 = q00 + (<usize>(outW * outC) << 2);
   const q11 = q10 + (<usize>outC << 2);
@@ -212,4 +223,124 @@ function outputTile(
       if (right) store<f32>(q11 + o, b1 - b2 - b3);
     }
   }
+}
+
+/**
+ * The filter gradient's transformed sums: dU[e] (inC x outC) += V[e]^T @ Z[e] over tiles, Z = A z A^T
+ * for each tile's 2x2 dy patch z (zero past the output's edge). The chunks of tiles are split into
+ * `groups` fixed, consecutive runs, claimed whole from the shared counter, each summed in order into its
+ * own partial (`parts`, 16 inC x outC matrices a group), so the sums do not depend on the threads (as
+ * conv.ts's conv2dBackpropFilter). winogradFilterGradient turns the summed dU into dw.
+ */
+export function winogradBackpropFilter(
+  x: usize, dy: usize, parts: usize, groups: i32,
+  batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, padT: i32, padL: i32,
+  chunk: i32, counter: usize, scratch: usize,
+): void {
+  const tilesH = (outH + 1) >> 1, tilesW = (outW + 1) >> 1;
+  const tiles = batch * tilesH * tilesW;
+  const chunks = (tiles + chunk - 1) / chunk;
+  const zero = scratch + (<usize>gemmScratchFloats() << 2);
+  const inCp = (inC + 3) & ~3;
+  memory.fill(zero, 0, <usize>inCp << 2);
+  const v = zero + (<usize>inCp << 2);
+  const vStep = chunk * inC + STAGGER, zStep = chunk * outC + STAGGER;
+  const z = v + (<usize>(16 * vStep) << 2);
+  const partBytes = <usize>(16 * inC * outC) << 2;
+  for (let group = atomic.add<i32>(counter, 1); group < groups; group = atomic.add<i32>(counter, 1)) {
+    const du = parts + <usize>group * partBytes;
+    const last = <i32>((<i64>(group + 1) * chunks) / groups);
+    for (let c = <i32>((<i64>group * chunks) / groups); c < last; c++) {
+      const t0 = c * chunk;
+      const n = min(chunk, tiles - t0);
+      for (let t = 0; t < n; t++) {
+        inputTile(x, v, t, vStep, t0 + t, tilesH, tilesW, inH, inW, inC, padT, padL, zero);
+        gradientTile(dy, z, t, zStep, t0 + t, tilesH, tilesW, outH, outW, outC);
+      }
+      for (let e = 0; e < 16; e++) {
+        gemmOne(1, 0, inC, outC, n, 1, v + (<usize>(e * vStep) << 2), inC, z + (<usize>(e * zStep) << 2), outC,
+          1, du + (<usize>(e * inC * outC) << 2), outC, scratch);
+      }
+    }
+  }
+}
+
+// Z[e][t][:] = (A z A^T)[e] for tile `tile`'s 2x2 patch z of dy (zero past the output's edge).
+function gradientTile(
+  dy: usize, z: usize, t: i32, zStep: i32, tile: i32, tilesH: i32, tilesW: i32, outH: i32, outW: i32, outC: i32,
+): void {
+  const edges = tileEdges(tile, tilesH, tilesW, outH, outW);
+  const right = (edges & 1) != 0, below = (edges & 2) != 0;
+  const q00 = tileCorner(dy, tile, tilesH, tilesW, outH, outW, outC);
+  const q01 = q00 + (<usize>outC << 2);
+  const q10 = q00 + (<usize>(outW * outC) << 2);
+  const q11 = q10 + (<usize>outC << 2);
+  const step = <usize>zStep << 2;
+  const dst = z + (<usize>(t * outC) << 2);
+  const none = f32x4.splat(0);
+  let c = 0;
+  for (; c + 4 <= outC; c += 4) {
+    const o = <usize>c << 2;
+    const z00 = v128.load(q00 + o);
+    const z01 = right ? v128.load(q01 + o) : none;
+    const z10 = below ? v128.load(q10 + o) : none;
+    const z11 = right && below ? v128.load(q11 + o) : none;
+    // A z: rows [z0, z0 + z1, z0 - z1, -z1]; then the same along each row.
+    gradientRowV(dst + o, step, 0, z00, z01);
+    gradientRowV(dst + o, step, 1, f32x4.add(z00, z10), f32x4.add(z01, z11));
+    gradientRowV(dst + o, step, 2, f32x4.sub(z00, z10), f32x4.sub(z01, z11));
+    gradientRowV(dst + o, step, 3, f32x4.neg(z10), f32x4.neg(z11));
+  }
+  for (; c < outC; c++) {
+    const o = <usize>c << 2;
+    const z00 = load<f32>(q00 + o);
+    const z01 = right ? load<f32>(q01 + o) : <f32>0;
+    const z10 = below ? load<f32>(q10 + o) : <f32>0;
+    const z11 = right && below ? load<f32>(q11 + o) : <f32>0;
+    gradientRowS(dst + o, step, 0, z00, z01);
+    gradientRowS(dst + o, step, 1, z00 + z10, z01 + z11);
+    gradientRowS(dst + o, step, 2, z00 - z10, z01 - z11);
+    gradientRowS(dst + o, step, 3, -z10, -z11);
+  }
+}
+
+@inline function gradientRowV(dst: usize, step: usize, i: i32, a: v128, b: v128): void {
+  const base = dst + <usize>(i * 4) * step;
+  v128.store(base, a);
+  v128.store(base + step, f32x4.add(a, b));
+  v128.store(base + 2 * step, f32x4.sub(a, b));
+  v128.store(base + 3 * step, f32x4.neg(b));
+}
+
+@inline function gradientRowS(dst: usize, step: usize, i: i32, a: f32, b: f32): void {
+  const base = dst + <usize>(i * 4) * step;
+  store<f32>(base, a);
+  store<f32>(base + step, a + b);
+  store<f32>(base + 2 * step, a - b);
+  store<f32>(base + 3 * step, -b);
+}
+
+/** dw [3, 3, inC, outC] = G^T dU G from the summed dU (16 matrices [inC, outC]). */
+export function winogradFilterGradient(du: usize, dw: usize, inC: i32, outC: i32): void {
+  const plane = <usize>(inC * outC);
+  for (let p: usize = 0; p < plane; p++) {
+    const s = du + (p << 2);
+    // s_i = row i of G^T dU (3 x 4), from the rows u0..u3 of dU.
+    const u00 = load<f32>(s), u01 = load<f32>(s + (plane << 2)), u02 = load<f32>(s + (2 * plane << 2)), u03 = load<f32>(s + (3 * plane << 2));
+    const u10 = load<f32>(s + (4 * plane << 2)), u11 = load<f32>(s + (5 * plane << 2)), u12 = load<f32>(s + (6 * plane << 2)), u13 = load<f32>(s + (7 * plane << 2));
+    const u20 = load<f32>(s + (8 * plane << 2)), u21 = load<f32>(s + (9 * plane << 2)), u22 = load<f32>(s + (10 * plane << 2)), u23 = load<f32>(s + (11 * plane << 2));
+    const u30 = load<f32>(s + (12 * plane << 2)), u31 = load<f32>(s + (13 * plane << 2)), u32 = load<f32>(s + (14 * plane << 2)), u33 = load<f32>(s + (15 * plane << 2));
+    const d = dw + (p << 2);
+    gradientFilterRow(d, plane, 0, u00 + <f32>0.5 * (u10 + u20), u01 + <f32>0.5 * (u11 + u21), u02 + <f32>0.5 * (u12 + u22), u03 + <f32>0.5 * (u13 + u23));
+    gradientFilterRow(d, plane, 1, <f32>0.5 * (u10 - u20), <f32>0.5 * (u11 - u21), <f32>0.5 * (u12 - u22), <f32>0.5 * (u13 - u23));
+    gradientFilterRow(d, plane, 2, <f32>0.5 * (u10 + u20) + u30, <f32>0.5 * (u11 + u21) + u31, <f32>0.5 * (u12 + u22) + u32, <f32>0.5 * (u13 + u23) + u33);
+  }
+}
+
+// Row i of dw's 3x3 = row i of G^T dU times G: taps (i, 0..2).
+@inline function gradientFilterRow(d: usize, plane: usize, i: i32, s0: f32, s1: f32, s2: f32, s3: f32): void {
+  const base = d + ((<usize>(i * 3) * plane) << 2);
+  store<f32>(base, s0 + <f32>0.5 * (s1 + s2));
+  store<f32>(base + (plane << 2), <f32>0.5 * (s1 - s2));
+  store<f32>(base + (2 * plane << 2), <f32>0.5 * (s1 + s2) + s3);
 }
