@@ -76,6 +76,8 @@ function kernelsRun(body: () => void): string[] {
 
 describe("wasm Winograd F(2x2, 3x3) convolution (opt-in)", () => {
   beforeAll(() => {
+    // The suite sets the switch itself (and the default-off test needs it unset).
+    delete process.env.NNLAB_WASM_WINOGRAD;
     buildWasmKernels();
     one = new WasmBackend(1, { winograd: "all" });
     two = new WasmBackend(2, { winograd: "all" });

@@ -8,7 +8,9 @@
  * the heap. The rest (argReduce, pow) copy their operands out and run the reference backend's plain JS loops:
  * they are rare or small in training loops. The optional fused kernels (Adam's
  * step, dropout's mask, bias + relu, relu's gradient, and the recurrent layers'
- * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise.
+ * whole scan over a sequence, recurrent.ts) are on unless NNLAB_WASM_FUSED says otherwise. Winograd
+ * F(2x2, 3x3) convolution (conv.ts, assembly/winograd.ts) is off unless NNLAB_WASM_WINOGRAD=1 or the
+ * `winograd` option asks for it: it rounds differently from the im2col GEMM.
  */
 import {
   broadcastStrides,
