@@ -4,7 +4,7 @@ import { ReferenceBackend, type RefData } from "../../runtime/backend/reference"
 import { getBackend } from "../../runtime/backend/registry";
 import { WasmBackend, type WasmTensor } from "../../runtime/backend/wasm/backend";
 import "../../runtime/backend/wasm/register";
-import { buildWasmKernels, randomValues, worstError } from "./kernels_build";
+import { buildWasmKernels, convGeometry, randomValues, worstError } from "./kernels_build";
 
 // float32 storage against float64: relative error of a few float32 ulps, more for long sums.
 const ELEMENTWISE_TOL = 1e-6;
@@ -22,38 +22,6 @@ function compare(w: WasmTensor, r: RefData, size: number, tol: number): number {
   const want = ref.readFloat64(r, size);
   wasm.dispose(w);
   return worstError(got, want, tol);
-}
-
-function convGeometry(
-  batch: number,
-  inH: number,
-  inW: number,
-  inC: number,
-  outC: number,
-  fh: number,
-  fw: number,
-  stride: number,
-  pad: number,
-  dilation = 1,
-): Conv2DGeometry {
-  const span = (f: number): number => (f - 1) * dilation + 1;
-  return {
-    batch,
-    inHeight: inH,
-    inWidth: inW,
-    inChannels: inC,
-    outChannels: outC,
-    filterHeight: fh,
-    filterWidth: fw,
-    outHeight: Math.floor((inH + 2 * pad - span(fh)) / stride) + 1,
-    outWidth: Math.floor((inW + 2 * pad - span(fw)) / stride) + 1,
-    strideHeight: stride,
-    strideWidth: stride,
-    dilationHeight: dilation,
-    dilationWidth: dilation,
-    padTop: pad,
-    padLeft: pad,
-  };
 }
 
 describe("wasm backend primitives match the float64 reference", () => {

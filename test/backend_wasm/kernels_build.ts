@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import type { Conv2DGeometry } from "../../runtime/backend/backend";
 
 export function buildWasmKernels(): void {
   const script = join(__dirname, "..", "..", "runtime", "backend", "wasm", "build.mjs");
@@ -30,4 +31,37 @@ export function worstError(got: ArrayLike<number>, want: ArrayLike<number>, rela
     if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : err;
   }
   return worst / relative;
+}
+
+/** A convolution's geometry: square stride, symmetric padding and dilation, the output size that follows. */
+export function convGeometry(
+  batch: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  outC: number,
+  fh: number,
+  fw: number,
+  stride: number,
+  pad: number,
+  dilation = 1,
+): Conv2DGeometry {
+  const span = (f: number): number => (f - 1) * dilation + 1;
+  return {
+    batch,
+    inHeight: inH,
+    inWidth: inW,
+    inChannels: inC,
+    outChannels: outC,
+    filterHeight: fh,
+    filterWidth: fw,
+    outHeight: Math.floor((inH + 2 * pad - span(fh)) / stride) + 1,
+    outWidth: Math.floor((inW + 2 * pad - span(fw)) / stride) + 1,
+    strideHeight: stride,
+    strideWidth: stride,
+    dilationHeight: dilation,
+    dilationWidth: dilation,
+    padTop: pad,
+    padLeft: pad,
+  };
 }

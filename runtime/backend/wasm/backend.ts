@@ -9,7 +9,9 @@
  * they are rare or small in training loops. The optional fused kernels (Adam's
  * step, dropout's mask, bias + relu, relu's gradient, the recurrent layers'
  * whole scan over a sequence, recurrent.ts, layer normalization and softmax with
- * their gradients, norm.ts) are on unless NNLAB_WASM_FUSED says otherwise.
+ * their gradients, norm.ts) are on unless NNLAB_WASM_FUSED says otherwise. Winograd
+ * F(2x2, 3x3) convolution (conv.ts, assembly/winograd.ts) is off unless NNLAB_WASM_WINOGRAD=1 or the
+ * `winograd` option asks for it: it rounds differently from the im2col GEMM.
  */
 import {
   broadcastStrides,
@@ -104,10 +106,23 @@ function fusedKernels(fused: boolean | undefined): Set<string> {
   return new Set(names);
 }
 
+/** NNLAB_WASM_WINOGRAD: "1" turns Winograd convolution on, "0" or unset leaves it off. */
+function winogradFromEnv(): boolean {
+  const env = process.env.NNLAB_WASM_WINOGRAD;
+  if (env === undefined || env === "" || env === "0") return false;
+  if (env === "1") return true;
+  throw new RangeError(`NNLAB_WASM_WINOGRAD must be "0" or "1", got "${env}"`);
+}
+
 export class WasmBackend implements Backend<WasmTensor> {
   readonly name = "wasm";
   private readonly k: WasmKernels;
   private readonly ref = new ReferenceBackend();
+  /**
+   * Winograd F(2x2, 3x3) for the forward pass and input gradient of 3x3, stride-1 convolutions with enough
+   * channels (conv.ts winogradPays); off by default: it rounds differently from the im2col GEMM.
+   */
+  readonly winograd: conv.Winograd;
 
   /**
    * `simd`: which kernel build (kernels.ts). `fused`: offer the fused kernels (Adam, dropout's mask,
@@ -115,8 +130,9 @@ export class WasmBackend implements Backend<WasmTensor> {
    * (default true; NNLAB_WASM_FUSED=0 turns them off, to measure what they buy): without them the op
    * layer composes the same float32 operations from primitives, with the same results.
    */
-  constructor(threads?: number, options: { simd?: SimdFlavour; fused?: boolean } = {}) {
+  constructor(threads?: number, options: { simd?: SimdFlavour; fused?: boolean; winograd?: conv.Winograd } = {}) {
     this.k = new WasmKernels(threads, options);
+    this.winograd = options.winograd ?? winogradFromEnv();
     const kept = fusedKernels(options.fused);
     // Own properties shadow the prototype's methods: the op layer sees only the kept fused kernels.
     for (const name of FUSED_KERNELS) {
@@ -472,19 +488,19 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   conv2d(x: WasmTensor, filter: WasmTensor, g: Conv2DGeometry): WasmTensor {
     const y = this.alloc(g.batch * g.outHeight * g.outWidth * g.outChannels);
-    conv.conv2dForward(this.k, x, filter, y, g);
+    conv.conv2dForward(this.k, x, filter, y, g, this.winograd);
     return y;
   }
 
   conv2dBackpropInput(dy: WasmTensor, filter: WasmTensor, g: Conv2DGeometry): WasmTensor {
     const dx = this.alloc(g.batch * g.inHeight * g.inWidth * g.inChannels);
-    conv.conv2dBackpropInput(this.k, dy, filter, dx, g);
+    conv.conv2dBackpropInput(this.k, dy, filter, dx, g, this.winograd);
     return dx;
   }
 
   conv2dBackpropFilter(x: WasmTensor, dy: WasmTensor, g: Conv2DGeometry): WasmTensor {
     const dw = this.alloc(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
-    conv.conv2dBackpropFilter(this.k, x, dy, dw, g);
+    conv.conv2dBackpropFilter(this.k, x, dy, dw, g, this.winograd);
     return dw;
   }
 

@@ -8,3 +8,4 @@ export { adamStep, dropoutMask, biasRelu, reluBackward } from "./fused";
 export { recurrentForward, recurrentBackward, recurrentSavedWidth } from "./recurrent";
 export { stridedCopy, stridedPlace, fillF32, gatherRows, scatterAddRows } from "./movement";
 export { layerNormForward, layerNormBackward, softmaxBackward } from "./norm";
+export { winogradFilter, winogradForward, winogradScratchFloats, winogradBackpropFilter, winogradFilterGradient } from "./winograd";
