@@ -55,6 +55,7 @@ export function runTrainingBench(): string {
     process.stderr.write(`${lines[lines.length - 1]}\n`);
   }
   lines.push(...versusPython(results, "cnn-nnlab-wasm", PYTHON_CNN_JOBS));
+  lines.push(...versusPython(results, "cnn-nnlab-wasm-winograd", PYTHON_CNN_JOBS).slice(1));
   lines.push(
     "",
     `sequence models, batch 32, Adam, ${threads} threads: samples/s over the timed epochs after one warm-up epoch,`,
@@ -93,6 +94,7 @@ const GPUJS_TIMED = 2;
 
 type Job =
   | "cnn-nnlab-wasm"
+  | "cnn-nnlab-wasm-winograd"
   | "cnn-tfjs-wasm"
   | "cnn-gpujs-webasm"
   | "cnn-gpujs-cpu"
@@ -104,6 +106,7 @@ type Job =
 const CNN_JOBS: Job[] = [
   "cnn-tfjs-wasm",
   "cnn-nnlab-wasm",
+  "cnn-nnlab-wasm-winograd",
   "cnn-gpujs-webasm",
   "cnn-gpujs-cpu",
   "cnn-gpujs-headlessgl",
@@ -124,6 +127,7 @@ const PYTHON_LABELS: Record<string, string> = {
 
 const LABELS: Record<Job, string> = {
   "cnn-nnlab-wasm": "nnlab wasm",
+  "cnn-nnlab-wasm-winograd": "nnlab wasm + Winograd (opt-in)",
   "cnn-tfjs-wasm": "tfjs-wasm",
   "cnn-gpujs-webasm": "nnlab gpujs-webasm",
   "cnn-gpujs-cpu": "nnlab gpujs-cpu",
@@ -136,6 +140,8 @@ const LABELS: Record<Job, string> = {
 const NOTES = [
   "- Each contestant is a separate child process: load MNIST (uint8 IDX), scale to 0..1 float32, one-hot labels,",
   "  build and compile the model, fit one epoch with shuffling and no validation split, evaluate the test set.",
+  "- nnlab wasm + Winograd: the same child with NNLAB_WASM_WINOGRAD=1 (conv2's three passes as Winograd",
+  "  F(2x2,3x3); opt-in, as it rounds differently from the im2col GEMM the default path runs).",
   "- tfjs-wasm is @tensorflow/tfjs-layers on @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD, one thread under Node).",
   "  It has no Conv2DBackpropFilter kernel, so it cannot train a Conv2D by itself; the stand-in from the ops section",
   "  (registerWasmFilterGradient: im2col as 9 tfjs slices stacked, then one tfjs matMul) is registered first.",
@@ -180,8 +186,9 @@ function runChild(job: Job, args: string[] = []): Outcome {
   if (job.startsWith("cnn-gpujs-")) {
     env.NNLAB_BACKEND = "gpujs";
     env.NNLAB_GPUJS_MODE = job.slice("cnn-gpujs-".length);
-  } else if (job === "cnn-nnlab-wasm") {
+  } else if (job === "cnn-nnlab-wasm" || job === "cnn-nnlab-wasm-winograd") {
     env.NNLAB_BACKEND = "wasm";
+    env.NNLAB_WASM_WINOGRAD = job === "cnn-nnlab-wasm-winograd" ? "1" : "0";
   }
   const child = spawnSync(process.execPath, [__filename, job, ...args], {
     env,
