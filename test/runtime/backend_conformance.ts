@@ -131,6 +131,12 @@ export function backendConformance(label: string, create: () => Backend, toleran
       [[2, 0, 3], [3]],
       [[33, 17], [17]],
       [[1, 1, 1], [1]],
+      // Trailing axes repeated along leading ones (a bias), with leading 1s, and big enough to split across threads.
+      [
+        [4, 6, 9],
+        [1, 6, 9],
+      ],
+      [[600, 256], [256]],
     ];
     const binaryOps: BinaryOp[] = [
       "add",

@@ -63,6 +63,30 @@ export function broadcast(
     ]);
     return;
   }
+  if (operands.length === 2) {
+    // A full operand and one that repeats along the leading axes (a bias [C] against [N, C]): one kernel
+    // call over [rows, inner] with no collapsing (the common broadcast of layers; the same elements).
+    const small = sizes[0] === n ? 1 : sizes[1] === n ? 0 : -1;
+    const inner = small < 0 ? 0 : trailingRepeat(operandShapes[small], outShape);
+    if (inner > 0) {
+      const rows = n / inner;
+      const full = operands[1 - small];
+      const part = operands[small];
+      split(
+        k,
+        rows,
+        name,
+        (lo, hi) => {
+          const f = [full.ptr + lo * inner * 4, 0, inner, 1];
+          const p = [part.ptr, 0, 0, 1];
+          return [...(small === 1 ? [...f, ...p] : [...p, ...f]), out.ptr + lo * inner * 4, 1, hi - lo, inner];
+        },
+        rows,
+        n,
+      );
+      return;
+    }
+  }
   const { dims, strides } = collapseBroadcast(
     outShape,
     operandShapes.map((s) => broadcastStrides(s, outShape)),
@@ -135,6 +159,24 @@ export function reduce(k: WasmKernels, name: string, x: Block, out: Block, s: Re
     }
     k.heap.release(partial);
   }
+}
+
+/**
+ * The size of `shape` when it is the trailing axes of `out` (leading 1s aside) and smaller than `out`,
+ * so that it repeats unchanged along out's leading axes; else 0.
+ */
+function trailingRepeat(shape: Shape, out: Shape): number {
+  let first = 0;
+  while (first < shape.length && shape[first] === 1) first++;
+  const rank = shape.length - first;
+  if (rank === 0 || rank >= out.length) return 0;
+  let size = 1;
+  for (let i = 0; i < rank; i++) {
+    const d = shape[first + i];
+    if (d !== out[out.length - rank + i]) return 0;
+    size *= d;
+  }
+  return size;
 }
 
 // Runs `name` over [0, n) of a dim: on this thread alone when the work (`work`
