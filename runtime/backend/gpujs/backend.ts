@@ -239,7 +239,7 @@ export class GpuJsBackend implements Backend<GpuJsStorage> {
   }
 
   pad(x: GpuJsStorage, shape: Shape, before: readonly number[], after: readonly number[], value: number): GpuJsStorage {
-    return this.launch("pad", padSpec(shape, before, after, value), [valueOf(x)]);
+    return this.launch("pad", padSpec(shape, before, after), [valueOf(x), Float32Array.of(value)]);
   }
 
   concat(inputs: readonly { data: GpuJsStorage; shape: Shape }[], axis: number, dtype: DType): GpuJsStorage {

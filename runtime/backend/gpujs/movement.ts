@@ -4,7 +4,7 @@
  * int32 data (held as float32) as well as float32.
  */
 import { sizeOf, stridesOf, type Shape, type View } from "../backend";
-import { floatLiteral, isContiguous, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
+import { isContiguous, kernel, linear, offsetOf, unravel, type KernelSpec } from "./source";
 
 /** Most tensors one concat kernel reads; longer lists are joined in rounds (GL targets limit bound textures). */
 export const CONCAT_MAX_INPUTS = 8;
@@ -26,20 +26,23 @@ export function stridedSpec(v: View): KernelSpec {
   return { source: kernel(["x"], body), outSize: sizeOf(v.shape) };
 }
 
-/** Pads x of `shape` by `before`/`after` elements per dimension with `value`. */
-export function padSpec(shape: Shape, before: readonly number[], after: readonly number[], value: number): KernelSpec {
+/**
+ * Pads x of `shape` by `before`/`after` elements per dimension with the value in `v` (a one-element
+ * argument, not a literal: WGSL rejects a NaN or infinite constant, and one kernel serves every value).
+ */
+export function padSpec(shape: Shape, before: readonly number[], after: readonly number[]): KernelSpec {
   const outShape = shape.map((d, i) => d + before[i] + after[i]);
   const body = [...unravel("this.thread.x", outShape, "o")];
   const strides = stridesOf(shape);
   const terms: [string, number][] = [];
   shape.forEach((d, i) => {
     if (before[i] !== 0 || after[i] !== 0) {
-      body.push(`if (o${i} < ${before[i]} || o${i} >= ${before[i] + d}) {`, `  return ${floatLiteral(value)};`, "}");
+      body.push(`if (o${i} < ${before[i]} || o${i} >= ${before[i] + d}) {`, "  return v[0];", "}");
     }
     if (d !== 1) terms.push([before[i] === 0 ? `o${i}` : `(o${i} - ${before[i]})`, strides[i]]);
   });
   body.push(`return x[${linear(terms)}];`);
-  return { source: kernel(["x"], body), outSize: sizeOf(outShape) };
+  return { source: kernel(["x", "v"], body), outSize: sizeOf(outShape) };
 }
 
 /**
