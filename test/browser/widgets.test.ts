@@ -99,16 +99,43 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
       page = await chromium.context.newPage();
       await page.goto(frontEnd.notebookUrl(server, NOTEBOOK));
       await frontEnd.waitUntilReady(page);
-      if (frontEnd === classicNotebook) {
+      // By name: the classic front end here is classicWithWidgets, a copy of classicNotebook (compared by
+      // identity, these waits never ran, and the slider test failed in 2 of 5 runs: its first widget showed
+      // its text/plain repr, or a slider whose comm was gone; with them, 5 of 5 passed).
+      if (frontEnd.name === classicNotebook.name) {
         // The classic notebook's widget extension attaches its manager to the kernel some time after the kernel
         // is idle; a widget displayed before that is never rendered (and its comm is refused), as a user who runs
-        // a cell the moment the page loads would see. Wait for it as a user would wait for the page to settle.
+        // a cell the moment the page loads would see. Wait for it as a user would wait for the page to settle:
+        // the manager, the widget view's MIME type registered with the output area, and the same manager
+        // for two seconds.
         await page.waitForFunction(
-          () =>
-            (globalThis as { Jupyter?: { notebook?: { kernel?: { widget_manager?: unknown } } } }).Jupyter?.notebook
-              ?.kernel?.widget_manager !== undefined,
+          () => {
+            const g = globalThis as {
+              Jupyter?: { notebook?: { kernel?: { widget_manager?: unknown } } };
+              IPython?: { OutputArea?: { display_order?: string[] } };
+            };
+            return (
+              g.Jupyter?.notebook?.kernel?.widget_manager !== undefined &&
+              (g.IPython?.OutputArea?.display_order ?? []).includes("application/vnd.jupyter.widget-view+json")
+            );
+          },
           undefined,
           { timeout: 60_000 },
+        );
+        await page.waitForFunction(
+          () => {
+            const w = globalThis as {
+              Jupyter?: { notebook?: { kernel?: { widget_manager?: unknown } } };
+              nnlabManagerSeen?: { manager: unknown; since: number };
+            };
+            const manager = w.Jupyter?.notebook?.kernel?.widget_manager;
+            const previous = w.nnlabManagerSeen;
+            const seen = previous && previous.manager === manager ? previous : { manager, since: Date.now() };
+            w.nnlabManagerSeen = seen;
+            return manager !== undefined && Date.now() - seen.since >= 2000;
+          },
+          undefined,
+          { timeout: 60_000, polling: 200 },
         );
       }
     }, 150_000);
@@ -119,21 +146,48 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
       jupyter?.dispose();
     });
 
+    /**
+     * Runs cell i as a user does (click into it, Ctrl+Enter), and once more if its prompt shows neither
+     * "[*]" nor an execution count within 10 s: a key press can land before the editor takes focus.
+     */
     async function runCell(i: number): Promise<void> {
-      await cell(i).locator(frontEnd.selectors.source).click();
-      await page.keyboard.press("Control+Enter");
+      const prompt = cell(i).locator(frontEnd.selectors.prompt);
+      const started = async (): Promise<boolean> => /\[(\*|\d+)\]/.test(await prompt.innerText());
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await cell(i).locator(frontEnd.selectors.source).click();
+        await page.keyboard.press("Control+Enter");
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          if (await started()) return;
+          await page.waitForTimeout(100);
+        }
+      }
+      throw new Error(`cell ${i} did not start running after two Ctrl+Enter presses`);
+    }
+
+    /**
+     * The page box of a part of the slider. It may be detached for a moment after the first render (the
+     * classic notebook re-lays a widget out once its model has synced: 1 of 4 runs found no box), so wait.
+     */
+    async function sliderBox(part: string): Promise<{ x: number; y: number; width: number; height: number }> {
+      const locator = cell(0).locator(`.widget-slider ${part}`);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const box = await locator.boundingBox();
+        if (box) return box;
+        if (Date.now() > deadline) throw new Error(`the slider's ${part} is not shown`);
+        await page.waitForTimeout(100);
+      }
     }
 
     /** Where the handle must go for `value`, in page coordinates. */
     async function handleTarget(value: number): Promise<{ x: number; y: number }> {
-      const track = await cell(0).locator(".widget-slider .noUi-target").boundingBox();
-      if (!track) throw new Error("the slider's track is not shown");
+      const track = await sliderBox(".noUi-target");
       return { x: track.x + (track.width * value) / MAX, y: track.y + track.height / 2 };
     }
 
     async function drag(to: number): Promise<void> {
-      const handle = await cell(0).locator(".widget-slider .noUi-handle").boundingBox();
-      if (!handle) throw new Error("the slider's handle is not shown");
+      const handle = await sliderBox(".noUi-handle");
       await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
       await page.mouse.down();
       const target = await handleTarget(to);
@@ -144,22 +198,33 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
     const outputText = () => cell(0).locator(".widget-output").innerText();
     const readout = async () => Number(await cell(0).locator(".widget-readout").innerText());
 
-    it("renders the slider, and a drag reaches the kernel, whose observer rewrites the Output widget", async () => {
-      await runCell(0);
-      await cell(0).locator(".widget-slider .noUi-handle").waitFor({ timeout: 60_000 });
-      expect(await readout()).toBe(2);
-      await drag(30);
-      const shown = await readout();
-      expect(shown).toBeGreaterThan(20);
-      await cell(0)
-        .getByText(`kernel saw n = ${shown}, n squared = ${shown * shown}`)
-        .waitFor({ timeout: 30_000 })
-        .catch(async (error: unknown) => {
-          await cell(0).screenshot({ path: path.join(artifacts, "slider-failed.png") });
-          throw error;
-        });
-      await cell(0).screenshot({ path: path.join(artifacts, "slider.png") });
-    }, 120_000);
+    it(
+      "renders the slider, and a drag reaches the kernel, whose observer rewrites the Output widget",
+      { timeout: 120_000 },
+      async () => {
+        await runCell(0);
+        await cell(0)
+          .locator(".widget-slider .noUi-handle")
+          .waitFor({ timeout: 60_000 })
+          .catch(async (error: unknown) => {
+            // What the cell shows instead (its prompt and outputs), for the next person debugging this.
+            await cell(0).screenshot({ path: path.join(artifacts, "slider-not-rendered.png") });
+            throw new Error(`${String(error)}\ncell 0 shows: ${await cell(0).innerText()}`);
+          });
+        expect(await readout()).toBe(2);
+        await drag(30);
+        const shown = await readout();
+        expect(shown).toBeGreaterThan(20);
+        await cell(0)
+          .getByText(`kernel saw n = ${shown}, n squared = ${shown * shown}`)
+          .waitFor({ timeout: 30_000 })
+          .catch(async (error: unknown) => {
+            await cell(0).screenshot({ path: path.join(artifacts, "slider-failed.png") });
+            throw error;
+          });
+        await cell(0).screenshot({ path: path.join(artifacts, "slider.png") });
+      },
+    );
 
     if (!everything) return;
 
@@ -181,8 +246,7 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
       });
       for (let i = 0; i < 20; i++) {
         const to = i % 2 === 0 ? 10 + i : 40 - i;
-        const handle = await cell(0).locator(".widget-slider .noUi-handle").boundingBox();
-        if (!handle) throw new Error("the slider's handle is not shown");
+        const handle = await sliderBox(".noUi-handle");
         await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
         await page.mouse.down();
         const target = await handleTarget(to);
@@ -214,7 +278,8 @@ function describeWidgetsIn(frontEnd: FrontEnd, everything: boolean): void {
     it("stops a running fit with the dashboard's Stop button: fit returns with finite weights and a prediction", async () => {
       await runCell(1);
       const dashboard = cell(1);
-      await dashboard.locator(".widget-html", { hasText: "epoch 1, batch" }).waitFor({ timeout: 90_000 });
+      // Any epoch: the dashboard redraws every 250 ms, and a fast kernel is past epoch 1 by its second redraw.
+      await dashboard.locator(".widget-html", { hasText: /epoch \d+, batch \d+/ }).waitFor({ timeout: 90_000 });
       await dashboard.locator(".widget-image").waitFor();
       await dashboard.screenshot({ path: path.join(artifacts, "dashboard-training.png") });
       await dashboard.getByRole("button", { name: "Stop" }).click();
