@@ -41,7 +41,8 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (k !== k2) {
     throw new Error(`matmul: ${x.shapeString()} x ${y.shapeString()}: inner dimensions ${k} and ${k2} differ`);
   }
-  if (x.rank === 2 && y.rank === 2) return matmul2d(x, y, tA, tB, m, n);
+  // Two matrices (every Dense layer) go to the primitive as they are: no reshaped views, no nodes for them.
+  if (x.rank === 2 && y.rank === 2) return batchedMatmul(x, y, tA, tB, 1);
   const batchShape = broadcastShapes(
     `matmul: ${x.shapeString()} x ${y.shapeString()}: batch dimensions`,
     x2.shape.slice(0, -2),
@@ -65,37 +66,30 @@ function toBatch3(t: Tensor, batchShape: number[]): Tensor {
   return reshape(expanded, [sizeOf(batchShape), r, c]);
 }
 
-/** The backend primitive on [B|1, r, c] operands, with its gradient. */
+/** The backend primitive on [B|1, r, c] operands, or on two matrices [r, c] (one entry), with its gradient. */
 function batchedMatmul(a: Tensor, b: Tensor, tA: boolean, tB: boolean, batch: number): Tensor {
-  const m = tA ? a.shape[2] : a.shape[1];
-  const n = tB ? b.shape[1] : b.shape[2];
-  const out = raw(a, b, tA, tB, batch, [batch, m, n]);
+  const matrices = a.rank === 2 && b.rank === 2;
+  const [aRows, aCols] = a.shape.slice(-2);
+  const [bRows, bCols] = b.shape.slice(-2);
+  const m = tA ? aCols : aRows;
+  const n = tB ? bRows : bCols;
+  const out = raw(a, b, tA, tB, batch, matrices ? [m, n] : [batch, m, n]);
+  // An operand's gradient per batch entry (summed by sumBatchTo when one operand served every entry).
+  const gradShape = (t: Tensor): readonly number[] => (matrices ? t.shape : [batch, ...t.shape.slice(-2)]);
   // Only the gradients some input needs (the first layer's input wants none: a product saved a step).
   return record("matmul", out, [a, b], (dy) => {
     const da = !a.requiresGrad
       ? null
       : tA
-        ? raw(b, dy, tB, true, batch, [batch, a.shape[1], a.shape[2]])
-        : raw(dy, b, false, !tB, batch, [batch, a.shape[1], a.shape[2]]);
+        ? raw(b, dy, tB, true, batch, gradShape(a))
+        : raw(dy, b, false, !tB, batch, gradShape(a));
     const db = !b.requiresGrad
       ? null
       : tB
-        ? raw(dy, a, true, tA, batch, [batch, b.shape[1], b.shape[2]])
-        : raw(a, dy, !tA, false, batch, [batch, b.shape[1], b.shape[2]]);
+        ? raw(dy, a, true, tA, batch, gradShape(b))
+        : raw(a, dy, !tA, false, batch, gradShape(b));
     return [da && sumBatchTo(da, a), db && sumBatchTo(db, b)];
   });
-}
-
-/**
- * Two matrices (the common case, every Dense layer): the primitive on them as one-entry batches, with no
- * reshaped views and no nodes for them in the graph; the same products as the batched path.
- */
-function matmul2d(a: Tensor, b: Tensor, tA: boolean, tB: boolean, m: number, n: number): Tensor {
-  const out = raw(a, b, tA, tB, 1, [m, n]);
-  return record("matmul", out, [a, b], (dy) => [
-    !a.requiresGrad ? null : tA ? raw(b, dy, tB, true, 1, a.shape) : raw(dy, b, false, !tB, 1, a.shape),
-    !b.requiresGrad ? null : tB ? raw(dy, a, true, tA, 1, b.shape) : raw(a, dy, !tA, false, 1, b.shape),
-  ]);
 }
 
 /** The backend primitive on `a` and `b` ([B|1, r, c], or [r, c] as one entry), giving a tensor of `shape`. */

@@ -39,7 +39,7 @@ import type { Block } from "./heap";
 import { WasmKernels, type SimdFlavour } from "./kernels";
 import { savedSize, scanBackward, scanForward } from "./recurrent";
 import type { Kernel } from "./threads";
-import { collapseBroadcast, reduceSteps } from "./shapes";
+import { forEachStridedBlock, reduceSteps } from "./shapes";
 
 /** A tensor's storage: a block of the shared memory (float32 or int32, 4 bytes an element). */
 export type WasmTensor = Block;
@@ -528,27 +528,11 @@ export class WasmBackend implements Backend<WasmTensor> {
 
   strided(x: WasmTensor, _dtype: DType, v: View): WasmTensor {
     const out = this.alloc(sizeOf(v.shape));
-    // Moves 32-bit patterns, so one kernel serves float32 and int32. The view is collapsed to as few
-    // dims as its layout allows; the kernel takes four, and any further outer ones loop here.
-    const { dims, strides } = collapseBroadcast(v.shape, [v.strides, stridesOf(v.shape)]);
-    const [s] = strides;
-    while (dims.length < 4) {
-      dims.unshift(1);
-      s.unshift(0);
-    }
-    const outer = dims.length - 4;
-    const inner = dims.slice(outer);
-    const innerStrides = s.slice(outer);
-    const block = inner[0] * inner[1] * inner[2] * inner[3];
+    // Moves 32-bit patterns, so one kernel serves float32 and int32.
     const copy = this.k.exports.stridedCopy as Kernel;
-    const idx = new Array<number>(outer).fill(0);
-    const blocks = sizeOf(dims.slice(0, outer));
-    for (let i = 0; i < blocks; i++) {
-      let at = v.offset;
-      for (let d = 0; d < outer; d++) at += idx[d] * s[d];
-      copy(x.ptr + at * 4, ...innerStrides, out.ptr + i * block * 4, ...inner);
-      for (let d = outer - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
-    }
+    forEachStridedBlock(v.shape, v.strides, v.offset, (at, to, strides, dims) =>
+      copy(x.ptr + at * 4, ...strides, out.ptr + to * 4, ...dims),
+    );
     return out;
   }
 
@@ -557,28 +541,13 @@ export class WasmBackend implements Backend<WasmTensor> {
     const out = this.alloc(sizeOf(outShape));
     (this.k.exports.fillF32 as Kernel)(out.ptr, sizeOf(outShape), value);
     if (sizeOf(shape) === 0) return out;
-    // x fills the window that starts at `before`: collapse that window's layout in the output, as strided does.
+    // x fills the window that starts at `before`: the window is a strided view of the output.
     const outStrides = stridesOf(outShape);
     const offset = before.reduce((acc, b, i) => acc + b * outStrides[i], 0);
-    const { dims, strides } = collapseBroadcast(shape, [outStrides, stridesOf(shape)]);
-    const [s] = strides;
-    while (dims.length < 4) {
-      dims.unshift(1);
-      s.unshift(0);
-    }
-    const outer = dims.length - 4;
-    const inner = dims.slice(outer);
-    const innerStrides = s.slice(outer);
-    const block = inner[0] * inner[1] * inner[2] * inner[3];
     const place = this.k.exports.stridedPlace as Kernel;
-    const idx = new Array<number>(outer).fill(0);
-    const blocks = sizeOf(dims.slice(0, outer));
-    for (let i = 0; i < blocks; i++) {
-      let at = offset;
-      for (let d = 0; d < outer; d++) at += idx[d] * s[d];
-      place(x.ptr + i * block * 4, out.ptr + at * 4, ...innerStrides, ...inner);
-      for (let d = outer - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
-    }
+    forEachStridedBlock(shape, outStrides, offset, (at, from, strides, dims) =>
+      place(x.ptr + from * 4, out.ptr + at * 4, ...strides, ...dims),
+    );
     return out;
   }
 

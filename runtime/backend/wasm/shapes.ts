@@ -2,7 +2,7 @@
  * Shape arithmetic that maps broadcasts and reductions onto the kernels'
  * fixed loop forms: adjacent dimensions that are laid out alike are merged.
  */
-import type { Shape } from "../backend";
+import { stridesOf, type Shape } from "../backend";
 
 /** A broadcast binary op as dims [n0, ..., nk] with each operand's element strides, size-1 dims dropped. */
 export interface Collapsed {
@@ -61,4 +61,36 @@ export function reduceSteps(shape: Shape, axes: readonly number[]): ReduceBlock[
     d = start - 1;
   }
   return steps;
+}
+
+/**
+ * A strided view of `shape` (element strides `strides` from `offset`) as blocks of four dims, for the
+ * movement kernels that take four: collapsed to as few dims as the layout allows, padded with size-1 dims,
+ * and any further outer dims looped here. `each` gets, per block, the view's offset of the block's first
+ * element, the block's offset in a contiguous array of `shape`, and the block's four strides and sizes.
+ */
+export function forEachStridedBlock(
+  shape: Shape,
+  strides: readonly number[],
+  offset: number,
+  each: (at: number, contiguousAt: number, innerStrides: number[], inner: number[]) => void,
+): void {
+  const { dims, strides: collapsed } = collapseBroadcast(shape, [strides, stridesOf(shape)]);
+  const [s] = collapsed;
+  while (dims.length < 4) {
+    dims.unshift(1);
+    s.unshift(0);
+  }
+  const outer = dims.length - 4;
+  const inner = dims.slice(outer);
+  const innerStrides = s.slice(outer);
+  const block = inner[0] * inner[1] * inner[2] * inner[3];
+  const idx = new Array<number>(outer).fill(0);
+  const blocks = dims.slice(0, outer).reduce((p, n) => p * n, 1);
+  for (let i = 0; i < blocks; i++) {
+    let at = offset;
+    for (let d = 0; d < outer; d++) at += idx[d] * s[d];
+    each(at, i * block, innerStrides, inner);
+    for (let d = outer - 1; d >= 0 && ++idx[d] === dims[d]; d--) idx[d] = 0;
+  }
 }
